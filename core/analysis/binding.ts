@@ -1,0 +1,180 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, calleeName, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
+import type { ReleaseSpec } from "../lock-api/types.js";
+
+/**
+ * How code refers to one acquired lock: the names that hold the handle or the
+ * release function, the receiver whose method releases it, and the names that
+ * can serve as a "do we hold it?" guard. Pure data plus predicates.
+ */
+export interface HandleBinding {
+  /** Identifiers holding the handle object (`lock` in `lock.release()`). */
+  readonly handleNames: Set<string>;
+  /** Methods that release the handle (`release`, `unlock`). */
+  readonly handleMethods: readonly string[];
+  /** Identifiers holding a release function (`release()`), including local aliases. */
+  readonly releaseFnNames: Set<string>;
+  /** Receiver text and methods for `lock.acquireAsync()` … `lock.release()`. */
+  readonly receiver?: { readonly path: string; readonly methods: readonly string[] };
+  /** Module-level release (`lockfile.unlockSync(p)`) with the same first argument text. */
+  readonly moduleRelease?: { readonly functions: readonly string[]; readonly firstArgument: string };
+  /** Identifiers holding a `tryAcquire()` success flag. */
+  readonly successFlagNames: Set<string>;
+}
+
+export function emptyBinding(): HandleBinding {
+  return { handleNames: new Set(), handleMethods: [], releaseFnNames: new Set(), successFlagNames: new Set() };
+}
+
+/** Names usable in `if (x)` / `x?.` null guards of the handle. */
+export function isGuardName(binding: HandleBinding, name: string): boolean {
+  return binding.handleNames.has(name) || binding.releaseFnNames.has(name);
+}
+
+/** Does this call release the bound lock? */
+export function isReleaseCall(binding: HandleBinding, call: TSESTree.CallExpression, sourceText: string): boolean {
+  const callee = unwrap(call.callee);
+  if (callee.type === T.Identifier) {
+    if (binding.releaseFnNames.has(callee.name)) return true;
+    return binding.moduleRelease !== undefined && isModuleRelease(binding.moduleRelease, callee.name, call, sourceText);
+  }
+  if (callee.type !== T.MemberExpression) return false;
+  const name = memberName(callee);
+  const object = unwrap(callee.object);
+  if (name === undefined) {
+    // `lock[Symbol.asyncDispose]()` / `lock[Symbol.dispose]()`
+    return object.type === T.Identifier && binding.handleNames.has(object.name) && isSymbolDispose(callee.property);
+  }
+  if (object.type === T.Identifier && binding.handleNames.has(object.name) && binding.handleMethods.includes(name)) return true;
+  // `release.call(x)` / `release.apply(...)`
+  if (object.type === T.Identifier && binding.releaseFnNames.has(object.name) && (name === "call" || name === "apply")) return true;
+  if (binding.receiver && binding.receiver.methods.includes(name) && referencePath(object) === binding.receiver.path) return true;
+  if (binding.moduleRelease && isModuleRelease(binding.moduleRelease, name, call, sourceText)) return true;
+  return false;
+}
+
+function isModuleRelease(
+  release: NonNullable<HandleBinding["moduleRelease"]>,
+  name: string,
+  call: TSESTree.CallExpression,
+  sourceText: string,
+): boolean {
+  const first = call.arguments[0];
+  return release.functions.includes(name) && first !== undefined && textOf(first, sourceText) === release.firstArgument;
+}
+
+function isSymbolDispose(property: Node): boolean {
+  const inner = unwrap(property);
+  return (
+    inner.type === T.MemberExpression &&
+    referencePath(inner.object) === "Symbol" &&
+    (memberName(inner) === "asyncDispose" || memberName(inner) === "dispose")
+  );
+}
+
+export function textOf(node: Node, sourceText: string): string {
+  return sourceText.slice(node.range[0], node.range[1]).replace(/\s+/g, "");
+}
+
+/** Is `node` a direct reference to the handle or its release function? */
+export function isHandleReference(binding: HandleBinding, node: Node): boolean {
+  const inner = unwrap(node);
+  return inner.type === T.Identifier && (binding.handleNames.has(inner.name) || binding.releaseFnNames.has(inner.name));
+}
+
+/** Does `node` (an expression) contain a direct handle reference that would carry ownership out (`{ lock }`, `[lock]`)? */
+export function carriesHandle(binding: HandleBinding, node: Node): boolean {
+  const inner = unwrap(node);
+  if (isHandleReference(binding, inner)) return true;
+  if (inner.type === T.ObjectExpression) {
+    return inner.properties.some((property) =>
+      property.type === T.Property ? carriesHandle(binding, property.value) : carriesHandle(binding, property.argument),
+    );
+  }
+  if (inner.type === T.ArrayExpression) {
+    return inner.elements.some((element) => element !== null && carriesHandle(binding, element.type === T.SpreadElement ? element.argument : element));
+  }
+  if (inner.type === T.AwaitExpression) return carriesHandle(binding, inner.argument);
+  if (inner.type === T.ConditionalExpression) return carriesHandle(binding, inner.consequent) || carriesHandle(binding, inner.alternate);
+  if (inner.type === T.LogicalExpression) return carriesHandle(binding, inner.right) || carriesHandle(binding, inner.left);
+  return false;
+}
+
+/** A function expression whose body releases the lock (`() => lock.release()`). */
+export function isReleaserFunction(binding: HandleBinding, node: Node, sourceText: string): boolean {
+  const inner = unwrap(node);
+  if (inner.type === T.Identifier) return binding.releaseFnNames.has(inner.name);
+  if (inner.type === T.MemberExpression) {
+    // `lock.release.bind(lock)` or `lock.release` passed as a callback
+    const object = unwrap(inner.object);
+    if (object.type === T.Identifier && binding.handleNames.has(object.name)) return binding.handleMethods.includes(memberName(inner) ?? "");
+    return false;
+  }
+  if (inner.type === T.CallExpression && calleeName(inner) === "bind") {
+    const callee = unwrap(inner.callee);
+    return callee.type === T.MemberExpression && isReleaserFunction(binding, callee.object, sourceText);
+  }
+  if (inner.type !== T.ArrowFunctionExpression && inner.type !== T.FunctionExpression) return false;
+  let releases = false;
+  walk(inner.body, (child) => {
+    if (releases) return "skip";
+    if (child.type === T.CallExpression && isReleaseCall(binding, child, sourceText)) releases = true;
+    return undefined;
+  });
+  return releases;
+}
+
+/** Applies the release specs to a binding pattern and returns the binding (undefined when no release is reachable). */
+export function bindPattern(
+  pattern: Node,
+  releases: readonly ReleaseSpec[],
+  returnsSuccessFlag: boolean,
+): HandleBinding | undefined {
+  const binding = emptyBinding();
+  const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
+  const mutable = binding as { handleMethods: readonly string[] };
+  mutable.handleMethods = handleMethods;
+  if (pattern.type === T.Identifier) {
+    if (returnsSuccessFlag) {
+      binding.successFlagNames.add(pattern.name);
+      return binding;
+    }
+    if (handleMethods.length > 0) binding.handleNames.add(pattern.name);
+    if (releases.some((spec) => spec.kind === "returnedFunction")) binding.releaseFnNames.add(pattern.name);
+    return binding.handleNames.size + binding.releaseFnNames.size > 0 ? binding : undefined;
+  }
+  if (pattern.type === T.ObjectPattern) {
+    for (const property of pattern.properties) {
+      if (property.type !== T.Property || property.computed || property.key.type !== T.Identifier) continue;
+      if (handleMethods.includes(property.key.name) && property.value.type === T.Identifier) {
+        binding.releaseFnNames.add(property.value.name);
+      }
+    }
+    return binding.releaseFnNames.size > 0 ? binding : undefined;
+  }
+  if (pattern.type === T.ArrayPattern) {
+    for (const spec of releases) {
+      if (spec.kind !== "tupleFunction") continue;
+      const element = pattern.elements[spec.index];
+      if (element && element.type === T.Identifier) binding.releaseFnNames.add(element.name);
+    }
+    return binding.releaseFnNames.size > 0 ? binding : undefined;
+  }
+  return undefined;
+}
+
+/** Adds local aliases: `const unlock = () => lock.release();` makes `unlock()` a release. */
+export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceText: string): void {
+  walk(scope, (node) => {
+    if (
+      node.type === T.VariableDeclarator &&
+      node.id.type === T.Identifier &&
+      node.init &&
+      (node.init.type === T.ArrowFunctionExpression || node.init.type === T.FunctionExpression) &&
+      isReleaserFunction(binding, node.init, sourceText)
+    ) {
+      binding.releaseFnNames.add(node.id.name);
+    }
+    return undefined;
+  });
+}

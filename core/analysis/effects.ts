@@ -1,0 +1,332 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, calleeName, isFunctionNode, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import type { ImportMap } from "../lock-api/imports.js";
+import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
+import { carriesHandle, isGuardName, isHandleReference, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
+
+/**
+ * Turns an expression into the ordered list of lock-relevant events it
+ * produces when evaluated: where it may throw, where it acquires, releases,
+ * hands the lock over, or exits the process. Conditional evaluation
+ * (`a && b`, `a ? b : c`, `x?.()`) becomes a `branch` event.
+ *
+ * "May throw" is deliberately simple and documented: every call, `new`,
+ * `await` of something that can reject, tagged template, `import()` and
+ * `yield`. Property reads are assumed not to throw.
+ */
+
+export type Guard =
+  /** Truthy iff the handle exists (`lock`, `lock != null`, `typeof release === "function"`). */
+  | { readonly kind: "handle"; readonly whenTrue: boolean }
+  /** Truthy iff the try-acquisition succeeded (`m.tryAcquire()`, `ok`). */
+  | { readonly kind: "success"; readonly whenTrue: boolean };
+
+export type Event =
+  | { readonly k: "throw"; readonly node: Node }
+  | { readonly k: "acquire"; readonly node: Node }
+  | { readonly k: "release"; readonly node: Node; readonly awaited: boolean }
+  | { readonly k: "transfer"; readonly node: Node }
+  | { readonly k: "exit"; readonly node: Node }
+  | { readonly k: "branch"; readonly node: Node; readonly guard: Guard | undefined; readonly whenTrue: Event[]; readonly whenFalse: Event[] };
+
+export interface EffectContext {
+  readonly binding: HandleBinding;
+  readonly acquireAt: Node | undefined;
+  readonly siteCall: TSESTree.CallExpression;
+  readonly model: LockModel;
+  readonly imports: ImportMap;
+  readonly sourceText: string;
+  /** Release method names of every API in the model: calls to them inside `Promise.all([...])` do not throw synchronously. */
+  readonly releaseNames: ReadonlySet<string>;
+  /** Names declared inside the analysed function (assigning the handle to any other name hands it over). */
+  readonly localNames: ReadonlySet<string>;
+}
+
+export function expressionEvents(ctx: EffectContext, node: Node): Event[] {
+  const out: Event[] = [];
+  visit(ctx, node, out, { awaited: false, inPromiseAll: false });
+  return out;
+}
+
+interface Flags {
+  readonly awaited: boolean;
+  readonly inPromiseAll: boolean;
+}
+
+const plain: Flags = { awaited: false, inPromiseAll: false };
+
+function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], flags: Flags): void {
+  if (!node) return;
+  switch (node.type) {
+    case T.Identifier:
+    case T.Literal:
+    case T.ThisExpression:
+    case T.Super:
+    case T.MetaProperty:
+    case T.FunctionExpression:
+    case T.ArrowFunctionExpression:
+    case T.ClassExpression:
+    case T.PrivateIdentifier:
+      break;
+    case T.TemplateLiteral:
+      for (const expression of node.expressions) visit(ctx, expression, out, plain);
+      break;
+    case T.TaggedTemplateExpression:
+      visit(ctx, node.tag, out, plain);
+      for (const expression of node.quasi.expressions) visit(ctx, expression, out, plain);
+      out.push({ k: "throw", node });
+      break;
+    case T.ArrayExpression:
+      for (const element of node.elements) visit(ctx, element, out, flags.inPromiseAll ? flags : plain);
+      break;
+    case T.ObjectExpression:
+      for (const property of node.properties) {
+        if (property.type === T.Property) {
+          if (property.computed) visit(ctx, property.key, out, plain);
+          visit(ctx, property.value, out, plain);
+        } else {
+          visit(ctx, property.argument, out, plain);
+        }
+      }
+      break;
+    case T.SpreadElement:
+    case T.UnaryExpression:
+    case T.UpdateExpression:
+      visit(ctx, node.argument, out, plain);
+      break;
+    case T.BinaryExpression:
+      visit(ctx, node.left, out, plain);
+      visit(ctx, node.right, out, plain);
+      break;
+    case T.LogicalExpression: {
+      visit(ctx, node.left, out, plain);
+      const right: Event[] = [];
+      visit(ctx, node.right, right, flags);
+      if (right.length === 0) break;
+      const guard = guardOf(ctx, node.left);
+      // `a && b` evaluates b when a is truthy; `a || b` / `a ?? b` when it is not.
+      if (node.operator === "&&") out.push({ k: "branch", node: node.left, guard, whenTrue: right, whenFalse: [] });
+      else out.push({ k: "branch", node: node.left, guard, whenTrue: [], whenFalse: right });
+      break;
+    }
+    case T.ConditionalExpression: {
+      visit(ctx, node.test, out, plain);
+      const whenTrue: Event[] = [];
+      const whenFalse: Event[] = [];
+      visit(ctx, node.consequent, whenTrue, flags);
+      visit(ctx, node.alternate, whenFalse, flags);
+      if (whenTrue.length + whenFalse.length > 0) {
+        out.push({ k: "branch", node: node.test, guard: guardOf(ctx, node.test), whenTrue, whenFalse });
+      }
+      break;
+    }
+    case T.AssignmentExpression:
+      visitAssignment(ctx, node, out);
+      break;
+    case T.SequenceExpression:
+      for (const expression of node.expressions) visit(ctx, expression, out, plain);
+      break;
+    case T.AwaitExpression:
+      visit(ctx, node.argument, out, { awaited: true, inPromiseAll: false });
+      if (mayReject(ctx, node.argument)) out.push({ k: "throw", node });
+      break;
+    case T.YieldExpression:
+      visit(ctx, node.argument, out, plain);
+      if (node.argument && carriesHandle(ctx.binding, node.argument)) out.push({ k: "transfer", node });
+      out.push({ k: "throw", node });
+      break;
+    case T.MemberExpression:
+      visit(ctx, node.object, out, plain);
+      if (node.computed) visit(ctx, node.property, out, plain);
+      break;
+    case T.ChainExpression:
+      visitChain(ctx, node.expression, out, flags);
+      break;
+    case T.CallExpression:
+      visitCall(ctx, node, out, flags);
+      break;
+    case T.NewExpression:
+      visit(ctx, node.callee, out, plain);
+      for (const argument of node.arguments) visit(ctx, argument, out, plain);
+      if (node.arguments.some((argument) => carriesHandle(ctx.binding, argument))) out.push({ k: "transfer", node });
+      else out.push({ k: "throw", node });
+      break;
+    case T.ImportExpression:
+      visit(ctx, node.source, out, plain);
+      out.push({ k: "throw", node });
+      break;
+    case T.TSAsExpression:
+    case T.TSNonNullExpression:
+    case T.TSTypeAssertion:
+    case T.TSSatisfiesExpression:
+    case T.TSInstantiationExpression:
+      visit(ctx, node.expression, out, flags);
+      break;
+    default:
+      break;
+  }
+  if (ctx.acquireAt === node) out.push({ k: "acquire", node });
+}
+
+/** `lock?.release()` and `release?.()`: the optional part only skips when the handle is missing. */
+function visitChain(ctx: EffectContext, expression: Node, out: Event[], flags: Flags): void {
+  visit(ctx, expression, out, flags);
+}
+
+function visitAssignment(ctx: EffectContext, node: TSESTree.AssignmentExpression, out: Event[]): void {
+  visit(ctx, node.right, out, plain);
+  const left = unwrap(node.left);
+  if (left.type === T.MemberExpression) {
+    visit(ctx, left.object, out, plain);
+    if (left.computed) visit(ctx, left.property, out, plain);
+    if (carriesHandle(ctx.binding, node.right)) out.push({ k: "transfer", node });
+    return;
+  }
+  if (left.type === T.Identifier && !ctx.localNames.has(left.name) && carriesHandle(ctx.binding, node.right)) {
+    out.push({ k: "transfer", node });
+  }
+}
+
+function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event[], flags: Flags): void {
+  const callee = unwrap(call.callee);
+  const receiver = callee.type === T.MemberExpression ? callee.object : undefined;
+
+  if (isReleaseCall(ctx.binding, call, ctx.sourceText)) {
+    for (const argument of call.arguments) visit(ctx, argument, out, plain);
+    out.push({ k: "release", node: call, awaited: flags.awaited });
+    return;
+  }
+
+  if (isProcessExit(call)) {
+    for (const argument of call.arguments) visit(ctx, argument, out, plain);
+    out.push({ k: "exit", node: call });
+    return;
+  }
+
+  const name = calleeName(call);
+  // Promise chains: `p.finally(release)`, `p.then(() => lock.release())`, `p.catch(handler)`.
+  if (receiver && (name === "finally" || name === "then" || name === "catch")) {
+    const chained: Event[] = [];
+    visit(ctx, receiver, chained, plain);
+    const [first, second] = call.arguments;
+    if (name === "finally" && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) {
+      // The release is attached to the promise: errors of the chain no longer skip it.
+      out.push(...chained.filter((event) => event.k !== "throw"));
+      out.push({ k: "release", node: call, awaited: true });
+      return;
+    }
+    out.push(...chained);
+    if (name === "then" && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) {
+      if (!(second && isReleaserFunction(ctx.binding, second, ctx.sourceText))) {
+        out.push({ k: "throw", node: call }); // a rejection skips the fulfilment handler
+      }
+      out.push({ k: "release", node: call, awaited: true });
+      return;
+    }
+    for (const argument of call.arguments) visit(ctx, argument, out, plain);
+    if (call.arguments.some((argument) => isReleaserFunction(ctx.binding, argument, ctx.sourceText) || carriesHandle(ctx.binding, argument))) {
+      out.push({ k: "transfer", node: call });
+    }
+    return;
+  }
+
+  if (receiver) visit(ctx, receiver, out, plain);
+  else if (callee.type !== T.Identifier) visit(ctx, callee, out, plain);
+
+  const inPromiseAll = receiver !== undefined && referencePath(receiver) === "Promise" && (name === "all" || name === "allSettled");
+  for (const argument of call.arguments) visit(ctx, argument, out, { awaited: flags.awaited && inPromiseAll, inPromiseAll });
+
+  if (call === ctx.siteCall) {
+    out.push({ k: "throw", node: call });
+    return;
+  }
+  const handsOver = call.arguments.some(
+    (argument) =>
+      isReleaserFunction(ctx.binding, argument, ctx.sourceText) ||
+      (isHandleReference(ctx.binding, argument) && isOwnershipSink(ctx.model, call, ctx.imports)) ||
+      (argument.type !== T.SpreadElement && carriesHandle(ctx.binding, argument) && isOwnershipSink(ctx.model, call, ctx.imports)),
+  );
+  if (handsOver) {
+    out.push({ k: "transfer", node: call });
+    return;
+  }
+  if (inPromiseAll) return; // Promise.all itself does not throw; its await does
+  if (flags.inPromiseAll && name !== undefined && ctx.releaseNames.has(name)) return; // async releases run side by side
+  out.push({ k: "throw", node: call });
+}
+
+function isProcessExit(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression) return false;
+  const object = referencePath(callee.object);
+  const name = memberName(callee);
+  return (object === "process" || object === "globalThis.process") && (name === "exit" || name === "abort" || name === "reallyExit");
+}
+
+/** Could `await node` throw? Not for literals, `p.catch(handler)` or non-promise values we can see. */
+function mayReject(ctx: EffectContext, node: Node): boolean {
+  const inner = unwrap(node);
+  switch (inner.type) {
+    case T.Literal:
+    case T.TemplateLiteral:
+    case T.ObjectExpression:
+    case T.ArrayExpression:
+    case T.ArrowFunctionExpression:
+    case T.FunctionExpression:
+      return false;
+    case T.Identifier:
+      return inner.name !== "undefined";
+    case T.CallExpression: {
+      const name = calleeName(inner);
+      if (name === "catch" && inner.callee.type === T.MemberExpression) return false;
+      if (name === "then" && inner.arguments.length >= 2) return mayReject(ctx, inner.arguments[1]!) && false;
+      return true;
+    }
+    default:
+      return true;
+  }
+}
+
+/** Classifies an `if`/`&&`/`?:` test as a guard of the tracked lock. */
+export function guardOf(ctx: EffectContext, test: Node): Guard | undefined {
+  const inner = unwrap(test);
+  if (inner.type === T.UnaryExpression && inner.operator === "!") {
+    const guard = guardOf(ctx, inner.argument);
+    return guard && { kind: guard.kind, whenTrue: !guard.whenTrue };
+  }
+  if (inner.type === T.Identifier) {
+    if (isGuardName(ctx.binding, inner.name)) return { kind: "handle", whenTrue: true };
+    if (ctx.binding.successFlagNames.has(inner.name)) return { kind: "success", whenTrue: true };
+    return undefined;
+  }
+  if (inner === ctx.siteCall || (inner.type === T.AwaitExpression && unwrap(inner.argument) === ctx.siteCall)) {
+    return { kind: "success", whenTrue: true };
+  }
+  if (inner.type === T.BinaryExpression) {
+    const equal = inner.operator === "===" || inner.operator === "==";
+    const notEqual = inner.operator === "!==" || inner.operator === "!=";
+    if (!equal && !notEqual) return undefined;
+    const [named, other] = isGuardOperand(ctx, inner.left) ? [inner.left, inner.right] : [inner.right, inner.left];
+    if (!isGuardOperand(ctx, named)) return undefined;
+    const nullish = (other.type === T.Literal && other.value === null) || (other.type === T.Identifier && other.name === "undefined");
+    if (nullish) return { kind: "handle", whenTrue: notEqual };
+    // typeof release === "function"
+    if (named.type === T.UnaryExpression && other.type === T.Literal && other.value === "function") {
+      return { kind: "handle", whenTrue: equal };
+    }
+    if (ctx.binding.successFlagNames.size > 0 && other.type === T.Literal && typeof other.value === "boolean") {
+      return { kind: "success", whenTrue: equal === other.value };
+    }
+  }
+  return undefined;
+}
+
+function isGuardOperand(ctx: EffectContext, node: Node): boolean {
+  const inner = unwrap(node);
+  if (inner.type === T.UnaryExpression && inner.operator === "typeof") return isGuardOperand(ctx, inner.argument);
+  return inner.type === T.Identifier && (isGuardName(ctx.binding, inner.name) || ctx.binding.successFlagNames.has(inner.name));
+}
+
+export function isFunctionLike(node: Node): boolean {
+  return isFunctionNode(node);
+}

@@ -1,0 +1,493 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, describe, type Node } from "../ast/nodes.js";
+import { carriesHandle } from "./binding.js";
+import { expressionEvents, guardOf, type EffectContext, type Event, type Guard } from "./effects.js";
+
+/**
+ * A small abstract interpreter over statements that follows ONE lock through
+ * every path of a function, including the exceptional ones ESLint's code-path
+ * analysis does not model (any call or `await` inside or outside `try`,
+ * `finally` on every exit, `process.exit`).
+ *
+ * A path carries the lock's state. Leaving the scope that owns the binding
+ * while the lock is held is a leak; the leak remembers the statement that
+ * took the path out (the call that threw, the `return`, the `break`).
+ */
+
+export enum Lock {
+  None = 0,
+  Held = 1,
+  Released = 2,
+}
+
+/** The branch decision that sent a held path where it is, for messages. */
+export interface Via {
+  readonly node: Node;
+  readonly text: string;
+}
+
+export interface Path {
+  readonly lock: Lock;
+  readonly via?: Via;
+}
+
+export type AbruptKind = "throw" | "return" | "break" | "continue";
+
+export interface Abrupt {
+  readonly kind: AbruptKind;
+  readonly label?: string;
+  readonly path: Path;
+  /** The node that started this completion (throwing call, `return`, `break`…). */
+  readonly origin: Node;
+}
+
+export interface Outcome {
+  readonly normal: Path[];
+  readonly abrupt: Abrupt[];
+}
+
+export type LeakReason = "throw" | "exit" | "end" | "processExit";
+
+export interface Leak {
+  readonly reason: LeakReason;
+  /** The statement or expression that lets the lock escape. */
+  readonly escape: Node;
+  /** For `end`: the branch that led there, if one did. */
+  readonly via?: Via;
+}
+
+export interface PathReport {
+  readonly leaks: Leak[];
+  /** Release calls of an async release that are not awaited, on paths that release. */
+  readonly unawaitedReleases: Node[];
+  /** Release calls seen on some path while the lock was held. */
+  readonly releases: Node[];
+}
+
+export interface InterpretOptions {
+  readonly effects: EffectContext;
+  /** The block whose exit ends the binding's life. */
+  readonly scope: Node;
+  /** Whether the lock is held when `body` starts (`.then(lock => …)` callbacks). */
+  readonly heldOnEntry: boolean;
+  readonly releaseIsAsync: boolean;
+  readonly ownerIsAsync: boolean;
+}
+
+const LOOP_ROUNDS = 4;
+
+export function interpret(body: Node, options: InterpretOptions): PathReport {
+  const interpreter = new Interpreter(options);
+  return interpreter.run(body);
+}
+
+class Interpreter {
+  private readonly leaks: Leak[] = [];
+  private readonly unawaited: Node[] = [];
+  private readonly releases: Node[] = [];
+  private readonly source: string;
+
+  constructor(private readonly options: InterpretOptions) {
+    this.source = options.effects.sourceText;
+  }
+
+  run(body: Node): PathReport {
+    const entry: Path = { lock: this.options.heldOnEntry ? Lock.Held : Lock.None };
+    let outcome: Outcome;
+    if (body.type === T.BlockStatement || body.type === T.Program) {
+      outcome = this.statement(body, [entry]);
+    } else {
+      // Arrow function with an expression body: an implicit return.
+      const evaluated = this.returned(body, [entry]);
+      outcome = {
+        normal: [],
+        abrupt: [...evaluated.abrupt, ...evaluated.normal.map((path) => ({ kind: "return" as const, path, origin: body }))],
+      };
+      if (body === this.options.scope) this.closeScope(body, outcome);
+    }
+    // Whatever is still held when the function returns or throws has escaped.
+    if (this.options.scope !== body) this.closeScope(body, outcome);
+    return { leaks: this.leaks, unawaitedReleases: this.unawaited, releases: this.releases };
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private statement(node: Node, paths: Path[]): Outcome {
+    const outcome = this.statementInner(node, paths);
+    if (node === this.options.scope) return this.closeScope(node, outcome);
+    return outcome;
+  }
+
+  /** Records leaks for every held path leaving the owning scope, then marks them handled. */
+  private closeScope(scope: Node, outcome: Outcome): Outcome {
+    const normal = outcome.normal.map((path) => {
+      if (path.lock !== Lock.Held) return path;
+      this.leaks.push({ reason: "end", escape: path.via?.node ?? endOf(scope), via: path.via });
+      return { lock: Lock.Released };
+    });
+    const abrupt = outcome.abrupt.map((completion) => {
+      if (completion.path.lock !== Lock.Held) return completion;
+      this.leaks.push({ reason: completion.kind === "throw" ? "throw" : "exit", escape: completion.origin });
+      return { ...completion, path: { lock: Lock.Released } };
+    });
+    (outcome as { normal: Path[] }).normal = dedupePaths(normal);
+    (outcome as { abrupt: Abrupt[] }).abrupt = dedupeAbrupt(abrupt);
+    return outcome;
+  }
+
+  private statementInner(node: Node, paths: Path[]): Outcome {
+    if (paths.length === 0) return { normal: [], abrupt: [] };
+    switch (node.type) {
+      case T.Program:
+      case T.BlockStatement:
+      case T.StaticBlock:
+        return this.sequence(node.body, paths);
+      case T.ExpressionStatement:
+        return this.expression(node.expression, paths);
+      case T.VariableDeclaration: {
+        let current: Outcome = { normal: paths, abrupt: [] };
+        for (const declarator of node.declarations) {
+          const events = declarator.init ? expressionEvents(this.options.effects, declarator.init) : [];
+          if (this.options.effects.acquireAt === declarator) events.push({ k: "acquire", node: declarator });
+          current = merge(current.abrupt, this.events(events, current.normal));
+        }
+        return current;
+      }
+      case T.ReturnStatement: {
+        const evaluated = node.argument ? this.returned(node.argument, paths) : { normal: paths, abrupt: [] };
+        return { normal: [], abrupt: [...evaluated.abrupt, ...evaluated.normal.map((path) => ({ kind: "return" as const, path, origin: node }))] };
+      }
+      case T.ThrowStatement: {
+        const evaluated = this.expression(node.argument, paths);
+        return { normal: [], abrupt: [...evaluated.abrupt, ...evaluated.normal.map((path) => ({ kind: "throw" as const, path, origin: node }))] };
+      }
+      case T.BreakStatement:
+      case T.ContinueStatement:
+        return {
+          normal: [],
+          abrupt: paths.map((path) => ({
+            kind: node.type === T.BreakStatement ? ("break" as const) : ("continue" as const),
+            label: node.label?.name,
+            path,
+            origin: node,
+          })),
+        };
+      case T.IfStatement:
+        return this.ifStatement(node, paths);
+      case T.LabeledStatement: {
+        const body = this.statement(node.body, paths);
+        const label = node.label.name;
+        const exits = body.abrupt.filter((c) => c.kind === "break" && c.label === label).map((c) => c.path);
+        return { normal: dedupePaths([...body.normal, ...exits]), abrupt: body.abrupt.filter((c) => !(c.kind === "break" && c.label === label)) };
+      }
+      case T.WhileStatement:
+      case T.DoWhileStatement:
+      case T.ForStatement:
+      case T.ForInStatement:
+      case T.ForOfStatement:
+        return this.loop(node, paths);
+      case T.SwitchStatement:
+        return this.switchStatement(node, paths);
+      case T.TryStatement:
+        return this.tryStatement(node, paths);
+      case T.ExportNamedDeclaration:
+        return node.declaration ? this.statement(node.declaration, paths) : { normal: paths, abrupt: [] };
+      default:
+        // Declarations of functions, classes and types, empty statements, debugger…
+        return { normal: paths, abrupt: [] };
+    }
+  }
+
+  private sequence(statements: readonly Node[], paths: Path[]): Outcome {
+    let normal = paths;
+    const abrupt: Abrupt[] = [];
+    for (const statement of statements) {
+      if (normal.length === 0) break;
+      const outcome = this.statement(statement, normal);
+      normal = outcome.normal;
+      abrupt.push(...outcome.abrupt);
+    }
+    return { normal, abrupt: dedupeAbrupt(abrupt) };
+  }
+
+  /** A returned value: returning the handle (alone or in an object/array) hands ownership to the caller. */
+  private returned(node: Node, paths: Path[]): Outcome {
+    const events = expressionEvents(this.options.effects, node);
+    if (carriesHandle(this.options.effects.binding, node)) events.push({ k: "transfer", node });
+    return this.events(events, paths);
+  }
+
+  private expression(node: Node, paths: Path[]): Outcome {
+    return this.events(expressionEvents(this.options.effects, node), paths);
+  }
+
+  private ifStatement(node: TSESTree.IfStatement, paths: Path[]): Outcome {
+    const tested = this.expression(node.test, paths);
+    const guard = guardOf(this.options.effects, node.test);
+    const testText = `\`if (${describe(node.test, this.source, 40)})\``;
+    const [whenTrue, whenFalse] = splitOnGuard(tested.normal, guard);
+    const consequent = this.statement(node.consequent, tag(whenTrue, { node: node.test, text: `${testText} is true` }));
+    const alternate = node.alternate
+      ? this.statement(node.alternate, tag(whenFalse, { node: node.test, text: `${testText} is false` }))
+      : { normal: tag(whenFalse, { node: node.test, text: `${testText} is false` }), abrupt: [] };
+    return {
+      normal: joinBranches(paths, consequent.normal, alternate.normal),
+      abrupt: dedupeAbrupt([...tested.abrupt, ...consequent.abrupt, ...alternate.abrupt]),
+    };
+  }
+
+  private loop(
+    node: TSESTree.WhileStatement | TSESTree.DoWhileStatement | TSESTree.ForStatement | TSESTree.ForInStatement | TSESTree.ForOfStatement,
+    paths: Path[],
+  ): Outcome {
+    const label = node.parent?.type === T.LabeledStatement ? node.parent.label.name : undefined;
+    const abrupt: Abrupt[] = [];
+    const exits: Path[] = [];
+    let entry = paths;
+
+    // Loop head evaluated once.
+    if (node.type === T.ForStatement && node.init) {
+      const init = this.statementOrExpression(node.init, entry);
+      abrupt.push(...init.abrupt);
+      entry = init.normal;
+    } else if (node.type === T.ForOfStatement || node.type === T.ForInStatement) {
+      const right = this.expression(node.right, entry);
+      abrupt.push(...right.abrupt);
+      entry = right.normal;
+    }
+
+    const seen = new Set<Lock>();
+    let work = entry;
+    for (let round = 0; round < LOOP_ROUNDS && work.length > 0; round++) {
+      for (const path of work) seen.add(path.lock);
+      let bodyEntry = work;
+      if (node.type === T.WhileStatement || node.type === T.ForStatement) {
+        // The test runs before each iteration; a false test leaves the loop.
+        const test = node.test ? this.expression(node.test, work) : { normal: work, abrupt: [] };
+        abrupt.push(...test.abrupt);
+        bodyEntry = test.normal;
+        if (!isAlwaysTrue(node.test)) exits.push(...test.normal);
+      } else if (node.type === T.ForOfStatement || node.type === T.ForInStatement) {
+        // Each step may end the iteration; `for await` steps may reject.
+        if (node.type === T.ForOfStatement && node.await) {
+          abrupt.push(...work.map((path) => ({ kind: "throw" as const, path, origin: node.right as Node })));
+        }
+        exits.push(...work);
+      }
+
+      const body = this.statement(node.body, bodyEntry);
+      let next: Path[] = [...body.normal];
+      for (const completion of body.abrupt) {
+        const targetsThis = completion.label === undefined || completion.label === label;
+        if (completion.kind === "continue" && targetsThis) next.push(completion.path);
+        else if (completion.kind === "break" && targetsThis) exits.push(completion.path);
+        else abrupt.push(completion);
+      }
+      if (node.type === T.ForStatement && node.update) {
+        const update = this.expression(node.update, next);
+        abrupt.push(...update.abrupt);
+        next = update.normal;
+      } else if (node.type === T.DoWhileStatement) {
+        // do…while: the test runs after the body.
+        const test = this.expression(node.test, next);
+        abrupt.push(...test.abrupt);
+        if (!isAlwaysTrue(node.test)) exits.push(...test.normal);
+        next = test.normal;
+      }
+      work = dedupePaths(next.filter((path) => !seen.has(path.lock)));
+    }
+    return { normal: dedupePaths(exits), abrupt: dedupeAbrupt(abrupt) };
+  }
+
+  private statementOrExpression(node: Node, paths: Path[]): Outcome {
+    return node.type === T.VariableDeclaration ? this.statement(node, paths) : this.expression(node, paths);
+  }
+
+  private switchStatement(node: TSESTree.SwitchStatement, paths: Path[]): Outcome {
+    const discriminant = this.expression(node.discriminant, paths);
+    const abrupt: Abrupt[] = [...discriminant.abrupt];
+    const exits: Path[] = [];
+    let fallthrough: Path[] = [];
+    for (const switchCase of node.cases) {
+      const text = switchCase.test ? `\`case ${describe(switchCase.test, this.source, 30)}\`` : "`default`";
+      const entry = dedupePaths([...tag(discriminant.normal, { node: switchCase, text: `the switch takes ${text}` }), ...fallthrough]);
+      const body = this.sequence(switchCase.consequent, entry);
+      fallthrough = body.normal;
+      for (const completion of body.abrupt) {
+        if (completion.kind === "break" && completion.label === undefined) exits.push(completion.path);
+        else abrupt.push(completion);
+      }
+    }
+    exits.push(...fallthrough);
+    if (!node.cases.some((c) => c.test === null)) exits.push(...tag(discriminant.normal, { node, text: "no `case` matches" }));
+    const outcome = { normal: joinBranches(paths, exits), abrupt: dedupeAbrupt(abrupt) };
+    return node === this.options.scope ? outcome : outcome;
+  }
+
+  private tryStatement(node: TSESTree.TryStatement, paths: Path[]): Outcome {
+    const attempt = this.statement(node.block, paths);
+    let normal: Path[] = attempt.normal;
+    let abrupt: Abrupt[] = attempt.abrupt;
+    if (node.handler) {
+      const thrown = abrupt.filter((c) => c.kind === "throw");
+      abrupt = abrupt.filter((c) => c.kind !== "throw");
+      normal = tag(normal, { node: node.block, text: `the \`try\` block at line ${node.loc.start.line} completes without throwing` });
+      if (thrown.length > 0) {
+        const caught = this.statement(
+          node.handler.body,
+          dedupePaths(thrown.map((c) => c.path)),
+        );
+        normal = dedupePaths([...normal, ...caught.normal]);
+        abrupt = [...abrupt, ...caught.abrupt];
+      }
+    }
+    if (node.finalizer) {
+      const finalNormal: Path[] = [];
+      const finalAbrupt: Abrupt[] = [];
+      if (normal.length > 0) {
+        const ran = this.statement(node.finalizer, normal);
+        finalNormal.push(...ran.normal);
+        finalAbrupt.push(...ran.abrupt);
+      }
+      for (const completion of abrupt) {
+        const ran = this.statement(node.finalizer, [completion.path]);
+        for (const path of ran.normal) finalAbrupt.push({ ...completion, path });
+        finalAbrupt.push(...ran.abrupt);
+      }
+      normal = finalNormal;
+      abrupt = finalAbrupt;
+    }
+    return { normal: dedupePaths(normal), abrupt: dedupeAbrupt(abrupt) };
+  }
+
+  // -------------------------------------------------------------------- events
+
+  private events(events: readonly Event[], paths: Path[]): Outcome {
+    let normal = paths;
+    const abrupt: Abrupt[] = [];
+    for (const event of events) {
+      if (normal.length === 0) break;
+      const next: Path[] = [];
+      for (const path of normal) this.event(event, path, next, abrupt);
+      normal = dedupePaths(next);
+    }
+    return { normal, abrupt: dedupeAbrupt(abrupt) };
+  }
+
+  private event(event: Event, path: Path, next: Path[], abrupt: Abrupt[]): void {
+    switch (event.k) {
+      case "throw":
+        abrupt.push({ kind: "throw", path, origin: event.node });
+        next.push(path);
+        return;
+      case "acquire":
+        next.push({ lock: Lock.Held });
+        return;
+      case "release":
+        if (path.lock === Lock.Held) {
+          this.releases.push(event.node);
+          if (!event.awaited && this.options.releaseIsAsync && this.options.ownerIsAsync && !isReturned(event.node)) {
+            this.unawaited.push(event.node);
+          }
+          next.push({ lock: Lock.Released });
+        } else {
+          next.push(path);
+        }
+        return;
+      case "transfer":
+        next.push(path.lock === Lock.Held ? { lock: Lock.Released } : path);
+        return;
+      case "exit":
+        if (path.lock === Lock.Held) this.leaks.push({ reason: "processExit", escape: event.node });
+        return; // the path ends here
+      case "branch": {
+        const [whenTrue, whenFalse] = splitOnGuard([path], event.guard);
+        const a = this.events(event.whenTrue, whenTrue);
+        const b = this.events(event.whenFalse, whenFalse);
+        next.push(...a.normal, ...b.normal);
+        abrupt.push(...a.abrupt, ...b.abrupt);
+        return;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------- helpers
+
+function isReturned(node: Node): boolean {
+  let current = node;
+  while (current.parent && (current.parent.type === T.ChainExpression || current.parent.type === T.TSAsExpression)) current = current.parent;
+  return current.parent?.type === T.ReturnStatement || current.parent?.type === T.ArrowFunctionExpression;
+}
+
+function isAlwaysTrue(test: Node | null): boolean {
+  return test === null || (test.type === T.Literal && test.value === true);
+}
+
+function endOf(scope: Node): Node {
+  if ((scope.type === T.BlockStatement || scope.type === T.Program) && scope.body.length > 0) {
+    return scope.body[scope.body.length - 1]!;
+  }
+  return scope;
+}
+
+/** Splits paths by a guard: [paths where the test is true, paths where it is false]. */
+function splitOnGuard(paths: Path[], guard: Guard | undefined): [Path[], Path[]] {
+  if (!guard) return [paths, paths];
+  const truthy: Path[] = [];
+  const falsy: Path[] = [];
+  for (const path of paths) {
+    if (guard.kind === "handle") {
+      // The handle exists once acquired (held or released) and not before.
+      const exists = path.lock !== Lock.None;
+      (exists === guard.whenTrue ? truthy : falsy).push(path);
+    } else {
+      // The try-acquisition result: the failing side does not hold the lock.
+      const success = guard.whenTrue ? truthy : falsy;
+      const failure = guard.whenTrue ? falsy : truthy;
+      success.push(path);
+      failure.push(path.lock === Lock.Held ? { lock: Lock.None } : path);
+    }
+  }
+  return [truthy, falsy];
+}
+
+function tag(paths: Path[], via: Via): Path[] {
+  return paths.map((path) => (path.lock === Lock.Held ? { lock: path.lock, via } : path));
+}
+
+/** After a branch: keep a branch's `via` only for lock states that not every branch produced. */
+function joinBranches(before: Path[], ...branches: Path[][]): Path[] {
+  const result: Path[] = [];
+  const states = new Set(branches.flat().map((p) => p.lock));
+  for (const lock of states) {
+    const producers = branches.filter((branch) => branch.some((p) => p.lock === lock));
+    if (producers.length === branches.length && branches.length > 1) {
+      const original = before.find((p) => p.lock === lock);
+      result.push(original ?? { lock });
+    } else {
+      result.push(producers[0]!.find((p) => p.lock === lock)!);
+    }
+  }
+  return result;
+}
+
+function merge(abrupt: Abrupt[], outcome: Outcome): Outcome {
+  return { normal: outcome.normal, abrupt: dedupeAbrupt([...abrupt, ...outcome.abrupt]) };
+}
+
+function dedupePaths(paths: Path[]): Path[] {
+  const byLock = new Map<Lock, Path>();
+  for (const path of paths) if (!byLock.has(path.lock)) byLock.set(path.lock, path);
+  return [...byLock.values()];
+}
+
+function dedupeAbrupt(abrupt: Abrupt[]): Abrupt[] {
+  const byKey = new Map<string, Abrupt>();
+  for (const completion of abrupt) {
+    const key = `${completion.kind}:${completion.label ?? ""}:${completion.path.lock}`;
+    const existing = byKey.get(key);
+    if (!existing || completion.origin.range[0] < existing.origin.range[0]) byKey.set(key, completion);
+  }
+  return [...byKey.values()];
+}

@@ -1,0 +1,223 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, enclosingFunction, isFunctionNode, referencePath, skipWrappersUp, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import type { ImportMap } from "../lock-api/imports.js";
+import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
+import { addReleaseAliases, bindPattern, textOf, type HandleBinding, emptyBinding } from "./binding.js";
+
+/**
+ * Finds lock acquisitions in a program and describes how each one is held:
+ * bound to a name, bound with `using`, discarded, handed to the caller, or
+ * received by a `.then()` callback. Pure: AST and model in, descriptors out.
+ */
+
+export type SiteForm =
+  /** `using` / `await using`: released by the language. */
+  | { readonly kind: "using" }
+  /** The handle is dropped (`await acquireX();`) although releasing needs it. */
+  | { readonly kind: "discarded"; readonly statement: TSESTree.ExpressionStatement }
+  /** Ownership leaves right away (returned, passed as an argument, stored in a literal). */
+  | { readonly kind: "transferred" }
+  /** Tracked: the analysis follows `binding` through `body` from its start. */
+  | {
+      readonly kind: "tracked";
+      readonly binding: HandleBinding;
+      /** Node whose completion makes the lock held (declarator, assignment, await, call); undefined: held on entry. */
+      readonly acquireAt: Node | undefined;
+      /** Block (or statement) that owns the binding: leaving it while held leaks. */
+      readonly scope: Node;
+      /** Function (or program) whose body is interpreted. */
+      readonly owner: FunctionNode | TSESTree.Program;
+      /** The declarator when bound by `const x = await acquire()` (used by fix planners). */
+      readonly declarator?: TSESTree.VariableDeclarator;
+    }
+  /** A form the analysis does not follow (reported by nobody; listed for the codemod). */
+  | { readonly kind: "untracked"; readonly reason: string };
+
+export interface AcquisitionSite {
+  readonly call: TSESTree.CallExpression;
+  readonly acquire: CompiledAcquire;
+  /** Whether the acquisition result is awaited. */
+  readonly awaited: boolean;
+  /** Source-like label of the acquiring callee for messages (`acquireSessionWriteLock`, `mutex.acquire`). */
+  readonly label: string;
+  readonly form: SiteForm;
+}
+
+/** Lists every acquisition in `program`, in source order. */
+export function findAcquisitions(
+  program: TSESTree.Program,
+  model: LockModel,
+  imports: ImportMap,
+  sourceText: string,
+): AcquisitionSite[] {
+  const sites: AcquisitionSite[] = [];
+  walk(program, (node) => {
+    if (node.type !== T.CallExpression) return undefined;
+    const site = siteForCall(node, model, imports, sourceText);
+    if (site) sites.push(site);
+    return undefined;
+  });
+  return sites;
+}
+
+/** The acquisition descriptor for a single call, or undefined when it is not one. */
+export function siteForCall(
+  call: TSESTree.CallExpression,
+  model: LockModel,
+  imports: ImportMap,
+  sourceText: string,
+): AcquisitionSite | undefined {
+  const cls = classifyCall(model, call, imports);
+  if (!cls || cls.kind !== "acquire") return undefined;
+  const outer = skipWrappersUp(call);
+  const awaited = outer.parent?.type === T.AwaitExpression;
+  const valueNode = awaited ? skipWrappersUp(outer.parent!) : outer;
+  return {
+    call,
+    acquire: cls.acquire,
+    awaited,
+    label: calleeLabel(call, sourceText),
+    form: formOf(call, valueNode, cls.acquire, sourceText),
+  };
+}
+
+function calleeLabel(call: TSESTree.CallExpression, sourceText: string): string {
+  const path = referencePath(call.callee);
+  return path ?? sourceText.slice(call.callee.range[0], call.callee.range[1]);
+}
+
+function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: CompiledAcquire, sourceText: string): SiteForm {
+  const parent = valueNode.parent;
+  if (!parent) return { kind: "untracked", reason: "no parent" };
+  const releases = acquire.spec.release;
+  const successFlag = acquire.spec.returnsSuccessFlag === true;
+
+  // acquire().then((lock) => …)
+  if (parent.type === T.MemberExpression && parent.object === valueNode && !parent.computed && parent.property.type === T.Identifier && parent.property.name === "then") {
+    const thenCall = parent.parent;
+    const callback = thenCall?.type === T.CallExpression && thenCall.callee === parent ? thenCall.arguments[0] : undefined;
+    if (callback && isFunctionNode(callback)) {
+      const param = callback.params[0];
+      const binding = param ? bindPattern(param, releases, successFlag) : undefined;
+      if (!binding) return { kind: "discarded", statement: statementOf(call) };
+      addReleaseAliases(binding, callback.body, sourceText);
+      return { kind: "tracked", binding, acquireAt: undefined, scope: callback.body, owner: callback };
+    }
+    return { kind: "untracked", reason: "`.then()` without an inline callback" };
+  }
+
+  if (parent.type === T.VariableDeclarator && parent.init === valueNode) {
+    const declaration = parent.parent;
+    if (declaration.kind === "using" || declaration.kind === "await using") return { kind: "using" };
+    const binding = bindPattern(parent.id, releases, successFlag);
+    if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
+    const scope = scopeOfDeclaration(declaration);
+    addReleaseAliases(binding, scope, sourceText);
+    return { kind: "tracked", binding, acquireAt: parent, scope, owner: ownerOf(call), declarator: parent };
+  }
+
+  if (parent.type === T.AssignmentExpression && parent.right === valueNode && parent.operator === "=") {
+    if (parent.left.type !== T.Identifier) return { kind: "transferred" };
+    const declaration = findDeclaration(parent.left.name, parent);
+    const owner = ownerOf(call);
+    if (!declaration || !contains(owner, declaration)) return { kind: "transferred" };
+    const binding = bindPattern(parent.left, releases, successFlag);
+    if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
+    const scope = scopeOfDeclaration(declaration);
+    addReleaseAliases(binding, scope, sourceText);
+    return { kind: "tracked", binding, acquireAt: parent, scope, owner };
+  }
+
+  const receiverRelease = releases.find((spec) => spec.kind === "receiverMethod");
+  const moduleRelease = releases.find((spec) => spec.kind === "moduleFunction");
+  const isStatement = parent.type === T.ExpressionStatement;
+  const isSuccessTest = successFlag && isInIfTest(valueNode);
+  if (isStatement || isSuccessTest) {
+    const owner = ownerOf(call);
+    const scope = owner.type === T.Program ? owner : owner.body;
+    if (receiverRelease && receiverRelease.kind === "receiverMethod") {
+      const callee = unwrap(call.callee);
+      const path = callee.type === T.MemberExpression ? referencePath(callee.object) : undefined;
+      if (path === undefined) return { kind: "untracked", reason: "the lock's receiver is not a simple reference" };
+      const binding: HandleBinding = { ...emptyBinding(), receiver: { path, methods: receiverRelease.methods } };
+      return { kind: "tracked", binding, acquireAt: valueNode, scope, owner };
+    }
+    if (moduleRelease && moduleRelease.kind === "moduleFunction" && call.arguments[0]) {
+      const binding: HandleBinding = {
+        ...emptyBinding(),
+        moduleRelease: { functions: moduleRelease.functions, firstArgument: textOf(call.arguments[0], sourceText) },
+      };
+      return { kind: "tracked", binding, acquireAt: valueNode, scope, owner };
+    }
+    if (isStatement) return { kind: "discarded", statement: parent };
+  }
+
+  if (
+    parent.type === T.ReturnStatement ||
+    parent.type === T.ArrowFunctionExpression ||
+    parent.type === T.CallExpression ||
+    parent.type === T.NewExpression ||
+    parent.type === T.Property ||
+    parent.type === T.ArrayExpression ||
+    parent.type === T.YieldExpression ||
+    parent.type === T.PropertyDefinition
+  ) {
+    return { kind: "transferred" };
+  }
+  return { kind: "untracked", reason: `acquisition used inside ${parent.type}` };
+}
+
+function isInIfTest(node: Node): boolean {
+  let current = node;
+  while (current.parent && current.parent.type === T.UnaryExpression && current.parent.operator === "!") current = current.parent;
+  return current.parent?.type === T.IfStatement && current.parent.test === current;
+}
+
+function statementOf(node: Node): TSESTree.ExpressionStatement {
+  let current: Node | undefined = node;
+  while (current && current.type !== T.ExpressionStatement) current = current.parent;
+  return current as TSESTree.ExpressionStatement;
+}
+
+function ownerOf(node: Node): FunctionNode | TSESTree.Program {
+  const fn = enclosingFunction(node);
+  if (fn) return fn;
+  let current: Node = node;
+  while (current.parent) current = current.parent;
+  return current as TSESTree.Program;
+}
+
+/** The block-like node that owns a declaration's bindings. */
+export function scopeOfDeclaration(declaration: Node): Node {
+  const parent = declaration.parent!;
+  if (parent.type === T.SwitchCase) return parent.parent;
+  if (parent.type === T.ExportNamedDeclaration) return parent.parent!;
+  return parent; // BlockStatement, Program, StaticBlock, For* head
+}
+
+function contains(outer: Node, inner: Node): boolean {
+  return inner.range[0] >= outer.range[0] && inner.range[1] <= outer.range[1];
+}
+
+/** The `let`/`var` declaration of `name` visible from `from`, searching enclosing blocks up to the function. */
+function findDeclaration(name: string, from: Node): TSESTree.VariableDeclaration | undefined {
+  for (let current: Node | undefined = from.parent; current; current = current.parent) {
+    const body =
+      current.type === T.BlockStatement || current.type === T.Program || current.type === T.StaticBlock
+        ? current.body
+        : current.type === T.SwitchCase
+          ? current.consequent
+          : undefined;
+    if (body) {
+      for (const statement of body) {
+        const declaration = statement.type === T.ExportNamedDeclaration ? statement.declaration : statement;
+        if (declaration?.type !== T.VariableDeclaration) continue;
+        if (declaration.declarations.some((d) => d.id.type === T.Identifier && d.id.name === name)) return declaration;
+      }
+    }
+    if (isFunctionNode(current)) {
+      if (current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
+    }
+  }
+  return undefined;
+}

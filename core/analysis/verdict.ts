@@ -1,0 +1,143 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, walk, type Node } from "../ast/nodes.js";
+import type { ImportMap } from "../lock-api/imports.js";
+import type { LockModel } from "../lock-api/model.js";
+import type { EffectContext } from "./effects.js";
+import { interpret, type Leak } from "./paths.js";
+import type { AcquisitionSite } from "./sites.js";
+
+/**
+ * The verdict on one acquisition: the single descriptor that the rule turns
+ * into a report and the codemod turns into a rewrite or a "manual" entry.
+ */
+export type Verdict =
+  | { readonly kind: "safe"; readonly why: SafeReason }
+  | { readonly kind: "leak"; readonly leak: Leak }
+  | { readonly kind: "discarded" }
+  | { readonly kind: "releaseNotAwaited"; readonly release: Node };
+
+export type SafeReason = "using" | "transferred" | "released" | "untracked" | "notALock";
+
+/** Facts a type checker may add; every field optional so the analysis runs without one. */
+export interface TypeFacts {
+  /** `false` when types show the result is not a lock handle (no release, not callable). */
+  readonly isLockHandle?: boolean;
+  /** Whether the release returns a promise. */
+  readonly releaseIsAsync?: boolean;
+}
+
+export interface AnalysisContext {
+  readonly model: LockModel;
+  readonly imports: ImportMap;
+  readonly sourceText: string;
+}
+
+export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts = {}): Verdict {
+  if (facts.isLockHandle === false) return { kind: "safe", why: "notALock" };
+  const form = site.form;
+  switch (form.kind) {
+    case "using":
+      return { kind: "safe", why: "using" };
+    case "transferred":
+      return { kind: "safe", why: "transferred" };
+    case "untracked":
+      return { kind: "safe", why: "untracked" };
+    case "discarded":
+      return { kind: "discarded" };
+    case "tracked":
+      break;
+  }
+  const owner = form.owner;
+  const body = owner.type === T.Program ? owner : owner.body;
+  const effects: EffectContext = {
+    binding: form.binding,
+    acquireAt: form.acquireAt,
+    siteCall: site.call,
+    model: context.model,
+    imports: context.imports,
+    sourceText: context.sourceText,
+    releaseNames: releaseNamesOf(context.model),
+    localNames: localNamesOf(owner),
+  };
+  const releaseIsAsync = releaseIsAsyncFor(site, facts);
+  const report = interpret(body, {
+    effects,
+    scope: form.scope,
+    heldOnEntry: form.acquireAt === undefined,
+    releaseIsAsync,
+    ownerIsAsync: owner.type !== T.Program && owner.async,
+  });
+  const leak = firstLeak(report.leaks);
+  if (leak) return { kind: "leak", leak };
+  const unawaited = report.unawaitedReleases[0];
+  if (unawaited) return { kind: "releaseNotAwaited", release: unawaited };
+  return { kind: "safe", why: "released" };
+}
+
+/** Whether releasing this acquisition returns a promise: types first, then the API spec (`auto`: the acquisition is awaited or chained). */
+export function releaseIsAsyncFor(site: AcquisitionSite, facts: TypeFacts = {}): boolean {
+  if (facts.releaseIsAsync !== undefined) return facts.releaseIsAsync;
+  const declared = site.acquire.spec.releaseIsAsync;
+  if (declared !== "auto") return declared;
+  return site.awaited || (site.form.kind === "tracked" && site.form.acquireAt === undefined);
+}
+
+/** The leak to report: `process.exit` first (it skips every `finally`), then the earliest escape in source order. */
+function firstLeak(leaks: readonly Leak[]): Leak | undefined {
+  let best: Leak | undefined;
+  for (const leak of leaks) {
+    if (!best) {
+      best = leak;
+      continue;
+    }
+    const rank = (l: Leak): number => (l.reason === "processExit" ? 0 : 1);
+    if (rank(leak) < rank(best) || (rank(leak) === rank(best) && leak.escape.range[0] < best.escape.range[0])) best = leak;
+  }
+  return best;
+}
+
+const releaseNamesCache = new WeakMap<LockModel, ReadonlySet<string>>();
+
+function releaseNamesOf(model: LockModel): ReadonlySet<string> {
+  let names = releaseNamesCache.get(model);
+  if (!names) {
+    const set = new Set<string>();
+    for (const acquire of model.acquires) {
+      for (const release of acquire.spec.release) {
+        if (release.kind === "handleMethod" || release.kind === "receiverMethod") release.methods.forEach((m) => set.add(m));
+        if (release.kind === "moduleFunction") release.functions.forEach((f) => set.add(f));
+      }
+    }
+    names = set;
+    releaseNamesCache.set(model, names);
+  }
+  return names;
+}
+
+const localNamesCache = new WeakMap<Node, ReadonlySet<string>>();
+
+/** Names declared inside a function (params, variables, nested functions); module scope for a program. */
+function localNamesOf(owner: Node): ReadonlySet<string> {
+  let names = localNamesCache.get(owner);
+  if (names) return names;
+  const set = new Set<string>();
+  const addPattern = (pattern: Node): void => {
+    walk(pattern, (node) => {
+      if (node.type === T.Identifier) set.add(node.name);
+      return undefined;
+    });
+  };
+  if (owner.type !== T.Program && "params" in owner) (owner as TSESTree.FunctionLike).params.forEach(addPattern);
+  walk(
+    owner,
+    (node) => {
+      if (node.type === T.VariableDeclarator) addPattern(node.id);
+      if (node.type === T.FunctionDeclaration && node.id) set.add(node.id.name);
+      return undefined;
+    },
+    true,
+  );
+  names = set;
+  localNamesCache.set(owner, names);
+  return names;
+}

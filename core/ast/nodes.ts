@@ -1,0 +1,142 @@
+import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
+
+/** Small, pure AST helpers shared by the analysis, the rules and the codemods. */
+
+export type Node = TSESTree.Node;
+export type Expression = TSESTree.Expression;
+export { AST_NODE_TYPES as T };
+
+export type FunctionNode =
+  | TSESTree.FunctionDeclaration
+  | TSESTree.FunctionExpression
+  | TSESTree.ArrowFunctionExpression;
+
+export function isFunctionNode(node: Node): node is FunctionNode {
+  return (
+    node.type === AST_NODE_TYPES.FunctionDeclaration ||
+    node.type === AST_NODE_TYPES.FunctionExpression ||
+    node.type === AST_NODE_TYPES.ArrowFunctionExpression
+  );
+}
+
+/** Strips TypeScript-only wrappers (`x as T`, `x!`, `<T>x`, `x satisfies T`) and `ChainExpression`. */
+export function unwrap(node: Node): Node {
+  let current = node;
+  for (;;) {
+    switch (current.type) {
+      case AST_NODE_TYPES.TSAsExpression:
+      case AST_NODE_TYPES.TSNonNullExpression:
+      case AST_NODE_TYPES.TSTypeAssertion:
+      case AST_NODE_TYPES.TSSatisfiesExpression:
+      case AST_NODE_TYPES.ChainExpression:
+        current = current.expression;
+        break;
+      default:
+        return current;
+    }
+  }
+}
+
+/** Walks up through TS wrappers / chain expressions / parentheses-free wrappers. */
+export function skipWrappersUp(node: Node): Node {
+  let current = node;
+  while (
+    current.parent &&
+    (current.parent.type === AST_NODE_TYPES.TSAsExpression ||
+      current.parent.type === AST_NODE_TYPES.TSNonNullExpression ||
+      current.parent.type === AST_NODE_TYPES.TSTypeAssertion ||
+      current.parent.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+      current.parent.type === AST_NODE_TYPES.ChainExpression)
+  ) {
+    current = current.parent;
+  }
+  return current;
+}
+
+/** The property name of a non-computed member access (or a computed string literal), else undefined. */
+export function memberName(node: TSESTree.MemberExpression): string | undefined {
+  if (!node.computed && node.property.type === AST_NODE_TYPES.Identifier) return node.property.name;
+  if (node.property.type === AST_NODE_TYPES.PrivateIdentifier) return `#${node.property.name}`;
+  if (node.computed && node.property.type === AST_NODE_TYPES.Literal && typeof node.property.value === "string") {
+    return node.property.value;
+  }
+  return undefined;
+}
+
+/**
+ * A stable text for simple reference chains built from the AST only:
+ * `mutex`, `this.writeMutex`, `deps.locks.session`. Undefined for anything else.
+ */
+export function referencePath(node: Node): string | undefined {
+  const inner = unwrap(node);
+  switch (inner.type) {
+    case AST_NODE_TYPES.Identifier:
+      return inner.name;
+    case AST_NODE_TYPES.ThisExpression:
+      return "this";
+    case AST_NODE_TYPES.MemberExpression: {
+      const object = referencePath(inner.object);
+      const name = memberName(inner);
+      return object !== undefined && name !== undefined ? `${object}.${name}` : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The called name: `f` for `f()`, `m` for `x.m()`. */
+export function calleeName(call: TSESTree.CallExpression | TSESTree.NewExpression): string | undefined {
+  const callee = unwrap(call.callee);
+  if (callee.type === AST_NODE_TYPES.Identifier) return callee.name;
+  if (callee.type === AST_NODE_TYPES.MemberExpression) return memberName(callee);
+  return undefined;
+}
+
+/** `x` for `x.m()`, else undefined. */
+export function calleeReceiver(call: TSESTree.CallExpression | TSESTree.NewExpression): Node | undefined {
+  const callee = unwrap(call.callee);
+  return callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : undefined;
+}
+
+export function isIdentifier(node: Node | null | undefined, name?: string): node is TSESTree.Identifier {
+  return !!node && node.type === AST_NODE_TYPES.Identifier && (name === undefined || node.name === name);
+}
+
+/** Visits every node below `root` (not entering nested functions when `skipFunctions`). */
+export function walk(root: Node, visit: (node: Node) => void | "skip", skipFunctions = false): void {
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (visit(node) === "skip") continue;
+    if (skipFunctions && node !== root && isFunctionNode(node)) continue;
+    const children: Node[] = [];
+    for (const key of Object.keys(node)) {
+      if (key === "parent" || key === "loc" || key === "range") continue;
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const item of value) if (isNode(item)) children.push(item);
+      } else if (isNode(value)) {
+        children.push(value);
+      }
+    }
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}
+
+/** The nearest enclosing function of `node` (undefined at module level). */
+export function enclosingFunction(node: Node): FunctionNode | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (isFunctionNode(current)) return current;
+  }
+  return undefined;
+}
+
+/** Short source-like description of a node for messages (`await compact(file)`), built from source text. */
+export function describe(node: Node, sourceText: string, max = 60): string {
+  const raw = sourceText.slice(node.range[0], node.range[1]).replace(/\s+/g, " ").trim();
+  return raw.length > max ? `${raw.slice(0, max - 1)}…` : raw;
+}

@@ -1,0 +1,140 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, calleeName, calleeReceiver, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import type { ImportMap } from "./imports.js";
+import { defaultPresetIds, presets } from "./presets.js";
+import type { AcquireSpec, CalleeMatcher, LockApiSpec } from "./types.js";
+
+/**
+ * A compiled lock model: presets plus user APIs, with regular expressions
+ * built once. `classifyCall` is the single question both the rule and the
+ * codemod ask of a call expression.
+ */
+
+export interface CompiledMatcher {
+  readonly names: ReadonlySet<string> | undefined;
+  readonly namePattern: RegExp | undefined;
+  readonly receiverPattern: RegExp | undefined;
+  readonly module: string | undefined;
+  readonly callForm: "method" | "function" | "any";
+}
+
+export interface CompiledAcquire {
+  readonly api: LockApiSpec;
+  readonly spec: AcquireSpec;
+  readonly matcher: CompiledMatcher;
+}
+
+export interface LockModel {
+  readonly acquires: readonly CompiledAcquire[];
+  readonly callbackScoped: readonly CompiledMatcher[];
+  readonly ownershipSinks: readonly CompiledMatcher[];
+}
+
+export type CallClass =
+  | { readonly kind: "acquire"; readonly acquire: CompiledAcquire }
+  | { readonly kind: "callbackScoped" }
+  | undefined;
+
+export interface ModelOptions {
+  /** Preset ids to enable (default: all). */
+  readonly presets?: readonly string[];
+  /** Extra APIs described by the user; matched before presets. */
+  readonly apis?: readonly LockApiSpec[];
+}
+
+export function compileMatcher(matcher: CalleeMatcher): CompiledMatcher {
+  const names = matcher.name === undefined ? undefined : new Set(typeof matcher.name === "string" ? [matcher.name] : matcher.name);
+  return {
+    names,
+    namePattern: matcher.namePattern === undefined ? undefined : new RegExp(matcher.namePattern, "u"),
+    receiverPattern: matcher.receiverPattern === undefined ? undefined : new RegExp(matcher.receiverPattern, "iu"),
+    module: matcher.module,
+    callForm: matcher.callForm ?? "any",
+  };
+}
+
+const modelCache = new Map<string, LockModel>();
+
+/** Builds (and caches by options) the lock model. Throws a clear error for unknown presets. */
+export function buildLockModel(options: ModelOptions = {}): LockModel {
+  const key = JSON.stringify(options);
+  const cached = modelCache.get(key);
+  if (cached) return cached;
+  const ids = options.presets ?? defaultPresetIds;
+  const apis: LockApiSpec[] = [...(options.apis ?? [])];
+  for (const id of ids) {
+    const preset = presets[id];
+    if (!preset) {
+      throw new Error(`lock-scope: unknown preset "${id}". Allowed values: ${defaultPresetIds.join(", ")}.`);
+    }
+    apis.push(preset);
+  }
+  const model: LockModel = {
+    acquires: apis.flatMap((api) => api.acquire.map((spec) => ({ api, spec, matcher: compileMatcher(spec.callee) }))),
+    callbackScoped: apis.flatMap((api) => (api.callbackScoped ?? []).map(compileMatcher)),
+    ownershipSinks: apis.flatMap((api) => (api.ownershipSinks ?? []).map(compileMatcher)),
+  };
+  modelCache.set(key, model);
+  return model;
+}
+
+/** Does `call` match `matcher`, given the file's imports? */
+export function matchesCall(
+  matcher: CompiledMatcher,
+  call: TSESTree.CallExpression | TSESTree.NewExpression,
+  imports: ImportMap,
+): boolean {
+  const name = calleeName(call);
+  if (name === undefined) return false;
+  const callee = unwrap(call.callee);
+  const isMethod = callee.type === T.MemberExpression;
+  if (matcher.callForm === "method" && !isMethod) return false;
+  if (matcher.callForm === "function" && isMethod) return false;
+
+  if (matcher.module !== undefined) {
+    // Resolve through the imports: `m.lock()` with `m` a default/namespace import,
+    // or `lock()` with `lock` a named import (possibly renamed).
+    if (isMethod) {
+      const receiver = unwrap(callee.object);
+      if (receiver.type !== T.Identifier) return false;
+      const binding = imports.get(receiver.name);
+      if (!binding || binding.module !== matcher.module || binding.imported !== "*") return false;
+      return nameMatches(matcher, name);
+    }
+    if (callee.type !== T.Identifier) return false;
+    const binding = imports.get(callee.name);
+    if (!binding || binding.module !== matcher.module || binding.imported === "*") return false;
+    return nameMatches(matcher, binding.imported);
+  }
+
+  if (!nameMatches(matcher, name)) return false;
+  if (matcher.receiverPattern !== undefined) {
+    const receiver = calleeReceiver(call);
+    const text = receiver === undefined ? undefined : referencePath(receiver);
+    if (text === undefined || !matcher.receiverPattern.test(text)) return false;
+  }
+  return true;
+}
+
+function nameMatches(matcher: CompiledMatcher, name: string): boolean {
+  if (matcher.names !== undefined && !matcher.names.has(name)) return false;
+  if (matcher.namePattern !== undefined && !matcher.namePattern.test(name)) return false;
+  return true;
+}
+
+/** Classifies a call: a lock acquisition (with its spec), a callback-scoped lock, or neither. */
+export function classifyCall(model: LockModel, call: TSESTree.CallExpression, imports: ImportMap): CallClass {
+  for (const matcher of model.callbackScoped) {
+    if (matchesCall(matcher, call, imports)) return { kind: "callbackScoped" };
+  }
+  for (const acquire of model.acquires) {
+    if (matchesCall(acquire.matcher, call, imports)) return { kind: "acquire", acquire };
+  }
+  return undefined;
+}
+
+export function isOwnershipSink(model: LockModel, call: TSESTree.CallExpression | TSESTree.NewExpression, imports: ImportMap): boolean {
+  return model.ownershipSinks.some((matcher) => matchesCall(matcher, call, imports));
+}
+
+export type { Node };

@@ -1,0 +1,76 @@
+import type * as ts from "typescript";
+import type { AcquisitionSite } from "../analysis/sites.js";
+import type { TypeFacts } from "../analysis/verdict.js";
+
+/**
+ * Type facts about one acquisition, asked of a TypeScript checker only at
+ * candidate sites. Shared by the rule (typescript-eslint parser services) and
+ * the codemod (ts-morph). Never throws: a checker failure means "no facts".
+ */
+
+const ANY_OR_UNKNOWN = 1 | 2; // ts.TypeFlags.Any | ts.TypeFlags.Unknown
+const BOOLEAN_LIKE = 528; // ts.TypeFlags.BooleanLike
+
+export interface Disposability {
+  readonly async: boolean;
+  readonly sync: boolean;
+}
+
+export interface CheckedFacts extends TypeFacts {
+  /** Whether the handle implements `[Symbol.asyncDispose]` / `[Symbol.dispose]`. */
+  readonly disposable?: Disposability;
+}
+
+export function typeFactsAt(checker: ts.TypeChecker, callNode: ts.Node, site: AcquisitionSite): CheckedFacts {
+  try {
+    let type = checker.getTypeAtLocation(callNode);
+    if (site.awaited) type = checker.getAwaitedType(type) ?? type;
+    if (type.flags & ANY_OR_UNKNOWN) return {};
+    const spec = site.acquire.spec;
+    if (spec.returnsSuccessFlag) return { isLockHandle: (type.flags & BOOLEAN_LIKE) !== 0 || undefined };
+    // Receiver- or module-released APIs return nothing useful: nothing to confirm.
+    if (site.form.kind === "tracked" && (site.form.binding.receiver || site.form.binding.moduleRelease)) return {};
+
+    const handleMethods = spec.release.flatMap((r) => (r.kind === "handleMethod" ? r.methods : []));
+    const disposable = disposabilityOf(type);
+    const releaseProperty = handleMethods.map((name) => type.getProperty(name)).find((p) => p !== undefined);
+    if (releaseProperty) {
+      const releaseType = checker.getTypeOfSymbol(releaseProperty);
+      return { isLockHandle: true, releaseIsAsync: returnsPromise(checker, releaseType), disposable };
+    }
+    if (type.getCallSignatures().length > 0) {
+      return { isLockHandle: true, releaseIsAsync: returnsPromise(checker, type), disposable };
+    }
+    if (checker.isTupleType(type)) {
+      const elements = checker.getTypeArguments(type as ts.TypeReference);
+      const fn = elements.find((t) => t.getCallSignatures().length > 0);
+      return fn ? { isLockHandle: true, releaseIsAsync: returnsPromise(checker, fn) } : { isLockHandle: false };
+    }
+    if (disposable) return { isLockHandle: true, disposable };
+    // A union with undefined/null (`Lock | undefined`) or a generic: do not guess.
+    if (type.isUnion() || type.flags & 262144 /* TypeParameter */) return {};
+    return { isLockHandle: false };
+  } catch {
+    return {};
+  }
+}
+
+function disposabilityOf(type: ts.Type): Disposability | undefined {
+  let async = false;
+  let sync = false;
+  for (const property of type.getProperties()) {
+    const name = property.getEscapedName() as string;
+    if (name.startsWith("__@asyncDispose@")) async = true;
+    else if (name.startsWith("__@dispose@")) sync = true;
+  }
+  return async || sync ? { async, sync } : undefined;
+}
+
+function returnsPromise(checker: ts.TypeChecker, fnType: ts.Type): boolean | undefined {
+  const signatures = fnType.getNonNullableType().getCallSignatures();
+  if (signatures.length === 0) return undefined;
+  return signatures.some((signature) => {
+    const returned = checker.getReturnTypeOfSignature(signature);
+    return returned.getProperty("then") !== undefined;
+  });
+}

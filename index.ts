@@ -1,0 +1,42 @@
+import { createRequire } from "node:module";
+import tsParser from "@typescript-eslint/parser";
+import type { TSESLint } from "@typescript-eslint/utils";
+import { rules } from "./rules/index.js";
+
+const require = createRequire(import.meta.url);
+const { name, version } = require("../package.json") as { name: string; version: string };
+
+/** Files the configs apply to: JavaScript and TypeScript in all module flavours. */
+export const files = ["**/*.{js,mjs,cjs,jsx,ts,tsx,mts,cts}"];
+
+type FlatConfig = TSESLint.FlatConfig.Config;
+
+const plugin = {
+  meta: { name, version, namespace: "lock-scope" },
+  rules,
+  configs: {} as { recommended: FlatConfig; "recommended-type-checked": FlatConfig },
+};
+
+const recommendedRules: FlatConfig["rules"] = {
+  "lock-scope/require-release": "error",
+};
+
+plugin.configs.recommended = {
+  name: "lock-scope/recommended",
+  files,
+  plugins: { "lock-scope": plugin as unknown as TSESLint.FlatConfig.Plugin },
+  // The TypeScript parser also parses plain JavaScript; no type information is requested.
+  languageOptions: { parser: tsParser, sourceType: "module" },
+  rules: recommendedRules,
+};
+
+plugin.configs["recommended-type-checked"] = {
+  name: "lock-scope/recommended-type-checked",
+  files,
+  plugins: { "lock-scope": plugin as unknown as TSESLint.FlatConfig.Plugin },
+  languageOptions: { parser: tsParser, sourceType: "module", parserOptions: { projectService: true } },
+  rules: recommendedRules,
+};
+
+export default plugin;
+export { rules };

@@ -1,0 +1,6 @@
+import requireRelease from "./require-release.js";
+
+/** Every rule of the plugin, by name (without the `lock-scope/` prefix). */
+export const rules = {
+  "require-release": requireRelease,
+};

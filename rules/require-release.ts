@@ -1,0 +1,154 @@
+import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
+import { describe } from "../core/ast/nodes.js";
+import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
+import { judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
+import { planUsingRewrite } from "../core/fix/using-rewrite.js";
+import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
+import { buildLockModel, type LockModel } from "../core/lock-api/model.js";
+import { lockModelOptionProperties } from "../core/lock-api/schema.js";
+import type { LockApiSpec } from "../core/lock-api/types.js";
+import { typeFactsAt, type CheckedFacts } from "../core/types/type-facts.js";
+import { createRule } from "./create-rule.js";
+
+export type MessageIds =
+  | "leakOnThrow"
+  | "leakOnExit"
+  | "leakAtEnd"
+  | "resultDiscarded"
+  | "releaseNotAwaited"
+  | "processExitWhileHeld"
+  | "suggestUsing";
+
+export interface RequireReleaseOptions {
+  /** Built-in lock APIs to recognise (default: all). */
+  presets?: string[];
+  /** Your own lock APIs. */
+  apis?: LockApiSpec[];
+  /** Use type information when the parser provides a program (default: true). */
+  typeAware?: boolean;
+}
+
+export type Options = [RequireReleaseOptions];
+
+const FIX_ADVICE = "Release it in a `finally` that starts right after the acquisition, or bind the handle with `{{using}}`.";
+
+export default createRule<Options, MessageIds>({
+  name: "require-release",
+  meta: {
+    type: "problem",
+    docs: {
+      description: "Require every lock acquisition to be released on every path (`finally` or `using`)",
+      recommended: true,
+    },
+    hasSuggestions: true,
+    schema: [
+      {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          ...lockModelOptionProperties,
+          typeAware: {
+            type: "boolean",
+            description: "Use type information when the parser provides a program: confirms handles and detects disposable ones.",
+          },
+        },
+      },
+    ],
+    messages: {
+      leakOnThrow: `The lock from \`{{api}}\` can stay held: \`{{escape}}\` (line {{line}}) can throw before it is released. ${FIX_ADVICE}`,
+      leakOnExit: `The lock from \`{{api}}\` can stay held: \`{{escape}}\` (line {{line}}) leaves without releasing it. ${FIX_ADVICE}`,
+      leakAtEnd: `The lock from \`{{api}}\` can stay held: when {{via}}, the code reaches line {{line}} without releasing it. ${FIX_ADVICE}`,
+      resultDiscarded:
+        "The lock from `{{api}}` is never released: its result is discarded, so nothing can release it. Keep the handle and release it in a `finally`, or bind it with `{{using}}`.",
+      releaseNotAwaited:
+        "`{{release}}` (line {{line}}) is not awaited: the lock from `{{api}}` may still be held when the function returns. Write `await {{release}}`.",
+      processExitWhileHeld:
+        "`{{escape}}` (line {{line}}) ends the process while the lock from `{{api}}` is held: `finally` blocks and `using` disposals do not run. Release the lock before exiting, or throw and exit at the top level.",
+      suggestUsing: "Bind the lock with `{{using}}` so it is released when the block exits.",
+    },
+  },
+  defaultOptions: [{ typeAware: true }],
+  create(context, [options]) {
+    const sourceCode = context.sourceCode;
+    const sourceText = sourceCode.text;
+    let model: LockModel;
+    try {
+      model = buildLockModel({ presets: options.presets, apis: options.apis });
+    } catch (error) {
+      throw new Error(`lock-scope/require-release: invalid options: ${(error as Error).message}`);
+    }
+    let imports: ImportMap | undefined;
+    let analysis: AnalysisContext | undefined;
+    const services = sourceCode.parserServices;
+    const program = options.typeAware !== false && services && "program" in services ? services.program : null;
+
+    return {
+      Program(node) {
+        imports = collectImports(node);
+        analysis = { model, imports, sourceText };
+      },
+      CallExpression(node) {
+        const site = siteForCall(node, model, imports!, sourceText);
+        if (!site) return;
+        const facts = program ? checkedFacts(site) : {};
+        const verdict = judgeSite(site, analysis!, facts);
+        report(site, verdict, facts);
+      },
+    };
+
+    function checkedFacts(site: AcquisitionSite): CheckedFacts {
+      const tsNode = services?.esTreeNodeToTSNodeMap?.get(site.call);
+      if (!program || !tsNode) return {};
+      return typeFactsAt(program.getTypeChecker(), tsNode, site);
+    }
+
+    function report(site: AcquisitionSite, verdict: Verdict, facts: CheckedFacts): void {
+      if (verdict.kind === "safe") return;
+      const usingKeyword = (facts.disposable ? facts.disposable.async : releaseIsAsyncFor(site, facts)) ? "await using" : "using";
+      const data = { api: site.label, using: usingKeyword };
+      const suggest = suggestion(site, facts, usingKeyword);
+      switch (verdict.kind) {
+        case "discarded":
+          context.report({ node: site.call, messageId: "resultDiscarded", data, suggest });
+          return;
+        case "releaseNotAwaited":
+          context.report({
+            node: site.call,
+            messageId: "releaseNotAwaited",
+            data: { ...data, release: describe(verdict.release, sourceText), line: verdict.release.loc.start.line },
+          });
+          return;
+        case "leak": {
+          const { leak } = verdict;
+          const escape = describe(leak.escape, sourceText);
+          const line = leak.escape.loc.start.line;
+          const messageId: MessageIds =
+            leak.reason === "throw" ? "leakOnThrow" : leak.reason === "exit" ? "leakOnExit" : leak.reason === "processExit" ? "processExitWhileHeld" : "leakAtEnd";
+          const via = leak.via?.text ?? "the block completes normally";
+          const atLine = leak.reason === "end" ? endLine(site) : line;
+          context.report({ node: site.call, messageId, data: { ...data, escape, line: atLine, via }, suggest });
+        }
+      }
+    }
+
+    function endLine(site: AcquisitionSite): number {
+      return site.form.kind === "tracked" ? site.form.scope.loc.end.line : site.call.loc.end.line;
+    }
+
+    /** Offered only when types prove the handle disposable and the rewrite keeps behaviour (like unicorn's prefer-dispose). */
+    function suggestion(site: AcquisitionSite, facts: CheckedFacts, usingKeyword: string): TSESLint.SuggestionReportDescriptor<MessageIds>[] {
+      if (!facts.disposable) return [];
+      const plan = planUsingRewrite(site, { sourceText, disposable: facts.disposable, mode: "suggestion" });
+      if (plan.kind !== "rewrite") return [];
+      return [
+        {
+          messageId: "suggestUsing",
+          data: { using: usingKeyword },
+          fix: (fixer) => plan.edits.map((edit) => fixer.replaceTextRange(edit.range, edit.text)),
+        },
+      ];
+    }
+  },
+});
+
+export type { TSESTree };
