@@ -1,10 +1,9 @@
-import { createRequire } from "node:module";
 import tsParser from "@typescript-eslint/parser";
 import type { TSESLint } from "@typescript-eslint/utils";
+import { packageInfo } from "./package-info.js";
 import { rules } from "./rules/index.js";
 
-const require = createRequire(import.meta.url);
-const { name, version } = require("../package.json") as { name: string; version: string };
+const { name, version } = packageInfo;
 
 /** Files the configs apply to: JavaScript and TypeScript in all module flavours. */
 export const files = ["**/*.{js,mjs,cjs,jsx,ts,tsx,mts,cts}"];

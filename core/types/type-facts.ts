@@ -23,8 +23,9 @@ export interface CheckedFacts extends TypeFacts {
 
 export function typeFactsAt(checker: ts.TypeChecker, callNode: ts.Node, site: AcquisitionSite): CheckedFacts {
   try {
-    let type = checker.getTypeAtLocation(callNode);
-    if (site.awaited) type = checker.getAwaitedType(type) ?? type;
+    // The handle is what the promise resolves to, whether awaited or received by `.then()`.
+    const raw = checker.getTypeAtLocation(callNode);
+    const type = checker.getAwaitedType(raw) ?? raw;
     if (type.flags & ANY_OR_UNKNOWN) return {};
     const spec = site.acquire.spec;
     if (spec.returnsSuccessFlag) return { isLockHandle: (type.flags & BOOLEAN_LIKE) !== 0 || undefined };

@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { run } from "../cli/main.js";
+import type { CliIO } from "../cli/io.js";
+import { repoRoot } from "./helpers/run.js";
+
+function capture(): CliIO & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    cwd: repoRoot,
+    isTTY: false,
+    stdout: (text: string) => void (io.out += text),
+    stderr: (text: string) => void (io.err += text),
+  };
+  return io;
+}
+
+describe("lock-scope CLI", () => {
+  it("prints the version", async () => {
+    const io = capture();
+    expect(await run(["--version"], io)).toBe(0);
+    expect(io.out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it("prints help for the program and for scan", async () => {
+    const io = capture();
+    expect(await run(["--help"], io)).toBe(0);
+    expect(io.out).toContain("scan <paths…>");
+    const scanIo = capture();
+    expect(await run(["scan", "--help"], scanIo)).toBe(0);
+    expect(scanIo.out).toContain("--format <stylish|json>");
+  });
+
+  it("exits 2 with one clear line for an unknown command, option, format or path", async () => {
+    for (const argv of [["frobnicate"], ["scan", "--bogus", "x"], ["scan", "--format", "xml", "x"], ["scan", "does-not-exist"], ["scan"]]) {
+      const io = capture();
+      expect(await run(argv, io), argv.join(" ")).toBe(2);
+      expect(io.err.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
+  it("names the allowed values of a bad --format", async () => {
+    const io = capture();
+    await run(["scan", "--format", "xml", "src"], io);
+    expect(io.err).toContain("stylish, json");
+  });
+
+  it("exits 0 on a clean file", async () => {
+    const io = capture();
+    expect(await run(["scan", "fixtures/example-project/src/gateway.ts"], io)).toBe(0);
+  });
+});

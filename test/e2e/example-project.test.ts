@@ -1,0 +1,56 @@
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { readExpectationMarkers } from "../helpers/markers.js";
+import { exampleProject, findingsOf, repoRoot, runNode } from "../helpers/run.js";
+
+/**
+ * End to end: the real ESLint CLI and the real `lock-scope` binary on the
+ * bundled example project. The expected findings are the `// expect:` markers
+ * written next to each leaky acquisition in fixtures/example-project/src.
+ */
+const src = path.join(exampleProject, "src");
+const expected = readExpectationMarkers(src);
+const eslintBin = path.join(repoRoot, "node_modules/eslint/bin/eslint.js");
+
+describe("example project", () => {
+  it("has leaky sites of every kind to find", () => {
+    const kinds = new Set(expected.map((line) => line.split(" ")[1]));
+    expect([...kinds].sort()).toEqual(
+      ["leakAtEnd", "leakOnExit", "leakOnThrow", "processExitWhileHeld", "releaseNotAwaited", "resultDiscarded"].sort(),
+    );
+  });
+
+  it("the ESLint CLI with the recommended flat config reports exactly the marked sites", () => {
+    const ran = runNode([eslintBin, "--config", "test/e2e/eslint.config.mjs", "--format", "json", src]);
+    expect(ran.stderr).toBe("");
+    expect(ran.status).toBe(1);
+    expect(findingsOf(ran.stdout, src)).toEqual(expected);
+  });
+
+  it("the type-aware config (projectService) reports the same sites", () => {
+    const ran = runNode([eslintBin, "--config", "test/e2e/eslint.type-checked.config.mjs", "--format", "json", src]);
+    expect(ran.stderr).toBe("");
+    expect(ran.status).toBe(1);
+    expect(findingsOf(ran.stdout, src)).toEqual(expected);
+  });
+
+  it("lock-scope scan --format json reports the same sites and exits 1", () => {
+    const ran = runNode(["bin/lock-scope.js", "scan", "--format", "json", src]);
+    expect(ran.status).toBe(1);
+    expect(findingsOf(ran.stdout, src)).toEqual(expected);
+  });
+
+  it("lock-scope scan prints stylish output naming the API, the escape and its line", () => {
+    const ran = runNode(["bin/lock-scope.js", "scan", src]);
+    expect(ran.status).toBe(1);
+    expect(ran.stdout).toContain("maintenance/rotation.ts");
+    expect(ran.stdout).toMatch(/The lock from `acquireSessionWriteLock` can stay held: `continue;` \(line \d+\) leaves without releasing it/);
+    expect(ran.stdout).toContain(`${expected.length} problems`);
+  });
+
+  it("npm start's command prints the findings and exits 0", () => {
+    const ran = runNode(["bin/lock-scope.js", "scan", "fixtures/example-project/src", "--exit-zero"]);
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toContain("problems");
+  });
+});
