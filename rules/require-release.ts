@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
 import { describe } from "../core/ast/nodes.js";
 import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
-import { judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
+import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
 import { planUsingRewrite } from "../core/fix/using-rewrite.js";
 import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
 import { buildLockModel, type LockModel } from "../core/lock-api/model.js";
@@ -138,7 +138,12 @@ export default createRule<Options, MessageIds>({
     /** Offered only when types prove the handle disposable and the rewrite keeps behaviour (like unicorn's prefer-dispose). */
     function suggestion(site: AcquisitionSite, facts: CheckedFacts, usingKeyword: string): TSESLint.SuggestionReportDescriptor<MessageIds>[] {
       if (!facts.disposable) return [];
-      const plan = planUsingRewrite(site, { sourceText, disposable: facts.disposable, mode: "suggestion" });
+      const keyword = facts.disposable.async ? "await using" : "using";
+      const plan = planUsingRewrite(site, {
+        sourceText,
+        disposal: { keyword, adapter: false },
+        effects: effectContextOf(site, analysis!),
+      });
       if (plan.kind !== "rewrite") return [];
       return [
         {

@@ -49,16 +49,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   }
   const owner = form.owner;
   const body = owner.type === T.Program ? owner : owner.body;
-  const effects: EffectContext = {
-    binding: form.binding,
-    acquireAt: form.acquireAt,
-    siteCall: site.call,
-    model: context.model,
-    imports: context.imports,
-    sourceText: context.sourceText,
-    releaseNames: releaseNamesOf(context.model),
-    localNames: localNamesOf(owner),
-  };
+  const effects = effectContextOf(site, context)!;
   const releaseIsAsync = releaseIsAsyncFor(site, facts);
   const report = interpret(body, {
     effects,
@@ -72,6 +63,22 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   const unawaited = report.unawaitedReleases[0];
   if (unawaited) return { kind: "releaseNotAwaited", release: unawaited };
   return { kind: "safe", why: "released" };
+}
+
+/** The effect context the path analysis (and the fix planner) uses for a tracked site. */
+export function effectContextOf(site: AcquisitionSite, context: AnalysisContext): EffectContext | undefined {
+  const form = site.form;
+  if (form.kind !== "tracked") return undefined;
+  return {
+    binding: form.binding,
+    acquireAt: form.acquireAt,
+    siteCall: site.call,
+    model: context.model,
+    imports: context.imports,
+    sourceText: context.sourceText,
+    releaseNames: releaseNamesOf(context.model),
+    localNames: localNamesOf(form.owner),
+  };
 }
 
 /** Whether releasing this acquisition returns a promise: types first, then the API spec (`auto`: the acquisition is awaited or chained). */

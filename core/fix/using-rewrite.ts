@@ -1,138 +1,534 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, unwrap, walk, type Node } from "../ast/nodes.js";
+import { T, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 import { isReleaseCall, type HandleBinding } from "../analysis/binding.js";
+import { guardOf, type EffectContext } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
-import type { Disposability } from "../types/type-facts.js";
-import { dedent, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
+import { applyEdits, dedent, indent, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
 
 /**
- * Plans the rewrite of one acquisition to `await using` / `using`, as text
- * edits on the original source (so untouched code stays byte-for-byte).
- * The rule offers the plan as a suggestion; the codemod applies it.
+ * Plans the rewrite of ONE acquisition to a disposable lock scope
+ * (`await using lock = await acquire()`), as text edits on the original source
+ * so that untouched code stays byte-for-byte. The rule offers the plan as a
+ * suggestion; the codemod applies it. Pure: AST and text in, edits out.
  *
- * Shapes handled:
- *  - "tryFinally": `const lock = await acquire(); try { body } finally { await lock.release(); }`
- *  - "straightLine": `const lock = await acquire(); …; await lock.release();` as the block's last statement
- * When statements follow the locked region, it is wrapped in a block so the
- * lock is released at the same point as before.
+ * The locked region runs from the acquisition to the statement that releases
+ * on the success path:
+ *  - a `try` whose `finally` releases (the release must be the `finally`'s last
+ *    statement, so what ran before it still does), or
+ *  - a release statement later in the same block.
+ * Other releases must end their path (followed by `return`/`throw`, or a
+ * `break`/`continue` that leaves the region): `using` now does them.
+ * When statements follow the region, it is wrapped in a block so the lock is
+ * released at the same point on the success path as before.
  */
 export type RewritePlan =
-  | { readonly kind: "rewrite"; readonly shape: "tryFinally" | "straightLine"; readonly edits: TextEdit[] }
+  | { readonly kind: "rewrite"; readonly shape: RewriteShape; readonly edits: TextEdit[] }
   | { readonly kind: "manual"; readonly reason: string };
 
-export interface PlanOptions {
-  readonly sourceText: string;
-  /** How the handle is disposable (from types, or made so by the provider codemod). */
-  readonly disposable: Disposability;
+export type RewriteShape = "tryFinally" | "straightLine";
+
+export interface Disposal {
+  /** `await using` for an async release, `using` for a sync one. */
+  readonly keyword: "await using" | "using";
+  /**
+   * Wrap the acquired value in an inline adapter (`{ [Symbol.asyncDispose]: release }`):
+   * for APIs that return a release function. Needs no runtime dependency.
+   */
+  readonly adapter: boolean;
 }
 
-export function planUsingRewrite(site: AcquisitionSite, options: PlanOptions & { mode?: string }): RewritePlan {
-  const { sourceText } = options;
+export interface PlanInput {
+  readonly sourceText: string;
+  readonly disposal: Disposal;
+  /** The effect context of the site (guards of the handle). */
+  readonly effects?: EffectContext;
+}
+
+export function planUsingRewrite(site: AcquisitionSite, input: PlanInput): RewritePlan {
+  try {
+    return plan(site, input);
+  } catch (error) {
+    return manual(`internal planner error: ${(error as Error).message}`);
+  }
+}
+
+interface Region {
+  readonly block: TSESTree.BlockStatement | TSESTree.Program;
+  /** Index of the first and last statement of the locked region in `block.body`. */
+  readonly first: number;
+  readonly last: number;
+}
+
+function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
+  const { sourceText, disposal } = input;
   const form = site.form;
-  if (form.kind !== "tracked" || !form.declarator) return manual("the lock is not bound by a declaration");
-  const declarator = form.declarator;
+  if (form.kind !== "tracked") return manual(untrackedReason(site));
   const binding = form.binding;
-  if (declarator.id.type !== T.Identifier || !binding.handleNames.has(declarator.id.name)) {
-    return manual("the acquisition binds a release function, not a disposable handle");
-  }
-  const name = declarator.id.name;
-  const declaration = declarator.parent as TSESTree.VariableDeclaration;
-  if (declaration.declarations.length !== 1) return manual("the declaration declares several variables");
-  if (declaration.kind === "var") return manual("`var` declarations cannot become `using`");
-  const block = declaration.parent;
-  if (block.type !== T.BlockStatement && block.type !== T.Program) return manual("the declaration is not directly inside a block");
-  if (isReassigned(name, form.scope)) return manual(`\`${name}\` is reassigned`);
+  if (binding.receiver) return manual("the lock is released through its receiver (`lock.release()` after `lock.acquire…()`); bind a disposable handle by hand");
+  if (binding.moduleRelease) return manual("the lock is released by a module function with the lock path; wrap it in a disposable by hand");
+  if (form.acquireAt === undefined) return manual("the lock is used in a `.then()` chain; rewrite it to async/await first");
+  if (binding.successFlagNames.size > 0) return manual("a try-acquisition returns a flag, not a handle");
 
-  const wantsAsync = options.disposable.async;
-  const keyword = wantsAsync ? "await using" : "using";
-  if (!options.disposable.async && !options.disposable.sync) return manual("the handle is not disposable");
+  const names = [...binding.handleNames, ...binding.releaseFnNames].filter((n) => n !== undefined);
+  const bound = boundName(form.acquireAt);
+  if (!bound) return manual("the lock is bound by destructuring; `using` needs a single name");
+  if (names.some((n) => n !== bound && !isAlias(n, form.scope))) {
+    return manual("the release is reachable through another name");
+  }
+  if (disposal.adapter && !binding.releaseFnNames.has(bound)) return manual("the handle is not disposable");
+  if (!disposal.adapter && !binding.handleNames.has(bound)) return manual("the acquisition returns a release function; it needs the adapter form");
+
   const owner = form.owner;
-  if (wantsAsync && owner.type !== T.Program && !owner.async) return manual("`await using` needs an async function");
-
-  const releases = releaseStatements(binding, form.scope, sourceText);
-  if (releases.calls !== 1 || releases.statements.length !== 1) return manual("the lock is released in more than one place");
-  const release = releases.statements[0]!;
-
-  const index = block.body.indexOf(declaration as TSESTree.ProgramStatement & TSESTree.Statement);
-  const next = block.body[index + 1];
-  const keywordEdit: TextEdit = { range: [declaration.range[0], declaration.range[0] + declaration.kind.length], text: keyword };
-
-  // Shape "tryFinally"
-  if (next && next.type === T.TryStatement && !next.handler && next.finalizer && release.parent === next.finalizer) {
-    if (next.finalizer.body.length !== 1) return manual("the `finally` does more than release the lock");
-    if (hasComment(sourceText, next.finalizer.range, release.range)) return manual("a comment in the `finally` would be lost");
-    if (hasComment(sourceText, [next.range[0], next.block.range[0]], [0, 0])) return manual("a comment before the `try` block would be lost");
-    const rest = block.body.slice(index + 2);
-    const inner = innerText(sourceText, next.block);
-    const tryIndent = indentAt(sourceText, next.range[0]);
-    const bodyIndent = next.block.body.length > 0 ? indentAt(sourceText, next.block.body[0]!.range[0]) : tryIndent + "  ";
-    const unit = bodyIndent.startsWith(tryIndent) ? bodyIndent.slice(tryIndent.length) : "  ";
-    if (rest.length === 0 || block.type === T.Program) {
-      if (rest.length > 0 && referencesAfter(name, rest)) return manual(`\`${name}\` is used after the \`try\``);
-      if (block.type === T.Program && rest.length > 0) return manual("statements follow the locked region at module level");
-      return {
-        kind: "rewrite",
-        shape: "tryFinally",
-        edits: [keywordEdit, { range: [next.range[0], next.range[1]], text: dedent(inner, unit).trimStart() }],
-      };
-    }
-    if (referencesAfter(name, rest)) return manual(`\`${name}\` is used after the \`try\``);
-    // Wrap: `{ await using lock = …; body }` keeps the release point before `rest`.
-    const declText = keyword + sourceText.slice(declaration.range[0] + declaration.kind.length, declaration.range[1]);
-    const between = sourceText.slice(declaration.range[1], next.range[0]);
-    if (between.trim().length > 0) return manual("a comment between the acquisition and the `try` would move");
-    const text = `{\n${tryIndent}${unit}${declText}\n${tryIndent}${unit}${inner.trimStart()}\n${tryIndent}}`;
-    return { kind: "rewrite", shape: "tryFinally", edits: [{ range: [declaration.range[0], next.range[1]], text }] };
+  if (disposal.keyword === "await using" && owner.type !== T.Program && !owner.async) {
+    return manual("`await using` needs an async function; this one is not async");
   }
 
-  // Shape "straightLine": the release is a later statement of the same block.
-  if (release.parent === block) {
-    const releaseIndex = block.body.indexOf(release as TSESTree.ProgramStatement & TSESTree.Statement);
-    const rest = block.body.slice(releaseIndex + 1);
-    const removeRelease: TextEdit = removalOf(sourceText, release);
-    if (rest.length === 0) return { kind: "rewrite", shape: "straightLine", edits: [keywordEdit, removeRelease] };
-    if (block.type === T.Program) return manual("statements follow the release at module level");
-    const locked = block.body.slice(index + 1, releaseIndex);
-    if (referencesAfter(name, rest) || declaresNamesUsedIn(locked, rest)) {
-      return manual("statements after the release use names declared while the lock is held");
+  // Where the declaration lives: `const x = …` in a block, or `let x;` + `x = …` as the first statement of a `try`.
+  const anchor = anchorOf(form.acquireAt, bound);
+  if (typeof anchor === "string") return manual(anchor);
+  const { declarationStatement, block, letDeclaration } = anchor;
+  const declIndex = block.body.indexOf((letDeclaration ?? declarationStatement) as never);
+  if (declIndex < 0) return manual("the acquisition is not a statement of its block");
+
+  const releases = releaseStatements(binding, form.scope, sourceText, input.effects);
+  if (typeof releases === "string") return manual(releases);
+  if (releases.length === 0) return manual("nothing releases the lock; the codemod cannot tell where the locked region ends");
+
+  // The success-path release decides where the region ends.
+  let regionEnd: Node | undefined;
+  let finallyRelease: { tryStatement: TSESTree.TryStatement; statement: Node } | undefined;
+  let tailRelease: Node | undefined;
+  const exitReleases: Node[] = [];
+  for (const release of releases) {
+    const container = release.parent!;
+    const tryStatement = container.parent;
+    if (
+      container.type === T.BlockStatement &&
+      tryStatement?.type === T.TryStatement &&
+      tryStatement.finalizer === container &&
+      topStatementOf(tryStatement, block) !== undefined &&
+      !finallyRelease
+    ) {
+      finallyRelease = { tryStatement, statement: release };
+      continue;
     }
-    const indentText = indentAt(sourceText, declaration.range[0]);
-    const regionStart = declaration.range[0];
-    const regionEnd = locked.length > 0 ? locked[locked.length - 1]!.range[1] : declaration.range[1];
-    const region = keyword + sourceText.slice(declaration.range[0] + declaration.kind.length, regionEnd);
-    const wrapped = `{\n${indentText}  ${region.split("\n").join("\n  ")}\n${indentText}}`;
-    return {
-      kind: "rewrite",
-      shape: "straightLine",
-      edits: [{ range: [regionStart, regionEnd], text: wrapped }, removeRelease],
-    };
+    if (container === block && block.body.indexOf(release as never) > declIndex && !tailRelease) {
+      tailRelease = release;
+      continue;
+    }
+    if (endsItsPath(release, block)) {
+      exitReleases.push(release);
+      continue;
+    }
+    return manual(`the release on line ${release.loc.start.line} neither ends the locked region nor its path`);
   }
-  return manual("the release is not in a shape that `using` expresses");
+  if (finallyRelease && tailRelease) {
+    return manual("the lock is released both in a `finally` and after it");
+  }
+  const edits: TextEdit[] = [];
+  let shape: RewriteShape;
+  if (finallyRelease) {
+    shape = "tryFinally";
+    const { tryStatement, statement } = finallyRelease;
+    const top = topStatementOf(tryStatement, block)!;
+    if (top !== tryStatement) return manual("the releasing `try` is nested inside another statement");
+    if (letDeclaration && !isFirstStatementOfTry(form.acquireAt, tryStatement)) {
+      return manual("the acquisition is not the first statement of the `try` that releases it");
+    }
+    regionEnd = tryStatement;
+    const finalizer = tryStatement.finalizer!;
+    const index = finalizer.body.indexOf(statement as never);
+    if (index !== finalizer.body.length - 1) {
+      return manual("the `finally` runs other statements after the release; with `using` they would run before it");
+    }
+    if (tryStatement.handler && letDeclaration) {
+      return manual("a `catch` would run after the release where it used to run before it");
+    }
+    if (letDeclaration && finalizer.body.length > 1) {
+      return manual("the `finally` runs other statements before the release; with `using` inside the `try` they would run after it");
+    }
+    const tryEdits = rewriteTry(tryStatement, statement, sourceText, letDeclaration ? form.acquireAt : undefined);
+    if (typeof tryEdits === "string") return manual(tryEdits);
+    edits.push(...tryEdits);
+  } else if (tailRelease) {
+    shape = "straightLine";
+    regionEnd = tailRelease;
+    if (letDeclaration) return manual("the lock is assigned to an outer `let` but not released in a `finally`");
+    const removal = removeStatement(sourceText, tailRelease);
+    if (typeof removal === "string") return manual(removal);
+    edits.push(removal);
+  } else {
+    return manual("no release on the success path (only on early exits or in a `catch`); the codemod cannot tell where the locked region ends");
+  }
+  for (const release of exitReleases) {
+    if (!within(release, declarationStatement.range[0], regionEnd.range[1])) {
+      return manual(`the release on line ${release.loc.start.line} is outside the locked region`);
+    }
+    const removal = removeStatement(sourceText, release);
+    if (typeof removal === "string") return manual(removal);
+    edits.push(removal);
+  }
+
+  // The declaration itself.
+  const declEdits = rewriteDeclaration(anchor, form.acquireAt, disposal, sourceText);
+  if (typeof declEdits === "string") return manual(declEdits);
+  edits.push(...declEdits);
+
+  const endIndex = block.body.indexOf(regionEnd as never);
+  const region: Region = { block, first: declIndex, last: endIndex };
+  const rest = block.body.slice(endIndex + 1);
+  // Nothing follows, or only `return <names and literals>`: evaluating it while still holding the lock is unobservable.
+  if (rest.length === 0 || (rest.length === 1 && isPureReturn(rest[0]!))) return { kind: "rewrite", shape, edits };
+  // Statements follow: wrap the region in a block so the release point stays where it was.
+  if (block.type === T.Program) return manual("statements follow the locked region at module level; `using` would hold the lock to the end of the module");
+  if (usesNames(rest, declaredNames(block.body.slice(declIndex, endIndex + 1), bound))) {
+    return manual("statements after the locked region use names declared inside it");
+  }
+  return { kind: "rewrite", shape, edits: [wrapRegion(region, edits, sourceText)] };
+}
+
+// ----------------------------------------------------------------- anchoring
+
+interface Anchor {
+  /** The statement of `block` that starts the region (the declaration, or the `try` for the `let` form). */
+  readonly declarationStatement: Node;
+  readonly block: TSESTree.BlockStatement | TSESTree.Program;
+  /** The `let x;` declaration of the `let` form. */
+  readonly letDeclaration?: TSESTree.VariableDeclaration;
+}
+
+function anchorOf(acquireAt: Node, name: string): Anchor | string {
+  if (acquireAt.type === T.VariableDeclarator) {
+    const declaration = acquireAt.parent as TSESTree.VariableDeclaration;
+    if (declaration.declarations.length !== 1) return "the declaration declares several variables";
+    if (declaration.kind === "var") return "`var` declarations cannot become `using`";
+    const block = declaration.parent;
+    if (block.type !== T.BlockStatement && block.type !== T.Program) return "the declaration is not directly inside a block";
+    if (isReassigned(name, block, acquireAt)) return `\`${name}\` is reassigned`;
+    return { declarationStatement: declaration, block };
+  }
+  if (acquireAt.type === T.AssignmentExpression) {
+    // let lock; try { lock = await acquire(); … } finally { await lock?.release(); }
+    const statement = acquireAt.parent;
+    const tryBlock = statement?.parent;
+    const tryStatement = tryBlock?.parent;
+    if (statement?.type !== T.ExpressionStatement || tryBlock?.type !== T.BlockStatement || tryStatement?.type !== T.TryStatement) {
+      return "the lock is assigned outside the `try` that releases it";
+    }
+    const block = tryStatement.parent;
+    if (block?.type !== T.BlockStatement && block?.type !== T.Program) return "the `try` is not directly inside a block";
+    const letDeclaration = block.body.find(
+      (s): s is TSESTree.VariableDeclaration =>
+        s.type === T.VariableDeclaration && s.declarations.length === 1 && s.declarations[0]!.id.type === T.Identifier && s.declarations[0]!.id.name === name,
+    );
+    if (!letDeclaration || letDeclaration.declarations[0]!.init) return `\`${name}\` is not declared by a bare \`let\` in the same block`;
+    if (isReassigned(name, block, acquireAt)) return `\`${name}\` is assigned more than once`;
+    if (usedOutside(name, block, [letDeclaration, tryStatement])) return `\`${name}\` is used outside the \`try\``;
+    return { declarationStatement: tryStatement, block, letDeclaration };
+  }
+  return "the acquisition is not bound by a declaration";
+}
+
+function boundName(acquireAt: Node): string | undefined {
+  if (acquireAt.type === T.VariableDeclarator && acquireAt.id.type === T.Identifier) return acquireAt.id.name;
+  if (acquireAt.type === T.AssignmentExpression && acquireAt.left.type === T.Identifier) return acquireAt.left.name;
+  return undefined;
+}
+
+function isAlias(name: string, scope: Node): boolean {
+  // `const unlock = () => lock.release()`: an alias declared in scope; its calls are removed like releases.
+  let alias = false;
+  walk(scope, (node) => {
+    if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.id.name === name && node.init && isFunctionNode(node.init)) alias = true;
+    return undefined;
+  });
+  return alias;
+}
+
+function isFirstStatementOfTry(acquireAt: Node, tryStatement: TSESTree.TryStatement): boolean {
+  return tryStatement.block.body[0] === acquireAt.parent;
+}
+
+// ----------------------------------------------------------------- releases
+
+/** Release statements of the binding, or a reason why a release cannot be removed cleanly. */
+function releaseStatements(binding: HandleBinding, scope: Node, sourceText: string, effects: EffectContext | undefined): Node[] | string {
+  const statements: Node[] = [];
+  let problem: string | undefined;
+  walk(scope, (node) => {
+    if (problem) return "skip";
+    if (node.type !== T.CallExpression || !isReleaseCall(binding, node, sourceText)) return undefined;
+    if (insideNestedFunction(node, scope)) {
+      problem = `the release on line ${node.loc.start.line} runs in a callback`;
+      return undefined;
+    }
+    const statement = releaseStatementOf(node, effects);
+    if (!statement) problem = `the release on line ${node.loc.start.line} is part of a larger expression`;
+    else if (swallowsErrors(node)) problem = `the release on line ${node.loc.start.line} swallows its errors with \`.catch()\`; \`using\` would surface them`;
+    else statements.push(statement);
+    return undefined;
+  });
+  return problem ?? statements;
+}
+
+/** `await x.release();`, `x.release();`, `await x?.release().catch(…)`, or `if (x) await x.release();` */
+function releaseStatementOf(call: TSESTree.CallExpression, effects: EffectContext | undefined): Node | undefined {
+  let current: Node = call;
+  for (;;) {
+    const parent: Node | undefined = current.parent;
+    if (!parent) return undefined;
+    if (
+      parent.type === T.AwaitExpression ||
+      parent.type === T.ChainExpression ||
+      parent.type === T.TSNonNullExpression ||
+      (parent.type === T.MemberExpression && parent.object === current && isCatchMember(parent))
+    ) {
+      current = parent;
+      continue;
+    }
+    if (parent.type === T.CallExpression && parent.callee === current) {
+      current = parent;
+      continue;
+    }
+    if (parent.type === T.ExpressionStatement) {
+      const guard = guardingIf(parent, effects);
+      return guard ?? parent;
+    }
+    return undefined;
+  }
+}
+
+function swallowsErrors(call: Node): boolean {
+  let current: Node = call;
+  while (current.parent && (current.parent.type === T.ChainExpression || current.parent.type === T.TSNonNullExpression)) current = current.parent!;
+  return current.parent?.type === T.MemberExpression && isCatchMember(current.parent);
+}
+
+function isCatchMember(member: TSESTree.MemberExpression): boolean {
+  return !member.computed && member.property.type === T.Identifier && member.property.name === "catch";
+}
+
+/** `if (lock) await lock.release();` / `if (lock) { await lock.release(); }` → the `if`. */
+function guardingIf(statement: TSESTree.ExpressionStatement, effects: EffectContext | undefined): Node | undefined {
+  let node: Node = statement;
+  if (node.parent?.type === T.BlockStatement && node.parent.body.length === 1) node = node.parent;
+  const parent = node.parent;
+  if (parent?.type === T.IfStatement && parent.consequent === node && !parent.alternate && effects) {
+    const guard = guardOf(effects, parent.test);
+    if (guard?.kind === "handle" && guard.whenTrue) return parent;
+  }
+  return undefined;
+}
+
+function insideNestedFunction(node: Node, scope: Node): boolean {
+  for (let current = node.parent; current && current !== scope; current = current.parent) {
+    if (isFunctionNode(current)) return true;
+  }
+  return false;
+}
+
+/** A release followed by `return`/`throw` (or a `break`/`continue` leaving `block`): `using` releases there too. */
+function endsItsPath(release: Node, block: Node): boolean {
+  const container = release.parent;
+  if (!container || (container.type !== T.BlockStatement && container.type !== T.SwitchCase)) return false;
+  const body = container.type === T.BlockStatement ? container.body : container.consequent;
+  const next = body[body.indexOf(release as never) + 1];
+  if (!next) return false;
+  if (next.type === T.ReturnStatement || next.type === T.ThrowStatement) return true;
+  if (next.type === T.BreakStatement || next.type === T.ContinueStatement) {
+    // The jump must leave the block that holds the lock.
+    const target = jumpTarget(next);
+    return target !== undefined && within(block, target.range[0], target.range[1]) && target !== block;
+  }
+  return false;
+}
+
+function jumpTarget(jump: TSESTree.BreakStatement | TSESTree.ContinueStatement): Node | undefined {
+  const label = jump.label?.name;
+  for (let current: Node | undefined = jump.parent; current; current = current.parent) {
+    if (isFunctionNode(current)) return undefined;
+    if (label !== undefined) {
+      if (current.type === T.LabeledStatement && current.label.name === label) return current.body;
+      continue;
+    }
+    if (
+      current.type === T.ForStatement ||
+      current.type === T.ForInStatement ||
+      current.type === T.ForOfStatement ||
+      current.type === T.WhileStatement ||
+      current.type === T.DoWhileStatement ||
+      (jump.type === T.BreakStatement && current.type === T.SwitchStatement)
+    ) {
+      return current;
+    }
+  }
+  return undefined;
+}
+
+// -------------------------------------------------------------------- edits
+
+function rewriteDeclaration(anchor: Anchor, acquireAt: Node, disposal: Disposal, sourceText: string): TextEdit[] | string {
+  const init = acquireAt.type === T.VariableDeclarator ? acquireAt.init! : (acquireAt as TSESTree.AssignmentExpression).right;
+  const value = sourceText.slice(init.range[0], init.range[1]);
+  const disposeKey = disposal.keyword === "await using" ? "Symbol.asyncDispose" : "Symbol.dispose";
+  const newInit = disposal.adapter ? `{ [${disposeKey}]: ${value} }` : value;
+  if (anchor.letDeclaration) {
+    // `let lock: T | undefined;` goes; `lock = await acquire();` becomes the `using` declaration.
+    const removal = removeStatement(sourceText, anchor.letDeclaration);
+    if (typeof removal === "string") return removal;
+    const assignment = acquireAt as TSESTree.AssignmentExpression;
+    const name = (assignment.left as TSESTree.Identifier).name;
+    return [removal, { range: [assignment.range[0], assignment.range[1]], text: `${disposal.keyword} ${name} = ${newInit}` }];
+  }
+  const declaration = acquireAt.parent as TSESTree.VariableDeclaration;
+  const declarator = acquireAt as TSESTree.VariableDeclarator;
+  const edits: TextEdit[] = [{ range: [declaration.range[0], declaration.range[0] + declaration.kind.length], text: disposal.keyword }];
+  if (disposal.adapter) {
+    // A type annotation for the release function no longer fits the adapter object.
+    if (declarator.id.typeAnnotation) edits.push({ range: [declarator.id.typeAnnotation.range[0], declarator.id.typeAnnotation.range[1]], text: "" });
+    edits.push({ range: [init.range[0], init.range[1]], text: newInit });
+  }
+  return edits;
+}
+
+/** Removes the release from the `finally`, then drops an empty `finally` and unwraps a `try` that is left with nothing to do. */
+function rewriteTry(tryStatement: TSESTree.TryStatement, release: Node, sourceText: string, letAssignment: Node | undefined): TextEdit[] | string {
+  const finalizer = tryStatement.finalizer!;
+  if (finalizer.body.length > 1 || tryStatement.handler) {
+    const removal = removeStatement(sourceText, release);
+    if (typeof removal === "string") return removal;
+    if (finalizer.body.length > 1) return [removal];
+    // Only a catch remains: drop `finally { … }`.
+    if (hasComment(sourceText, [tryStatement.handler!.range[1], tryStatement.range[1]], release.range)) return "a comment in the `finally` would be lost";
+    return [{ range: [tryStatement.handler!.range[1], tryStatement.range[1]], text: "" }];
+  }
+  // try { body } finally { release }  →  body
+  const firstInBlock = tryStatement.block.body[0];
+  const lastInBlock = tryStatement.block.body[tryStatement.block.body.length - 1];
+  if (firstInBlock && lastInBlock) {
+    if (hasComment(sourceText, [lastInBlock.range[1], tryStatement.range[1]], release.range)) return "a comment at the end of the `try` or in its `finally` would be lost";
+    if (hasComment(sourceText, [tryStatement.range[0], firstInBlock.range[0]], [0, 0])) return "a comment at the start of the `try` would be lost";
+  }
+  const tryIndent = indentAt(sourceText, tryStatement.range[0]);
+  const block = tryStatement.block;
+  const bodyIndent = block.body.length > 0 ? indentAt(sourceText, block.body[0]!.range[0]) : tryIndent + "  ";
+  const unit = bodyIndent.startsWith(tryIndent) && bodyIndent.length > tryIndent.length ? bodyIndent.slice(tryIndent.length) : "";
+  // The inner text keeps its own edits (the acquisition of the `let` form is rewritten separately).
+  void letAssignment;
+  const innerStart = block.range[0] + 1;
+  const innerEnd = block.range[1] - 1;
+  const edits: TextEdit[] = [];
+  // Replace `try {` + leading line break + first indent … and `}` + `finally {…}` by nothing, dedenting the lines between.
+  const firstStatement = block.body[0];
+  const lastStatement = block.body[block.body.length - 1];
+  if (!firstStatement || !lastStatement) return [{ range: [tryStatement.range[0], tryStatement.range[1]], text: "" }];
+  edits.push({ range: [tryStatement.range[0], firstStatement.range[0]], text: "" });
+  edits.push({ range: [lastStatement.range[1], tryStatement.range[1]], text: "" });
+  // Dedent every line start between the first and the last statement.
+  if (unit.length > 0) {
+    let offset = sourceText.indexOf("\n", firstStatement.range[0]);
+    while (offset !== -1 && offset < lastStatement.range[1]) {
+      const start = offset + 1;
+      if (sourceText.startsWith(unit, start) && start < innerEnd) edits.push({ range: [start, start + unit.length], text: "" });
+      offset = sourceText.indexOf("\n", start);
+    }
+  }
+  void innerStart;
+  return edits;
+}
+
+/** Removes a statement and its line when it stands alone on the line; refuses to drop a comment. */
+function removeStatement(sourceText: string, statement: Node): TextEdit | string {
+  const start = lineStart(sourceText, statement.range[0]);
+  const end = lineEndWithBreak(sourceText, statement.range[1]);
+  const before = sourceText.slice(start, statement.range[0]);
+  const after = sourceText.slice(statement.range[1], end);
+  if (/\/\/|\/\*/.test(sourceText.slice(statement.range[0], statement.range[1]) + after)) {
+    return `a comment on line ${statement.loc.start.line} would be lost`;
+  }
+  if (before.trim() === "" && after.trim() === "") return { range: [start, end], text: "" };
+  return { range: [statement.range[0], statement.range[1]], text: "" };
+}
+
+/** Applies the region's edits and wraps it in `{ … }`, one indentation level deeper. */
+function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string): TextEdit {
+  const first = region.block.body[region.first]!;
+  const last = region.block.body[region.last]!;
+  const start = first.range[0];
+  const end = last.range[1];
+  const inside = edits.filter((edit) => edit.range[0] >= start && edit.range[1] <= lineEndWithBreak(sourceText, end));
+  const outside = edits.filter((edit) => !inside.includes(edit));
+  if (outside.length > 0) throw new Error("region edits escape the region");
+  const regionEnd = Math.max(end, ...inside.map((edit) => edit.range[1]));
+  const local = inside.map((edit) => ({ range: [edit.range[0] - start, edit.range[1] - start] as const, text: edit.text }));
+  const text = applyEdits(sourceText.slice(start, regionEnd), local).replace(/\s+$/, "");
+  const baseIndent = indentAt(sourceText, start);
+  const unit = guessIndentUnit(sourceText);
+  const trailing = regionEnd > end ? "\n" + baseIndent : "";
+  return { range: [start, regionEnd], text: `{\n${baseIndent}${unit}${indent(text, unit)}\n${baseIndent}}${trailing ? trailing.slice(0, 1) : ""}` };
+}
+
+function guessIndentUnit(sourceText: string): string {
+  const match = /\n( +|\t)\S/.exec(sourceText);
+  if (!match) return "  ";
+  return match[1]!.startsWith("\t") ? "\t" : match[1]!.length >= 4 && match[1]!.length % 4 === 0 ? "    " : "  ";
+}
+
+// ------------------------------------------------------------------ helpers
+
+function isPureReturn(statement: Node): boolean {
+  return statement.type === T.ReturnStatement && (statement.argument === null || isPure(statement.argument));
+}
+
+function isPure(node: Node): boolean {
+  const inner = unwrap(node);
+  switch (inner.type) {
+    case T.Identifier:
+    case T.Literal:
+    case T.ThisExpression:
+      return true;
+    case T.TemplateLiteral:
+      return inner.expressions.every(isPure);
+    case T.ArrayExpression:
+      return inner.elements.every((e) => e === null || (e.type !== T.SpreadElement && isPure(e)));
+    case T.ObjectExpression:
+      return inner.properties.every((p) => p.type === T.Property && !p.computed && isPure(p.value));
+    case T.UnaryExpression:
+      return inner.operator !== "delete" && isPure(inner.argument);
+    default:
+      return false;
+  }
 }
 
 function manual(reason: string): RewritePlan {
   return { kind: "manual", reason };
 }
 
-/** Release statements (expression statements whose value is a release call) and the total number of release calls. */
-function releaseStatements(binding: HandleBinding, scope: Node, sourceText: string): { calls: number; statements: Node[] } {
-  let calls = 0;
-  const statements: Node[] = [];
-  walk(scope, (node) => {
-    if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) calls++;
-    if (node.type === T.ExpressionStatement) {
-      const value = unwrap(node.expression);
-      const call = value.type === T.AwaitExpression ? unwrap(value.argument) : value;
-      if (call.type === T.CallExpression && isReleaseCall(binding, call, sourceText)) statements.push(node);
-    }
-    return undefined;
-  });
-  return { calls, statements };
+function untrackedReason(site: AcquisitionSite): string {
+  switch (site.form.kind) {
+    case "discarded":
+      return "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released";
+    case "untracked":
+      return site.form.reason;
+    default:
+      return "nothing to rewrite";
+  }
 }
 
-function isReassigned(name: string, scope: Node): boolean {
+function topStatementOf(node: Node, block: Node): Node | undefined {
+  let current: Node | undefined = node;
+  while (current && current.parent !== block) current = current.parent;
+  return current;
+}
+
+function within(node: Node, start: number, end: number): boolean {
+  return node.range[0] >= start && node.range[1] <= end;
+}
+
+function isReassigned(name: string, scope: Node, except: Node): boolean {
   let reassigned = false;
   walk(scope, (node) => {
+    if (node === except) return undefined;
     if (node.type === T.AssignmentExpression && node.left.type === T.Identifier && node.left.name === name) reassigned = true;
     if (node.type === T.UpdateExpression && node.argument.type === T.Identifier && node.argument.name === name) reassigned = true;
     return undefined;
@@ -140,44 +536,43 @@ function isReassigned(name: string, scope: Node): boolean {
   return reassigned;
 }
 
-function referencesAfter(name: string, statements: readonly Node[]): boolean {
+function usedOutside(name: string, block: TSESTree.BlockStatement | TSESTree.Program, inside: readonly Node[]): boolean {
+  return block.body.some((statement) => !inside.includes(statement) && usesNames([statement], new Set([name])));
+}
+
+function usesNames(statements: readonly Node[], names: ReadonlySet<string>): boolean {
   let found = false;
   for (const statement of statements) {
     walk(statement, (node) => {
-      if (node.type === T.Identifier && node.name === name) found = true;
+      if (node.type === T.Identifier && names.has(node.name)) found = true;
       return undefined;
     });
   }
   return found;
 }
 
-function declaresNamesUsedIn(locked: readonly Node[], rest: readonly Node[]): boolean {
-  const declared = new Set<string>();
-  for (const statement of locked) {
+function declaredNames(statements: readonly Node[], bound: string): Set<string> {
+  const declared = new Set<string>([bound]);
+  for (const statement of statements) {
     if (statement.type === T.VariableDeclaration) {
-      for (const d of statement.declarations) walk(d.id, (n) => (n.type === T.Identifier ? void declared.add(n.name) : undefined));
+      for (const d of statement.declarations) {
+        walk(d.id, (n) => {
+          if (n.type === T.Identifier) declared.add(n.name);
+          return undefined;
+        });
+      }
     }
     if ((statement.type === T.FunctionDeclaration || statement.type === T.ClassDeclaration) && statement.id) declared.add(statement.id.name);
   }
-  return [...declared].some((name) => referencesAfter(name, rest));
+  return declared;
 }
 
-function innerText(sourceText: string, block: TSESTree.BlockStatement): string {
-  return sourceText.slice(block.range[0] + 1, block.range[1] - 1).replace(/^[ \t]*\n/, "").replace(/\s+$/, "");
-}
-
-/** Removes a whole statement line (with its line break) when it stands alone on its line. */
-function removalOf(sourceText: string, statement: Node): TextEdit {
-  const start = lineStart(sourceText, statement.range[0]);
-  const end = lineEndWithBreak(sourceText, statement.range[1]);
-  const before = sourceText.slice(start, statement.range[0]);
-  const after = sourceText.slice(statement.range[1], end);
-  if (before.trim() === "" && after.trim() === "") return { range: [start, end], text: "" };
-  return { range: [statement.range[0], statement.range[1]], text: "" };
-}
-
-/** Is there a comment in `outer` outside `except`? (Cheap textual check: `//` or `/*` outside strings is rare enough.) */
+/** Is there a comment in `outer` outside `except`? */
 function hasComment(sourceText: string, outer: readonly [number, number], except: readonly [number, number]): boolean {
-  const text = sourceText.slice(outer[0], except[0]) + sourceText.slice(except[1], outer[1]);
+  const text = except[1] > except[0] && except[0] >= outer[0] && except[1] <= outer[1]
+    ? sourceText.slice(outer[0], except[0]) + sourceText.slice(except[1], outer[1])
+    : sourceText.slice(outer[0], outer[1]);
   return /\/\/|\/\*/.test(text);
 }
+
+export { dedent };

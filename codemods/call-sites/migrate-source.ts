@@ -1,0 +1,138 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, unwrap, walk } from "../../core/ast/nodes.js";
+import { findAcquisitions, type AcquisitionSite } from "../../core/analysis/sites.js";
+import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../../core/analysis/verdict.js";
+import { applyEdits } from "../../core/fix/text-edit.js";
+import { planUsingRewrite, type Disposal } from "../../core/fix/using-rewrite.js";
+import { collectImports } from "../../core/lock-api/imports.js";
+import { buildLockModel, type ModelOptions } from "../../core/lock-api/model.js";
+import { parseSource } from "../../core/parse.js";
+
+/**
+ * The call-site half of the migration, for one file: finds every acquisition
+ * with the shared analysis, and rewrites it to a disposable lock scope where
+ * the shared planner can keep behaviour. Pure: text in, text and a per-site
+ * report out. Used by `lock-scope migrate` and by the jscodeshift transform.
+ */
+
+export type SiteAction = "rewritten" | "manual";
+
+export interface SiteOutcome {
+  /** Position of the acquiring call in the input text (1-based line, 1-based column). */
+  readonly line: number;
+  readonly column: number;
+  readonly api: string;
+  /** What the rule says about the site before migration. */
+  readonly verdict: Verdict["kind"] | "leak";
+  readonly action: SiteAction;
+  readonly reason?: string;
+}
+
+export interface SourceMigration {
+  readonly output: string;
+  /** Sites the rule reports (rewritten or manual) and correct sites that were modernised. */
+  readonly sites: SiteOutcome[];
+}
+
+export interface CallSiteOptions {
+  readonly model?: ModelOptions;
+  /**
+   * How the handle returned by an acquisition is disposable, keyed by the
+   * acquiring callee label (`acquireSessionWriteLock`): from the type checker
+   * or from the provider step that makes handles disposable at their source.
+   * `"assume"` treats every handle as disposable (after running the provider step by hand).
+   */
+  readonly disposableHandles?: ReadonlyMap<string, "async" | "sync"> | "assume";
+  /** Also rewrite correct `try/finally` sites (default true). */
+  readonly modernize?: boolean;
+}
+
+export function migrateSource(sourceText: string, filePath: string, options: CallSiteOptions = {}): SourceMigration {
+  const model = buildLockModel(options.model);
+  const modernize = options.modernize ?? true;
+  let text = sourceText;
+  let program = parseSource(text, filePath);
+  const original = findAcquisitions(program, model, collectImports(program), text);
+  const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
+
+  // Last to first: a rewrite never adds or removes acquisitions, so ordinals stay valid,
+  // and rewriting an inner lock first leaves an outer lock's plan simple.
+  for (let index = original.length - 1; index >= 0; index--) {
+    const imports = collectImports(program);
+    const sites = findAcquisitions(program, model, imports, text);
+    const site = sites[index];
+    const first = original[index]!;
+    if (!site || sites.length !== original.length) break;
+    const context: AnalysisContext = { model, imports, sourceText: text };
+    const verdict = judgeSite(site, context);
+    const reported = verdict.kind !== "safe";
+    if (!reported && !(modernize && verdict.why === "released")) continue;
+    const base = { line: first.call.loc.start.line, column: first.call.loc.start.column + 1, api: first.label, verdict: verdict.kind };
+
+    const disposal = disposalFor(site, options.disposableHandles);
+    if (typeof disposal === "string") {
+      if (reported) outcomes[index] = { ...base, action: "manual", reason: disposal };
+      continue;
+    }
+    const plan = planUsingRewrite(site, { sourceText: text, disposal, effects: effectContextOf(site, context) });
+    if (plan.kind === "manual") {
+      if (reported) outcomes[index] = { ...base, action: "manual", reason: plan.reason };
+      continue;
+    }
+    const next = applyEdits(text, plan.edits);
+    let nextProgram: TSESTree.Program;
+    try {
+      nextProgram = parseSource(next, filePath);
+    } catch (error) {
+      // A planner bug must never produce unparsable code: keep the site for a human.
+      outcomes[index] = { ...base, action: "manual", reason: `the rewrite would not parse (${(error as Error).message})` };
+      continue;
+    }
+    text = next;
+    program = nextProgram;
+    outcomes[index] = { ...base, action: "rewritten" };
+  }
+  return { output: text, sites: outcomes.filter((o): o is SiteOutcome => o !== undefined) };
+}
+
+/** How this site's lock can be disposed of, or why it cannot. */
+function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"]): Disposal | string {
+  const form = site.form;
+  if (form.kind !== "tracked") return form.kind === "discarded" ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released" : "nothing to rewrite";
+  if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
+  const name = boundIdentifier(form.acquireAt);
+  const style = name ? usageStyle(name, form.scope, form.binding.handleNames.has(name), form.binding.releaseFnNames.has(name)) : undefined;
+  if (style === "function") {
+    return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: true };
+  }
+  if (style === "handle") {
+    const known = handles === "assume" ? (releaseIsAsyncFor(site) ? "async" : "sync") : handles?.get(site.label);
+    if (!known) return `the handle returned by \`${site.label}\` is not disposable; make it disposable at its source (the migrate command does this for functions defined in the repository)`;
+    return { keyword: known === "async" ? "await using" : "using", adapter: false };
+  }
+  return "the acquisition does not bind a single handle or release function";
+}
+
+function boundIdentifier(node: TSESTree.Node): string | undefined {
+  if (node.type === T.VariableDeclarator && node.id.type === T.Identifier) return node.id.name;
+  if (node.type === T.AssignmentExpression && node.left.type === T.Identifier) return node.left.name;
+  return undefined;
+}
+
+/** Is `name` used as a release function (`name()`) or as a handle (`name.release()`)? */
+function usageStyle(name: string, scope: TSESTree.Node, canBeHandle: boolean, canBeFunction: boolean): "handle" | "function" | undefined {
+  let called = false;
+  let member = false;
+  walk(scope, (node) => {
+    if (node.type === T.CallExpression) {
+      const callee = unwrap(node.callee);
+      if (callee.type === T.Identifier && callee.name === name) called = true;
+    }
+    if (node.type === T.MemberExpression && unwrap(node.object).type === T.Identifier && (unwrap(node.object) as TSESTree.Identifier).name === name) member = true;
+    return undefined;
+  });
+  if (canBeFunction && called && !member) return "function";
+  if (canBeHandle && (member || !canBeFunction)) return "handle";
+  if (canBeFunction && !canBeHandle) return "function";
+  return undefined;
+}
