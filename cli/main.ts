@@ -1,6 +1,7 @@
 import { packageInfo } from "../package-info.js";
 import { UsageError } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
+import { migrate, MIGRATE_HELP } from "./migrate.js";
 import { scan, SCAN_HELP } from "./scan.js";
 
 const { version } = packageInfo;
@@ -9,6 +10,7 @@ export const MAIN_HELP = `Usage: lock-scope <command> [options]
 
 Commands:
   scan <paths…>      Report lock acquisitions that are not released on every path
+  migrate <paths…>   Rewrite lock call sites to \`await using\` scopes (dry run by default)
 
 Options:
   -h, --help         Show help (also: lock-scope <command> --help)
@@ -20,6 +22,7 @@ type Command = (argv: string[], io: CliIO) => Promise<number>;
 
 const commands: Record<string, { run: Command; help: string }> = {
   scan: { run: scan, help: SCAN_HELP },
+  migrate: { run: migrate, help: MIGRATE_HELP },
 };
 
 /** The CLI entry: returns the exit code (0 clean, 1 findings, 2 usage or internal error). */

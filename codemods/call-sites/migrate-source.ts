@@ -43,6 +43,8 @@ export interface CallSiteOptions {
    * `"assume"` treats every handle as disposable (after running the provider step by hand).
    */
   readonly disposableHandles?: ReadonlyMap<string, "async" | "sync"> | "assume";
+  /** Why handles of an API cannot be made disposable (by callee label), for the manual report. */
+  readonly handleReasons?: ReadonlyMap<string, string>;
   /** Also rewrite correct `try/finally` sites (default true). */
   readonly modernize?: boolean;
 }
@@ -69,7 +71,11 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
     if (!reported && !(modernize && verdict.why === "released")) continue;
     const base = { line: first.call.loc.start.line, column: first.call.loc.start.column + 1, api: first.label, verdict: verdict.kind };
 
-    const disposal = disposalFor(site, options.disposableHandles);
+    if (verdict.kind === "leak" && verdict.leak.reason === "processExit") {
+      outcomes[index] = { ...base, action: "manual", reason: "`process.exit()` skips `finally` and `using` disposal; release the lock (or return) before exiting" };
+      continue;
+    }
+    const disposal = disposalFor(site, options.disposableHandles, options.handleReasons);
     if (typeof disposal === "string") {
       if (reported) outcomes[index] = { ...base, action: "manual", reason: disposal };
       continue;
@@ -96,7 +102,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
 }
 
 /** How this site's lock can be disposed of, or why it cannot. */
-function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"]): Disposal | string {
+function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"], reasons?: ReadonlyMap<string, string>): Disposal | string {
   const form = site.form;
   if (form.kind !== "tracked") return form.kind === "discarded" ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released" : "nothing to rewrite";
   if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
@@ -107,6 +113,7 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
   }
   if (style === "handle") {
     const known = handles === "assume" ? (releaseIsAsyncFor(site) ? "async" : "sync") : handles?.get(site.label);
+    if (!known && reasons?.get(site.label)) return reasons.get(site.label)!;
     if (!known) return `the handle returned by \`${site.label}\` is not disposable; make it disposable at its source (the migrate command does this for functions defined in the repository)`;
     return { keyword: known === "async" ? "await using" : "using", adapter: false };
   }

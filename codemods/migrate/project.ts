@@ -44,7 +44,9 @@ export function checkUsingSupport(project: Project, tsconfig: string): UsingSupp
     { overwrite: true },
   );
   try {
-    const problems = probe.getPreEmitDiagnostics().filter((d) => d.getCategory() === ts.DiagnosticCategory.Error);
+    // Only the probe's own semantic errors: option diagnostics (rootDir…) are not about `using`.
+    const program = project.getProgram().compilerObject;
+    const problems = program.getSemanticDiagnostics(probe.compilerNode).filter((d) => d.category === ts.DiagnosticCategory.Error);
     if (problems.length === 0) return { ok: true };
     return {
       ok: false,

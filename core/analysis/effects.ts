@@ -255,7 +255,7 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   out.push({ k: "throw", node: call });
 }
 
-function isProcessExit(call: TSESTree.CallExpression): boolean {
+export function isProcessExit(call: TSESTree.CallExpression): boolean {
   const callee = unwrap(call.callee);
   if (callee.type !== T.MemberExpression) return false;
   const object = referencePath(callee.object);

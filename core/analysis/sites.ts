@@ -12,7 +12,7 @@ import { addReleaseAliases, bindPattern, textOf, type HandleBinding, emptyBindin
 
 export type SiteForm =
   /** `using` / `await using`: released by the language. */
-  | { readonly kind: "using" }
+  | { readonly kind: "using"; readonly declaration: TSESTree.VariableDeclaration; readonly scope: Node }
   /** The handle is dropped (`await acquireX();`) although releasing needs it. */
   | { readonly kind: "discarded"; readonly statement: TSESTree.ExpressionStatement }
   /** Ownership leaves right away (returned, passed as an argument, stored in a literal). */
@@ -108,7 +108,7 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
 
   if (parent.type === T.VariableDeclarator && parent.init === valueNode) {
     const declaration = parent.parent;
-    if (declaration.kind === "using" || declaration.kind === "await using") return { kind: "using" };
+    if (declaration.kind === "using" || declaration.kind === "await using") return { kind: "using", declaration, scope: scopeOfDeclaration(declaration) };
     const binding = bindPattern(parent.id, releases, successFlag);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
     const scope = scopeOfDeclaration(declaration);

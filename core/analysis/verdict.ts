@@ -2,7 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, walk, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import type { LockModel } from "../lock-api/model.js";
-import type { EffectContext } from "./effects.js";
+import { isProcessExit, type EffectContext } from "./effects.js";
 import { interpret, type Leak } from "./paths.js";
 import type { AcquisitionSite } from "./sites.js";
 
@@ -36,8 +36,11 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   if (facts.isLockHandle === false) return { kind: "safe", why: "notALock" };
   const form = site.form;
   switch (form.kind) {
-    case "using":
-      return { kind: "safe", why: "using" };
+    case "using": {
+      // `process.exit()` skips disposal too.
+      const exit = processExitAfter(form.scope, form.declaration.range[1]);
+      return exit ? { kind: "leak", leak: { reason: "processExit", escape: exit } } : { kind: "safe", why: "using" };
+    }
     case "transferred":
       return { kind: "safe", why: "transferred" };
     case "untracked":
@@ -63,6 +66,20 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   const unawaited = report.unawaitedReleases[0];
   if (unawaited) return { kind: "releaseNotAwaited", release: unawaited };
   return { kind: "safe", why: "released" };
+}
+
+function processExitAfter(scope: Node, offset: number): Node | undefined {
+  let found: Node | undefined;
+  walk(
+    scope,
+    (node) => {
+      if (found || node.range[1] <= offset) return node.range[1] <= offset && node !== scope ? "skip" : undefined;
+      if (node.type === T.CallExpression && isProcessExit(node)) found = node;
+      return undefined;
+    },
+    true,
+  );
+  return found;
 }
 
 /** The effect context the path analysis (and the fix planner) uses for a tracked site. */

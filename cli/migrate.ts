@@ -1,0 +1,178 @@
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { createTwoFilesPatch } from "diff";
+import { parseShard } from "../codemods/migrate/files.js";
+import { MigrationConfigError, runMigration, type FileReport, type MigrationResult } from "../codemods/migrate/run-migration.js";
+import { UsageError } from "./errors.js";
+import type { CliIO } from "./io.js";
+import { progressBar } from "./progress.js";
+
+export const MIGRATE_HELP = `Usage: lock-scope migrate <paths…> [options]
+
+Rewrites hand-written acquire … release code to disposable lock scopes
+(\`await using lock = await acquire…()\`), makes lock handles defined in the
+repository disposable at their source, and verifies every changed file with
+the project's own tsconfig.json before writing it.
+
+Options:
+  --write              Apply the changes (default: dry run printing a unified diff)
+  --json               Print a machine-readable report instead of the diff
+  --force              Write even when the git tree has uncommitted changes
+  --project <file>     tsconfig.json to use (default: the nearest one above the first path)
+  --update-tsconfig    Add "ESNext.Disposable" to compilerOptions.lib when it is missing
+  --no-type-check      Skip the type checker (JavaScript-only repositories)
+  --no-modernize       Only fix leaky sites; leave correct try/finally sites alone
+  --shard <i/n>        Process the i-th of n deterministic slices of the file list
+  --workers <n>        Worker threads for the call-site step (default: number of CPUs)
+  -h, --help           Show this help
+
+Exit codes: 0 nothing left to do (or all written), 1 manual sites or errors remain,
+2 usage error or a project that cannot use \`using\`.
+`;
+
+export async function migrate(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      write: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+      project: { type: "string" },
+      "update-tsconfig": { type: "boolean", default: false },
+      "no-type-check": { type: "boolean", default: false },
+      "no-modernize": { type: "boolean", default: false },
+      shard: { type: "string" },
+      workers: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    io.stdout(MIGRATE_HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError("migrate needs at least one file or folder. Try: lock-scope migrate src");
+  let shard;
+  try {
+    shard = parseShard(values.shard);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const workers = values.workers === undefined ? Number.POSITIVE_INFINITY : Number(values.workers);
+  if (!Number.isInteger(workers) && workers !== Number.POSITIVE_INFINITY) throw new UsageError(`--workers must be a whole number (got "${values.workers}")`);
+  if (workers < 1) throw new UsageError("--workers must be at least 1");
+
+  if (values.write && !values.force) {
+    const dirty = dirtyFiles(io.cwd, positionals);
+    if (dirty.length > 0) {
+      throw new UsageError(
+        `refusing to write: ${dirty.length} file(s) have uncommitted changes (${dirty.slice(0, 3).join(", ")}${dirty.length > 3 ? ", …" : ""}). Commit or stash them, or pass --force.`,
+      );
+    }
+  }
+
+  const bar = progressBar(io.isTTY && !values.json, io.stderr);
+  let result: MigrationResult;
+  try {
+    result = await runMigration({
+      paths: positionals,
+      cwd: io.cwd,
+      write: values.write,
+      project: values.project,
+      typeCheck: !values["no-type-check"],
+      updateTsconfig: values["update-tsconfig"],
+      shard,
+      workers,
+      modernize: !values["no-modernize"],
+      onProgress: (done, total, phase) => bar.update(done, total, phase),
+    });
+  } catch (error) {
+    bar.done();
+    if (error instanceof MigrationConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+  bar.done();
+
+  const manual = result.files.reduce((n, f) => n + f.sites.filter((s) => s.action === "manual").length, 0);
+  const errors = result.files.filter((f) => f.status === "error").length;
+  if (values.json) {
+    io.stdout(`${JSON.stringify(jsonReport(result, io.cwd, values.write), null, 2)}\n`);
+  } else {
+    for (const file of result.files) {
+      if (file.status === "modified" && !values.write) io.stdout(diffOf(file, io.cwd));
+    }
+    for (const file of result.files) {
+      const rel = path.relative(io.cwd, file.file);
+      if (file.status === "error") io.stderr(`${rel}: error: ${file.error}\n`);
+      for (const site of file.sites.filter((s) => s.action === "manual")) {
+        io.stderr(`${rel}:${site.line}:${site.column}: manual: \`${site.api}\`: ${site.reason}\n`);
+      }
+    }
+    if (result.tsconfigUpdated) io.stderr(`${values.write ? "updated" : "would update"} ${path.relative(io.cwd, result.tsconfig!)}: added "ESNext.Disposable" to compilerOptions.lib\n`);
+    io.stderr(summaryTable(result, values.write));
+  }
+  return manual > 0 || errors > 0 ? 1 : 0;
+}
+
+function dirtyFiles(cwd: string, paths: string[]): string[] {
+  try {
+    const out = execFileSync("git", ["status", "--porcelain", "--", ...paths], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+    return out.split("\n").filter((line) => line.trim().length > 0).map((line) => line.slice(3));
+  } catch {
+    return []; // not a git repository: nothing to protect
+  }
+}
+
+function diffOf(file: FileReport, cwd: string): string {
+  const rel = path.relative(cwd, file.file).split(path.sep).join("/");
+  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, file.original!.text, file.output!, undefined, undefined, { context: 3 }).replace(/^=+\n/m, "");
+}
+
+function jsonReport(result: MigrationResult, cwd: string, written: boolean): unknown {
+  return {
+    written,
+    tsconfig: result.tsconfig ? path.relative(cwd, result.tsconfig) : null,
+    tsconfigUpdated: result.tsconfigUpdated ?? false,
+    files: result.files.map((f) => ({
+      file: path.relative(cwd, f.file).split(path.sep).join("/"),
+      status: f.status,
+      added: f.added,
+      removed: f.removed,
+      ...(f.error ? { error: f.error } : {}),
+      sites: f.sites.map((s) => ({ line: s.line, column: s.column, api: s.api, verdict: s.verdict, action: s.action, ...(s.reason ? { reason: s.reason } : {}) })),
+    })),
+    summary: summary(result),
+  };
+}
+
+function summary(result: MigrationResult) {
+  const count = (status: string) => result.files.filter((f) => f.status === status).length;
+  const sites = result.files.flatMap((f) => f.sites);
+  return {
+    files: result.files.length,
+    modified: count("modified"),
+    unchanged: count("unchanged"),
+    skipped: count("skipped"),
+    errors: count("error"),
+    sitesRewritten: sites.filter((s) => s.action === "rewritten").length,
+    sitesManual: sites.filter((s) => s.action === "manual").length,
+    linesAdded: result.files.reduce((n, f) => n + f.added, 0),
+    linesRemoved: result.files.reduce((n, f) => n + f.removed, 0),
+  };
+}
+
+function summaryTable(result: MigrationResult, written: boolean): string {
+  const s = summary(result);
+  const rows: [string, number][] = [
+    [written ? "modified" : "would modify", s.modified],
+    ["unchanged", s.unchanged],
+    ["errors", s.errors],
+    ["sites rewritten", s.sitesRewritten],
+    ["sites manual", s.sitesManual],
+    ["lines +/-", s.linesAdded - s.linesRemoved],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${k === "lines +/-" ? `+${s.linesAdded} -${s.linesRemoved}` : v}`).join("\n")}\n`;
+}

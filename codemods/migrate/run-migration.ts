@@ -1,0 +1,307 @@
+import os from "node:os";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { Project } from "ts-morph";
+import { findAcquisitions } from "../../core/analysis/sites.js";
+import { judgeSite } from "../../core/analysis/verdict.js";
+import { applyEdits } from "../../core/fix/text-edit.js";
+import { collectImports } from "../../core/lock-api/imports.js";
+import { buildLockModel } from "../../core/lock-api/model.js";
+import { parseSource, SourceParseError } from "../../core/parse.js";
+import { migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
+import { encodeLike, readSourceFile, writeFileAtomic, type SourceFileText } from "./file-text.js";
+import { listSourceFiles, shardFiles } from "./files.js";
+import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
+import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
+
+/**
+ * `lock-scope migrate`: one run across a repository. Analyse everything first
+ * (ts-morph for types and providers, the shared core for call sites), then
+ * verify the new texts with the project's own tsconfig, then write atomically.
+ */
+
+export type FileStatus = "modified" | "unchanged" | "skipped" | "error";
+
+export interface FileReport {
+  readonly file: string;
+  status: FileStatus;
+  added: number;
+  removed: number;
+  sites: SiteOutcome[];
+  error?: string;
+  /** New text when modified (not serialised in JSON reports). */
+  output?: string;
+  original?: SourceFileText;
+}
+
+export interface MigrateOptions {
+  readonly paths: readonly string[];
+  readonly cwd: string;
+  readonly write: boolean;
+  readonly project?: string;
+  readonly typeCheck: boolean;
+  readonly updateTsconfig: boolean;
+  readonly shard?: { index: number; count: number };
+  /** Worker threads for the call-site step (1 = in-process). */
+  readonly workers: number;
+  readonly modernize: boolean;
+  readonly onProgress?: (done: number, total: number, phase: string) => void;
+}
+
+export interface MigrationResult {
+  readonly files: FileReport[];
+  readonly tsconfig?: string;
+  readonly tsconfigUpdated?: boolean;
+}
+
+export class MigrationConfigError extends Error {
+  override readonly name = "MigrationConfigError";
+}
+
+export async function runMigration(options: MigrateOptions): Promise<MigrationResult> {
+  const { files: listed, problems } = listSourceFiles(options.paths, options.cwd);
+  if (listed.length === 0 && problems.length > 0 && problems.every((p) => p.message === "no such file or folder")) {
+    throw new MigrationConfigError(`no such file or folder: ${problems.map((p) => path.relative(options.cwd, p.path) || p.path).join(", ")}`);
+  }
+  const files = shardFiles(listed, options.shard, options.cwd);
+  const reports = new Map<string, FileReport>();
+  for (const problem of problems) {
+    reports.set(problem.path, { file: problem.path, status: "error", added: 0, removed: 0, sites: [], error: problem.message });
+  }
+
+  // Read every file once; unreadable or binary files are reported and skipped.
+  const texts = new Map<string, SourceFileText>();
+  for (const file of files) {
+    try {
+      texts.set(file, readSourceFile(file));
+    } catch (error) {
+      reports.set(file, { file, status: "error", added: 0, removed: 0, sites: [], error: readError(error) });
+    }
+  }
+
+  // The project: types, providers, verification.
+  let project: Project | undefined;
+  let tsconfig: string | undefined;
+  let tsconfigUpdated = false;
+  if (options.typeCheck) {
+    tsconfig = findTsconfig(path.resolve(options.cwd, options.paths[0] ?? "."), options.project, options.cwd);
+    if (tsconfig) {
+      project = loadProject(tsconfig);
+      let support = checkUsingSupport(project, tsconfig);
+      if (!support.ok && options.updateTsconfig) {
+        const original = readSourceFile(tsconfig);
+        const target = project.getCompilerOptions().target;
+        const targetName = target === undefined ? undefined : (await import("ts-morph")).ts.ScriptTarget[target];
+        const updated = addDisposableLib(original.text, targetName);
+        if (options.write) writeFileAtomic(tsconfig, encodeLike(original, updated), original.mode);
+        tsconfigUpdated = true;
+        if (options.write) {
+          project = loadProject(tsconfig);
+          support = checkUsingSupport(project, tsconfig);
+        } else {
+          support = { ok: true };
+        }
+      }
+      if (!support.ok) throw new MigrationConfigError(support.message!);
+    }
+  }
+
+  // Phase 1: providers (type-aware), before any edit.
+  const providers = createProviderAnalysis();
+  if (project) analyseProviders(project, texts, providers, reports, options);
+
+  // Phase 2: call sites, on the provider-edited texts.
+  const inputs: { file: string; text: string }[] = [];
+  const providerFiles = new Set(providers.edits.keys());
+  for (const file of providerFiles) {
+    if (!texts.has(file)) {
+      try {
+        texts.set(file, readSourceFile(file));
+      } catch (error) {
+        reports.set(file, { file, status: "error", added: 0, removed: 0, sites: [], error: readError(error) });
+      }
+    }
+  }
+  for (const [file, original] of texts) {
+    if (reports.get(file)?.status === "error") continue;
+    const providerEdits = providers.edits.get(file) ?? [];
+    inputs.push({ file, text: providerEdits.length > 0 ? applyEdits(original.text, providerEdits) : original.text });
+  }
+  const handles = new Map<string, "async" | "sync">();
+  const reasons = new Map<string, string>();
+  for (const [label, decision] of providers.decisions) {
+    if (decision.disposable) handles.set(label, decision.disposable);
+    else if (decision.reason) reasons.set(label, decision.reason);
+  }
+  const results = await migrateCallSites(inputs, { handles, reasons, modernize: options.modernize }, options);
+  for (const result of results) {
+    const original = texts.get(result.file)!;
+    if (result.error) {
+      reports.set(result.file, { file: result.file, status: "error", added: 0, removed: 0, sites: [], error: result.error });
+      continue;
+    }
+    const changed = result.output !== original.text;
+    reports.set(result.file, {
+      file: result.file,
+      status: changed ? "modified" : "unchanged",
+      added: 0,
+      removed: 0,
+      sites: result.sites,
+      output: changed ? result.output : undefined,
+      original,
+    });
+  }
+
+  // Phase 3: verify with the project's own tsconfig; a file whose rewrite adds type errors is not written.
+  if (project) verify(project, reports, options);
+
+  // Phase 4: write.
+  for (const report of reports.values()) {
+    if (report.status !== "modified" || !report.output || !report.original) continue;
+    const counts = lineCounts(report.original.text, report.output);
+    report.added = counts.added;
+    report.removed = counts.removed;
+    if (options.write) {
+      try {
+        writeFileAtomic(report.file, encodeLike(report.original, report.output), report.original.mode);
+      } catch (error) {
+        report.status = "error";
+        report.error = `cannot write: ${(error as Error).message}`;
+      }
+    }
+  }
+  const ordered = [...reports.values()].sort((a, b) => a.file.localeCompare(b.file));
+  return { files: ordered, tsconfig, tsconfigUpdated };
+}
+
+function analyseProviders(project: Project, texts: Map<string, SourceFileText>, providers: ProviderAnalysis, reports: Map<string, FileReport>, options: MigrateOptions): void {
+  const model = buildLockModel();
+  let done = 0;
+  for (const [file, original] of texts) {
+    options.onProgress?.(++done, texts.size, "types");
+    const sourceFile = project.getSourceFile(file);
+    if (!sourceFile || sourceFile.getFullText() !== original.text) continue;
+    let program;
+    try {
+      program = parseSource(original.text, file);
+    } catch (error) {
+      reports.set(file, { file, status: "error", added: 0, removed: 0, sites: [], error: parseErrorText(error) });
+      continue;
+    }
+    const imports = collectImports(program);
+    for (const site of findAcquisitions(program, model, imports, original.text)) {
+      if (site.form.kind !== "tracked" || site.form.binding.handleNames.size === 0) continue;
+      const verdict = judgeSite(site, { model, imports, sourceText: original.text });
+      if (verdict.kind === "safe" && (verdict.why !== "released" || !options.modernize)) continue;
+      analyseProviderSite(project, providers, sourceFile, site);
+    }
+  }
+}
+
+function verify(project: Project, reports: Map<string, FileReport>, options: MigrateOptions): void {
+  const before = diagnosticsByFile(project);
+  const pending = [...reports.values()].filter((r) => r.status === "modified" && project.getSourceFile(r.file));
+  for (const report of pending) project.getSourceFileOrThrow(report.file).replaceWithText(report.output!);
+  for (let round = 0; round < 4; round++) {
+    options.onProgress?.(round + 1, 4, "verify");
+    const fresh = newDiagnostics(project, before);
+    const rejected = pending.filter((report) => report.status === "modified" && fresh.has(path.resolve(report.file)));
+    // Errors that appear in files we did not change point at the provider edits: reject every provider file.
+    const foreign = [...fresh.keys()].filter((file) => !pending.some((r) => path.resolve(r.file) === file));
+    if (rejected.length === 0 && foreign.length === 0) return;
+    const toReject = rejected.length > 0 ? rejected : pending.filter((r) => r.status === "modified");
+    for (const report of toReject) {
+      const diagnostic = fresh.get(path.resolve(report.file)) ?? fresh.get(foreign[0]!);
+      report.status = "error";
+      report.error = diagnostic
+        ? `the rewrite would add a type error, so the file was not written: ${path.relative(options.cwd, diagnostic.file)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.message}`
+        : "the rewrite would add type errors, so the file was not written";
+      report.output = undefined;
+      project.getSourceFileOrThrow(report.file).replaceWithText(report.original!.text);
+    }
+  }
+}
+
+// ------------------------------------------------------------- call sites
+
+interface CallSiteJob {
+  readonly handles: Map<string, "async" | "sync">;
+  readonly reasons: Map<string, string>;
+  readonly modernize: boolean;
+}
+
+export interface CallSiteResult {
+  readonly file: string;
+  readonly output: string;
+  readonly sites: SiteOutcome[];
+  readonly error?: string;
+}
+
+/** Migrates one file's call sites (also the worker's job). */
+export function migrateOne(file: string, text: string, job: CallSiteJob): CallSiteResult {
+  try {
+    const result = migrateSource(text, file, { disposableHandles: job.handles, handleReasons: job.reasons, modernize: job.modernize });
+    return { file, output: result.output, sites: result.sites };
+  } catch (error) {
+    return { file, output: text, sites: [], error: parseErrorText(error) };
+  }
+}
+
+async function migrateCallSites(inputs: { file: string; text: string }[], job: CallSiteJob, options: MigrateOptions): Promise<CallSiteResult[]> {
+  const workers = Math.max(1, Math.min(options.workers, os.availableParallelism(), Math.ceil(inputs.length / 25)));
+  if (workers <= 1) {
+    return inputs.map((input, index) => {
+      options.onProgress?.(index + 1, inputs.length, "rewrite");
+      return migrateOne(input.file, input.text, job);
+    });
+  }
+  const chunks: { file: string; text: string }[][] = Array.from({ length: workers }, () => []);
+  inputs.forEach((input, index) => chunks[index % workers]!.push(input));
+  let done = 0;
+  const parts = await Promise.all(
+    chunks.map(
+      (chunk) =>
+        new Promise<CallSiteResult[]>((resolve, reject) => {
+          const worker = new Worker(new URL("./worker.js", import.meta.url), {
+            workerData: { inputs: chunk, job: { handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize } },
+          });
+          worker.on("message", (message: { progress?: number; results?: CallSiteResult[] }) => {
+            if (message.progress) options.onProgress?.((done += message.progress), inputs.length, "rewrite");
+            if (message.results) resolve(message.results);
+          });
+          worker.on("error", reject);
+          worker.on("exit", (code) => code !== 0 && reject(new Error(`worker exited with code ${code}`)));
+        }),
+    ),
+  );
+  return parts.flat();
+}
+
+// ------------------------------------------------------------------ helpers
+
+function readError(error: unknown): string {
+  const err = error as NodeJS.ErrnoException;
+  if (err.code === "EACCES" || err.code === "EPERM") return "cannot read the file (permission denied); fix its permissions or leave it out";
+  if (err instanceof TypeError && /encoded data|decode/i.test(err.message)) return "not UTF-8 text; convert it to UTF-8 or leave it out";
+  return err.message;
+}
+
+function parseErrorText(error: unknown): string {
+  if (error instanceof SourceParseError) return `${error.line}:${error.column} syntax error: ${error.message}; the file was left untouched`;
+  return (error as Error).message;
+}
+
+function lineCounts(before: string, after: string): { added: number; removed: number } {
+  const a = before.split("\n");
+  const b = after.split("\n");
+  // Longest common subsequence on lines (files are small enough; fall back to a rough count when large).
+  if (a.length * b.length > 4_000_000) return { added: Math.max(0, b.length - a.length), removed: Math.max(0, a.length - b.length) };
+  const dp: Uint32Array[] = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      dp[i]![j] = a[i] === b[j] ? dp[i + 1]![j + 1]! + 1 : Math.max(dp[i + 1]![j]!, dp[i]![j + 1]!);
+    }
+  }
+  const common = dp[0]![0]!;
+  return { added: b.length - common, removed: a.length - common };
+}

@@ -1,0 +1,17 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { migrateOne, type CallSiteResult } from "./run-migration.js";
+
+/** Worker thread: migrates a chunk of files' call sites and posts the results back. */
+interface WorkerInput {
+  readonly inputs: { file: string; text: string }[];
+  readonly job: { handles: [string, "async" | "sync"][]; reasons: [string, string][]; modernize: boolean };
+}
+
+const { inputs, job } = workerData as WorkerInput;
+const results: CallSiteResult[] = [];
+const jobMaps = { handles: new Map(job.handles), reasons: new Map(job.reasons), modernize: job.modernize };
+for (const input of inputs) {
+  results.push(migrateOne(input.file, input.text, jobMaps));
+  parentPort!.postMessage({ progress: 1 });
+}
+parentPort!.postMessage({ results });
