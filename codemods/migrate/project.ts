@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { Project, ts } from "ts-morph";
+import { type Diagnostic, Project, ts } from "ts-morph";
 
 /**
  * The user's TypeScript project, loaded once with ts-morph from its own
@@ -108,7 +108,7 @@ export function diagnosticsByFile(project: Project): Map<string, string[]> {
     if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
     const file = diagnostic.getSourceFile()?.getFilePath() ?? "";
     const list = map.get(path.resolve(file)) ?? [];
-    list.push(`${diagnostic.getCode()}:${ts.flattenDiagnosticMessageText(diagnostic.getMessageText() as never, "\n")}`);
+    list.push(`${diagnostic.getCode()}:${messageOf(diagnostic)}`);
     map.set(path.resolve(file), list);
   }
   return map;
@@ -121,7 +121,7 @@ export function newDiagnostics(project: Project, before: Map<string, string[]>):
   for (const diagnostic of project.getPreEmitDiagnostics()) {
     if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
     const file = path.resolve(diagnostic.getSourceFile()?.getFilePath() ?? "");
-    const key = `${diagnostic.getCode()}:${ts.flattenDiagnosticMessageText(diagnostic.getMessageText() as never, "\n")}`;
+    const key = `${diagnostic.getCode()}:${messageOf(diagnostic)}`;
     const countBefore = (before.get(file) ?? []).filter((k) => k === key).length;
     const used = seen.get(file) ?? [];
     const countSeen = used.filter((u) => u === key).length;
@@ -132,7 +132,11 @@ export function newDiagnostics(project: Project, before: Map<string, string[]>):
     const start = diagnostic.getStart() ?? 0;
     const sourceFile = diagnostic.getSourceFile();
     const { line, column } = sourceFile ? sourceFile.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
-    result.set(file, { file, line, column, message: ts.flattenDiagnosticMessageText(diagnostic.getMessageText() as never, "\n") });
+    result.set(file, { file, line, column, message: messageOf(diagnostic).split("\n")[0]! });
   }
   return result;
+}
+
+function messageOf(diagnostic: Diagnostic): string {
+  return ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, "\n");
 }

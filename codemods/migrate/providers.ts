@@ -78,9 +78,16 @@ function planProvider(project: Project, analysis: ProviderAnalysis, callNode: ts
   const isAsync = releaseType.getCallSignatures().some((s) => checker.getReturnTypeOfSignature(s).getProperty("then") !== undefined);
   const member = isAsync ? "[Symbol.asyncDispose]" : "[Symbol.dispose]";
   const signatureText = isAsync ? `${member}(): Promise<void>;` : `${member}(): void;`;
-  const methodText = isAsync
-    ? `${member}(): Promise<void> {\n  return this.${releaseName}();\n}`
-    : `${member}(): void {\n  this.${releaseName}();\n}`;
+  // An explicit `this` type where the handle type's name is in scope: inside `async` providers the
+  // contextual type of a returned literal is `T | PromiseLike<T>`, which would make `this.release` an error.
+  const methodTextAt = (location: ts.Node): string => {
+    const name = handleSymbol?.getName();
+    const visible = name && checker.resolveName(name, location, ts.SymbolFlags.Type, false) === handleSymbol;
+    const thisParam = visible ? `this: ${name}` : "";
+    return isAsync
+      ? `${member}(${thisParam}): Promise<void> {\n  return this.${releaseName}();\n}`
+      : `${member}(${thisParam}): void {\n  this.${releaseName}();\n}`;
+  };
 
   const handleSymbol = handleType.aliasSymbol ?? handleType.getSymbol();
   let typeEdits = 0;
@@ -109,12 +116,12 @@ function planProvider(project: Project, analysis: ProviderAnalysis, callNode: ts
     const visit = (node: ts.Node): void => {
       if (ts.isObjectLiteralExpression(node) && buildsHandle(checker, node, handleSymbol, declaration)) {
         if (!node.properties.some((p) => memberIsDispose(p, member))) {
-          addEdit(analysis, compiled.fileName, memberInsertion(compiled.text, node.properties, node.getEnd() - 1, methodText, true));
+          addEdit(analysis, compiled.fileName, memberInsertion(compiled.text, node.properties, node.getEnd() - 1, methodTextAt(node), true));
           valueEdits++;
         }
       }
       if (ts.isClassDeclaration(node) && implementsSymbol(checker, node, handleSymbol) && !node.members.some((m) => memberIsDispose(m, member))) {
-        addEdit(analysis, compiled.fileName, memberInsertion(compiled.text, node.members, node.getEnd() - 1, methodText));
+        addEdit(analysis, compiled.fileName, memberInsertion(compiled.text, node.members, node.getEnd() - 1, methodTextAt(node)));
         valueEdits++;
       }
       ts.forEachChild(node, visit);

@@ -64,6 +64,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     throw new MigrationConfigError(`no such file or folder: ${problems.map((p) => path.relative(options.cwd, p.path) || p.path).join(", ")}`);
   }
   const files = shardFiles(listed, options.shard, options.cwd);
+  const owned = new Set(files);
   const reports = new Map<string, FileReport>();
   for (const problem of problems) {
     reports.set(problem.path, { file: problem.path, status: "error", added: 0, removed: 0, sites: [], error: problem.message });
@@ -157,7 +158,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
 
   // Phase 4: write.
   for (const report of reports.values()) {
-    if (report.status !== "modified" || !report.output || !report.original) continue;
+    if (report.status !== "modified" || !report.output || !report.original || !owned.has(report.file)) continue;
     const counts = lineCounts(report.original.text, report.output);
     report.added = counts.added;
     report.removed = counts.removed;
@@ -170,7 +171,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
       }
     }
   }
-  const ordered = [...reports.values()].sort((a, b) => a.file.localeCompare(b.file));
+  // Provider files outside this shard were edited in memory only (for verification); their own shard writes them.
+  const ordered = [...reports.values()].filter((r) => owned.has(r.file) || r.status === "error" && !texts.has(r.file) || problems.some((p) => p.path === r.file)).sort((a, b) => a.file.localeCompare(b.file));
   return { files: ordered, tsconfig, tsconfigUpdated };
 }
 
@@ -180,7 +182,9 @@ function analyseProviders(project: Project, texts: Map<string, SourceFileText>, 
   for (const [file, original] of texts) {
     options.onProgress?.(++done, texts.size, "types");
     const sourceFile = project.getSourceFile(file);
-    if (!sourceFile || sourceFile.getFullText() !== original.text) continue;
+    if (!sourceFile) continue;
+    // Work on the normalised text (no BOM, LF) so ESTree and TypeScript positions agree.
+    if (sourceFile.getFullText() !== original.text) sourceFile.replaceWithText(original.text);
     let program;
     try {
       program = parseSource(original.text, file);

@@ -1,0 +1,24 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { repoRoot } from "./run.js";
+
+/** Copies a folder into a fresh temp dir with the repository's node_modules linked in; optionally a git repo with one commit. */
+export function copyProject(source: string, options: { git?: boolean } = {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lock-scope-"));
+  fs.cpSync(source, dir, { recursive: true, filter: (file) => !file.includes(`${path.sep}dist`) && !file.includes("node_modules") });
+  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+  if (options.git) {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
+    git("init", "-q");
+    fs.writeFileSync(path.join(dir, ".gitignore"), "node_modules\ndist\n");
+    git("add", "-A");
+    git("-c", "user.email=test@example.com", "-c", "user.name=test", "commit", "-qm", "initial");
+  }
+  return dir;
+}
+
+export function removeProject(dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,196 @@
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { run } from "../cli/main.js";
+import type { CliIO } from "../cli/io.js";
+import { exampleProject, runNode, repoRoot } from "./helpers/run.js";
+import { copyProject, removeProject } from "./helpers/temp-project.js";
+
+function capture(cwd: string): CliIO & { out: string; err: string } {
+  const io = { out: "", err: "", cwd, isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  return io;
+}
+
+const temps: string[] = [];
+function project(files: Record<string, string | Buffer>, options: { git?: boolean; tsconfig?: object | string | false } = {}): string {
+  const dir = copyProject(path.join(repoRoot, "fixtures/migrate-base"), { git: false });
+  temps.push(dir);
+  const tsconfig =
+    options.tsconfig === undefined
+      ? { compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "ESNext.Disposable"], strict: true, types: [], noEmit: true, skipLibCheck: true }, include: ["src"] }
+      : options.tsconfig;
+  if (tsconfig !== false) fs.writeFileSync(path.join(dir, "tsconfig.json"), typeof tsconfig === "string" ? tsconfig : JSON.stringify(tsconfig, null, 2));
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
+afterAll(() => temps.forEach(removeProject));
+
+const LOCK_MODULE = `export interface Lock {
+  readonly path: string;
+  release(): Promise<void>;
+}
+
+export async function acquireFileLock(path: string): Promise<Lock> {
+  return {
+    path,
+    async release() {
+      // the real work would unlink the file
+    },
+  };
+}
+`;
+const LEAKY = `import { acquireFileLock } from "./lock.js";
+
+export async function compact(file: string, work: () => Promise<void>): Promise<void> {
+  const lock = await acquireFileLock(file);
+  await work();
+  await lock.release();
+}
+`;
+
+describe("lock-scope migrate", () => {
+  it("dry run prints a unified diff, changes nothing and lists manual sites (exit 1)", async () => {
+    const dir = copyProject(exampleProject);
+    temps.push(dir);
+    const before = fs.readFileSync(path.join(dir, "src/maintenance/compaction.ts"), "utf8");
+    const io = capture(dir);
+    expect(await run(["migrate", "src"], io)).toBe(1);
+    expect(io.out).toContain("--- a/src/maintenance/compaction.ts");
+    expect(io.out).toContain("+++ b/src/maintenance/compaction.ts");
+    expect(io.out).toMatch(/^\+\s+await using lock = await acquireSessionWriteLock/m);
+    expect(io.out).toContain("+  [Symbol.asyncDispose](): Promise<void>;");
+    expect(io.err).toMatch(/compaction\.ts:\d+:\d+: manual: `acquireSessionWriteLock`: the lock is used in a `\.then\(\)` chain/);
+    expect(io.err).toContain("sites rewritten");
+    expect(fs.readFileSync(path.join(dir, "src/maintenance/compaction.ts"), "utf8")).toBe(before);
+  });
+
+  it("writes, reports JSON per file and per site, and a second run changes nothing (exit 0)", async () => {
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--json"], io)).toBe(0);
+    const report = JSON.parse(io.out);
+    expect(report.summary).toMatchObject({ modified: 2, errors: 0, sitesRewritten: 1, sitesManual: 0 });
+    expect(report.files.find((f: { file: string }) => f.file === "src/compact.ts")).toMatchObject({
+      status: "modified",
+      sites: [{ line: 4, column: 22, api: "acquireFileLock", verdict: "leak", action: "rewritten" }],
+    });
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(`import { acquireFileLock } from "./lock.js";
+
+export async function compact(file: string, work: () => Promise<void>): Promise<void> {
+  await using lock = await acquireFileLock(file);
+  await work();
+}
+`);
+    expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toContain("[Symbol.asyncDispose](this: Lock): Promise<void> {\n      return this.release();\n    },");
+    const again = capture(dir);
+    expect(await run(["migrate", "src", "--json"], again)).toBe(0);
+    expect(JSON.parse(again.out).summary).toMatchObject({ modified: 0, sitesRewritten: 0 });
+  });
+
+  it("refuses to write over uncommitted changes without --force", async () => {
+    const dir = copyProject(exampleProject, { git: true });
+    temps.push(dir);
+    fs.appendFileSync(path.join(dir, "src/gateway.ts"), "\n// local edit\n");
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write"], io)).toBe(2);
+    expect(io.err).toContain("uncommitted changes");
+    expect(io.err).toContain("--force");
+    expect(await run(["migrate", "src", "--write", "--force"], capture(dir))).toBe(1);
+  });
+
+  it("stops with one message when the tsconfig cannot use `using`, and --update-tsconfig fixes it", async () => {
+    const tsconfig = `{
+  // the project's own comments stay
+  "compilerOptions": {
+    "target": "ES2022",
+    "module": "NodeNext",
+    "lib": ["ES2022"],
+    "strict": true,
+    "types": [],
+    "noEmit": true
+  },
+  "include": ["src"]
+}
+`;
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY }, { tsconfig });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write"], io)).toBe(2);
+    expect(io.err.trim().split("\n")).toHaveLength(1);
+    expect(io.err).toContain(path.join(dir, "tsconfig.json"));
+    expect(io.err).toContain('"ESNext.Disposable"');
+    expect(io.err).toContain("--update-tsconfig");
+    const fixed = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--update-tsconfig"], fixed)).toBe(0);
+    const updated = fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8");
+    expect(updated).toContain('"lib": ["ES2022", "ESNext.Disposable"]');
+    expect(updated).toContain("// the project's own comments stay");
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("await using lock");
+  });
+
+  it("reports a syntax error with file:line:col, leaves the file untouched and migrates the others", async () => {
+    const broken = "export async function f() {\n  const lock = await acquireFileLock('x');\n  if (\n}\n";
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY, "src/broken.ts": broken }, { tsconfig: false });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--no-type-check"], io)).toBe(1);
+    expect(io.err).toMatch(/src\/broken\.ts: error: 4:1 syntax error: .+; the file was left untouched/);
+    expect(fs.readFileSync(path.join(dir, "src/broken.ts"), "utf8")).toBe(broken);
+  });
+
+  it("keeps BOM, CRLF line endings and the file mode of a rewritten file", async () => {
+    const crlf = "\uFEFF" + LEAKY.replace(/\n/g, "\r\n");
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": crlf });
+    fs.chmodSync(path.join(dir, "src/compact.ts"), 0o640);
+    expect(await run(["migrate", "src", "--write"], capture(dir))).toBe(0);
+    const written = fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8");
+    expect(written.startsWith("\uFEFF")).toBe(true);
+    expect(written).toContain("  await using lock = await acquireFileLock(file);\r\n");
+    expect(written.replace(/\r\n/g, "")).not.toContain("\n");
+    expect(fs.statSync(path.join(dir, "src/compact.ts")).mode & 0o777).toBe(0o640);
+  });
+
+  it("does not write a rewrite that the type checker rejects, and says why", async () => {
+    // Object.freeze(...) builds the handle: adding [Symbol.asyncDispose] to Lock cannot be satisfied there.
+    const frozen = LOCK_MODULE.replace("return {\n    path,", "return Object.freeze({\n    path,").replace("    },\n  };\n}", "    },\n  });\n}");
+    const dir = project({ "src/lock.ts": frozen, "src/compact.ts": LEAKY });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write"], io)).toBe(1);
+    expect(io.err).toMatch(/error: the rewrite would add a type error, so the file was not written: src\/lock\.ts:\d+:\d+ /);
+    expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toBe(frozen);
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(LEAKY);
+  });
+
+  it("reports binary and non-UTF-8 files and goes on", async () => {
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY, "src/blob.js": Buffer.from([0, 1, 2, 3]), "src/latin1.js": Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]) });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write"], io)).toBe(1);
+    expect(io.err).toContain("src/blob.js: error: binary file");
+    expect(io.err).toContain("src/latin1.js: error: not UTF-8 text");
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("await using lock");
+  });
+
+  it("rejects bad flags with the allowed values (exit 2)", async () => {
+    for (const argv of [["migrate"], ["migrate", "src", "--shard", "3/2"], ["migrate", "src", "--shard", "x"], ["migrate", "src", "--workers", "0"], ["migrate", "src", "--frobnicate"]]) {
+      const io = capture(repoRoot);
+      expect(await run(argv, io), argv.join(" ")).toBe(2);
+      expect(io.err.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
+  it("--shard i/n splits the files deterministically and completely; workers give the same result", () => {
+    const dir = copyProject(exampleProject);
+    temps.push(dir);
+    const report = (args: string[]) => JSON.parse(runNode([path.join(repoRoot, "bin/lock-scope.js"), "migrate", "src", "--json", ...args], dir).stdout);
+    const names = (r: { files: { file: string }[] }) => r.files.map((f) => f.file);
+    const whole = report(["--workers", "1"]);
+    const a = report(["--shard", "1/2"]);
+    const b = report(["--shard", "2/2"]);
+    expect([...names(a), ...names(b)].sort()).toEqual(names(whole).sort());
+    expect(names(a).filter((n: string) => names(b).includes(n))).toEqual([]);
+    expect(report(["--shard", "1/2"])).toEqual(a);
+    const parallel = report(["--workers", "2"]);
+    expect(parallel).toEqual(whole);
+  });
+});
