@@ -1,0 +1,65 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { repoRoot, runNode } from "./helpers/run.js";
+
+/** The call-site transform through the real jscodeshift runner, as the README documents it. */
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lock-scope-jscodeshift-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const input = `import { Mutex } from "async-mutex";
+const mutex = new Mutex();
+
+// Drains the queue; the mutex must be free afterwards.
+export async function drain(work: () => Promise<void>): Promise<void> {
+  const release = await mutex.acquire();
+  await work();
+  release();
+}
+`;
+
+describe("jscodeshift -t dist/codemods/call-sites/transform.js", () => {
+  it("rewrites a release-function site with the inline adapter and keeps everything else byte-for-byte", () => {
+    const file = path.join(dir, "queue.ts");
+    const untouched = path.join(dir, "clean.ts");
+    fs.writeFileSync(file, input);
+    fs.writeFileSync(untouched, "export const answer = 42; // nothing to do\n");
+    const ran = runNode([
+      path.join(repoRoot, "node_modules/jscodeshift/bin/jscodeshift.js"),
+      "-t",
+      path.join(repoRoot, "dist/codemods/call-sites/transform.js"),
+      "--parser=ts",
+      "--no-babel",
+      "--run-in-band",
+      file,
+      untouched,
+    ]);
+    expect(ran.status).toBe(0);
+    expect(ran.stdout).toContain("1 ok");
+    expect(ran.stdout).toMatch(/1 (unmodified|skipped)/);
+    expect(fs.readFileSync(file, "utf8")).toBe(input.replace("  const release = await mutex.acquire();\n", "  using release = { [Symbol.dispose]: await mutex.acquire() };\n").replace("  release();\n", ""));
+    expect(fs.readFileSync(untouched, "utf8")).toBe("export const answer = 42; // nothing to do\n");
+  });
+
+  it("reports a site it leaves for a human on stderr, and a syntax error as a failed file", () => {
+    const manual = path.join(dir, "manual.ts");
+    const broken = path.join(dir, "broken.ts");
+    const manualText = "export async function f(file: string) {\n  await acquireFileLock(file);\n}\ndeclare function acquireFileLock(f: string): Promise<{ release(): Promise<void> }>;\n";
+    fs.writeFileSync(manual, manualText);
+    fs.writeFileSync(broken, "export async function (\n");
+    const ran = runNode([
+      path.join(repoRoot, "node_modules/jscodeshift/bin/jscodeshift.js"),
+      "-t",
+      path.join(repoRoot, "dist/codemods/call-sites/transform.js"),
+      "--parser=ts",
+      "--no-babel",
+      "--run-in-band",
+      manual,
+      broken,
+    ]);
+    expect(ran.stderr + ran.stdout).toContain("manual.ts:2:9 manual: the acquisition's handle is discarded");
+    expect(ran.stdout).toContain("1 errors");
+    expect(fs.readFileSync(manual, "utf8")).toBe(manualText);
+  });
+});
