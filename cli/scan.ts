@@ -1,3 +1,4 @@
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { ESLint } from "eslint";
 import plugin from "../index.js";
@@ -47,7 +48,7 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
 
   const base = values["type-aware"] ? plugin.configs["recommended-type-checked"] : plugin.configs.recommended;
   const eslint = new ESLint({
-    cwd: io.cwd,
+    cwd: lintRoot(io.cwd, positionals),
     overrideConfigFile: true,
     overrideConfig: [
       { ignores: ["**/node_modules/**", "**/dist/**", "**/.git/**"] },
@@ -57,7 +58,7 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
   });
   let results: ESLint.LintResult[];
   try {
-    results = await eslint.lintFiles(positionals);
+    results = await eslint.lintFiles(positionals.map((p) => path.resolve(io.cwd, p)));
   } catch (error) {
     const message = (error as Error).message;
     if (/No files matching|were not found|all files matching .* are ignored/i.test(message)) {
@@ -70,4 +71,15 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
   if (output.length > 0) io.stdout(output.endsWith("\n") ? output : `${output}\n`);
   const problems = results.reduce((sum, result) => sum + result.errorCount + result.warningCount, 0);
   return problems > 0 && !values["exit-zero"] ? 1 : 0;
+}
+
+/** ESLint ignores files outside its cwd: lint from the common ancestor when a path lies outside. */
+function lintRoot(cwd: string, inputs: readonly string[]): string {
+  const resolved = inputs.map((input) => path.resolve(cwd, input));
+  if (resolved.every((file) => !path.relative(cwd, file).startsWith(".."))) return cwd;
+  let root = path.dirname(resolved[0]!);
+  for (const file of resolved) {
+    while (path.relative(root, file).startsWith("..")) root = path.dirname(root);
+  }
+  return root;
 }
