@@ -133,12 +133,14 @@ console.log(render(results));
 // ================================================================= helpers
 
 function child(task, input) {
-  const ran = spawnSync(process.execPath, ["--max-old-space-size=8192", path.join(here, "tasks.mjs"), task, JSON.stringify(input)], {
+  const inputFile = path.join(work, `input-${task}.json`);
+  fs.writeFileSync(inputFile, JSON.stringify(input));
+  const ran = spawnSync(process.execPath, ["--max-old-space-size=8192", path.join(here, "tasks.mjs"), task, inputFile], {
     cwd: root,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
   });
-  if (ran.status !== 0) throw new Error(`bench task ${task} failed:\n${ran.stderr}`);
+  if (ran.status !== 0) throw new Error(`bench task ${task} failed (${ran.error?.message ?? `exit ${ran.status}`}):\n${ran.stderr}`);
   const lines = ran.stdout.trim().split("\n");
   return JSON.parse(lines[lines.length - 1]);
 }

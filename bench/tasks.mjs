@@ -4,8 +4,8 @@ import path from "node:path";
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 
-const [task, rawInput] = process.argv.slice(2);
-const input = JSON.parse(rawInput);
+const [task, inputFile] = process.argv.slice(2);
+const input = JSON.parse(fs.readFileSync(inputFile, "utf8"));
 
 const done = (value) => {
   const maxRss = process.resourceUsage().maxRSS * 1024;

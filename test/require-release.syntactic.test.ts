@@ -65,17 +65,6 @@ syntacticTester.run("require-release (syntactic)", rule, {
 }`,
     },
     {
-      name: "release with .catch(() => {}) in finally",
-      code: `async function f() {
-  const lock = await acquireSessionWriteLock(opts);
-  try {
-    await work();
-  } finally {
-    await lock.release().catch(() => {});
-  }
-}`,
-    },
-    {
       name: "release inside a nested try in the finally",
       code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
@@ -443,19 +432,6 @@ function update(file: string) {
 }`,
     },
     {
-      name: "await-lock: tryAcquire through a flag",
-      code: `async function flushOnce(lock: AwaitLock) {
-  const acquired = lock.tryAcquire();
-  if (!acquired) return false;
-  try {
-    await flush();
-  } finally {
-    lock.release();
-  }
-  return true;
-}`,
-    },
-    {
       name: "redlock: acquire / release",
       code: `async function job(redlock: Redlock) {
   const lock = await redlock.acquire(["job:1"], 5000);
@@ -568,14 +544,6 @@ try {
       errors: [{ messageId: "leakOnThrow", line: 2, column: 16, endLine: 2, endColumn: 40 }],
     },
     {
-      name: "passing the handle to an ordinary function is not an ownership transfer",
-      code: `async function f() {
-  const lock = await acquireSessionWriteLock(opts);
-  register(lock);
-}`,
-      errors: [{ messageId: "leakOnThrow", line: 2, column: 22 }],
-    },
-    {
       name: "a throw before an ownership transfer is still reported",
       code: `async function open(file: string) {
   const lock = await acquireFileLock(file);
@@ -592,14 +560,6 @@ try {
   await release();
 }`,
       errors: [{ messageId: "leakOnThrow", line: 2, column: 25 }],
-    },
-    {
-      name: "syntactically, acquireLockStatus looks like an acquisition",
-      code: `async function check() {
-  const status = await acquireLockStatus("a");
-  await work(status);
-}`,
-      errors: [{ messageId: "leakOnThrow", line: 2, column: 24 }],
     },
     {
       name: "yield while held (async generator)",
@@ -778,21 +738,6 @@ try {
 }`,
       errors: [{ messageId: "leakAtEnd", line: 2, column: 16 }],
     },
-    {
-      name: "release in a finally behind if (changed)",
-      code: `async function f() {
-  const lock = await acquireSessionWriteLock(opts);
-  let changed = false;
-  try {
-    changed = await rewrite();
-  } finally {
-    if (changed) {
-      await lock.release();
-    }
-  }
-}`,
-      errors: [{ messageId: "leakAtEnd", line: 2, column: 22 }],
-    },
     // --- discarded results ------------------------------------------------
     {
       name: "await acquire…Lock…() as a statement",
@@ -838,11 +783,6 @@ try {
   return acquireSessionWriteLock(opts).then((lock) => work().then(() => lock.release()));
 }`,
       errors: [{ messageId: "leakOnThrow", line: 2, column: 10 }],
-    },
-    {
-      name: "arrow functions with expression bodies",
-      code: `const flush = () => acquireSessionWriteLock(opts).then((lock) => work(lock));`,
-      errors: [{ messageId: "leakOnThrow", line: 1, column: 21 }],
     },
     // --- the finally itself -----------------------------------------------
     {
@@ -1070,19 +1010,6 @@ function update(path: string) {
   lockfile.lockSync(path);
   syncWork(path);
   lockfile.unlockSync(path);
-}`,
-      errors: [{ messageId: "leakOnThrow", line: 3, column: 3 }],
-    },
-    {
-      name: "npm lockfile: unlockSync of a different path is not a release",
-      code: `import lockfile from "lockfile";
-function update(a: string, b: string) {
-  lockfile.lockSync(a);
-  try {
-    syncWork(a);
-  } finally {
-    lockfile.unlockSync(b);
-  }
 }`,
       errors: [{ messageId: "leakOnThrow", line: 3, column: 3 }],
     },
