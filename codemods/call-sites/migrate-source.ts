@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, unwrap, walk } from "../../core/ast/nodes.js";
+import { T } from "../../core/ast/nodes.js";
 import { findAcquisitions, type AcquisitionSite } from "../../core/analysis/sites.js";
 import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../../core/analysis/verdict.js";
 import { applyEdits } from "../../core/fix/text-edit.js";
@@ -107,7 +107,7 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
   if (form.kind !== "tracked") return form.kind === "discarded" ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released" : "nothing to rewrite";
   if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
   const name = boundIdentifier(form.acquireAt);
-  const style = name ? usageStyle(name, form.scope, form.binding.handleNames.has(name), form.binding.releaseFnNames.has(name)) : undefined;
+  const style = name === undefined ? undefined : bindingStyle(name, form.binding);
   if (style === "function") {
     return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: true };
   }
@@ -126,20 +126,9 @@ function boundIdentifier(node: TSESTree.Node): string | undefined {
   return undefined;
 }
 
-/** Is `name` used as a release function (`name()`) or as a handle (`name.release()`)? */
-function usageStyle(name: string, scope: TSESTree.Node, canBeHandle: boolean, canBeFunction: boolean): "handle" | "function" | undefined {
-  let called = false;
-  let member = false;
-  walk(scope, (node) => {
-    if (node.type === T.CallExpression) {
-      const callee = unwrap(node.callee);
-      if (callee.type === T.Identifier && callee.name === name) called = true;
-    }
-    if (node.type === T.MemberExpression && unwrap(node.object).type === T.Identifier && (unwrap(node.object) as TSESTree.Identifier).name === name) member = true;
-    return undefined;
-  });
-  if (canBeFunction && called && !member) return "function";
-  if (canBeHandle && (member || !canBeFunction)) return "handle";
-  if (canBeFunction && !canBeHandle) return "function";
+/** After `refineByUsage`, a name is a handle or a release function (both when unused: prefer the handle). */
+function bindingStyle(name: string, binding: { handleNames: Set<string>; releaseFnNames: Set<string> }): "handle" | "function" | undefined {
+  if (binding.handleNames.has(name)) return "handle";
+  if (binding.releaseFnNames.has(name)) return "function";
   return undefined;
 }

@@ -43,7 +43,7 @@ export function analyseProviderSite(project: Project, analysis: ProviderAnalysis
     analysis.decisions.set(site.label, { reason: "the type checker could not find the call" });
     return;
   }
-  const facts = typeFactsAt(checker, callNode, site);
+  const facts = typeFactsAt(ts, checker, callNode, site);
   if (facts.disposable) {
     analysis.decisions.set(site.label, { disposable: facts.disposable.async ? "async" : "sync" });
     return;

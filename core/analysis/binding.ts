@@ -178,3 +178,37 @@ export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceTex
     return undefined;
   });
 }
+
+/**
+ * An identifier that may hold either a handle or a release function (`acquire…Lock…` APIs
+ * return both kinds): decide by how the code uses it. `x()` → release function;
+ * `x.m()` → handle. Unused either way: keep both (nothing to tell them apart).
+ */
+export function refineByUsage(binding: HandleBinding, scope: Node): void {
+  for (const name of [...binding.handleNames]) {
+    if (!binding.releaseFnNames.has(name)) continue;
+    // Never called: a handle (the common case for `acquire…Lock…`), also when only passed along.
+    const style = usageStyle(name, scope);
+    if (style === "function") binding.handleNames.delete(name);
+    else if (style === "handle" || style === undefined) binding.releaseFnNames.delete(name);
+  }
+}
+
+export function usageStyle(name: string, scope: Node): "handle" | "function" | "both" | undefined {
+  let called = false;
+  let member = false;
+  walk(scope, (node) => {
+    if (node.type === T.CallExpression) {
+      const callee = unwrap(node.callee);
+      if (callee.type === T.Identifier && callee.name === name) called = true;
+    }
+    if (node.type === T.MemberExpression) {
+      const object = unwrap(node.object);
+      if (object.type === T.Identifier && object.name === name) member = true;
+    }
+    return undefined;
+  });
+  if (called && !member) return "function";
+  if (member && !called) return "handle";
+  return called ? "both" : undefined;
+}

@@ -207,7 +207,8 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   // Promise chains: `p.finally(release)`, `p.then(() => lock.release())`, `p.catch(handler)`.
   if (receiver && (name === "finally" || name === "then" || name === "catch")) {
     const chained: Event[] = [];
-    visit(ctx, receiver, chained, plain);
+    // `await x.release().catch(…)`: the release is awaited through the chain.
+    visit(ctx, receiver, chained, { awaited: flags.awaited, inPromiseAll: false });
     const [first, second] = call.arguments;
     if (name === "finally" && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) {
       // The release is attached to the promise: errors of the chain no longer skip it.

@@ -50,6 +50,8 @@ export type LeakReason = "throw" | "exit" | "end" | "processExit";
 
 export interface Leak {
   readonly reason: LeakReason;
+  /** Source offset used to pick the earliest escape (an `end` leak happens at the end of its scope). */
+  readonly order: number;
   /** The statement or expression that lets the lock escape. */
   readonly escape: Node;
   /** For `end`: the branch that led there, if one did. */
@@ -122,12 +124,12 @@ class Interpreter {
   private closeScope(scope: Node, outcome: Outcome): Outcome {
     const normal = outcome.normal.map((path) => {
       if (path.lock !== Lock.Held) return path;
-      this.leaks.push({ reason: "end", escape: path.via?.node ?? endOf(scope), via: path.via });
+      this.leaks.push({ reason: "end", escape: path.via?.node ?? endOf(scope), via: path.via, order: scope.range[1] });
       return { lock: Lock.Released };
     });
     const abrupt = outcome.abrupt.map((completion) => {
       if (completion.path.lock !== Lock.Held) return completion;
-      this.leaks.push({ reason: completion.kind === "throw" ? "throw" : "exit", escape: completion.origin });
+      this.leaks.push({ reason: completion.kind === "throw" ? "throw" : "exit", escape: completion.origin, order: completion.origin.range[0] });
       return { ...completion, path: { lock: Lock.Released } };
     });
     (outcome as { normal: Path[] }).normal = dedupePaths(normal);
@@ -398,7 +400,7 @@ class Interpreter {
         next.push(path.lock === Lock.Held ? { lock: Lock.Released } : path);
         return;
       case "exit":
-        if (path.lock === Lock.Held) this.leaks.push({ reason: "processExit", escape: event.node });
+        if (path.lock === Lock.Held) this.leaks.push({ reason: "processExit", escape: event.node, order: event.node.range[0] });
         return; // the path ends here
       case "branch": {
         const [whenTrue, whenFalse] = splitOnGuard([path], event.guard);

@@ -2,7 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, enclosingFunction, isFunctionNode, referencePath, skipWrappersUp, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
-import { addReleaseAliases, bindPattern, textOf, type HandleBinding, emptyBinding } from "./binding.js";
+import { addReleaseAliases, bindPattern, refineByUsage, textOf, type HandleBinding, emptyBinding } from "./binding.js";
 
 /**
  * Finds lock acquisitions in a program and describes how each one is held:
@@ -100,6 +100,7 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
       const param = callback.params[0];
       const binding = param ? bindPattern(param, releases, successFlag) : undefined;
       if (!binding) return { kind: "discarded", statement: statementOf(call) };
+      refineByUsage(binding, callback.body);
       addReleaseAliases(binding, callback.body, sourceText);
       return { kind: "tracked", binding, acquireAt: undefined, scope: callback.body, owner: callback };
     }
@@ -112,7 +113,7 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     const binding = bindPattern(parent.id, releases, successFlag);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
     const scope = scopeOfDeclaration(declaration);
-    addReleaseAliases(binding, scope, sourceText);
+    completeBinding(binding, scope, call, releases, sourceText);
     return { kind: "tracked", binding, acquireAt: parent, scope, owner: ownerOf(call), declarator: parent };
   }
 
@@ -124,7 +125,7 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     const binding = bindPattern(parent.left, releases, successFlag);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
     const scope = scopeOfDeclaration(declaration);
-    addReleaseAliases(binding, scope, sourceText);
+    completeBinding(binding, scope, call, releases, sourceText);
     return { kind: "tracked", binding, acquireAt: parent, scope, owner };
   }
 
@@ -165,6 +166,18 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     return { kind: "transferred" };
   }
   return { kind: "untracked", reason: `acquisition used inside ${parent.type}` };
+}
+
+/** Usage-based refinement, receiver release for try-acquisition flags, and local release aliases. */
+function completeBinding(binding: HandleBinding, scope: Node, call: TSESTree.CallExpression, releases: CompiledAcquire["spec"]["release"], sourceText: string): void {
+  refineByUsage(binding, scope);
+  const receiverRelease = releases.find((spec) => spec.kind === "receiverMethod");
+  const callee = unwrap(call.callee);
+  if (receiverRelease?.kind === "receiverMethod" && binding.successFlagNames.size > 0 && callee.type === T.MemberExpression) {
+    const path = referencePath(callee.object);
+    if (path !== undefined) (binding as { receiver?: HandleBinding["receiver"] }).receiver = { path, methods: receiverRelease.methods };
+  }
+  addReleaseAliases(binding, scope, sourceText);
 }
 
 function isInIfTest(node: Node): boolean {

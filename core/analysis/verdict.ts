@@ -39,7 +39,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
     case "using": {
       // `process.exit()` skips disposal too.
       const exit = processExitAfter(form.scope, form.declaration.range[1]);
-      return exit ? { kind: "leak", leak: { reason: "processExit", escape: exit } } : { kind: "safe", why: "using" };
+      return exit ? { kind: "leak", leak: { reason: "processExit", escape: exit, order: exit.range[0] } } : { kind: "safe", why: "using" };
     }
     case "transferred":
       return { kind: "safe", why: "transferred" };
@@ -115,7 +115,7 @@ function firstLeak(leaks: readonly Leak[]): Leak | undefined {
       continue;
     }
     const rank = (l: Leak): number => (l.reason === "processExit" ? 0 : 1);
-    if (rank(leak) < rank(best) || (rank(leak) === rank(best) && leak.escape.range[0] < best.escape.range[0])) best = leak;
+    if (rank(leak) < rank(best) || (rank(leak) === rank(best) && leak.order < best.order)) best = leak;
   }
   return best;
 }

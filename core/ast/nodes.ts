@@ -1,4 +1,5 @@
 import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
+import { visitorKeys } from "@typescript-eslint/visitor-keys";
 
 /** Small, pure AST helpers shared by the analysis, the rules and the codemods. */
 
@@ -102,24 +103,22 @@ export function isIdentifier(node: Node | null | undefined, name?: string): node
   return !!node && node.type === AST_NODE_TYPES.Identifier && (name === undefined || node.name === name);
 }
 
-/** Visits every node below `root` (not entering nested functions when `skipFunctions`). */
+/** Visits every node below `root` in source order (not entering nested functions when `skipFunctions`). */
 export function walk(root: Node, visit: (node: Node) => void | "skip", skipFunctions = false): void {
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
     if (visit(node) === "skip") continue;
     if (skipFunctions && node !== root && isFunctionNode(node)) continue;
-    const children: Node[] = [];
-    for (const key of Object.keys(node)) {
-      if (key === "parent" || key === "loc" || key === "range") continue;
-      const value = (node as unknown as Record<string, unknown>)[key];
+    const keys = visitorKeys[node.type] ?? Object.keys(node).filter((k) => k !== "parent" && k !== "loc" && k !== "range");
+    for (let k = keys.length - 1; k >= 0; k--) {
+      const value = (node as unknown as Record<string, unknown>)[keys[k]!];
       if (Array.isArray(value)) {
-        for (const item of value) if (isNode(item)) children.push(item);
+        for (let i = value.length - 1; i >= 0; i--) if (isNode(value[i])) stack.push(value[i]);
       } else if (isNode(value)) {
-        children.push(value);
+        stack.push(value);
       }
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
 }
 

@@ -26,6 +26,8 @@ export interface CompiledAcquire {
 
 export interface LockModel {
   readonly acquires: readonly CompiledAcquire[];
+  /** Every callee name any matcher could accept, or undefined when a pattern matcher accepts any name. */
+  readonly candidateName: (name: string) => boolean;
   readonly callbackScoped: readonly CompiledMatcher[];
   readonly ownershipSinks: readonly CompiledMatcher[];
 }
@@ -65,13 +67,16 @@ export function buildLockModel(options: ModelOptions = {}): LockModel {
   for (const id of ids) {
     const preset = presets[id];
     if (!preset) {
-      throw new Error(`lock-scope: unknown preset "${id}". Allowed values: ${defaultPresetIds.join(", ")}.`);
+      throw new Error(`option "presets": unknown preset "${id}". Allowed values: ${defaultPresetIds.join(", ")}.`);
     }
     apis.push(preset);
   }
+  const acquires = apis.flatMap((api) => api.acquire.map((spec) => ({ api, spec, matcher: compileMatcher(spec.callee) })));
+  const callbackScoped = apis.flatMap((api) => (api.callbackScoped ?? []).map(compileMatcher));
   const model: LockModel = {
-    acquires: apis.flatMap((api) => api.acquire.map((spec) => ({ api, spec, matcher: compileMatcher(spec.callee) }))),
-    callbackScoped: apis.flatMap((api) => (api.callbackScoped ?? []).map(compileMatcher)),
+    acquires,
+    candidateName: candidateNameFilter([...acquires.map((a) => a.matcher), ...callbackScoped]),
+    callbackScoped,
     ownershipSinks: apis.flatMap((api) => (api.ownershipSinks ?? []).map(compileMatcher)),
   };
   modelCache.set(key, model);
@@ -122,8 +127,30 @@ function nameMatches(matcher: CompiledMatcher, name: string): boolean {
   return true;
 }
 
+/**
+ * A cheap first test on the called name (most calls in a file are not lock calls): exact names
+ * from a set, patterns tested once. Imported names are resolved by `matchesCall` afterwards, so a
+ * module matcher with an export name also admits any local name (renamed imports).
+ */
+function candidateNameFilter(matchers: readonly CompiledMatcher[]): (name: string) => boolean {
+  const names = new Set<string>();
+  const patterns: RegExp[] = [];
+  let any = false;
+  for (const matcher of matchers) {
+    if (matcher.names) matcher.names.forEach((n) => names.add(n));
+    else if (matcher.namePattern) patterns.push(matcher.namePattern);
+    else any = true;
+  }
+  if (any) return () => true;
+  return (name) => names.has(name) || patterns.some((pattern) => pattern.test(name));
+}
+
 /** Classifies a call: a lock acquisition (with its spec), a callback-scoped lock, or neither. */
 export function classifyCall(model: LockModel, call: TSESTree.CallExpression, imports: ImportMap): CallClass {
+  const name = calleeName(call);
+  if (name === undefined) return undefined;
+  // Renamed named imports (`import { lock as lockFile }`) are resolved by matchesCall.
+  if (!model.candidateName(name) && !(call.callee.type === T.Identifier && imports.has(name))) return undefined;
   for (const matcher of model.callbackScoped) {
     if (matchesCall(matcher, call, imports)) return { kind: "callbackScoped" };
   }

@@ -8,8 +8,8 @@ import type { TypeFacts } from "../analysis/verdict.js";
  * the codemod (ts-morph). Never throws: a checker failure means "no facts".
  */
 
-const ANY_OR_UNKNOWN = 1 | 2; // ts.TypeFlags.Any | ts.TypeFlags.Unknown
-const BOOLEAN_LIKE = 528; // ts.TypeFlags.BooleanLike
+/** The flag values differ between TypeScript versions: always read them from the checker's own module. */
+export type TypeScriptModule = Pick<typeof ts, "TypeFlags">;
 
 export interface Disposability {
   readonly async: boolean;
@@ -21,7 +21,11 @@ export interface CheckedFacts extends TypeFacts {
   readonly disposable?: Disposability;
 }
 
-export function typeFactsAt(checker: ts.TypeChecker, callNode: ts.Node, site: AcquisitionSite): CheckedFacts {
+export function typeFactsAt(tsModule: TypeScriptModule, checker: ts.TypeChecker, callNode: ts.Node, site: AcquisitionSite): CheckedFacts {
+  const flags = tsModule.TypeFlags;
+  const ANY_OR_UNKNOWN = flags.Any | flags.Unknown;
+  const BOOLEAN_LIKE = flags.BooleanLike;
+  const NULLISH = flags.Undefined | flags.Null | flags.Void;
   try {
     // The handle is what the promise resolves to, whether awaited or received by `.then()`.
     const raw = checker.getTypeAtLocation(callNode);
@@ -32,6 +36,9 @@ export function typeFactsAt(checker: ts.TypeChecker, callNode: ts.Node, site: Ac
     // Receiver- or module-released APIs return nothing useful: nothing to confirm.
     if (site.form.kind === "tracked" && (site.form.binding.receiver || site.form.binding.moduleRelease)) return {};
 
+    if (type.flags & BOOLEAN_LIKE || (type.isUnion() && type.types.every((t) => t.flags & (BOOLEAN_LIKE | NULLISH)))) {
+      return { isLockHandle: false };
+    }
     const handleMethods = spec.release.flatMap((r) => (r.kind === "handleMethod" ? r.methods : []));
     const disposable = disposabilityOf(type);
     const releaseProperty = handleMethods.map((name) => type.getProperty(name)).find((p) => p !== undefined);
@@ -49,7 +56,7 @@ export function typeFactsAt(checker: ts.TypeChecker, callNode: ts.Node, site: Ac
     }
     if (disposable) return { isLockHandle: true, disposable };
     // A union with undefined/null (`Lock | undefined`) or a generic: do not guess.
-    if (type.isUnion() || type.flags & 262144 /* TypeParameter */) return {};
+    if (type.isUnion() || type.flags & flags.TypeParameter) return {};
     return { isLockHandle: false };
   } catch {
     return {};
