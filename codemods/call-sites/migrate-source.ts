@@ -57,46 +57,65 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   const original = findAcquisitions(program, model, collectImports(program), text);
   const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
 
-  // Last to first: a rewrite never adds or removes acquisitions, so ordinals stay valid,
-  // and rewriting an inner lock first leaves an outer lock's plan simple.
-  for (let index = original.length - 1; index >= 0; index--) {
-    const imports = collectImports(program);
-    const sites = findAcquisitions(program, model, imports, text);
-    const site = sites[index];
-    const first = original[index]!;
-    if (!site || sites.length !== original.length) break;
-    const context: AnalysisContext = { model, imports, sourceText: text };
-    const verdict = judgeSite(site, context);
-    const reported = verdict.kind !== "safe";
-    if (!reported && !(modernize && verdict.why === "released")) continue;
-    const base = { line: first.call.loc.start.line, column: first.call.loc.start.column + 1, api: first.label, verdict: verdict.kind };
+  // A rewrite never adds or removes acquisitions, so ordinals stay valid across reparses. Outer
+  // (earlier) locks go first: once an outer lock is `using`, an inner lock's release is often
+  // the last statement and needs no extra block. Passes repeat while something changed, since
+  // rewriting one lock can make another one's plan possible (LIFO releases in one `finally`).
+  const rewritten = new Set<number>();
+  const analyse = (tree: TSESTree.Program, source: string) => {
+    const imports = collectImports(tree);
+    return { imports, sites: findAcquisitions(tree, model, imports, source) };
+  };
+  let analysis: ReturnType<typeof analyse> | undefined;
+  for (let pass = 0, changed = true; changed && pass <= original.length; pass++) {
+    changed = false;
+    for (let index = 0; index < original.length; index++) {
+      if (rewritten.has(index)) continue;
+      // Sites are found again only after a rewrite changed the text.
+      analysis ??= analyse(program, text);
+      const { imports, sites } = analysis;
+      const site = sites[index];
+      const first = original[index]!;
+      if (!site || sites.length !== original.length) break;
+      const context: AnalysisContext = { model, imports, sourceText: text };
+      const verdict = judgeSite(site, context);
+      const reported = verdict.kind !== "safe";
+      if (!reported && !(modernize && verdict.why === "released")) continue;
+      const base = { line: first.call.loc.start.line, column: first.call.loc.start.column + 1, api: first.label, verdict: verdict.kind };
+      // Reasons name lines of the current text; earlier rewrites may have moved them.
+      const delta = first.call.loc.start.line - site.call.loc.start.line;
+      const inInput = (reason: string) => (delta === 0 ? reason : reason.replace(/\bline (\d+)/g, (_, n: string) => `line ${Number(n) + delta}`));
 
-    if (verdict.kind === "leak" && verdict.leak.reason === "processExit") {
-      outcomes[index] = { ...base, action: "manual", reason: "`process.exit()` skips `finally` and `using` disposal; release the lock (or return) before exiting" };
-      continue;
+      if (verdict.kind === "leak" && verdict.leak.reason === "processExit") {
+        outcomes[index] = { ...base, action: "manual", reason: "`process.exit()` skips `finally` and `using` disposal; release the lock (or return) before exiting" };
+        continue;
+      }
+      const disposal = disposalFor(site, options.disposableHandles, options.handleReasons);
+      if (typeof disposal === "string") {
+        if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(disposal) };
+        continue;
+      }
+      const plan = planUsingRewrite(site, { sourceText: text, disposal, effects: effectContextOf(site, context) });
+      if (plan.kind === "manual") {
+        if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(plan.reason) };
+        continue;
+      }
+      const next = applyEdits(text, plan.edits);
+      let nextProgram: TSESTree.Program;
+      try {
+        nextProgram = parseSource(next, filePath);
+      } catch (error) {
+        // A planner bug must never produce unparsable code: keep the site for a human.
+        outcomes[index] = { ...base, action: "manual", reason: `the rewrite would not parse (${(error as Error).message})` };
+        continue;
+      }
+      text = next;
+      program = nextProgram;
+      analysis = undefined;
+      outcomes[index] = { ...base, action: "rewritten" };
+      rewritten.add(index);
+      changed = true;
     }
-    const disposal = disposalFor(site, options.disposableHandles, options.handleReasons);
-    if (typeof disposal === "string") {
-      if (reported) outcomes[index] = { ...base, action: "manual", reason: disposal };
-      continue;
-    }
-    const plan = planUsingRewrite(site, { sourceText: text, disposal, effects: effectContextOf(site, context) });
-    if (plan.kind === "manual") {
-      if (reported) outcomes[index] = { ...base, action: "manual", reason: plan.reason };
-      continue;
-    }
-    const next = applyEdits(text, plan.edits);
-    let nextProgram: TSESTree.Program;
-    try {
-      nextProgram = parseSource(next, filePath);
-    } catch (error) {
-      // A planner bug must never produce unparsable code: keep the site for a human.
-      outcomes[index] = { ...base, action: "manual", reason: `the rewrite would not parse (${(error as Error).message})` };
-      continue;
-    }
-    text = next;
-    program = nextProgram;
-    outcomes[index] = { ...base, action: "rewritten" };
   }
   return { output: text, sites: outcomes.filter((o): o is SiteOutcome => o !== undefined) };
 }

@@ -1,9 +1,9 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
+import { T, describe, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 import { isReleaseCall, type HandleBinding } from "../analysis/binding.js";
 import { guardOf, type EffectContext } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
-import { applyEdits, dedent, indent, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
+import { applyEdits, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
 
 /**
  * Plans the rewrite of ONE acquisition to a disposable lock scope
@@ -87,7 +87,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const anchor = anchorOf(form.acquireAt, bound);
   if (typeof anchor === "string") return manual(anchor);
   const { declarationStatement, block, letDeclaration } = anchor;
-  const declIndex = block.body.indexOf((letDeclaration ?? declarationStatement) as never);
+  const declIndex = block.body.indexOf(declarationStatement as never);
   if (declIndex < 0) return manual("the acquisition is not a statement of its block");
 
   const releases = releaseStatements(binding, form.scope, sourceText, input.effects);
@@ -116,9 +116,13 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
       tailRelease = release;
       continue;
     }
-    if (endsItsPath(release, block)) {
+    const exit = endsItsPath(release, block);
+    if (exit === "yes") {
       exitReleases.push(release);
       continue;
+    }
+    if (typeof exit === "object") {
+      return manual(`the release on line ${release.loc.start.line} is followed by \`${describe(exit.next, sourceText).replace(/;$/, "")}\`, which would run while the lock is held`);
     }
     return manual(`the release on line ${release.loc.start.line} neither ends the locked region nor its path`);
   }
@@ -126,6 +130,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     return manual("the lock is released both in a `finally` and after it");
   }
   const edits: TextEdit[] = [];
+  let forceWrap = false;
   let shape: RewriteShape;
   if (finallyRelease) {
     shape = "tryFinally";
@@ -147,7 +152,16 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     if (letDeclaration && finalizer.body.length > 1) {
       return manual("the `finally` runs other statements before the release; with `using` inside the `try` they would run after it");
     }
-    const tryEdits = rewriteTry(tryStatement, statement, sourceText, letDeclaration ? form.acquireAt : undefined);
+    // Names the `try` block declares must not meet names of the enclosing block once it is unwrapped:
+    // then the region gets a block of its own.
+    const outerNames = declaredNames(block.body.filter((s) => s !== tryStatement && s !== letDeclaration && s !== declarationStatement), bound);
+    const tryNames = declaredNames(tryStatement.block.body, "");
+    if ([...tryNames].some((name) => name !== "" && outerNames.has(name))) {
+      const regionNames = declaredNames(block.body.slice(declIndex, block.body.indexOf(tryStatement as never)), bound);
+      if ([...tryNames].some((name) => name !== "" && regionNames.has(name))) return manual("the `try` block declares a name that the locked region already declares");
+      forceWrap = true;
+    }
+    const tryEdits = rewriteTry(tryStatement, statement, sourceText);
     if (typeof tryEdits === "string") return manual(tryEdits);
     edits.push(...tryEdits);
   } else if (tailRelease) {
@@ -178,13 +192,13 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const region: Region = { block, first: declIndex, last: endIndex };
   const rest = block.body.slice(endIndex + 1);
   // Nothing follows, or only `return <names and literals>`: evaluating it while still holding the lock is unobservable.
-  if (rest.length === 0 || (rest.length === 1 && isPureReturn(rest[0]!))) return { kind: "rewrite", shape, edits };
+  if (!forceWrap && (rest.length === 0 || (rest.length === 1 && isPureReturn(rest[0]!)))) return { kind: "rewrite", shape, edits };
   // Statements follow: wrap the region in a block so the release point stays where it was.
   if (block.type === T.Program) return manual("statements follow the locked region at module level; `using` would hold the lock to the end of the module");
   if (usesNames(rest, declaredNames(block.body.slice(declIndex, endIndex + 1), bound))) {
     return manual("statements after the locked region use names declared inside it");
   }
-  return { kind: "rewrite", shape, edits: [wrapRegion(region, edits, sourceText)] };
+  return { kind: "rewrite", shape, edits: wrapRegion(region, edits, sourceText) };
 }
 
 // ----------------------------------------------------------------- anchoring
@@ -327,20 +341,25 @@ function insideNestedFunction(node: Node, scope: Node): boolean {
   return false;
 }
 
-/** A release followed by `return`/`throw` (or a `break`/`continue` leaving `block`): `using` releases there too. */
-function endsItsPath(release: Node, block: Node): boolean {
+/**
+ * A release followed by `return`/`throw` of names and literals (or a `break`/`continue` leaving
+ * `block`): `using` releases there too. A `return work()` would run `work()` while still holding.
+ */
+function endsItsPath(release: Node, block: Node): "yes" | "no" | { next: Node } {
   const container = release.parent;
-  if (!container || (container.type !== T.BlockStatement && container.type !== T.SwitchCase)) return false;
+  if (!container || (container.type !== T.BlockStatement && container.type !== T.SwitchCase)) return "no";
   const body = container.type === T.BlockStatement ? container.body : container.consequent;
   const next = body[body.indexOf(release as never) + 1];
-  if (!next) return false;
-  if (next.type === T.ReturnStatement || next.type === T.ThrowStatement) return true;
+  if (!next) return "no";
+  if (next.type === T.ReturnStatement || next.type === T.ThrowStatement) {
+    return next.argument === null || isPure(next.argument) ? "yes" : { next };
+  }
   if (next.type === T.BreakStatement || next.type === T.ContinueStatement) {
     // The jump must leave the block that holds the lock.
     const target = jumpTarget(next);
-    return target !== undefined && within(block, target.range[0], target.range[1]) && target !== block;
+    return target !== undefined && within(block, target.range[0], target.range[1]) && target !== block ? "yes" : "no";
   }
-  return false;
+  return "no";
 }
 
 function jumpTarget(jump: TSESTree.BreakStatement | TSESTree.ContinueStatement): Node | undefined {
@@ -392,7 +411,7 @@ function rewriteDeclaration(anchor: Anchor, acquireAt: Node, disposal: Disposal,
 }
 
 /** Removes the release from the `finally`, then drops an empty `finally` and unwraps a `try` that is left with nothing to do. */
-function rewriteTry(tryStatement: TSESTree.TryStatement, release: Node, sourceText: string, letAssignment: Node | undefined): TextEdit[] | string {
+function rewriteTry(tryStatement: TSESTree.TryStatement, release: Node, sourceText: string): TextEdit[] | string {
   const finalizer = tryStatement.finalizer!;
   if (finalizer.body.length > 1 || tryStatement.handler) {
     const removal = removeStatement(sourceText, release);
@@ -413,10 +432,8 @@ function rewriteTry(tryStatement: TSESTree.TryStatement, release: Node, sourceTe
   const block = tryStatement.block;
   const bodyIndent = block.body.length > 0 ? indentAt(sourceText, block.body[0]!.range[0]) : tryIndent + "  ";
   const unit = bodyIndent.startsWith(tryIndent) && bodyIndent.length > tryIndent.length ? bodyIndent.slice(tryIndent.length) : "";
-  // The inner text keeps its own edits (the acquisition of the `let` form is rewritten separately).
-  void letAssignment;
-  const innerStart = block.range[0] + 1;
   const innerEnd = block.range[1] - 1;
+  const isProtected = protectedOffsets(block);
   const edits: TextEdit[] = [];
   // Replace `try {` + leading line break + first indent … and `}` + `finally {…}` by nothing, dedenting the lines between.
   const firstStatement = block.body[0];
@@ -429,11 +446,10 @@ function rewriteTry(tryStatement: TSESTree.TryStatement, release: Node, sourceTe
     let offset = sourceText.indexOf("\n", firstStatement.range[0]);
     while (offset !== -1 && offset < lastStatement.range[1]) {
       const start = offset + 1;
-      if (sourceText.startsWith(unit, start) && start < innerEnd) edits.push({ range: [start, start + unit.length], text: "" });
+      if (sourceText.startsWith(unit, start) && start < innerEnd && !isProtected(start)) edits.push({ range: [start, start + unit.length], text: "" });
       offset = sourceText.indexOf("\n", start);
     }
   }
-  void innerStart;
   return edits;
 }
 
@@ -450,28 +466,64 @@ function removeStatement(sourceText: string, statement: Node): TextEdit | string
   return { range: [statement.range[0], statement.range[1]], text: "" };
 }
 
-/** Applies the region's edits and wraps it in `{ … }`, one indentation level deeper. */
-function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string): TextEdit {
+/** Applies the region's edits and wraps it in `{ … }`, one indentation level deeper (template literal text untouched). */
+function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string): TextEdit[] {
   const first = region.block.body[region.first]!;
   const last = region.block.body[region.last]!;
   const start = first.range[0];
   const end = last.range[1];
-  const inside = edits.filter((edit) => edit.range[0] >= start && edit.range[1] <= lineEndWithBreak(sourceText, end));
-  const outside = edits.filter((edit) => !inside.includes(edit));
-  if (outside.length > 0) throw new Error("region edits escape the region");
-  const regionEnd = Math.max(end, ...inside.map((edit) => edit.range[1]));
-  const local = inside.map((edit) => ({ range: [edit.range[0] - start, edit.range[1] - start] as const, text: edit.text }));
+  const firstLine = lineStart(sourceText, start);
+  // Edits before the region (the `let` of the `let` form) pass through; an edit that removes
+  // the region's first line starts at its indentation: clip it to the statement.
+  const outside = edits.filter((edit) => edit.range[1] <= firstLine);
+  const clipped = edits
+    .filter((edit) => !outside.includes(edit))
+    .map((edit) => (edit.range[0] < start && edit.range[0] >= firstLine ? { range: [start, edit.range[1]] as const, text: edit.text } : edit));
+  const regionEnd = Math.max(end, ...clipped.map((edit) => edit.range[1]));
+  if (clipped.some((edit) => edit.range[0] < start || edit.range[1] > regionEnd)) throw new Error("region edits escape the region");
+  const unit = indentUnit(region.block, sourceText);
+  const isProtected = protectedOffsets(...region.block.body.slice(region.first, region.last + 1));
+  const indentation: TextEdit[] = [];
+  for (let offset = sourceText.indexOf("\n", start); offset !== -1 && offset + 1 < regionEnd; offset = sourceText.indexOf("\n", offset + 1)) {
+    const at = offset + 1;
+    const lineEnd = sourceText.indexOf("\n", at);
+    const blank = sourceText.slice(at, lineEnd === -1 ? undefined : lineEnd).trim() === "";
+    // A line that an edit removes (or cuts through) gets no indentation; a dedent at its start still does.
+    const touched = clipped.some(
+      (edit) => (edit.range[0] < at && at < edit.range[1]) || (edit.range[0] === at && sourceText.slice(edit.range[0], edit.range[1]).includes("\n")),
+    );
+    if (!blank && !touched && !isProtected(at)) indentation.push({ range: [at, at], text: unit });
+  }
+  const local = [...indentation, ...clipped].map((edit) => ({ range: [edit.range[0] - start, edit.range[1] - start] as const, text: edit.text }));
   const text = applyEdits(sourceText.slice(start, regionEnd), local).replace(/\s+$/, "");
   const baseIndent = indentAt(sourceText, start);
-  const unit = guessIndentUnit(sourceText);
-  const trailing = regionEnd > end ? "\n" + baseIndent : "";
-  return { range: [start, regionEnd], text: `{\n${baseIndent}${unit}${indent(text, unit)}\n${baseIndent}}${trailing ? trailing.slice(0, 1) : ""}` };
+  const trailing = regionEnd > end ? "\n" : "";
+  return [...outside, { range: [start, regionEnd], text: `{\n${baseIndent}${unit}${text}\n${baseIndent}}${trailing}` }];
 }
 
-function guessIndentUnit(sourceText: string): string {
-  const match = /\n( +|\t)\S/.exec(sourceText);
+/** The file's indentation step, read from the block: its first statement's indent minus the block's own. */
+function indentUnit(block: TSESTree.BlockStatement | TSESTree.Program, sourceText: string): string {
+  const firstStatement = block.body[0];
+  if (firstStatement && block.type === T.BlockStatement) {
+    const inner = indentAt(sourceText, firstStatement.range[0]);
+    const outer = indentAt(sourceText, block.range[0]);
+    if (inner.startsWith(outer) && inner.length > outer.length) return inner.slice(outer.length);
+  }
+  const match = /\n( +|\t)[^\s*]/.exec(sourceText);
   if (!match) return "  ";
-  return match[1]!.startsWith("\t") ? "\t" : match[1]!.length >= 4 && match[1]!.length % 4 === 0 ? "    " : "  ";
+  return match[1]!.startsWith("\t") ? "\t" : match[1]!.length % 4 === 0 ? "    " : "  ";
+}
+
+/** Offsets inside multi-line template literals: their line starts are program text, never re-indented. */
+function protectedOffsets(...roots: Node[]): (offset: number) => boolean {
+  const ranges: [number, number][] = [];
+  for (const root of roots) {
+    walk(root, (node) => {
+      if (node.type === T.TemplateLiteral && node.loc.start.line !== node.loc.end.line) ranges.push([node.range[0], node.range[1]]);
+      return undefined;
+    });
+  }
+  return (offset) => ranges.some(([from, to]) => offset > from && offset < to);
 }
 
 // ------------------------------------------------------------------ helpers
@@ -495,6 +547,9 @@ function isPure(node: Node): boolean {
       return inner.properties.every((p) => p.type === T.Property && !p.computed && isPure(p.value));
     case T.UnaryExpression:
       return inner.operator !== "delete" && isPure(inner.argument);
+    case T.NewExpression:
+      // `throw new Error("…")` with plain arguments: building an error is not work under the lock.
+      return inner.callee.type === T.Identifier && /Error$/.test(inner.callee.name) && inner.arguments.every((a) => a.type !== T.SpreadElement && isPure(a));
     default:
       return false;
   }
@@ -574,5 +629,3 @@ function hasComment(sourceText: string, outer: readonly [number, number], except
     : sourceText.slice(outer[0], outer[1]);
   return /\/\/|\/\*/.test(text);
 }
-
-export { dedent };
