@@ -2,7 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T } from "../../core/ast/nodes.js";
 import { findAcquisitions, type AcquisitionSite } from "../../core/analysis/sites.js";
 import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../../core/analysis/verdict.js";
-import { applyEdits } from "../../core/fix/text-edit.js";
+import { applyEdits, type TextEdit } from "../../core/fix/text-edit.js";
 import { planUsingRewrite, type Disposal } from "../../core/fix/using-rewrite.js";
 import { collectImports } from "../../core/lock-api/imports.js";
 import { buildLockModel, type ModelOptions } from "../../core/lock-api/model.js";
@@ -57,27 +57,25 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   const original = findAcquisitions(program, model, collectImports(program), text);
   const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
 
-  // A rewrite never adds or removes acquisitions, so ordinals stay valid across reparses. Outer
-  // (earlier) locks go first: once an outer lock is `using`, an inner lock's release is often
-  // the last statement and needs no extra block. Passes repeat while something changed, since
-  // rewriting one lock can make another one's plan possible (LIFO releases in one `finally`).
+  // A rewrite never adds or removes acquisitions, so ordinals stay valid across reparses.
+  // Each pass plans every remaining site on the same tree and applies, in one batch, the plans
+  // of sites in different functions whose edits do not overlap (one parse per pass, not per
+  // site). Within a function, outer (earlier) locks go first: once an outer lock is `using`, an
+  // inner lock's release is often the last statement and needs no extra block. Passes repeat
+  // while something changed: rewriting one lock can make another one's plan possible (LIFO).
   const rewritten = new Set<number>();
-  const analyse = (tree: TSESTree.Program, source: string) => {
-    const imports = collectImports(tree);
-    return { imports, sites: findAcquisitions(tree, model, imports, source) };
-  };
-  let analysis: ReturnType<typeof analyse> | undefined;
   for (let pass = 0, changed = true; changed && pass <= original.length; pass++) {
     changed = false;
+    const imports = collectImports(program);
+    const sites = findAcquisitions(program, model, imports, text);
+    if (sites.length !== original.length) break;
+    const context: AnalysisContext = { model, imports, sourceText: text };
+    const batch: { index: number; edits: readonly TextEdit[]; span: [number, number] }[] = [];
+    const owners = new Set<TSESTree.Node>();
     for (let index = 0; index < original.length; index++) {
       if (rewritten.has(index)) continue;
-      // Sites are found again only after a rewrite changed the text.
-      analysis ??= analyse(program, text);
-      const { imports, sites } = analysis;
-      const site = sites[index];
+      const site = sites[index]!;
       const first = original[index]!;
-      if (!site || sites.length !== original.length) break;
-      const context: AnalysisContext = { model, imports, sourceText: text };
       const verdict = judgeSite(site, context);
       const reported = verdict.kind !== "safe";
       if (!reported && !(modernize && verdict.why === "released")) continue;
@@ -95,27 +93,33 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(disposal) };
         continue;
       }
+      const owner = site.form.kind === "tracked" ? site.form.owner : program;
+      if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
       const plan = planUsingRewrite(site, { sourceText: text, disposal, effects: effectContextOf(site, context) });
       if (plan.kind === "manual") {
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(plan.reason) };
         continue;
       }
-      const next = applyEdits(text, plan.edits);
-      let nextProgram: TSESTree.Program;
-      try {
-        nextProgram = parseSource(next, filePath);
-      } catch (error) {
-        // A planner bug must never produce unparsable code: keep the site for a human.
-        outcomes[index] = { ...base, action: "manual", reason: `the rewrite would not parse (${(error as Error).message})` };
-        continue;
-      }
-      text = next;
-      program = nextProgram;
-      analysis = undefined;
+      const span: [number, number] = [Math.min(...plan.edits.map((e) => e.range[0])), Math.max(...plan.edits.map((e) => e.range[1]))];
+      if (batch.some((b) => span[0] < b.span[1] && b.span[0] < span[1])) continue; // nested functions: next pass
+      owners.add(owner);
+      batch.push({ index, edits: plan.edits, span });
       outcomes[index] = { ...base, action: "rewritten" };
-      rewritten.add(index);
-      changed = true;
     }
+    if (batch.length === 0) break;
+    const next = applyEdits(text, batch.flatMap((b) => b.edits));
+    try {
+      program = parseSource(next, filePath);
+    } catch (error) {
+      // A planner bug must never produce unparsable code: keep these sites for a human.
+      for (const { index } of batch) {
+        outcomes[index] = { ...outcomes[index]!, action: "manual", reason: `the rewrite would not parse (${(error as Error).message})` };
+      }
+      break;
+    }
+    text = next;
+    for (const { index } of batch) rewritten.add(index);
+    changed = true;
   }
   return { output: text, sites: outcomes.filter((o): o is SiteOutcome => o !== undefined) };
 }

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
+import { T, calleeName, descendants, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
 import type { ReleaseSpec } from "../lock-api/types.js";
 
 /**
@@ -115,13 +115,7 @@ export function isReleaserFunction(binding: HandleBinding, node: Node, sourceTex
     return callee.type === T.MemberExpression && isReleaserFunction(binding, callee.object, sourceText);
   }
   if (inner.type !== T.ArrowFunctionExpression && inner.type !== T.FunctionExpression) return false;
-  let releases = false;
-  walk(inner.body, (child) => {
-    if (releases) return "skip";
-    if (child.type === T.CallExpression && isReleaseCall(binding, child, sourceText)) releases = true;
-    return undefined;
-  });
-  return releases;
+  return descendants(inner.body).some((child) => child.type === T.CallExpression && isReleaseCall(binding, child, sourceText));
 }
 
 /** Applies the release specs to a binding pattern and returns the binding (undefined when no release is reachable). */
@@ -165,7 +159,7 @@ export function bindPattern(
 
 /** Adds local aliases: `const unlock = () => lock.release();` makes `unlock()` a release. */
 export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceText: string): void {
-  walk(scope, (node) => {
+  for (const node of descendants(scope)) {
     if (
       node.type === T.VariableDeclarator &&
       node.id.type === T.Identifier &&
@@ -175,8 +169,7 @@ export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceTex
     ) {
       binding.releaseFnNames.add(node.id.name);
     }
-    return undefined;
-  });
+  }
 }
 
 /**
@@ -197,17 +190,15 @@ export function refineByUsage(binding: HandleBinding, scope: Node): void {
 export function usageStyle(name: string, scope: Node): "handle" | "function" | "both" | undefined {
   let called = false;
   let member = false;
-  walk(scope, (node) => {
+  for (const node of descendants(scope)) {
     if (node.type === T.CallExpression) {
       const callee = unwrap(node.callee);
       if (callee.type === T.Identifier && callee.name === name) called = true;
-    }
-    if (node.type === T.MemberExpression) {
+    } else if (node.type === T.MemberExpression) {
       const object = unwrap(node.object);
       if (object.type === T.Identifier && object.name === name) member = true;
     }
-    return undefined;
-  });
+  }
   if (called && !member) return "function";
   if (member && !called) return "handle";
   return called ? "both" : undefined;

@@ -38,8 +38,8 @@ export interface EffectContext {
   readonly sourceText: string;
   /** Release method names of every API in the model: calls to them inside `Promise.all([...])` do not throw synchronously. */
   readonly releaseNames: ReadonlySet<string>;
-  /** Names declared inside the analysed function (assigning the handle to any other name hands it over). */
-  readonly localNames: ReadonlySet<string>;
+  /** Is `name` declared inside the analysed function? (Assigning the handle to any other name hands it over.) Computed on first use. */
+  readonly isLocalName: (name: string) => boolean;
 }
 
 export function expressionEvents(ctx: EffectContext, node: Node): Event[] {
@@ -182,7 +182,7 @@ function visitAssignment(ctx: EffectContext, node: TSESTree.AssignmentExpression
     if (carriesHandle(ctx.binding, node.right)) out.push({ k: "transfer", node });
     return;
   }
-  if (left.type === T.Identifier && !ctx.localNames.has(left.name) && carriesHandle(ctx.binding, node.right)) {
+  if (left.type === T.Identifier && carriesHandle(ctx.binding, node.right) && !ctx.isLocalName(left.name)) {
     out.push({ k: "transfer", node });
   }
 }

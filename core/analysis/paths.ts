@@ -23,7 +23,18 @@ export enum Lock {
 /** The branch decision that sent a held path where it is, for messages. */
 export interface Via {
   readonly node: Node;
+  /** Computed when a message needs it (most branches never end in a leak). */
   readonly text: string;
+}
+
+function lazyVia(node: Node, describeText: () => string): Via {
+  let text: string | undefined;
+  return {
+    node,
+    get text() {
+      return (text ??= describeText());
+    },
+  };
 }
 
 export interface Path {
@@ -226,12 +237,11 @@ class Interpreter {
   private ifStatement(node: TSESTree.IfStatement, paths: Path[]): Outcome {
     const tested = this.expression(node.test, paths);
     const guard = guardOf(this.options.effects, node.test);
-    const testText = `\`if (${describe(node.test, this.source, 40)})\``;
+    const testText = () => `\`if (${describe(node.test, this.source, 40)})\``;
     const [whenTrue, whenFalse] = splitOnGuard(tested.normal, guard);
-    const consequent = this.statement(node.consequent, tag(whenTrue, { node: node.test, text: `${testText} is true` }));
-    const alternate = node.alternate
-      ? this.statement(node.alternate, tag(whenFalse, { node: node.test, text: `${testText} is false` }))
-      : { normal: tag(whenFalse, { node: node.test, text: `${testText} is false` }), abrupt: [] };
+    const isFalse = lazyVia(node.test, () => `${testText()} is false`);
+    const consequent = this.statement(node.consequent, tag(whenTrue, lazyVia(node.test, () => `${testText()} is true`)));
+    const alternate = node.alternate ? this.statement(node.alternate, tag(whenFalse, isFalse)) : { normal: tag(whenFalse, isFalse), abrupt: [] };
     return {
       normal: joinBranches(paths, consequent.normal, alternate.normal),
       abrupt: dedupeAbrupt([...tested.abrupt, ...consequent.abrupt, ...alternate.abrupt]),
@@ -311,8 +321,8 @@ class Interpreter {
     const exits: Path[] = [];
     let fallthrough: Path[] = [];
     for (const switchCase of node.cases) {
-      const text = switchCase.test ? `\`case ${describe(switchCase.test, this.source, 30)}\`` : "`default`";
-      const entry = dedupePaths([...tag(discriminant.normal, { node: switchCase, text: `the switch takes ${text}` }), ...fallthrough]);
+      const caseText = () => (switchCase.test ? `\`case ${describe(switchCase.test, this.source, 30)}\`` : "`default`");
+      const entry = dedupePaths([...tag(discriminant.normal, lazyVia(switchCase, () => `the switch takes ${caseText()}`)), ...fallthrough]);
       const body = this.sequence(switchCase.consequent, entry);
       fallthrough = body.normal;
       for (const completion of body.abrupt) {
@@ -333,7 +343,7 @@ class Interpreter {
     if (node.handler) {
       const thrown = abrupt.filter((c) => c.kind === "throw");
       abrupt = abrupt.filter((c) => c.kind !== "throw");
-      normal = tag(normal, { node: node.block, text: `the \`try\` block at line ${node.loc.start.line} completes without throwing` });
+      normal = tag(normal, lazyVia(node.block, () => `the \`try\` block at line ${node.loc.start.line} completes without throwing`));
       if (thrown.length > 0) {
         const caught = this.statement(
           node.handler.body,
@@ -455,6 +465,7 @@ function splitOnGuard(paths: Path[], guard: Guard | undefined): [Path[], Path[]]
 }
 
 function tag(paths: Path[], via: Via): Path[] {
+  if (!paths.some((path) => path.lock === Lock.Held)) return paths;
   return paths.map((path) => (path.lock === Lock.Held ? { lock: path.lock, via } : path));
 }
 
@@ -479,17 +490,20 @@ function merge(abrupt: Abrupt[], outcome: Outcome): Outcome {
 }
 
 function dedupePaths(paths: Path[]): Path[] {
-  const byLock = new Map<Lock, Path>();
-  for (const path of paths) if (!byLock.has(path.lock)) byLock.set(path.lock, path);
-  return [...byLock.values()];
+  if (paths.length < 2) return paths;
+  const kept: Path[] = [];
+  for (const path of paths) if (!kept.some((k) => k.lock === path.lock)) kept.push(path);
+  return kept;
 }
 
+/** Keeps one completion per (kind, label, lock state): the earliest origin. Arrays are tiny: no maps. */
 function dedupeAbrupt(abrupt: Abrupt[]): Abrupt[] {
-  const byKey = new Map<string, Abrupt>();
+  if (abrupt.length < 2) return abrupt;
+  const kept: Abrupt[] = [];
   for (const completion of abrupt) {
-    const key = `${completion.kind}:${completion.label ?? ""}:${completion.path.lock}`;
-    const existing = byKey.get(key);
-    if (!existing || completion.origin.range[0] < existing.origin.range[0]) byKey.set(key, completion);
+    const at = kept.findIndex((k) => k.kind === completion.kind && k.label === completion.label && k.path.lock === completion.path.lock);
+    if (at === -1) kept.push(completion);
+    else if (completion.origin.range[0] < kept[at]!.origin.range[0]) kept[at] = completion;
   }
-  return [...byKey.values()];
+  return kept;
 }

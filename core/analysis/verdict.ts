@@ -94,7 +94,7 @@ export function effectContextOf(site: AcquisitionSite, context: AnalysisContext)
     imports: context.imports,
     sourceText: context.sourceText,
     releaseNames: releaseNamesOf(context.model),
-    localNames: localNamesOf(form.owner),
+    isLocalName: (name) => localNamesOf(form.owner).has(name),
   };
 }
 

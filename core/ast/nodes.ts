@@ -122,6 +122,24 @@ export function walk(root: Node, visit: (node: Node) => void | "skip", skipFunct
   }
 }
 
+const descendantsCache = [new WeakMap<Node, readonly Node[]>(), new WeakMap<Node, readonly Node[]>()];
+
+/**
+ * Every node below `root` (itself included) in source order, computed once per root and cached:
+ * the analysis asks several questions of the same function body for each acquisition in it.
+ */
+export function descendants(root: Node, skipFunctions = false): readonly Node[] {
+  const cache = descendantsCache[skipFunctions ? 1 : 0]!;
+  let nodes = cache.get(root);
+  if (!nodes) {
+    const list: Node[] = [];
+    walk(root, (node) => void list.push(node), skipFunctions);
+    nodes = list;
+    cache.set(root, nodes);
+  }
+  return nodes;
+}
+
 function isNode(value: unknown): value is Node {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
