@@ -229,5 +229,7 @@ function render(r) {
       out.push("");
     }
   }
+  const log = path.join(here, "optimisations.md");
+  if (fs.existsSync(log)) out.push(fs.readFileSync(log, "utf8"));
   return out.join("\n");
 }
