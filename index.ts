@@ -13,7 +13,7 @@ type FlatConfig = TSESLint.FlatConfig.Config;
 const plugin = {
   meta: { name, version, namespace: "lock-scope" },
   rules,
-  configs: {} as { recommended: FlatConfig; "recommended-type-checked": FlatConfig },
+  configs: {} as { recommended: FlatConfig; "recommended-type-checked": FlatConfig; strict: FlatConfig; "strict-type-checked": FlatConfig },
 };
 
 const recommendedRules: FlatConfig["rules"] = {
@@ -35,6 +35,23 @@ plugin.configs["recommended-type-checked"] = {
   plugins: { "lock-scope": plugin as unknown as TSESLint.FlatConfig.Plugin },
   languageOptions: { parser: tsParser, sourceType: "module", parserOptions: { projectService: true } },
   rules: recommendedRules,
+};
+
+const strictRules: FlatConfig["rules"] = {
+  ...recommendedRules,
+  "lock-scope/no-slow-await-while-locked": "error",
+};
+
+plugin.configs.strict = {
+  ...plugin.configs.recommended,
+  name: "lock-scope/strict",
+  rules: strictRules,
+};
+
+plugin.configs["strict-type-checked"] = {
+  ...plugin.configs["recommended-type-checked"],
+  name: "lock-scope/strict-type-checked",
+  rules: strictRules,
 };
 
 export default plugin;

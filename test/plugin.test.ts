@@ -15,6 +15,8 @@ describe("plugin entry (package exports)", () => {
     expect(plugin.configs.recommended.rules).toEqual({ "lock-scope/require-release": "error" });
     expect(plugin.configs["recommended-type-checked"].rules).toEqual({ "lock-scope/require-release": "error" });
     expect(plugin.configs.recommended.plugins?.["lock-scope"]).toBe(plugin);
+    expect(plugin.configs.strict.rules).toEqual({ "lock-scope/require-release": "error", "lock-scope/no-slow-await-while-locked": "error" });
+    expect(plugin.configs["strict-type-checked"].languageOptions?.parserOptions).toEqual({ projectService: true });
   });
 
   it("every rule has docs, messages and a schema whose properties are described", () => {

@@ -27,6 +27,8 @@ export type Event =
   | { readonly k: "release"; readonly node: Node; readonly awaited: boolean }
   | { readonly k: "transfer"; readonly node: Node }
   | { readonly k: "exit"; readonly node: Node }
+  /** An `await` is about to suspend (no effect on the lock; observers use it). */
+  | { readonly k: "await"; readonly node: TSESTree.AwaitExpression }
   | { readonly k: "branch"; readonly node: Node; readonly guard: Guard | undefined; readonly whenTrue: Event[]; readonly whenFalse: Event[] };
 
 export interface EffectContext {
@@ -128,6 +130,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       break;
     case T.AwaitExpression:
       visit(ctx, node.argument, out, { awaited: true, inPromiseAll: false });
+      out.push({ k: "await", node });
       if (mayReject(ctx, node.argument)) out.push({ k: "throw", node });
       break;
     case T.YieldExpression:

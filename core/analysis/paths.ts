@@ -85,6 +85,8 @@ export interface InterpretOptions {
   readonly heldOnEntry: boolean;
   readonly releaseIsAsync: boolean;
   readonly ownerIsAsync: boolean;
+  /** Sees every event with the lock state of the path it happens on (read-only). */
+  readonly observe?: (event: Event, lock: Lock) => void;
 }
 
 const LOOP_ROUNDS = 4;
@@ -387,6 +389,7 @@ class Interpreter {
   }
 
   private event(event: Event, path: Path, next: Path[], abrupt: Abrupt[]): void {
+    this.options.observe?.(event, path.lock);
     switch (event.k) {
       case "throw":
         abrupt.push({ kind: "throw", path, origin: event.node });
@@ -394,6 +397,9 @@ class Interpreter {
         return;
       case "acquire":
         next.push({ lock: Lock.Held });
+        return;
+      case "await":
+        next.push(path);
         return;
       case "release":
         if (path.lock === Lock.Held) {

@@ -1,0 +1,88 @@
+import { describe } from "../core/ast/nodes.js";
+import { awaitsWhileHeld } from "../core/analysis/held-awaits.js";
+import { siteForCall } from "../core/analysis/sites.js";
+import type { AnalysisContext } from "../core/analysis/verdict.js";
+import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
+import { buildLockModel, type LockModel } from "../core/lock-api/model.js";
+import { lockModelOptionProperties } from "../core/lock-api/schema.js";
+import { compileSlowOperations, defaultSlowOperations, slowCallOf, type CompiledSlowOperations } from "../core/lock-api/slow-operations.js";
+import type { LockApiSpec } from "../core/lock-api/types.js";
+import { createRule } from "./create-rule.js";
+
+export type MessageIds = "slowAwaitWhileLocked";
+
+export interface NoSlowAwaitOptions {
+  presets?: string[];
+  apis?: LockApiSpec[];
+  /** Function names or dotted paths that are slow (`fetch`, `client.chat.completions.create`). */
+  functions?: string[];
+  /** Modules whose imports are slow clients (`axios`, `openai`). */
+  modules?: string[];
+  /** Receiver paths (regular expressions) of slow clients (`llmClient$`). */
+  receiverPatterns?: string[];
+}
+
+export type Options = [NoSlowAwaitOptions];
+
+const stringList = (description: string) => ({ type: "array" as const, items: { type: "string" as const, minLength: 1 }, uniqueItems: true, description });
+
+export default createRule<Options, MessageIds>({
+  name: "no-slow-await-while-locked",
+  meta: {
+    type: "suggestion",
+    docs: {
+      description: "Disallow awaiting network calls and other slow I/O while a lock is held",
+    },
+    schema: [
+      {
+        type: "object",
+        additionalProperties: false,
+        properties: {
+          ...lockModelOptionProperties,
+          functions: stringList(`Slow functions, by name or dotted path (default: ${defaultSlowOperations.functions.join(", ")}). Replaces the default list.`),
+          modules: stringList(`Modules whose imports are slow clients (default: ${defaultSlowOperations.modules.join(", ")}). Replaces the default list.`),
+          receiverPatterns: stringList("Case-insensitive regular expressions for receivers of slow clients, e.g. `llmClient$`."),
+        },
+      },
+    ],
+    messages: {
+      slowAwaitWhileLocked:
+        "`{{call}}` (line {{line}}) is awaited while the lock from `{{api}}` (line {{acquiredLine}}) is held: every other writer waits as long as this call takes. Do the slow call before acquiring the lock or after releasing it.",
+    },
+  },
+  defaultOptions: [{}],
+  create(context, [options]) {
+    const sourceText = context.sourceCode.text;
+    let model: LockModel;
+    let slow: CompiledSlowOperations;
+    try {
+      model = buildLockModel({ presets: options.presets, apis: options.apis });
+      slow = compileSlowOperations(options);
+    } catch (error) {
+      throw new Error(`lock-scope/no-slow-await-while-locked: ${(error as Error).message}`);
+    }
+    let imports: ImportMap;
+    let analysis: AnalysisContext;
+    const reported = new Set<unknown>();
+    return {
+      Program(node) {
+        imports = collectImports(node);
+        analysis = { model, imports, sourceText };
+      },
+      CallExpression(node) {
+        const site = siteForCall(node, model, imports, sourceText);
+        if (!site) return;
+        for (const awaitNode of awaitsWhileHeld(site, analysis)) {
+          const call = slowCallOf(awaitNode, slow, imports);
+          if (!call || reported.has(awaitNode)) continue;
+          reported.add(awaitNode);
+          context.report({
+            node: awaitNode,
+            messageId: "slowAwaitWhileLocked",
+            data: { call: describe(call, sourceText), line: awaitNode.loc.start.line, api: site.label, acquiredLine: site.call.loc.start.line },
+          });
+        }
+      },
+    };
+  },
+});
