@@ -6,7 +6,7 @@ import { rules } from "./rules/index.js";
 const { name, version } = packageInfo;
 
 /** Files the configs apply to: JavaScript and TypeScript in all module flavours. */
-export const files = ["**/*.{js,mjs,cjs,jsx,ts,tsx,mts,cts}"];
+const files = ["**/*.{js,mjs,cjs,jsx,ts,tsx,mts,cts}"];
 
 type FlatConfig = TSESLint.FlatConfig.Config;
 
@@ -55,4 +55,4 @@ plugin.configs["strict-type-checked"] = {
 };
 
 export default plugin;
-export { rules };
+
