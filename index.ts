@@ -55,4 +55,7 @@ plugin.configs["strict-type-checked"] = {
 };
 
 export default plugin;
+export type { RequireReleaseOptions } from "./rules/require-release.js";
+export type { NoSlowAwaitOptions } from "./rules/no-slow-await-while-locked.js";
+export type { LockApiSpec, AcquireSpec, CalleeMatcher, ReleaseSpec } from "./core/lock-api/types.js";
 
