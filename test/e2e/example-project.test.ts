@@ -1,5 +1,6 @@
+import fs from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { readExpectationMarkers } from "../helpers/markers.js";
 import { exampleProject, findingsOf, repoRoot, runNode } from "../helpers/run.js";
 
@@ -11,6 +12,8 @@ import { exampleProject, findingsOf, repoRoot, runNode } from "../helpers/run.js
 const src = path.join(exampleProject, "src");
 const expected = readExpectationMarkers(src);
 const eslintBin = path.join(repoRoot, "node_modules/eslint/bin/eslint.js");
+const strictConfig = path.join(repoRoot, "test/e2e/.eslint.strict.config.mjs");
+afterAll(() => fs.rmSync(strictConfig, { force: true }));
 
 describe("example project", () => {
   it("has leaky sites of every kind to find", () => {
@@ -32,6 +35,15 @@ describe("example project", () => {
     expect(ran.stderr).toBe("");
     expect(ran.status).toBe(1);
     expect(findingsOf(ran.stdout, src)).toEqual(expected);
+  });
+
+  it("the strict config also reports the model call awaited while the session lock is held", () => {
+    fs.writeFileSync(strictConfig, `import lockScope from "eslint-plugin-lock-scope";\nexport default [lockScope.configs.strict];\n`);
+    const ran = runNode([eslintBin, "--config", path.relative(repoRoot, strictConfig), "--format", "json", src]);
+    expect(ran.status).toBe(1);
+    const slow = findingsOf(ran.stdout, src).filter((line) => line.endsWith("slowAwaitWhileLocked"));
+    expect(slow).toEqual(readExpectationMarkers(src, "expect-strict"));
+    expect(findingsOf(ran.stdout, src).filter((line) => !line.endsWith("slowAwaitWhileLocked"))).toEqual(expected);
   });
 
   it("lock-scope scan --format json reports the same sites and exits 1", () => {

@@ -2,12 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 
 /** `// expect: <messageId>` markers on acquisition lines, as `relative/file.ts:line messageId` strings. */
-export function readExpectationMarkers(root: string): string[] {
+export function readExpectationMarkers(root: string, marker = "expect"): string[] {
   const found: string[] = [];
   for (const file of listFiles(root)) {
     const lines = fs.readFileSync(file, "utf8").split("\n");
     lines.forEach((text, index) => {
-      const match = /\/\/ expect: (\w+)/.exec(text);
+      const match = new RegExp(`// ${marker}: (\\w+)`).exec(text);
       if (match) found.push(`${path.relative(root, file)}:${index + 1} ${match[1]}`);
     });
   }
