@@ -8,7 +8,7 @@ import { repoRoot } from "./helpers/run.js";
  * Fixture pairs for the call-site codemod, in `fixtures/codemod/`:
  *
  *  - `<case>.input.ts`     the source before migration
- *  - `<case>.output.ts`    the expected source after migration (equal to the input for manual cases)
+ *  - `<case>.output.ts`    the expected source after migration (absent when the file must stay unchanged)
  *  - `<case>.report.json`  the expected `sites` array, exactly as `migrateSource` returns it
  *  - `<case>.options.json` optional: `{ "disposableHandles": { "<callee label>": "async" | "sync" } }`,
  *                          `{ "assume": false }` (no disposable handles known) or `{ "modernize": false }`;
@@ -63,7 +63,8 @@ function load(name: string): Fixture {
     name,
     inputPath: path.join(dir, `${name}.input.ts`),
     input: read(`${name}.input.ts`),
-    output: read(`${name}.output.ts`),
+    // No .output.ts: the file must come out unchanged (every site manual or untouched).
+    output: fs.existsSync(path.join(dir, `${name}.output.ts`)) ? read(`${name}.output.ts`) : read(`${name}.input.ts`),
     report: JSON.parse(read(`${name}.report.json`)) as SiteOutcome[],
     options: optionsOf(name),
     pending: fs.existsSync(path.join(dir, pendingFile)) ? read(pendingFile).trim() : undefined,
@@ -79,7 +80,9 @@ describe("codemod fixtures (fixtures/codemod)", () => {
       expect(names, `${file}: no matching .input.ts`).toContain(file.slice(0, -suffix!.length));
     }
     for (const name of names) {
-      expect(files, `${name}: missing .output.ts`).toContain(`${name}.output.ts`);
+      if (files.includes(`${name}.output.ts`)) {
+        expect(read(`${name}.output.ts`), `${name}: an .output.ts equal to the input is redundant; delete it`).not.toBe(read(`${name}.input.ts`));
+      }
       expect(files, `${name}: missing .report.json`).toContain(`${name}.report.json`);
     }
   });
