@@ -149,9 +149,11 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
       removed: 0,
       sites: result.sites,
       output: changed ? result.output : undefined,
-      original,
+      // Unchanged files need nothing more: keep memory flat on large repositories.
+      original: changed ? original : undefined,
     });
   }
+  texts.clear();
 
   // Phase 3: verify with the project's own tsconfig; a file whose rewrite adds type errors is not written.
   if (project) verify(project, reports, options);
@@ -172,7 +174,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     }
   }
   // Provider files outside this shard were edited in memory only (for verification); their own shard writes them.
-  const ordered = [...reports.values()].filter((r) => owned.has(r.file) || r.status === "error" && !texts.has(r.file) || problems.some((p) => p.path === r.file)).sort((a, b) => a.file.localeCompare(b.file));
+  const ordered = [...reports.values()].filter((r) => owned.has(r.file) || problems.some((p) => p.path === r.file)).sort((a, b) => a.file.localeCompare(b.file));
   return { files: ordered, tsconfig, tsconfigUpdated };
 }
 
