@@ -101,7 +101,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
     io.stdout(`${JSON.stringify(jsonReport(result, io.cwd, values.write), null, 2)}\n`);
   } else {
     for (const file of result.files) {
-      if (file.status === "modified" && !values.write) io.stdout(diffOf(file, io.cwd));
+      if (file.status === "modified" && !values.write) io.stdout(io.colour ? colourDiff(diffOf(file, io.cwd)) : diffOf(file, io.cwd));
     }
     for (const file of result.files) {
       const rel = path.relative(io.cwd, file.file);
@@ -175,4 +175,22 @@ function summaryTable(result: MigrationResult, written: boolean): string {
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return `\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${k === "lines +/-" ? `+${s.linesAdded} -${s.linesRemoved}` : v}`).join("\n")}\n`;
+}
+
+/** ANSI colours for a unified diff (only when the terminal supports them). */
+function colourDiff(diff: string): string {
+  return diff
+    .split("\n")
+    .map((line) =>
+      line.startsWith("+++") || line.startsWith("---")
+        ? `\x1b[1m${line}\x1b[22m`
+        : line.startsWith("+")
+          ? `\x1b[32m${line}\x1b[39m`
+          : line.startsWith("-")
+            ? `\x1b[31m${line}\x1b[39m`
+            : line.startsWith("@@")
+              ? `\x1b[36m${line}\x1b[39m`
+              : line,
+    )
+    .join("\n");
 }

@@ -50,3 +50,14 @@ describe("lock-scope CLI", () => {
     expect(await run(["scan", "fixtures/example-project/src/gateway.ts"], io)).toBe(0);
   });
 });
+
+describe("colour", () => {
+  it("follows the terminal, NO_COLOR and FORCE_COLOR", async () => {
+    const { supportsColour } = await import("../cli/io.js");
+    expect(supportsColour({ isTTY: true }, {})).toBe(true);
+    expect(supportsColour({ isTTY: false }, {})).toBe(false);
+    expect(supportsColour({ isTTY: true }, { NO_COLOR: "1" })).toBe(false);
+    expect(supportsColour({ isTTY: false }, { FORCE_COLOR: "1" })).toBe(true);
+    expect(supportsColour({ isTTY: true }, { TERM: "dumb" })).toBe(false);
+  });
+});
