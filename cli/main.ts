@@ -30,9 +30,13 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
   const debug = argv.includes("--debug");
   const args = argv.filter((arg) => arg !== "--debug");
   const [command, ...rest] = args;
-  if (command === undefined || command === "-h" || command === "--help" || command === "help") {
+  if (command === undefined) {
+    io.stderr(MAIN_HELP);
+    return 2;
+  }
+  if (command === "-h" || command === "--help" || command === "help") {
     io.stdout(MAIN_HELP);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command === "-v" || command === "--version") {
     io.stdout(`${version}\n`);
