@@ -134,7 +134,7 @@ if (only && fs.existsSync(previousFile)) {
   results.sections = [...previous.sections.filter((s) => !fresh.has(s.name)), ...results.sections];
   const order = ["lint-syntactic", "lint-type-aware", "editor", "migrate", "eslint-cli"];
   results.sections.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  results.env.partial = `sections re-run on ${results.env.date}: ${[...fresh].join(", ")}`;
+  results.env = fresh.size === 0 ? previous.env : { ...results.env, partial: `sections re-run on ${results.env.date}: ${[...fresh].join(", ")} (others from ${previous.env.date}, commit ${previous.env.commit})` };
 }
 fs.writeFileSync(previousFile, JSON.stringify(results, null, 2) + "\n");
 fs.writeFileSync(path.join(here, "RESULTS.md"), render(results));
