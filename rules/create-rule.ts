@@ -1,4 +1,6 @@
-import { ESLintUtils } from "@typescript-eslint/utils";
+import type { TSESLint } from "@typescript-eslint/utils";
+import type { RuleWithMetaAndName } from "@typescript-eslint/utils/eslint-utils";
+import type { RuleContext, RuleListener, RuleModule } from "@typescript-eslint/utils/ts-eslint";
 
 export interface LockScopeDocs {
   description: string;
@@ -6,7 +8,39 @@ export interface LockScopeDocs {
   requiresTypeChecking?: boolean;
 }
 
-/** The plugin's rule factory: every rule gets a docs URL into `docs/rules/`. */
-export const createRule = ESLintUtils.RuleCreator<LockScopeDocs>(
-  (name) => `https://github.com/lock-scope/eslint-plugin-lock-scope/blob/main/docs/rules/${name}.md`,
-);
+const docsUrl = (name: string) => `https://github.com/lock-scope/eslint-plugin-lock-scope/blob/main/docs/rules/${name}.md`;
+
+/**
+ * The plugin's rule factory, shaped like typescript-eslint's `RuleCreator` (docs URL,
+ * `defaultOptions`, `create(context, options)`), with one difference: the merged
+ * options are computed once per configured options array, not once per linted
+ * file — `RuleCreator` deep-clones them for every file, which was a third of this
+ * plugin's per-file cost on lock-heavy code (see bench/RESULTS.md). Our options are
+ * a single object, so a shallow merge over the defaults is exact.
+ */
+export function createRule<Options extends readonly [object], MessageIds extends string>({
+  name,
+  meta,
+  defaultOptions,
+  create,
+}: Readonly<RuleWithMetaAndName<Options, MessageIds, LockScopeDocs>>): RuleModule<MessageIds, Options, LockScopeDocs> & { name: string } {
+  const merged = new WeakMap<readonly unknown[], Options>();
+  const optionsFor = (context: Readonly<RuleContext<MessageIds, Options>>): Options => {
+    let options = merged.get(context.options);
+    if (!options) {
+      options = [{ ...defaultOptions?.[0], ...((context.options[0] as object | undefined) ?? {}) }] as unknown as Options;
+      merged.set(context.options, options);
+    }
+    return options;
+  };
+  return {
+    name,
+    meta: { ...meta, docs: { ...meta.docs, url: docsUrl(name) } },
+    defaultOptions,
+    create(context: Readonly<RuleContext<MessageIds, Options>>): RuleListener {
+      return create(context, optionsFor(context));
+    },
+  };
+}
+
+export type { TSESLint };
