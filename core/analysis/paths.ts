@@ -110,7 +110,10 @@ class Interpreter {
     const entry: Path = { lock: this.options.heldOnEntry ? Lock.Held : Lock.None };
     let outcome: Outcome;
     if (body.type === T.BlockStatement || body.type === T.Program) {
-      outcome = this.statement(body, [entry]);
+      // Statements before the one that contains the acquisition only carry "not held" paths
+      // forward and nothing can jump back to them: start there.
+      const first = this.firstRelevantStatement(body);
+      outcome = first === 0 ? this.statement(body, [entry]) : this.closeIfScope(body, this.sequence(body.body.slice(first), [entry]));
     } else {
       // Arrow function with an expression body: an implicit return.
       const evaluated = this.returned(body, [entry]);
@@ -123,6 +126,19 @@ class Interpreter {
     // Whatever is still held when the function returns or throws has escaped.
     if (this.options.scope !== body) this.closeScope(body, outcome);
     return { leaks: this.leaks, unawaitedReleases: this.unawaited, releases: this.releases };
+  }
+
+  private firstRelevantStatement(body: TSESTree.BlockStatement | TSESTree.Program): number {
+    const acquireAt = this.options.effects.acquireAt;
+    if (!acquireAt || this.options.heldOnEntry) return 0;
+    let top: Node = acquireAt;
+    while (top.parent && top.parent !== body) top = top.parent;
+    const index = body.body.indexOf(top as never);
+    return index < 0 ? 0 : index;
+  }
+
+  private closeIfScope(node: Node, outcome: Outcome): Outcome {
+    return node === this.options.scope ? this.closeScope(node, outcome) : outcome;
   }
 
   // ---------------------------------------------------------------- statements
