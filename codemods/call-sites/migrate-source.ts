@@ -1,5 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T } from "../../core/ast/nodes.js";
+import { T, describe } from "../../core/ast/nodes.js";
+import { isReleaserFunction, type HandleBinding } from "../../core/analysis/binding.js";
 import { findAcquisitions, type AcquisitionSite } from "../../core/analysis/sites.js";
 import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../../core/analysis/verdict.js";
 import { applyEdits, type TextEdit } from "../../core/fix/text-edit.js";
@@ -56,6 +57,11 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   let program = parseSource(text, filePath);
   const original = findAcquisitions(program, model, collectImports(program), text);
   const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
+  const inputContext: AnalysisContext = { model, imports: collectImports(program), sourceText: text };
+  const reportedInInput = original.map((site) => {
+    const verdict = judgeSite(site, inputContext);
+    return verdict.kind === "safe" ? undefined : verdict.kind;
+  });
 
   // A rewrite never adds or removes acquisitions, so ordinals stay valid across reparses.
   // Each pass plans every remaining site on the same tree and applies, in one batch, the plans
@@ -86,6 +92,15 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
 
       if (verdict.kind === "leak" && verdict.leak.reason === "processExit") {
         outcomes[index] = { ...base, action: "manual", reason: "`process.exit()` skips `finally` and `using` disposal; release the lock (or return) before exiting" };
+        continue;
+      }
+      // A release handed to a callback (`p.finally(release)`) is the planner's business; a handle handed over is not.
+      const handedOver = verdict.transfers?.find(
+        (node) => !(node.type === T.CallExpression && site.form.kind === "tracked" && node.arguments.some((a) => isReleaserFunction((site.form as { binding: HandleBinding }).binding, a, text))),
+      );
+      if (handedOver) {
+        const reason = `the lock is handed over on line ${handedOver.loc.start.line} (\`${describe(handedOver, text, 40)}\`); with \`using\` it would be released there instead`;
+        if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(reason) };
         continue;
       }
       const disposal = disposalFor(site, options.disposableHandles, options.handleReasons);
@@ -120,6 +135,19 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
     text = next;
     for (const { index } of batch) rewritten.add(index);
     changed = true;
+  }
+  // A site the rule reports in the input is always listed: rewritten, or manual with a reason.
+  for (let index = 0; index < original.length; index++) {
+    if (outcomes[index] || !reportedInInput[index]) continue;
+    const first = original[index]!;
+    outcomes[index] = {
+      line: first.call.loc.start.line,
+      column: first.call.loc.start.column + 1,
+      api: first.label,
+      verdict: reportedInInput[index]!,
+      action: "manual",
+      reason: "left as it is: rewriting the other locks of this function did not give it a plan that keeps behaviour",
+    };
   }
   return { output: text, sites: outcomes.filter((o): o is SiteOutcome => o !== undefined) };
 }

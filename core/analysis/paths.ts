@@ -47,6 +47,8 @@ export type AbruptKind = "throw" | "return" | "break" | "continue";
 export interface Abrupt {
   readonly kind: AbruptKind;
   readonly label?: string;
+  /** A `return` whose value carries the handle: ownership goes to the caller if (and only if) it completes. */
+  readonly transfers?: boolean;
   readonly path: Path;
   /** The node that started this completion (throwing call, `return`, `break`…). */
   readonly origin: Node;
@@ -71,6 +73,8 @@ export interface Leak {
 
 export interface PathReport {
   readonly leaks: Leak[];
+  /** Where ownership leaves while held (returned, stored, handed to a sink). */
+  readonly transfers: Node[];
   /** Release calls of an async release that are not awaited, on paths that release. */
   readonly unawaitedReleases: Node[];
   /** Release calls seen on some path while the lock was held. */
@@ -100,6 +104,7 @@ class Interpreter {
   private readonly leaks: Leak[] = [];
   private readonly unawaited: Node[] = [];
   private readonly releases: Node[] = [];
+  private readonly transfers: Node[] = [];
   private readonly source: string;
 
   constructor(private readonly options: InterpretOptions) {
@@ -110,35 +115,15 @@ class Interpreter {
     const entry: Path = { lock: this.options.heldOnEntry ? Lock.Held : Lock.None };
     let outcome: Outcome;
     if (body.type === T.BlockStatement || body.type === T.Program) {
-      // Statements before the one that contains the acquisition only carry "not held" paths
-      // forward and nothing can jump back to them: start there.
-      const first = this.firstRelevantStatement(body);
-      outcome = first === 0 ? this.statement(body, [entry]) : this.closeIfScope(body, this.sequence(body.body.slice(first), [entry]));
+      outcome = this.statement(body, [entry]);
     } else {
       // Arrow function with an expression body: an implicit return.
-      const evaluated = this.returned(body, [entry]);
-      outcome = {
-        normal: [],
-        abrupt: [...evaluated.abrupt, ...evaluated.normal.map((path) => ({ kind: "return" as const, path, origin: body }))],
-      };
+      outcome = this.returned(body, [entry], body);
       if (body === this.options.scope) this.closeScope(body, outcome);
     }
     // Whatever is still held when the function returns or throws has escaped.
     if (this.options.scope !== body) this.closeScope(body, outcome);
-    return { leaks: this.leaks, unawaitedReleases: this.unawaited, releases: this.releases };
-  }
-
-  private firstRelevantStatement(body: TSESTree.BlockStatement | TSESTree.Program): number {
-    const acquireAt = this.options.effects.acquireAt;
-    if (!acquireAt || this.options.heldOnEntry) return 0;
-    let top: Node = acquireAt;
-    while (top.parent && top.parent !== body) top = top.parent;
-    const index = body.body.indexOf(top as never);
-    return index < 0 ? 0 : index;
-  }
-
-  private closeIfScope(node: Node, outcome: Outcome): Outcome {
-    return node === this.options.scope ? this.closeScope(node, outcome) : outcome;
+    return { leaks: this.leaks, unawaitedReleases: this.unawaited, releases: this.releases, transfers: this.transfers };
   }
 
   // ---------------------------------------------------------------- statements
@@ -158,6 +143,8 @@ class Interpreter {
     });
     const abrupt = outcome.abrupt.map((completion) => {
       if (completion.path.lock !== Lock.Held) return completion;
+      // A return that carries the handle leaves with it; an enclosing `finally` may still cancel it.
+      if (completion.kind === "return" && completion.transfers) return completion;
       this.leaks.push({ reason: completion.kind === "throw" ? "throw" : "exit", escape: completion.origin, order: completion.origin.range[0] });
       return { ...completion, path: { lock: Lock.Released } };
     });
@@ -172,7 +159,7 @@ class Interpreter {
       case T.Program:
       case T.BlockStatement:
       case T.StaticBlock:
-        return this.sequence(node.body, paths);
+        return this.disposing(node.body, this.sequence(node.body, paths));
       case T.ExpressionStatement:
         return this.expression(node.expression, paths);
       case T.VariableDeclaration: {
@@ -185,8 +172,8 @@ class Interpreter {
         return current;
       }
       case T.ReturnStatement: {
-        const evaluated = node.argument ? this.returned(node.argument, paths) : { normal: paths, abrupt: [] };
-        return { normal: [], abrupt: [...evaluated.abrupt, ...evaluated.normal.map((path) => ({ kind: "return" as const, path, origin: node }))] };
+        if (node.argument) return this.returned(node.argument, paths, node);
+        return { normal: [], abrupt: paths.map((path) => ({ kind: "return" as const, path, origin: node })) };
       }
       case T.ThrowStatement: {
         const evaluated = this.expression(node.argument, paths);
@@ -229,6 +216,20 @@ class Interpreter {
     }
   }
 
+  /**
+   * Leaving a block disposes its `using` declarations, and a disposal can throw: for the lock
+   * being followed (declared elsewhere), every exit of such a block is also a throw point.
+   */
+  private disposing(statements: readonly Node[], outcome: Outcome): Outcome {
+    const disposal = statements.find(
+      (s): s is TSESTree.VariableDeclaration => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using"),
+    );
+    if (!disposal) return outcome;
+    const exiting = [...outcome.normal, ...outcome.abrupt.map((c) => c.path)].filter((path) => path.lock === Lock.Held);
+    if (exiting.length === 0) return outcome;
+    return { normal: outcome.normal, abrupt: dedupeAbrupt([...outcome.abrupt, ...exiting.map((path) => ({ kind: "throw" as const, path, origin: disposal }))]) };
+  }
+
   private sequence(statements: readonly Node[], paths: Path[]): Outcome {
     let normal = paths;
     const abrupt: Abrupt[] = [];
@@ -241,11 +242,18 @@ class Interpreter {
     return { normal, abrupt: dedupeAbrupt(abrupt) };
   }
 
-  /** A returned value: returning the handle (alone or in an object/array) hands ownership to the caller. */
-  private returned(node: Node, paths: Path[]): Outcome {
-    const events = expressionEvents(this.options.effects, node);
-    if (carriesHandle(this.options.effects.binding, node)) events.push({ k: "transfer", node });
-    return this.events(events, paths);
+  /**
+   * `return value`: returning the handle (alone or in an object/array) hands ownership to the
+   * caller — but only when the return completes; a `finally` that throws cancels it.
+   */
+  private returned(node: Node, paths: Path[], origin: Node): Outcome {
+    const evaluated = this.events(expressionEvents(this.options.effects, node), paths);
+    const transfers = carriesHandle(this.options.effects.binding, node);
+    if (transfers) for (const path of evaluated.normal) if (path.lock === Lock.Held) this.transfers.push(origin);
+    return {
+      normal: [],
+      abrupt: dedupeAbrupt([...evaluated.abrupt, ...evaluated.normal.map((path) => ({ kind: "return" as const, path, origin, transfers }))]),
+    };
   }
 
   private expression(node: Node, paths: Path[]): Outcome {
@@ -289,14 +297,16 @@ class Interpreter {
     const seen = new Set<Lock>();
     let work = entry;
     for (let round = 0; round < LOOP_ROUNDS && work.length > 0; round++) {
-      for (const path of work) seen.add(path.lock);
+      // A first round that certainly runs cannot exit: its states must come round to the test again.
+      const certain = round === 0 && (node.type === T.ForStatement || node.type === T.WhileStatement) && entersFirstRound(node);
+      if (!certain) for (const path of work) seen.add(path.lock);
       let bodyEntry = work;
       if (node.type === T.WhileStatement || node.type === T.ForStatement) {
         // The test runs before each iteration; a false test leaves the loop.
         const test = node.test ? this.expression(node.test, work) : { normal: work, abrupt: [] };
         abrupt.push(...test.abrupt);
         bodyEntry = test.normal;
-        if (!isAlwaysTrue(node.test)) exits.push(...test.normal);
+        if (!isAlwaysTrue(node.test) && !certain) exits.push(...test.normal);
       } else if (node.type === T.ForOfStatement || node.type === T.ForInStatement) {
         // Each step may end the iteration; `for await` steps may reject.
         if (node.type === T.ForOfStatement && node.await) {
@@ -429,6 +439,7 @@ class Interpreter {
         }
         return;
       case "transfer":
+        if (path.lock === Lock.Held) this.transfers.push(event.node);
         next.push(path.lock === Lock.Held ? { lock: Lock.Released } : path);
         return;
       case "exit":
@@ -452,6 +463,19 @@ function isReturned(node: Node): boolean {
   let current = node;
   while (current.parent && (current.parent.type === T.ChainExpression || current.parent.type === T.TSAsExpression)) current = current.parent;
   return current.parent?.type === T.ReturnStatement || current.parent?.type === T.ArrowFunctionExpression;
+}
+
+/** `for (let i = 0; i < 2; i++)`: literal bounds that make the first test true. */
+function entersFirstRound(node: TSESTree.WhileStatement | TSESTree.ForStatement): boolean {
+  if (node.type !== T.ForStatement || !node.init || node.init.type !== T.VariableDeclaration || !node.test) return false;
+  const declarator = node.init.declarations[0];
+  const test = node.test;
+  if (!declarator || declarator.id.type !== T.Identifier || declarator.init?.type !== T.Literal || typeof declarator.init.value !== "number") return false;
+  if (test.type !== T.BinaryExpression || test.left.type !== T.Identifier || test.left.name !== declarator.id.name) return false;
+  if (test.right.type !== T.Literal || typeof test.right.value !== "number") return false;
+  const start = declarator.init.value;
+  const bound = test.right.value;
+  return test.operator === "<" ? start < bound : test.operator === "<=" ? start <= bound : test.operator === "!==" || test.operator === "!=" ? start !== bound : false;
 }
 
 function isAlwaysTrue(test: Node | null): boolean {
@@ -523,7 +547,9 @@ function dedupeAbrupt(abrupt: Abrupt[]): Abrupt[] {
   if (abrupt.length < 2) return abrupt;
   const kept: Abrupt[] = [];
   for (const completion of abrupt) {
-    const at = kept.findIndex((k) => k.kind === completion.kind && k.label === completion.label && k.path.lock === completion.path.lock);
+    const at = kept.findIndex(
+      (k) => k.kind === completion.kind && k.label === completion.label && k.path.lock === completion.path.lock && Boolean(k.transfers) === Boolean(completion.transfers),
+    );
     if (at === -1) kept.push(completion);
     else if (completion.origin.range[0] < kept[at]!.origin.range[0]) kept[at] = completion;
   }

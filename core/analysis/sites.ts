@@ -118,8 +118,12 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
   }
 
   if (parent.type === T.AssignmentExpression && parent.right === valueNode && parent.operator === "=") {
-    if (parent.left.type !== T.Identifier) return { kind: "transferred" };
-    const declaration = findDeclaration(parent.left.name, parent);
+    // `x = await acquire()` or `[, release] = await sem.acquire()` into local `let`s.
+    const assigned = parent.left.type === T.Identifier ? [parent.left.name] : patternNames(parent.left);
+    if (assigned.length === 0) return { kind: "transferred" };
+    const declarations = assigned.map((name) => findDeclaration(name, parent));
+    const declaration = declarations[0];
+    if (declarations.some((d) => d !== declaration)) return { kind: "untracked", reason: "the destructured names are declared in different places" };
     const owner = ownerOf(call);
     if (!declaration || !contains(owner, declaration)) return { kind: "transferred" };
     const binding = bindPattern(parent.left, releases, successFlag);
@@ -178,6 +182,23 @@ function completeBinding(binding: HandleBinding, scope: Node, call: TSESTree.Cal
     if (path !== undefined) (binding as { receiver?: HandleBinding["receiver"] }).receiver = { path, methods: receiverRelease.methods };
   }
   addReleaseAliases(binding, scope, sourceText);
+}
+
+/** Identifiers bound by an assignment pattern (`[, release]`, `{ release }`); empty for member targets. */
+function patternNames(pattern: Node): string[] {
+  if (pattern.type !== T.ArrayPattern && pattern.type !== T.ObjectPattern) return [];
+  const names: string[] = [];
+  let member = false;
+  walk(pattern, (node) => {
+    if (node.type === T.MemberExpression) {
+      member = true;
+      return "skip";
+    }
+    if (node.type === T.Identifier && node.parent?.type !== T.Property) names.push(node.name);
+    if (node.type === T.Identifier && node.parent?.type === T.Property && node.parent.value === node) names.push(node.name);
+    return undefined;
+  });
+  return member ? [] : names;
 }
 
 function isInIfTest(node: Node): boolean {

@@ -10,11 +10,15 @@ import type { AcquisitionSite } from "./sites.js";
  * The verdict on one acquisition: the single descriptor that the rule turns
  * into a report and the codemod turns into a rewrite or a "manual" entry.
  */
-export type Verdict =
+export type Verdict = (
   | { readonly kind: "safe"; readonly why: SafeReason }
   | { readonly kind: "leak"; readonly leak: Leak }
   | { readonly kind: "discarded" }
-  | { readonly kind: "releaseNotAwaited"; readonly release: Node };
+  | { readonly kind: "releaseNotAwaited"; readonly release: Node }
+) & {
+  /** Where the held lock is handed over on some path (returned, stored, given to a sink). */
+  readonly transfers?: readonly Node[];
+};
 
 export type SafeReason = "using" | "transferred" | "released" | "untracked" | "notALock";
 
@@ -61,11 +65,12 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
     releaseIsAsync,
     ownerIsAsync: owner.type !== T.Program && owner.async,
   });
+  const transfers = report.transfers;
   const leak = firstLeak(report.leaks);
-  if (leak) return { kind: "leak", leak };
+  if (leak) return { kind: "leak", leak, transfers };
   const unawaited = report.unawaitedReleases[0];
-  if (unawaited) return { kind: "releaseNotAwaited", release: unawaited };
-  return { kind: "safe", why: "released" };
+  if (unawaited) return { kind: "releaseNotAwaited", release: unawaited, transfers };
+  return { kind: "safe", why: "released", transfers };
 }
 
 function processExitAfter(scope: Node, offset: number): Node | undefined {

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
+import { T, describe, descendants, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 import { isReleaseCall, type HandleBinding } from "../analysis/binding.js";
 import { guardOf, type EffectContext } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
@@ -76,6 +76,13 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     return manual("the release is reachable through another name");
   }
   if (disposal.adapter && !binding.releaseFnNames.has(bound)) return manual("the handle is not disposable");
+  if (disposal.adapter) {
+    // With the adapter the name holds `{ [Symbol.dispose]: fn }`: any use other than a call would see the wrapper.
+    const valueUse = descendants(form.scope).find(
+      (node) => node.type === T.Identifier && node.name === bound && !isCalleeOrDeclaration(node),
+    );
+    if (valueUse) return manual(`\`${bound}\` is used as a value on line ${valueUse.loc.start.line}; the adapter would change what it holds`);
+  }
   if (!disposal.adapter && !binding.handleNames.has(bound)) return manual("the acquisition returns a release function; it needs the adapter form");
 
   const owner = form.owner;
@@ -189,6 +196,13 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   edits.push(...declEdits);
 
   const endIndex = block.body.indexOf(regionEnd as never);
+  // Disposal order: a `using` declared after this lock in the same block would now be disposed first.
+  const laterUsing = block.body.slice(declIndex + 1, endIndex + 1).find(
+    (s) => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using"),
+  );
+  if (laterUsing) {
+    return manual(`\`using\` on line ${laterUsing.loc.start.line} would then be disposed before this lock, but this lock was released first`);
+  }
   const region: Region = { block, first: declIndex, last: endIndex };
   const rest = block.body.slice(endIndex + 1);
   // Nothing follows, or only `return <names and literals>`: evaluating it while still holding the lock is unobservable.
@@ -527,6 +541,23 @@ function protectedOffsets(...roots: Node[]): (offset: number) => boolean {
 }
 
 // ------------------------------------------------------------------ helpers
+
+function isCalleeOrDeclaration(node: Node): boolean {
+  const parent = node.parent;
+  if (!parent) return false;
+  if (parent.type === T.CallExpression && parent.callee === node) return true;
+  // `lock.release` / `{ release: … }`: a property name, not a reference to the binding.
+  if (parent.type === T.MemberExpression && parent.property === node && !parent.computed) return true;
+  if (parent.type === T.ChainExpression) return isCalleeOrDeclaration(parent);
+  if (parent.type === T.VariableDeclarator && parent.id === node) return true;
+  if (parent.type === T.AssignmentExpression && parent.left === node) return true;
+  // `release?.()` / `if (release)` / `typeof release === "function"` guard the call itself.
+  if (parent.type === T.IfStatement && parent.test === node) return true;
+  if (parent.type === T.UnaryExpression && parent.operator === "typeof") return true;
+  if (parent.type === T.LogicalExpression && parent.left === node) return true;
+  if (parent.type === T.ArrayPattern || parent.type === T.Property) return true;
+  return false;
+}
 
 function isPureReturn(statement: Node): boolean {
   return statement.type === T.ReturnStatement && (statement.argument === null || isPure(statement.argument));
