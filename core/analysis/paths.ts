@@ -225,7 +225,9 @@ class Interpreter {
       (s): s is TSESTree.VariableDeclaration => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using"),
     );
     if (!disposal) return outcome;
-    const exiting = [...outcome.normal, ...outcome.abrupt.map((c) => c.path)].filter((path) => path.lock === Lock.Held);
+    // Only exits that come after the declaration ran it (normal completion, or an abrupt one started later).
+    const after = disposal.range[1];
+    const exiting = [...outcome.normal, ...outcome.abrupt.filter((c) => c.origin.range[0] >= after).map((c) => c.path)].filter((path) => path.lock === Lock.Held);
     if (exiting.length === 0) return outcome;
     return { normal: outcome.normal, abrupt: dedupeAbrupt([...outcome.abrupt, ...exiting.map((path) => ({ kind: "throw" as const, path, origin: disposal }))]) };
   }

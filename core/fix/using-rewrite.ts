@@ -181,6 +181,18 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   } else {
     return manual("no release on the success path (only on early exits or in a `catch`); the codemod cannot tell where the locked region ends");
   }
+  // A release in a nested block that runs before a `using` of that block is disposed: with `using`
+  // at the outer block, this lock would be released after that disposal instead of before it.
+  // (A `using` of the declaration's own block declared earlier is disposed after us either way: LIFO.)
+  for (const release of [...exitReleases, ...(finallyRelease ? [finallyRelease.statement] : []), ...(tailRelease ? [tailRelease] : [])]) {
+    const container = release.parent;
+    if (container === block) continue;
+    const siblings = container?.type === T.BlockStatement ? container.body : [];
+    const usingBefore = siblings
+      .slice(0, siblings.indexOf(release as never))
+      .find((s) => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using") && s !== declarationStatement);
+    if (usingBefore) return manual(`the release on line ${release.loc.start.line} runs before \`using\` on line ${usingBefore.loc.start.line} is disposed; with \`using\` it would run after`);
+  }
   for (const release of exitReleases) {
     if (!within(release, declarationStatement.range[0], regionEnd.range[1])) {
       return manual(`the release on line ${release.loc.start.line} is outside the locked region`);
