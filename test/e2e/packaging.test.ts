@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../helpers/run.js";
 
 /**
- * The package as a user meets it: `npm pack`, a fresh consumer project that
+ * The package as a user meets it: `npm pack` (of the dist/ that `npm test` built: no rebuild here, so
+ * parallel test files never import a half-written dist/), a fresh consumer project that
  * installs the tarball from the registry-like tarball path, a plain
  * eslint.config.js, and the real `eslint` binary. CI runs this file twice:
  * with the highest (default) and the lowest supported ESLint
@@ -41,7 +42,7 @@ function eslint(args: string[]) {
 }
 
 beforeAll(() => {
-  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", consumer], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+  const tarball = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", consumer], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
     .trim()
     .split("\n")
     .pop()!;
