@@ -1,6 +1,8 @@
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { ESLint, Linter } from "eslint";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import plugin from "eslint-plugin-lock-scope";
 import { repoRoot } from "./helpers/run.js";
 
@@ -9,7 +11,10 @@ import { repoRoot } from "./helpers/run.js";
  * as an editor applies them, and re-linting after every keystroke giving the
  * same answer as a fresh lint.
  */
-const ruleTesterDir = path.join(repoRoot, "fixtures/rule-tester");
+// A private copy of the typed fixture: no other test file shares its program or its files.
+const ruleTesterDir = fs.mkdtempSync(path.join(os.tmpdir(), "lock-scope-editor-"));
+fs.cpSync(path.join(repoRoot, "fixtures/rule-tester"), ruleTesterDir, { recursive: true });
+afterAll(() => fs.rmSync(ruleTesterDir, { recursive: true, force: true }));
 
 const DISPOSABLE = `export async function compact(name: string): Promise<void> {
   const lock = await acquireDisposableLock(name);
