@@ -38,7 +38,9 @@ describe("editor integration", () => {
       overrideConfigFile: true,
       overrideConfig: [
         plugin.configs["recommended-type-checked"],
-        { languageOptions: { parserOptions: { projectService: false, project: "./tsconfig.json", tsconfigRootDir: ruleTesterDir } } },
+        // An editor lints unsaved text: typescript-eslint must not infer CI's "single run" mode
+        // (with CI=true it would build the program from the file on disk, not from this text).
+        { languageOptions: { parserOptions: { projectService: false, project: "./tsconfig.json", tsconfigRootDir: ruleTesterDir, disallowAutomaticSingleRunInference: true } } },
       ],
     });
     const leaky = DISPOSABLE.replace("  try {\n    await work(name);\n  } finally {\n    await lock.release();\n  }\n", "  await work(name);\n  await lock.release();\n");
