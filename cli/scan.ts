@@ -1,41 +1,55 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ESLint } from "eslint";
+import { ESLint, type Linter } from "eslint";
 import plugin from "../index.js";
+import { decodeSource, readSourceBytes, SourceReadError } from "../codemods/migrate/file-text.js";
+import { listSourceFiles } from "../codemods/migrate/files.js";
 import { UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
+import { progressBar } from "./progress.js";
 
 export const SCAN_HELP = `Usage: lock-scope scan <paths…> [options]
 
 Runs the lock-scope rules on files or folders (.ts .tsx .mts .cts .js .mjs .cjs)
-without needing an ESLint config.
+without needing an ESLint config. node_modules, dist and .git are skipped.
 
 Options:
   --format <stylish|json>  Output format (default: stylish)
   --type-aware             Use type information (typescript-eslint projectService;
                            files must belong to a tsconfig.json)
-  --exit-zero              Exit 0 even when findings are reported
+  --max-file-size <size>   Skip larger files with one error line each
+                           (default: 4MB; e.g. 500kB, 20MB, 0 for no limit)
+  --exit-zero              Exit 0 even when findings or file errors are reported
   -h, --help               Show this help
 
-Exit codes: 0 no findings, 1 findings, 2 usage or internal error.
+Files that cannot be analysed (syntax errors, binary or non-UTF-8 files,
+broken links, files over the size limit) get one line each on stderr,
+"<file>: error: <reason>", and the scan goes on with the others.
+
+Exit codes: 0 no findings, 1 findings or files that could not be analysed,
+2 usage or internal error.
 `;
 
 const FORMATS = ["stylish", "json"] as const;
 
 export const SCAN_EXTENSIONS = ["ts", "tsx", "mts", "cts", "js", "mjs", "cjs"];
 
+/** Folders scan never enters (ESLint's ignores below say the same for explicit files). */
+const SKIPPED_DIRECTORIES = ["node_modules", "dist", ".git"];
+
+const DEFAULT_MAX_FILE_SIZE = "4MB";
+
+/** Files per `lintFiles` call: small enough for a live progress bar, large enough not to matter for speed. */
+const BATCH_FILES = 50;
+const BATCH_BYTES = 4 * 1024 * 1024;
+
+interface FileError {
+  readonly file: string;
+  readonly message: string;
+}
+
 export async function scan(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      format: { type: "string", default: "stylish" },
-      "type-aware": { type: "boolean", default: false },
-      "exit-zero": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  const { values, positionals } = parseScanArgs(argv);
   if (values.help) {
     io.stdout(SCAN_HELP);
     return 0;
@@ -44,33 +58,234 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
   if (!FORMATS.includes(format)) {
     throw new UsageError(`--format must be one of: ${FORMATS.join(", ")} (got "${values.format}").`);
   }
+  const maxBytes = parseSize(values["max-file-size"]);
   if (positionals.length === 0) throw new UsageError("scan needs at least one file or folder. Try: lock-scope scan src");
 
+  const extensions = SCAN_EXTENSIONS.map((e) => "." + e).join(" ");
+  const cwd = lintRoot(io.cwd, positionals);
   const base = values["type-aware"] ? plugin.configs["recommended-type-checked"] : plugin.configs.recommended;
   const eslint = new ESLint({
-    cwd: lintRoot(io.cwd, positionals),
+    cwd,
     overrideConfigFile: true,
     overrideConfig: [
-      { ignores: ["**/node_modules/**", "**/dist/**", "**/.git/**"] },
+      { ignores: SKIPPED_DIRECTORIES.map((dir) => `**/${dir}/**`) },
       { ...base, files: SCAN_EXTENSIONS.map((ext) => `**/*.${ext}`) } as never,
     ],
-    errorOnUnmatchedPattern: true,
+    errorOnUnmatchedPattern: false,
   });
-  let results: ESLint.LintResult[];
-  try {
-    results = await eslint.lintFiles(positionals.map((p) => path.resolve(io.cwd, p)));
-  } catch (error) {
-    const message = (error as Error).message;
-    if (/No files matching|were not found|all files matching .* are ignored/i.test(message)) {
-      throw new UsageError(`${message.split("\n")[0]} (scan looks for ${SCAN_EXTENSIONS.map((e) => "." + e).join(" ")} files)`);
-    }
-    throw error;
+
+  // 1. The files: our own walk (symlink loops, FIFOs and broken links become one line each, never a hang or a throw).
+  const listed = listSourceFiles(positionals, io.cwd, { skipDirectories: SKIPPED_DIRECTORIES, includeDeclarations: true });
+  const inputs = new Set(positionals.map((p) => path.resolve(io.cwd, p)));
+  const missing = listed.problems.filter((p) => inputs.has(p.path) && p.message === "no such file or folder");
+  if (missing.length > 0) {
+    throw new UsageError(`no such file or folder: ${missing.map((p) => path.relative(io.cwd, p.path) || p.path).join(", ")} (scan looks for ${extensions} files)`);
   }
+  const fileErrors: FileError[] = listed.problems.map((p) => ({ file: p.path, message: p.message }));
+  const files: string[] = [];
+  for (const file of listed.files) {
+    if (!(await eslint.isPathIgnored(file))) files.push(file);
+  }
+  if (files.length === 0 && fileErrors.length === 0) {
+    const skipped = SKIPPED_DIRECTORIES.join(", ");
+    const why = listed.files.length > 0 ? `every file is in a folder scan skips (${skipped})` : `no ${extensions} files outside the folders scan skips (${skipped})`;
+    throw new UsageError(`nothing to scan in ${positionals.join(", ")}: ${why}`);
+  }
+
+  // 2. Lint in batches, checking each file first (binary, non-UTF-8, too large) and isolating a file that makes ESLint throw.
+  const bar = progressBar(io.isTTY, io.stderr);
+  const results: ESLint.LintResult[] = [];
+  let done = 0;
+  bar.update(0, files.length, "scan");
+  try {
+    for (const batch of batches(files, fileErrors, maxBytes)) {
+      const linted = await lintIsolated(eslint, batch.files);
+      results.push(...linted.results.map(onlyLockScope));
+      fileErrors.push(...linted.errors);
+      done += batch.count;
+      bar.update(done, files.length, "scan");
+    }
+  } finally {
+    bar.done();
+  }
+
+  // 3. Fatal messages (parse errors, files outside the tsconfig with --type-aware) are file errors too.
+  for (const result of results) {
+    for (const message of result.messages) {
+      if (!message.fatal) continue;
+      // typescript-eslint's parse errors carry a 0-based column (ESLint passes it through); print it 1-based like every other position.
+      const column = message.message.startsWith("Parsing error") ? message.column + 1 : message.column;
+      const at = message.line > 0 ? `${message.line}:${column} ` : "";
+      fileErrors.push({ file: result.filePath, message: `${at}${message.message}` });
+    }
+  }
+  const findings = results.reduce((n, r) => n + r.messages.filter((m) => !m.fatal).length, 0);
+
+  // 4. Output: the report on stdout (JSON keeps every file, the unreadable ones as fatal messages); the file errors on stderr.
+  const linted = new Set(results.map((r) => r.filePath));
+  const reported =
+    format === "json"
+      ? [...results, ...fileErrors.filter((e) => !linted.has(e.file)).map(errorResult)].sort((a, b) => compare(a.filePath, b.filePath))
+      : results.map((r) => (r.fatalErrorCount > 0 || r.messages.some((m) => m.fatal) ? withoutFatal(r) : r));
   const formatter = await eslint.loadFormatter(format);
-  const output = await formatter.format(results);
+  const output = await formatter.format(reported);
   if (output.length > 0) io.stdout(output.endsWith("\n") ? output : `${output}\n`);
-  const problems = results.reduce((sum, result) => sum + result.errorCount + result.warningCount, 0);
-  return problems > 0 && !values["exit-zero"] ? 1 : 0;
+  for (const error of fileErrors.sort((a, b) => compare(a.file, b.file))) {
+    io.stderr(`${displayPath(io.cwd, error.file)}: error: ${error.message}\n`);
+  }
+  if (values["exit-zero"]) return 0;
+  return findings > 0 || fileErrors.length > 0 ? 1 : 0;
+}
+
+function parseScanArgs(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: "string", default: "stylish" },
+        "type-aware": { type: "boolean", default: false },
+        "exit-zero": { type: "boolean", default: false },
+        "max-file-size": { type: "string", default: DEFAULT_MAX_FILE_SIZE },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    // node:util's messages can span lines ("argument is ambiguous. Did you forget…"): keep the one-line contract.
+    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, " "));
+  }
+}
+
+/** Parses `--max-file-size`: bytes, or a number with kB / MB / GB (1024-based); 0 means no limit. */
+export function parseSize(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$/i.exec(value);
+  if (!match) throw new UsageError(`--max-file-size must be a size in bytes or with a unit kB, MB or GB, for example 500kB or 20MB, or 0 for no limit (got "${value}").`);
+  const unit = (match[2] ?? "b").toLowerCase()[0];
+  const factor = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
+  return Math.round(Number(match[1]) * factor);
+}
+
+interface Batch {
+  readonly files: string[];
+  /** Files consumed from the list (linted or reported), for the progress bar. */
+  readonly count: number;
+}
+
+/** Groups readable files into batches; unreadable ones are reported here and left out. */
+function* batches(files: readonly string[], errors: FileError[], maxBytes: number): Generator<Batch> {
+  let current: string[] = [];
+  let bytes = 0;
+  let count = 0;
+  for (const file of files) {
+    count++;
+    try {
+      const { buffer } = readSourceBytes(file, { maxBytes });
+      decodeSource(buffer);
+      current.push(file);
+      bytes += buffer.length;
+    } catch (error) {
+      errors.push({ file, message: error instanceof SourceReadError ? error.message : `cannot read the file: ${(error as Error).message}` });
+    }
+    if (current.length >= BATCH_FILES || bytes >= BATCH_BYTES) {
+      yield { files: current, count };
+      current = [];
+      bytes = 0;
+      count = 0;
+    }
+  }
+  if (count > 0) yield { files: current, count };
+}
+
+/** Lints a batch; when ESLint throws (a rule crashed, a file vanished), lints its files one by one to name the culprit. */
+async function lintIsolated(eslint: ESLint, files: string[]): Promise<{ results: ESLint.LintResult[]; errors: FileError[] }> {
+  if (files.length === 0) return { results: [], errors: [] };
+  try {
+    return { results: await eslint.lintFiles(files), errors: [] };
+  } catch (error) {
+    if (files.length === 1) return { results: [], errors: [{ file: files[0]!, message: crashMessage(error) }] };
+    const results: ESLint.LintResult[] = [];
+    const errors: FileError[] = [];
+    for (const file of files) {
+      const one = await lintIsolated(eslint, [file]);
+      results.push(...one.results);
+      errors.push(...one.errors);
+    }
+    return { results, errors };
+  }
+}
+
+/** One line for an exception ESLint threw while linting one file. */
+function crashMessage(error: unknown): string {
+  const err = error as NodeJS.ErrnoException & { messageTemplate?: string };
+  const text = String(err?.message ?? error);
+  if (err?.code === "ENOENT") return "no such file (was it deleted during the run?)";
+  const first = text.split("\n")[0]!.trim();
+  const line = /Occurred while linting .*:(\d+)/.exec(text)?.[1];
+  const rule = /Rule: "([^"]+)"/.exec(text)?.[1];
+  if (rule) return `internal error in rule ${rule}${line ? ` at line ${line}` : ""}: ${first} (please report this with the file)`;
+  return `internal error while linting: ${first}`;
+}
+
+function errorResult(error: FileError): ESLint.LintResult {
+  const message: Linter.LintMessage = { ruleId: null, fatal: true, severity: 2, message: error.message, line: 0, column: 0 };
+  return {
+    filePath: error.file,
+    messages: [message],
+    suppressedMessages: [],
+    errorCount: 1,
+    fatalErrorCount: 1,
+    warningCount: 0,
+    fixableErrorCount: 0,
+    fixableWarningCount: 0,
+    usedDeprecatedRules: [],
+  } as ESLint.LintResult;
+}
+
+/**
+ * Keeps what scan is about: parse errors, the lock-scope rules' findings (including an invalid inline
+ * config for them) and unused `eslint-disable` directives that name a lock-scope rule. The code's own
+ * comments for rules scan does not run (\`eslint-disable-next-line ban/ban\`, \`/* eslint no-console: … *\/\`,
+ * a bare \`/* eslint-disable *\/\`) would otherwise turn into findings.
+ */
+/** ESLint 10 flags `/* eslint-env … *\/` comments with a "fatal" message but lints the file all the same. */
+const ESLINT_ENV = /^\/\* eslint-env \*\/ comments are no longer supported/;
+
+function onlyLockScope(result: ESLint.LintResult): ESLint.LintResult {
+  const keep = (m: Linter.LintMessage) =>
+    (m.fatal === true && !ESLINT_ENV.test(m.message)) || (m.ruleId ?? "").startsWith("lock-scope/") || (m.ruleId === null && /'lock-scope\//.test(m.message));
+  if (result.messages.every(keep)) return result;
+  const messages = result.messages.filter(keep);
+  return {
+    ...result,
+    messages,
+    errorCount: messages.filter((m) => m.severity === 2).length,
+    warningCount: messages.filter((m) => m.severity === 1).length,
+    fatalErrorCount: messages.filter((m) => m.fatal).length,
+    fixableErrorCount: messages.filter((m) => m.severity === 2 && m.fix).length,
+    fixableWarningCount: messages.filter((m) => m.severity === 1 && m.fix).length,
+  };
+}
+
+function withoutFatal(result: ESLint.LintResult): ESLint.LintResult {
+  const messages = result.messages.filter((m) => !m.fatal);
+  const { source: _source, ...rest } = result;
+  return {
+    ...rest,
+    messages,
+    errorCount: messages.filter((m) => m.severity === 2).length,
+    warningCount: messages.filter((m) => m.severity === 1).length,
+    fatalErrorCount: 0,
+  };
+}
+
+function displayPath(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  return rel.length > 0 && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** ESLint ignores files outside its cwd: lint from the common ancestor when a path lies outside. */

@@ -15,32 +15,137 @@ export interface SourceFileText {
   readonly mode: number;
 }
 
+/** A file that is not readable UTF-8 source text; the message is one line, ready to print after `<file>: error: `. */
+export class SourceReadError extends Error {
+  override readonly name = "SourceReadError";
+}
+
+/**
+ * Reads the bytes of a regular file without ever blocking on a FIFO or device
+ * (O_NONBLOCK, and a regular-file check on the open descriptor).
+ * Throws a SourceReadError with a one-line, user-facing message.
+ */
+export function readSourceBytes(file: string, options: { maxBytes?: number } = {}): { buffer: Buffer; mode: number } {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw new SourceReadError(ioMessage(file, error as NodeJS.ErrnoException));
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) throw new SourceReadError("is a folder, not a file; skipped");
+    if (!stat.isFile()) throw new SourceReadError("not a regular file (a named pipe, socket or device); skipped");
+    if (options.maxBytes !== undefined && options.maxBytes > 0 && stat.size > options.maxBytes) {
+      throw new SourceReadError(`file too large (${formatBytes(stat.size)}, the limit is ${formatBytes(options.maxBytes)}); skipped`);
+    }
+    let buffer: Buffer;
+    try {
+      buffer = fs.readFileSync(fd);
+    } catch (error) {
+      throw new SourceReadError(ioMessage(file, error as NodeJS.ErrnoException));
+    }
+    return { buffer, mode: stat.mode & 0o7777 };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Decodes source bytes; binary (NUL bytes) and invalid UTF-8 are SourceReadErrors. */
+export function decodeSource(buffer: Buffer): string {
+  if (buffer.includes(0)) throw new SourceReadError("binary file (contains NUL bytes); skipped");
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(buffer);
+  } catch {
+    throw new SourceReadError(`not UTF-8 text (invalid byte sequence at byte ${firstInvalidUtf8(buffer)}); convert it to UTF-8 or leave it out`);
+  }
+}
+
 export function readSourceFile(file: string): SourceFileText {
-  const buffer = fs.readFileSync(file);
-  if (buffer.includes(0)) throw new Error("binary file (contains NUL bytes)");
-  const decoded = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(buffer);
+  const { buffer, mode } = readSourceBytes(file);
+  const decoded = decodeSource(buffer);
   const bom = decoded.charCodeAt(0) === 0xfeff;
   const withoutBom = bom ? decoded.slice(1) : decoded;
-  const crlfCount = (withoutBom.match(/\r\n/g) ?? []).length;
-  const lfCount = (withoutBom.match(/\n/g) ?? []).length;
+  let crlfCount = 0;
+  let lfCount = 0;
+  for (let i = withoutBom.indexOf("\n"); i !== -1; i = withoutBom.indexOf("\n", i + 1)) {
+    lfCount++;
+    if (i > 0 && withoutBom.charCodeAt(i - 1) === 13) crlfCount++;
+  }
   const crlf = crlfCount > 0 && crlfCount === lfCount;
-  return { text: crlf ? withoutBom.replace(/\r\n/g, "\n") : withoutBom, bom, crlf, mode: fs.statSync(file).mode & 0o7777 };
+  return { text: crlf ? withoutBom.replace(/\r\n/g, "\n") : withoutBom, bom, crlf, mode };
 }
 
 /** Restores BOM and line endings of `original` on `text`. */
 export function encodeLike(original: SourceFileText, text: string): string {
-  const withEol = original.crlf ? text.replace(/\n/g, "\r\n") : text;
+  const withEol = original.crlf ? text.replace(/\r?\n/g, "\r\n") : text;
   return original.bom ? `\uFEFF${withEol}` : withEol;
 }
 
+/** The prefix of temporary files written next to a source file: `.<name>.lock-scope-`. Never a source extension. */
+export const TEMP_FILE_PATTERN = /^\..+\.lock-scope-\d+-\d+\.tmp$/;
+
+/**
+ * Replaces `file` atomically: the content goes to a temporary file in the same
+ * folder (`.<name>.lock-scope-<pid>-<time>.tmp`, which no source glob matches),
+ * which is then renamed over the target. A symbolic link is followed, so the
+ * file it points to is replaced and the link stays a link.
+ */
 export function writeFileAtomic(file: string, content: string, mode: number): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.lock-scope-${process.pid}-${Date.now()}.tmp`);
+  let target = file;
   try {
-    fs.writeFileSync(temp, content, { mode });
+    target = fs.realpathSync(file);
+  } catch {
+    // a new file: write where asked
+  }
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.lock-scope-${process.pid}-${Date.now()}.tmp`);
+  try {
+    fs.writeFileSync(temp, content, { mode, flag: "wx" });
     fs.chmodSync(temp, mode);
-    fs.renameSync(temp, file);
+    fs.renameSync(temp, target);
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw error;
   }
+}
+
+function ioMessage(file: string, error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case "EACCES":
+    case "EPERM":
+      return "cannot read the file (permission denied); fix its permissions or leave it out";
+    case "ENOENT":
+      try {
+        if (fs.lstatSync(file).isSymbolicLink()) return `broken symbolic link (its target ${fs.readlinkSync(file)} does not exist); skipped`;
+      } catch {
+        // gone
+      }
+      return "no such file (was it deleted during the run?)";
+    case "ELOOP":
+      return "symbolic link loop; skipped";
+    case "EISDIR":
+      return "is a folder, not a file; skipped";
+    case "EAGAIN":
+      return "not a regular file (would block); skipped";
+    default:
+      return `cannot read the file: ${error.message}`;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, "")} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, "")} kB`;
+  return `${bytes} bytes`;
+}
+
+function firstInvalidUtf8(buffer: Buffer): number {
+  let i = 0;
+  while (i < buffer.length) {
+    const byte = buffer[i]!;
+    const length = byte < 0x80 ? 1 : byte >= 0xc2 && byte < 0xe0 ? 2 : byte >= 0xe0 && byte < 0xf0 ? 3 : byte >= 0xf0 && byte < 0xf5 ? 4 : 0;
+    if (length === 0 || i + length > buffer.length) return i;
+    for (let k = 1; k < length; k++) if ((buffer[i + k]! & 0xc0) !== 0x80) return i;
+    i += length;
+  }
+  return i;
 }

@@ -2,51 +2,113 @@ import fs from "node:fs";
 import path from "node:path";
 
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs"];
-const SKIPPED_DIRECTORIES = new Set(["node_modules", ".git", "dist", "build", "coverage"]);
+const SKIPPED_DIRECTORIES = ["node_modules", ".git", "dist", "build", "coverage"];
 
 export interface FileListProblem {
   readonly path: string;
   readonly message: string;
 }
 
-/** Expands files and folders into a sorted, de-duplicated list of source files (declaration files excluded). */
-export function listSourceFiles(inputs: readonly string[], cwd: string): { files: string[]; problems: FileListProblem[] } {
+export interface ListOptions {
+  /** Folder names never entered while walking (default: node_modules .git dist build coverage). Explicit inputs are always entered. */
+  readonly skipDirectories?: readonly string[];
+  /** Also list `.d.ts` / `.d.mts` / `.d.cts` files (default: false). */
+  readonly includeDeclarations?: boolean;
+}
+
+/**
+ * Expands files and folders into a sorted, de-duplicated list of source files
+ * (declaration files excluded unless asked for), and one problem per path that
+ * cannot be listed: a missing input, a broken symbolic link, a symbolic link
+ * loop, a FIFO or device named like a source file, a folder that cannot be read.
+ * Never throws for a single bad path; never blocks (a FIFO is not opened).
+ */
+export function listSourceFiles(inputs: readonly string[], cwd: string, options: ListOptions = {}): { files: string[]; problems: FileListProblem[] } {
+  const skipped = new Set(options.skipDirectories ?? SKIPPED_DIRECTORIES);
   const files = new Set<string>();
   const problems: FileListProblem[] = [];
+  const reported = new Set<string>();
+  const problem = (file: string, message: string) => {
+    if (reported.has(file)) return;
+    reported.add(file);
+    problems.push({ path: file, message });
+  };
   const visitedDirectories = new Set<string>();
-  const visit = (absolute: string, explicit: boolean): void => {
+  const looksLikeSource = (file: string) => SOURCE_EXTENSIONS.includes(path.extname(file)) && (options.includeDeclarations || !/\.d\.[cm]?ts$/.test(file));
+
+  const visit = (absolute: string, explicit: boolean, realParent: string | undefined): void => {
     let stat: fs.Stats;
     try {
       stat = fs.statSync(absolute);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      problems.push({ path: absolute, message: code === "ELOOP" ? "symbolic link loop" : code === "ENOENT" ? "no such file or folder" : (error as Error).message });
+      // Inside a folder, only paths that would have been sources are worth a line.
+      if (!explicit && !looksLikeSource(absolute)) return;
+      problem(absolute, statProblem(absolute, error as NodeJS.ErrnoException));
       return;
     }
     if (stat.isDirectory()) {
-      const real = fs.realpathSync(absolute);
-      if (visitedDirectories.has(real)) return; // symlink loops and repeats
+      let real: string;
+      try {
+        real = fs.realpathSync(absolute);
+      } catch (error) {
+        problem(absolute, statProblem(absolute, error as NodeJS.ErrnoException));
+        return;
+      }
+      if (realParent !== undefined && (realParent === real || realParent.startsWith(real + path.sep))) {
+        problem(absolute, `symbolic link loop: it points to ${real}, a folder that contains it; skipped`);
+        return;
+      }
+      if (visitedDirectories.has(real)) return; // the same folder reached twice (a second input, a symlink to a sibling)
       visitedDirectories.add(real);
       let entries: fs.Dirent[];
       try {
         entries = fs.readdirSync(absolute, { withFileTypes: true });
       } catch (error) {
-        problems.push({ path: absolute, message: `cannot read folder: ${(error as Error).message}` });
+        problem(absolute, `cannot read folder: ${errorText(error as NodeJS.ErrnoException)}`);
         return;
       }
-      for (const entry of entries) {
-        if (entry.isDirectory() && SKIPPED_DIRECTORIES.has(entry.name)) continue;
-        visit(path.join(absolute, entry.name), false);
+      for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        // By name, also when it is a symbolic link (a linked node_modules must not be walked).
+        if ((entry.isDirectory() || entry.isSymbolicLink()) && skipped.has(entry.name)) continue;
+        visit(path.join(absolute, entry.name), false, real);
       }
       return;
     }
-    if (!stat.isFile()) return;
-    const isSource = SOURCE_EXTENSIONS.includes(path.extname(absolute)) && !/\.d\.[cm]?ts$/.test(absolute);
-    if (isSource) files.add(absolute);
-    else if (explicit) problems.push({ path: absolute, message: `not a source file (expected ${SOURCE_EXTENSIONS.join(" ")})` });
+    if (!stat.isFile()) {
+      if (explicit || looksLikeSource(absolute)) problem(absolute, `not a regular file (${kindOf(stat)}); skipped`);
+      return;
+    }
+    if (looksLikeSource(absolute)) files.add(absolute);
+    else if (explicit) problem(absolute, `not a source file (expected ${SOURCE_EXTENSIONS.join(" ")})`);
   };
-  for (const input of inputs) visit(path.resolve(cwd, input), true);
-  return { files: [...files].sort(), problems };
+  for (const input of inputs) visit(path.resolve(cwd, input), true, undefined);
+  const sortedFiles = [...files].sort();
+  return { files: sortedFiles, problems: problems.filter((p) => !files.has(p.path)) };
+}
+
+function statProblem(file: string, error: NodeJS.ErrnoException): string {
+  if (error.code === "ELOOP") return "symbolic link loop; skipped";
+  if (error.code === "ENOENT") {
+    try {
+      if (fs.lstatSync(file).isSymbolicLink()) return `broken symbolic link (its target ${fs.readlinkSync(file)} does not exist); skipped`;
+    } catch {
+      // not there at all
+    }
+    return "no such file or folder";
+  }
+  return `cannot read: ${errorText(error)}`;
+}
+
+function errorText(error: NodeJS.ErrnoException): string {
+  if (error.code === "EACCES" || error.code === "EPERM") return "permission denied";
+  return error.message;
+}
+
+function kindOf(stat: fs.Stats): string {
+  if (stat.isFIFO()) return "a named pipe";
+  if (stat.isSocket()) return "a socket";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  return "not a file or folder";
 }
 
 /** Parses `--shard i/n` (1-based). */
@@ -56,7 +118,7 @@ export function parseShard(value: string | undefined): { index: number; count: n
   if (!match) throw new Error(`--shard must look like i/n, for example 1/4 (got "${value}")`);
   const index = Number(match[1]);
   const count = Number(match[2]);
-  if (count < 1 || index < 1 || index > count) throw new Error(`--shard ${value}: i must be between 1 and n`);
+  if (count < 1 || index < 1 || index > count) throw new Error(`--shard ${value}: i must be between 1 and n, and n at least 1 (for example 1/4)`);
   return { index, count };
 }
 
