@@ -300,8 +300,7 @@ describe("lock-scope migrate: bad input", () => {
     expect(fs.readFileSync(path.join(dir, "mutex.ts"), "utf8")).toBe(MUTEX_REWRITTEN);
   });
 
-  // Fails today: a missing --project is reported as an internal error. Fix in cli/migrate.ts (see the sweep report).
-  it.fails("a --project that does not exist is a usage error naming it (exit 2)", async () => {
+  it("a --project that does not exist is a usage error naming it (exit 2)", async () => {
     const io = capture(repoRoot);
     expect(await run(["migrate", "fixtures/example-project/src", "--project", "no-such-tsconfig.json"], io)).toBe(2);
     expect(io.err).toMatch(/^lock-scope migrate: --project no-such-tsconfig\.json: no such file/);
@@ -379,16 +378,15 @@ describe("invalid rule options name the option and the allowed values", () => {
   }
   const api = (acquire: object) => ({ apis: [{ id: "mine", acquire: [{ callee: { name: "grab" }, release: [{ kind: "returnedFunction" }], ...acquire }] }] });
 
-  // Fails today: ESLint's enum message names neither `callForm` nor method/function/any. Fix in core/lock-api (see the sweep report).
-  it.fails("callForm", () => {
+  it("callForm", () => {
     expect(() => verify(api({ callee: { name: "grab", callForm: "weird" } }))).toThrow(/callForm[\s\S]*method[\s\S]*function[\s\S]*any/);
   });
 
-  it.fails("releaseIsAsync", () => {
+  it("releaseIsAsync", () => {
     expect(() => verify(api({ releaseIsAsync: "sometimes" }))).toThrow(/releaseIsAsync[\s\S]*true[\s\S]*false[\s\S]*"auto"/);
   });
 
-  it.fails("an empty release list", () => {
+  it("an empty release list", () => {
     expect(() => verify(api({ release: [] }))).toThrow(/release[\s\S]*at least one/);
   });
 

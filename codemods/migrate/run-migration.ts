@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -84,6 +85,9 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   let project: Project | undefined;
   let tsconfig: string | undefined;
   let tsconfigUpdated = false;
+  if (options.project !== undefined && !fs.existsSync(path.resolve(options.cwd, options.project))) {
+    throw new MigrationConfigError(`--project ${options.project}: no such file. Give the path of a tsconfig.json, or leave --project out to use the nearest one.`);
+  }
   if (options.typeCheck) {
     tsconfig = findTsconfig(path.resolve(options.cwd, options.paths[0] ?? "."), options.project, options.cwd);
     if (tsconfig) {

@@ -63,6 +63,7 @@ export function buildLockModel(options: ModelOptions = {}): LockModel {
   const cached = modelCache.get(key);
   if (cached) return cached;
   const ids = options.presets ?? defaultPresetIds;
+  (options.apis ?? []).forEach(validateApi);
   const apis: LockApiSpec[] = [...(options.apis ?? [])];
   for (const id of ids) {
     const preset = presets[id];
@@ -81,6 +82,32 @@ export function buildLockModel(options: ModelOptions = {}): LockModel {
   };
   modelCache.set(key, model);
   return model;
+}
+
+/** Checks what the JSON schema leaves open, with messages that name the option and the allowed values. */
+function validateApi(api: LockApiSpec, index: number): void {
+  const at = (path: string) => `option "apis[${index}].${path}"`;
+  api.acquire.forEach((acquire, j) => {
+    const callForm = acquire.callee.callForm;
+    if (callForm !== undefined && !["method", "function", "any"].includes(callForm)) {
+      throw new Error(`${at(`acquire[${j}].callee.callForm`)}: ${JSON.stringify(callForm)} is not allowed. Allowed values: method, function, any.`);
+    }
+    const releaseIsAsync = acquire.releaseIsAsync as unknown;
+    if (releaseIsAsync !== undefined && releaseIsAsync !== true && releaseIsAsync !== false && releaseIsAsync !== "auto") {
+      throw new Error(`${at(`acquire[${j}].releaseIsAsync`)}: ${JSON.stringify(releaseIsAsync)} is not allowed. Allowed values: true, false, "auto".`);
+    }
+    if (acquire.release.length === 0) {
+      throw new Error(`${at(`acquire[${j}].release`)}: needs at least one release (handleMethod, returnedFunction, tupleFunction, receiverMethod or moduleFunction).`);
+    }
+    for (const pattern of [acquire.callee.namePattern, acquire.callee.receiverPattern]) {
+      if (pattern === undefined) continue;
+      try {
+        new RegExp(pattern, "u");
+      } catch (error) {
+        throw new Error(`${at(`acquire[${j}].callee`)}: invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`);
+      }
+    }
+  });
 }
 
 /** Does `call` match `matcher`, given the file's imports? */

@@ -18,7 +18,8 @@ const calleeMatcher: JSONSchema4 = {
     namePattern: { type: "string", minLength: 1, description: "Regular expression the function or method name must match." },
     receiverPattern: { type: "string", minLength: 1, description: "Case-insensitive regular expression the receiver (`this.mutex`) must match." },
     module: { type: "string", minLength: 1, description: "Only calls imported from this module." },
-    callForm: { type: "string", enum: ["method", "function", "any"], description: "Match `x.name()` only, `name()` only, or both." },
+    // Values are checked by buildLockModel, whose message names the option and the allowed values.
+    callForm: { type: "string", description: "Match `x.name()` only (`method`), `name()` only (`function`), or both (`any`)." },
   },
 };
 
@@ -78,10 +79,10 @@ export const lockApiSchema: JSONSchema4 = {
         required: ["callee", "release"],
         properties: {
           callee: calleeMatcher,
-          release: { type: "array", items: releaseSpec, minItems: 1, description: "Ways the lock is released." },
+          release: { type: "array", items: releaseSpec, description: "Ways the lock is released (at least one)." },
           releaseIsAsync: {
-            description: "Whether the release returns a promise that must be awaited (`auto`: when the acquisition is awaited).",
-            oneOf: [{ type: "boolean" }, { type: "string", enum: ["auto"] }],
+            type: ["boolean", "string"],
+            description: "Whether the release returns a promise that must be awaited: `true`, `false` or `\"auto\"` (when the acquisition is awaited).",
           },
           returnsSuccessFlag: { type: "boolean", description: "The call returns true/false (`tryAcquire()`) instead of a handle." },
         },
