@@ -23,8 +23,10 @@ const config = job.tsconfig
     }
   : { ...plugin.configs.recommended, files };
 
+// ESLint 10: `ignore: false` still skips files under a nested node_modules ("File ignored by default"), and it
+// also disables a "!**/node_modules/" un-ignore pattern; the pattern alone lints them. Each package is its own cwd.
 // The packages' own `eslint-disable` comments name rules that are not loaded here: not our findings.
-const eslint = new ESLint({ cwd: job.cwd, ignore: false, overrideConfigFile: true, overrideConfig: [config, { linterOptions: { reportUnusedDisableDirectives: "off" } }], stats: true, errorOnUnmatchedPattern: false });
+const eslint = new ESLint({ cwd: job.cwd, overrideConfigFile: true, overrideConfig: [{ ignores: ["!**/node_modules/"] }, config, { linterOptions: { reportUnusedDisableDirectives: "off" } }], stats: true, errorOnUnmatchedPattern: false });
 const out = fs.openSync(job.out, "a");
 const record = (entry) => fs.writeSync(out, `${JSON.stringify(entry)}\n`);
 
@@ -60,6 +62,10 @@ async function lintChunk(chunk) {
   const total = results.reduce((n, r) => n + timeOf(r), 0) || 1;
   for (const result of results) {
     // A parse failure is a fatal "Parsing error"; ESLint 10 also flags `/* eslint-env */` comments as fatal but lints the file.
+    if (result.messages.some((m) => m.fatal === false && /^File ignored/.test(m.message))) {
+      record({ file: result.filePath, crash: { message: `not linted: ${result.messages[0].message}`, stack: "" }, ms: 0 });
+      continue;
+    }
     const fatal = result.messages.filter((m) => m.fatal && m.message.startsWith("Parsing error"));
     const findings = result.messages.filter((m) => !m.fatal && m.ruleId?.startsWith("lock-scope/"));
     const other = result.messages.filter((m) => !fatal.includes(m) && !findings.includes(m));
