@@ -13,7 +13,7 @@ const docsUrl = (name: string) => `https://github.com/lock-scope/eslint-plugin-l
 /**
  * The plugin's rule factory, shaped like typescript-eslint's `RuleCreator` (docs URL,
  * `defaultOptions`, `create(context, options)`), with one difference: the merged
- * options are computed once per configured options array, not once per linted
+ * options are computed once per distinct options value, not once per linted
  * file — `RuleCreator` deep-clones them for every file, which was a third of this
  * plugin's per-file cost on lock-heavy code (see bench/RESULTS.md). Our options are
  * a single object, so a shallow merge over the defaults is exact.
@@ -24,12 +24,16 @@ export function createRule<Options extends readonly [object], MessageIds extends
   defaultOptions,
   create,
 }: Readonly<RuleWithMetaAndName<Options, MessageIds, LockScopeDocs>>): RuleModule<MessageIds, Options, LockScopeDocs> & { name: string } {
-  const merged = new WeakMap<readonly unknown[], Options>();
+  // ESLint hands each file a fresh copy of the options array, so the cache is keyed by content;
+  // the same merged object comes back for equal options, and rules may cache per options object.
+  const merged = new Map<string, Options>();
   const optionsFor = (context: Readonly<RuleContext<MessageIds, Options>>): Options => {
-    let options = merged.get(context.options);
+    const given = context.options[0] as object | undefined;
+    const key = given === undefined ? "" : JSON.stringify(given);
+    let options = merged.get(key);
     if (!options) {
-      options = [{ ...defaultOptions?.[0], ...((context.options[0] as object | undefined) ?? {}) }] as unknown as Options;
-      merged.set(context.options, options);
+      options = [{ ...defaultOptions?.[0], ...(given ?? {}) }] as unknown as Options;
+      merged.set(key, options);
     }
     return options;
   };

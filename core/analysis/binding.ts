@@ -159,17 +159,53 @@ export function bindPattern(
 
 /** Adds local aliases: `const unlock = () => lock.release();` makes `unlock()` a release. */
 export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceText: string): void {
+  for (const declarator of scopeUsage(scope).functionDeclarators) {
+    // In source order, so an alias of an alias is found too.
+    if (isReleaserFunction(binding, declarator.init, sourceText)) binding.releaseFnNames.add(declarator.id.name);
+  }
+}
+
+/** What a block does with plain names, gathered in one pass and shared by every acquisition bound in it. */
+interface ScopeUsage {
+  /** Names called directly: `x()` (through TS wrappers). */
+  readonly called: ReadonlySet<string>;
+  /** Names used as a member object: `x.m`. */
+  readonly memberObjects: ReadonlySet<string>;
+  /** `const name = () => …` / `function () {…}` declarators, in source order (release alias candidates). */
+  readonly functionDeclarators: readonly FunctionDeclarator[];
+}
+
+type FunctionDeclarator = TSESTree.VariableDeclarator & {
+  readonly id: TSESTree.Identifier;
+  readonly init: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression;
+};
+
+const scopeUsageCache = new WeakMap<Node, ScopeUsage>();
+
+function scopeUsage(scope: Node): ScopeUsage {
+  let usage = scopeUsageCache.get(scope);
+  if (usage) return usage;
+  const called = new Set<string>();
+  const memberObjects = new Set<string>();
+  const functionDeclarators: FunctionDeclarator[] = [];
   for (const node of descendants(scope)) {
-    if (
+    if (node.type === T.CallExpression) {
+      const callee = unwrap(node.callee);
+      if (callee.type === T.Identifier) called.add(callee.name);
+    } else if (node.type === T.MemberExpression) {
+      const object = unwrap(node.object);
+      if (object.type === T.Identifier) memberObjects.add(object.name);
+    } else if (
       node.type === T.VariableDeclarator &&
       node.id.type === T.Identifier &&
-      node.init &&
-      (node.init.type === T.ArrowFunctionExpression || node.init.type === T.FunctionExpression) &&
-      isReleaserFunction(binding, node.init, sourceText)
+      (node.init?.type === T.ArrowFunctionExpression || node.init?.type === T.FunctionExpression)
     ) {
-      binding.releaseFnNames.add(node.id.name);
+      functionDeclarators.push(node as FunctionDeclarator);
     }
   }
+  usage = { called, memberObjects, functionDeclarators };
+  scopeUsageCache.set(scope, usage);
+  return usage;
 }
 
 /**
@@ -188,17 +224,9 @@ export function refineByUsage(binding: HandleBinding, scope: Node): void {
 }
 
 export function usageStyle(name: string, scope: Node): "handle" | "function" | "both" | undefined {
-  let called = false;
-  let member = false;
-  for (const node of descendants(scope)) {
-    if (node.type === T.CallExpression) {
-      const callee = unwrap(node.callee);
-      if (callee.type === T.Identifier && callee.name === name) called = true;
-    } else if (node.type === T.MemberExpression) {
-      const object = unwrap(node.object);
-      if (object.type === T.Identifier && object.name === name) member = true;
-    }
-  }
+  const usage = scopeUsage(scope);
+  const called = usage.called.has(name);
+  const member = usage.memberObjects.has(name);
   if (called && !member) return "function";
   if (member && !called) return "handle";
   return called ? "both" : undefined;

@@ -46,7 +46,7 @@ export interface EffectContext {
 
 export function expressionEvents(ctx: EffectContext, node: Node): Event[] {
   const out: Event[] = [];
-  visit(ctx, node, out, { awaited: false, inPromiseAll: false });
+  visit(ctx, node, out, plain);
   return out;
 }
 
@@ -56,6 +56,9 @@ interface Flags {
 }
 
 const plain: Flags = { awaited: false, inPromiseAll: false };
+const awaitedValue: Flags = { awaited: true, inPromiseAll: false };
+const promiseAll: Flags = { awaited: false, inPromiseAll: true };
+const awaitedPromiseAll: Flags = { awaited: true, inPromiseAll: true };
 
 function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], flags: Flags): void {
   if (!node) return;
@@ -129,7 +132,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       for (const expression of node.expressions) visit(ctx, expression, out, plain);
       break;
     case T.AwaitExpression:
-      visit(ctx, node.argument, out, { awaited: true, inPromiseAll: false });
+      visit(ctx, node.argument, out, awaitedValue);
       out.push({ k: "await", node });
       if (mayReject(ctx, node.argument)) out.push({ k: "throw", node });
       break;
@@ -211,7 +214,7 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   if (receiver && (name === "finally" || name === "then" || name === "catch")) {
     const chained: Event[] = [];
     // `await x.release().catch(…)`: the release is awaited through the chain.
-    visit(ctx, receiver, chained, { awaited: flags.awaited, inPromiseAll: false });
+    visit(ctx, receiver, chained, flags.awaited ? awaitedValue : plain);
     const [first, second] = call.arguments;
     if (name === "finally" && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) {
       // The release is attached to the promise: errors of the chain no longer skip it.
@@ -237,8 +240,9 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   if (receiver) visit(ctx, receiver, out, plain);
   else if (callee.type !== T.Identifier) visit(ctx, callee, out, plain);
 
-  const inPromiseAll = receiver !== undefined && referencePath(receiver) === "Promise" && (name === "all" || name === "allSettled");
-  for (const argument of call.arguments) visit(ctx, argument, out, { awaited: flags.awaited && inPromiseAll, inPromiseAll });
+  const inPromiseAll = receiver !== undefined && (name === "all" || name === "allSettled") && referencePath(receiver) === "Promise";
+  const argumentFlags = !inPromiseAll ? plain : flags.awaited ? awaitedPromiseAll : promiseAll;
+  for (const argument of call.arguments) visit(ctx, argument, out, argumentFlags);
 
   if (call === ctx.siteCall) {
     out.push({ k: "throw", node: call });
@@ -262,9 +266,10 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
 export function isProcessExit(call: TSESTree.CallExpression): boolean {
   const callee = unwrap(call.callee);
   if (callee.type !== T.MemberExpression) return false;
-  const object = referencePath(callee.object);
   const name = memberName(callee);
-  return (object === "process" || object === "globalThis.process") && (name === "exit" || name === "abort" || name === "reallyExit");
+  if (name !== "exit" && name !== "abort" && name !== "reallyExit") return false;
+  const object = referencePath(callee.object);
+  return object === "process" || object === "globalThis.process";
 }
 
 /** Could `await node` throw? Not for literals, `p.catch(handler)` or non-promise values we can see. */

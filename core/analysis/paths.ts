@@ -27,14 +27,37 @@ export interface Via {
   readonly text: string;
 }
 
-function lazyVia(node: Node, describeText: () => string): Via {
-  let text: string | undefined;
-  return {
-    node,
-    get text() {
-      return (text ??= describeText());
-    },
-  };
+type ViaKind = "ifTrue" | "ifFalse" | "tryCompletes" | "switchCase" | "noCase";
+
+/** A `Via` whose text is built on first read: branches are tagged on every path, read only for a leak. */
+class BranchVia implements Via {
+  private cached: string | undefined;
+  constructor(
+    readonly node: Node,
+    private readonly kind: ViaKind,
+    private readonly source: string,
+  ) {}
+
+  get text(): string {
+    return (this.cached ??= this.describeBranch());
+  }
+
+  private describeBranch(): string {
+    const node = this.node;
+    switch (this.kind) {
+      case "ifTrue":
+      case "ifFalse":
+        return `\`if (${describe(node, this.source, 40)})\` is ${this.kind === "ifTrue" ? "true" : "false"}`;
+      case "tryCompletes":
+        return `the \`try\` block at line ${node.loc.start.line} completes without throwing`;
+      case "switchCase": {
+        const test = (node as TSESTree.SwitchCase).test;
+        return `the switch takes ${test ? `\`case ${describe(test, this.source, 30)}\`` : "`default`"}`;
+      }
+      case "noCase":
+        return "no `case` matches";
+    }
+  }
 }
 
 export interface Path {
@@ -265,11 +288,10 @@ class Interpreter {
   private ifStatement(node: TSESTree.IfStatement, paths: Path[]): Outcome {
     const tested = this.expression(node.test, paths);
     const guard = guardOf(this.options.effects, node.test);
-    const testText = () => `\`if (${describe(node.test, this.source, 40)})\``;
     const [whenTrue, whenFalse] = splitOnGuard(tested.normal, guard);
-    const isFalse = lazyVia(node.test, () => `${testText()} is false`);
-    const consequent = this.statement(node.consequent, tag(whenTrue, lazyVia(node.test, () => `${testText()} is true`)));
-    const alternate = node.alternate ? this.statement(node.alternate, tag(whenFalse, isFalse)) : { normal: tag(whenFalse, isFalse), abrupt: [] };
+    const consequent = this.statement(node.consequent, this.tag(whenTrue, node.test, "ifTrue"));
+    const falseEntry = this.tag(whenFalse, node.test, "ifFalse");
+    const alternate = node.alternate ? this.statement(node.alternate, falseEntry) : { normal: falseEntry, abrupt: [] };
     return {
       normal: joinBranches(paths, consequent.normal, alternate.normal),
       abrupt: dedupeAbrupt([...tested.abrupt, ...consequent.abrupt, ...alternate.abrupt]),
@@ -351,8 +373,7 @@ class Interpreter {
     const exits: Path[] = [];
     let fallthrough: Path[] = [];
     for (const switchCase of node.cases) {
-      const caseText = () => (switchCase.test ? `\`case ${describe(switchCase.test, this.source, 30)}\`` : "`default`");
-      const entry = dedupePaths([...tag(discriminant.normal, lazyVia(switchCase, () => `the switch takes ${caseText()}`)), ...fallthrough]);
+      const entry = dedupePaths([...this.tag(discriminant.normal, switchCase, "switchCase"), ...fallthrough]);
       const body = this.sequence(switchCase.consequent, entry);
       fallthrough = body.normal;
       for (const completion of body.abrupt) {
@@ -361,7 +382,7 @@ class Interpreter {
       }
     }
     exits.push(...fallthrough);
-    if (!node.cases.some((c) => c.test === null)) exits.push(...tag(discriminant.normal, { node, text: "no `case` matches" }));
+    if (!node.cases.some((c) => c.test === null)) exits.push(...this.tag(discriminant.normal, node, "noCase"));
     const outcome = { normal: joinBranches(paths, exits), abrupt: dedupeAbrupt(abrupt) };
     return node === this.options.scope ? outcome : outcome;
   }
@@ -373,7 +394,7 @@ class Interpreter {
     if (node.handler) {
       const thrown = abrupt.filter((c) => c.kind === "throw");
       abrupt = abrupt.filter((c) => c.kind !== "throw");
-      normal = tag(normal, lazyVia(node.block, () => `the \`try\` block at line ${node.loc.start.line} completes without throwing`));
+      normal = this.tag(normal, node.block, "tryCompletes");
       if (thrown.length > 0) {
         const caught = this.statement(
           node.handler.body,
@@ -400,6 +421,15 @@ class Interpreter {
       abrupt = finalAbrupt;
     }
     return { normal: dedupePaths(normal), abrupt: dedupeAbrupt(abrupt) };
+  }
+
+  /** Marks held paths with the branch that sent them on (the `via` of an `end` leak). */
+  private tag(paths: Path[], node: Node, kind: ViaKind): Path[] {
+    let held = -1;
+    for (let i = 0; i < paths.length; i++) if (paths[i]!.lock === Lock.Held) held = i;
+    if (held === -1) return paths;
+    const via = new BranchVia(node, kind, this.source);
+    return paths.map((path) => (path.lock === Lock.Held ? { lock: path.lock, via } : path));
   }
 
   // -------------------------------------------------------------------- events
@@ -512,10 +542,7 @@ function splitOnGuard(paths: Path[], guard: Guard | undefined): [Path[], Path[]]
   return [truthy, falsy];
 }
 
-function tag(paths: Path[], via: Via): Path[] {
-  if (!paths.some((path) => path.lock === Lock.Held)) return paths;
-  return paths.map((path) => (path.lock === Lock.Held ? { lock: path.lock, via } : path));
-}
+
 
 /** After a branch: keep a branch's `via` only for lock states that not every branch produced. */
 function joinBranches(before: Path[], ...branches: Path[][]): Path[] {

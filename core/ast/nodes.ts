@@ -154,6 +154,10 @@ export function enclosingFunction(node: Node): FunctionNode | undefined {
 
 /** Short source-like description of a node for messages (`await compact(file)`), built from source text. */
 export function describe(node: Node, sourceText: string, max = 60): string {
-  const raw = sourceText.slice(node.range[0], node.range[1]).replace(/\s+/g, " ").trim();
+  const [start, end] = node.range;
+  // Only a prefix can show: collapse a bounded slice first (a reported statement may be a whole loop).
+  const window = Math.min(end, start + max * 4);
+  let raw = sourceText.slice(start, window).replace(/\s+/g, " ").trim();
+  if (raw.length <= max && window < end) raw = sourceText.slice(start, end).replace(/\s+/g, " ").trim();
   return raw.length > max ? `${raw.slice(0, max - 1)}…` : raw;
 }

@@ -169,7 +169,19 @@ function candidateNameFilter(matchers: readonly CompiledMatcher[]): (name: strin
     else any = true;
   }
   if (any) return () => true;
-  return (name) => names.has(name) || patterns.some((pattern) => pattern.test(name));
+  if (patterns.length === 0) return (name) => names.has(name);
+  // Callee names repeat across a code base: remember pattern verdicts (bounded, so a huge run cannot grow it forever).
+  const verdicts = new Map<string, boolean>();
+  return (name) => {
+    if (names.has(name)) return true;
+    let verdict = verdicts.get(name);
+    if (verdict === undefined) {
+      verdict = patterns.some((pattern) => pattern.test(name));
+      if (verdicts.size >= 50_000) verdicts.clear();
+      verdicts.set(name, verdict);
+    }
+    return verdict;
+  };
 }
 
 /** Classifies a call: a lock acquisition (with its spec), a callback-scoped lock, or neither. */
