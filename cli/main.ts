@@ -51,14 +51,19 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     return await entry.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
-      io.stderr(`lock-scope ${command}: ${(error as Error).message}\n`);
+      io.stderr(`lock-scope ${command}: ${oneLine(error as Error)}\n`);
       return 2;
     }
-    io.stderr(`lock-scope ${command}: internal error: ${(error as Error).message}\n`);
+    io.stderr(`lock-scope ${command}: internal error: ${oneLine(error as Error)}\n`);
     if (debug) io.stderr(`${(error as Error).stack ?? ""}\n`);
     else io.stderr("Run again with --debug for the stack trace.\n");
     return 2;
   }
+}
+
+/** Messages are one line each (node:util's parseArgs errors span several: "argument is ambiguous.\nDid you forget…"). */
+function oneLine(error: Error): string {
+  return String(error?.message ?? error).replace(/\s*\n\s*/g, " ").trim();
 }
 
 function isParseArgsError(error: unknown): boolean {

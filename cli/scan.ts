@@ -7,6 +7,8 @@ import { listSourceFiles } from "../codemods/migrate/files.js";
 import { UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
 import { progressBar } from "./progress.js";
+import { formatSarif } from "./sarif.js";
+import { openBaseline } from "./scan-baseline.js";
 
 export const SCAN_HELP = `Usage: lock-scope scan <paths…> [options]
 
@@ -15,6 +17,13 @@ without needing an ESLint config. node_modules, dist and .git are skipped.
 
 Options:
   --format <stylish|json>  Output format (default: stylish)
+  --format sarif           SARIF 2.1.0 for code scanning (new findings only with
+                           --baseline; paths relative to the repository root)
+  --baseline <file>        Report only findings not recorded in <file> (paths in it
+                           are relative to its folder); prints how many it suppressed
+  --update-baseline        Write the current findings to the --baseline file (created
+                           if missing) instead of reporting them; entries for files
+                           this run did not scan or could not analyse are kept
   --type-aware             Use type information (typescript-eslint projectService;
                            files must belong to a tsconfig.json)
   --max-file-size <size>   Skip larger files with one error line each
@@ -24,13 +33,19 @@ Options:
 
 Files that cannot be analysed (syntax errors, binary or non-UTF-8 files,
 broken links, files over the size limit) get one line each on stderr,
-"<file>: error: <reason>", and the scan goes on with the others.
+"<file>: error: <reason>", and the scan goes on with the others. They are
+never recorded in a baseline.
 
-Exit codes: 0 no findings, 1 findings or files that could not be analysed,
-2 usage or internal error.
+Adopting on a large code base:
+  lock-scope scan src --baseline .lock-scope-baseline.json --update-baseline
+  lock-scope scan src --baseline .lock-scope-baseline.json     # the CI gate
+
+Exit codes: 0 no (new) findings, 1 findings or files that could not be analysed,
+2 usage or internal error (also: a missing or corrupt baseline).
+With --update-baseline: 0 once written, 1 if files could not be analysed.
 `;
 
-const FORMATS = ["stylish", "json"] as const;
+const FORMATS = ["stylish", "json", "sarif"] as const;
 
 export const SCAN_EXTENSIONS = ["ts", "tsx", "mts", "cts", "js", "mjs", "cjs"];
 
@@ -60,6 +75,10 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
   }
   const maxBytes = parseSize(values["max-file-size"]);
   if (positionals.length === 0) throw new UsageError("scan needs at least one file or folder. Try: lock-scope scan src");
+  if (values["update-baseline"] && values.baseline === undefined) {
+    throw new UsageError("--update-baseline needs --baseline <file>, the file to write. Try: lock-scope scan src --baseline .lock-scope-baseline.json --update-baseline");
+  }
+  if (values.baseline !== undefined && values.baseline.trim() === "") throw new UsageError("--baseline needs a file name, e.g. --baseline .lock-scope-baseline.json");
 
   const extensions = SCAN_EXTENSIONS.map((e) => "." + e).join(" ");
   const cwd = lintRoot(io.cwd, positionals);
@@ -91,6 +110,11 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
     const why = listed.files.length > 0 ? `every file is in a folder scan skips (${skipped})` : `no ${extensions} files outside the folders scan skips (${skipped})`;
     throw new UsageError(`nothing to scan in ${positionals.join(", ")}: ${why}`);
   }
+  // Before the long part: a missing or corrupt baseline fails now, not after linting everything.
+  const baseline =
+    values.baseline === undefined
+      ? undefined
+      : openBaseline({ file: values.baseline, cwd: io.cwd, inputs: positionals, typeAware: values["type-aware"] }, values["update-baseline"]);
 
   // 2. Lint in batches, checking each file first (binary, non-UTF-8, too large) and isolating a file that makes ESLint throw.
   const bar = progressBar(io.isTTY, io.stderr);
@@ -119,42 +143,51 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
       fileErrors.push({ file: result.filePath, message: `${at}${message.message}` });
     }
   }
+
+  // 4. The baseline: record the findings (and report none), or keep only those it does not record.
+  const baselineSummary = baseline?.finish(results, new Set(fileErrors.map((e) => e.file)));
+  if (values["update-baseline"]) {
+    printFileErrors(io, fileErrors);
+    io.stderr(baselineSummary!);
+    return values["exit-zero"] || fileErrors.length === 0 ? 0 : 1;
+  }
   const findings = results.reduce((n, r) => n + r.messages.filter((m) => !m.fatal).length, 0);
 
-  // 4. Output: the report on stdout (JSON keeps every file, the unreadable ones as fatal messages); the file errors on stderr.
+  // 5. Output: the report on stdout (JSON keeps every file, the unreadable ones as fatal messages); the file errors on stderr.
   const linted = new Set(results.map((r) => r.filePath));
-  const reported =
-    format === "json"
-      ? [...results, ...fileErrors.filter((e) => !linted.has(e.file)).map(errorResult)].sort((a, b) => compare(a.filePath, b.filePath))
-      : results.map((r) => (r.fatalErrorCount > 0 || r.messages.some((m) => m.fatal) ? withoutFatal(r) : r));
-  const formatter = await eslint.loadFormatter(format);
-  const output = await formatter.format(reported);
-  if (output.length > 0) io.stdout(output.endsWith("\n") ? output : `${output}\n`);
-  for (const error of fileErrors.sort((a, b) => compare(a.file, b.file))) {
-    io.stderr(`${displayPath(io.cwd, error.file)}: error: ${error.message}\n`);
+  const everyFile = () => [...results, ...fileErrors.filter((e) => !linted.has(e.file)).map(errorResult)].sort((a, b) => compare(a.filePath, b.filePath));
+  let output: string;
+  if (format === "sarif") {
+    // Only what stylish shows (no inline-suppressed findings), plus the files that could not be analysed as notifications.
+    const reported = everyFile().filter((r) => r.messages.length > 0).map((r) => ({ ...r, suppressedMessages: [] }));
+    output = formatSarif(reported, eslint.getRulesMetaForResults(reported), io.cwd);
+  } else {
+    const reported = format === "json" ? everyFile() : results.map((r) => (r.fatalErrorCount > 0 || r.messages.some((m) => m.fatal) ? withoutFatal(r) : r));
+    output = await (await eslint.loadFormatter(format)).format(reported);
   }
+  if (output.length > 0) io.stdout(output.endsWith("\n") ? output : `${output}\n`);
+  printFileErrors(io, fileErrors);
+  if (baselineSummary) io.stderr(baselineSummary);
   if (values["exit-zero"]) return 0;
   return findings > 0 || fileErrors.length > 0 ? 1 : 0;
 }
 
+/** node:util's errors (unknown option, missing value) are usage errors: main prints them on one line, exit 2. */
 function parseScanArgs(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        format: { type: "string", default: "stylish" },
-        "type-aware": { type: "boolean", default: false },
-        "exit-zero": { type: "boolean", default: false },
-        "max-file-size": { type: "string", default: DEFAULT_MAX_FILE_SIZE },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    // node:util's messages can span lines ("argument is ambiguous. Did you forget…"): keep the one-line contract.
-    throw new UsageError((error as Error).message.replace(/\s*\n\s*/g, " "));
-  }
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      format: { type: "string", default: "stylish" },
+      "type-aware": { type: "boolean", default: false },
+      "exit-zero": { type: "boolean", default: false },
+      "max-file-size": { type: "string", default: DEFAULT_MAX_FILE_SIZE },
+      baseline: { type: "string" },
+      "update-baseline": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
 }
 
 /** Parses `--max-file-size`: bytes, or a number with kB / MB / GB (1024-based); 0 means no limit. */
@@ -225,6 +258,12 @@ function crashMessage(error: unknown): string {
   const rule = /Rule: "([^"]+)"/.exec(text)?.[1];
   if (rule) return `internal error in rule ${rule}${line ? ` at line ${line}` : ""}: ${first} (please report this with the file)`;
   return `internal error while linting: ${first}`;
+}
+
+function printFileErrors(io: CliIO, errors: FileError[]): void {
+  for (const error of [...errors].sort((a, b) => compare(a.file, b.file))) {
+    io.stderr(`${displayPath(io.cwd, error.file)}: error: ${error.message}\n`);
+  }
 }
 
 function errorResult(error: FileError): ESLint.LintResult {

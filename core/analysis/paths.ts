@@ -118,6 +118,9 @@ export interface InterpretOptions {
 
 const LOOP_ROUNDS = 4;
 
+/** Shared by every outcome without abrupt completions (outcome arrays are never mutated; frozen to keep it so). */
+const NO_ABRUPT: Abrupt[] = Object.freeze([]) as unknown as Abrupt[];
+
 export function interpret(body: Node, options: InterpretOptions): PathReport {
   const interpreter = new Interpreter(options);
   return interpreter.run(body);
@@ -128,6 +131,7 @@ class Interpreter {
   private readonly unawaited: Node[] = [];
   private readonly releases: Node[] = [];
   private readonly transfers: Node[] = [];
+  private readonly eventCache = new Map<Node, readonly Event[]>();
   private readonly source: string;
 
   constructor(private readonly options: InterpretOptions) {
@@ -177,7 +181,7 @@ class Interpreter {
   }
 
   private statementInner(node: Node, paths: Path[]): Outcome {
-    if (paths.length === 0) return { normal: [], abrupt: [] };
+    if (paths.length === 0) return { normal: [], abrupt: NO_ABRUPT };
     switch (node.type) {
       case T.Program:
       case T.BlockStatement:
@@ -188,9 +192,7 @@ class Interpreter {
       case T.VariableDeclaration: {
         let current: Outcome = { normal: paths, abrupt: [] };
         for (const declarator of node.declarations) {
-          const events = declarator.init ? expressionEvents(this.options.effects, declarator.init) : [];
-          if (this.options.effects.acquireAt === declarator) events.push({ k: "acquire", node: declarator });
-          current = merge(current.abrupt, this.events(events, current.normal));
+          current = merge(current.abrupt, this.events(this.declaratorEvents(declarator), current.normal));
         }
         return current;
       }
@@ -232,10 +234,10 @@ class Interpreter {
       case T.TryStatement:
         return this.tryStatement(node, paths);
       case T.ExportNamedDeclaration:
-        return node.declaration ? this.statement(node.declaration, paths) : { normal: paths, abrupt: [] };
+        return node.declaration ? this.statement(node.declaration, paths) : { normal: paths, abrupt: NO_ABRUPT };
       default:
         // Declarations of functions, classes and types, empty statements, debugger…
-        return { normal: paths, abrupt: [] };
+        return { normal: paths, abrupt: NO_ABRUPT };
     }
   }
 
@@ -272,7 +274,7 @@ class Interpreter {
    * caller — but only when the return completes; a `finally` that throws cancels it.
    */
   private returned(node: Node, paths: Path[], origin: Node): Outcome {
-    const evaluated = this.events(expressionEvents(this.options.effects, node), paths);
+    const evaluated = this.events(this.eventsOf(node), paths);
     const transfers = carriesHandle(this.options.effects.binding, node);
     if (transfers) for (const path of evaluated.normal) if (path.lock === Lock.Held) this.transfers.push(origin);
     return {
@@ -282,7 +284,7 @@ class Interpreter {
   }
 
   private expression(node: Node, paths: Path[]): Outcome {
-    return this.events(expressionEvents(this.options.effects, node), paths);
+    return this.events(this.eventsOf(node), paths);
   }
 
   private ifStatement(node: TSESTree.IfStatement, paths: Path[]): Outcome {
@@ -423,6 +425,27 @@ class Interpreter {
     return { normal: dedupePaths(normal), abrupt: dedupeAbrupt(abrupt) };
   }
 
+  /** The events of an expression, computed once per interpretation (loop bodies and `finally` blocks are re-entered). */
+  private eventsOf(node: Node): readonly Event[] {
+    let events = this.eventCache.get(node);
+    if (!events) {
+      events = expressionEvents(this.options.effects, node);
+      this.eventCache.set(node, events);
+    }
+    return events;
+  }
+
+  private declaratorEvents(declarator: TSESTree.VariableDeclarator): readonly Event[] {
+    let events = this.eventCache.get(declarator);
+    if (!events) {
+      const list = declarator.init ? expressionEvents(this.options.effects, declarator.init) : [];
+      if (this.options.effects.acquireAt === declarator) list.push({ k: "acquire", node: declarator });
+      events = list;
+      this.eventCache.set(declarator, events);
+    }
+    return events;
+  }
+
   /** Marks held paths with the branch that sent them on (the `via` of an `end` leak). */
   private tag(paths: Path[], node: Node, kind: ViaKind): Path[] {
     let held = -1;
@@ -435,6 +458,7 @@ class Interpreter {
   // -------------------------------------------------------------------- events
 
   private events(events: readonly Event[], paths: Path[]): Outcome {
+    if (events.length === 0) return { normal: paths, abrupt: NO_ABRUPT };
     let normal = paths;
     const abrupt: Abrupt[] = [];
     for (const event of events) {
