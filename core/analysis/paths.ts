@@ -163,6 +163,7 @@ class Interpreter {
 
   /** Records leaks for every held path leaving the owning scope, then marks them handled. */
   private closeScope(scope: Node, outcome: Outcome): Outcome {
+    if (!outcome.normal.some(isHeld) && !outcome.abrupt.some((completion) => isHeld(completion.path))) return outcome;
     const normal = outcome.normal.map((path) => {
       if (path.lock !== Lock.Held) return path;
       this.leaks.push({ reason: "end", escape: path.via?.node ?? endOf(scope), via: path.via, order: scope.range[1] });
@@ -264,9 +265,9 @@ class Interpreter {
       if (normal.length === 0) break;
       const outcome = this.statement(statement, normal);
       normal = outcome.normal;
-      abrupt.push(...outcome.abrupt);
+      for (const completion of outcome.abrupt) abrupt.push(completion);
     }
-    return { normal, abrupt: dedupeAbrupt(abrupt) };
+    return { normal, abrupt: abrupt.length === 0 ? NO_ABRUPT : dedupeAbrupt(abrupt) };
   }
 
   /**
@@ -459,15 +460,22 @@ class Interpreter {
 
   private events(events: readonly Event[], paths: Path[]): Outcome {
     if (events.length === 0) return { normal: paths, abrupt: NO_ABRUPT };
+    const observed = this.options.observe !== undefined;
     let normal = paths;
     const abrupt: Abrupt[] = [];
     for (const event of events) {
       if (normal.length === 0) break;
+      // The two commonest events leave every path as it is: no new path arrays for them.
+      if (!observed && event.k === "await") continue;
+      if (!observed && event.k === "throw") {
+        for (const path of normal) abrupt.push({ kind: "throw", path, origin: event.node });
+        continue;
+      }
       const next: Path[] = [];
       for (const path of normal) this.event(event, path, next, abrupt);
       normal = dedupePaths(next);
     }
-    return { normal, abrupt: dedupeAbrupt(abrupt) };
+    return { normal, abrupt: abrupt.length === 0 ? NO_ABRUPT : dedupeAbrupt(abrupt) };
   }
 
   private event(event: Event, path: Path, next: Path[], abrupt: Abrupt[]): void {
@@ -584,7 +592,13 @@ function joinBranches(before: Path[], ...branches: Path[][]): Path[] {
   return result;
 }
 
+function isHeld(path: Path): boolean {
+  return path.lock === Lock.Held;
+}
+
 function merge(abrupt: Abrupt[], outcome: Outcome): Outcome {
+  if (abrupt.length === 0) return outcome;
+  if (outcome.abrupt.length === 0) return { normal: outcome.normal, abrupt };
   return { normal: outcome.normal, abrupt: dedupeAbrupt([...abrupt, ...outcome.abrupt]) };
 }
 
@@ -600,9 +614,14 @@ function dedupeAbrupt(abrupt: Abrupt[]): Abrupt[] {
   if (abrupt.length < 2) return abrupt;
   const kept: Abrupt[] = [];
   for (const completion of abrupt) {
-    const at = kept.findIndex(
-      (k) => k.kind === completion.kind && k.label === completion.label && k.path.lock === completion.path.lock && Boolean(k.transfers) === Boolean(completion.transfers),
-    );
+    let at = -1;
+    for (let i = 0; i < kept.length; i++) {
+      const k = kept[i]!;
+      if (k.kind === completion.kind && k.label === completion.label && k.path.lock === completion.path.lock && Boolean(k.transfers) === Boolean(completion.transfers)) {
+        at = i;
+        break;
+      }
+    }
     if (at === -1) kept.push(completion);
     else if (completion.origin.range[0] < kept[at]!.origin.range[0]) kept[at] = completion;
   }
