@@ -62,6 +62,13 @@ if (want("lint")) {
   results.sections.push({ name: "lint-syntactic", rows });
 }
 
+// ------------------------------------------------------------- lint, syntactic: where the rule's time goes
+if (want("stages")) {
+  const corpus = corpora[`gen${generatedSizes[Math.min(1, generatedSizes.length - 1)]}`];
+  const files = filesOf(corpus);
+  results.sections.push({ name: "stages", rows: [{ corpus: corpus.label, files: files.length, ...child("stages", { files }) }] });
+}
+
 // ------------------------------------------------------------- lint, type-aware
 if (want("typed")) {
   const rows = [];
@@ -132,7 +139,7 @@ if (only && fs.existsSync(previousFile)) {
   const previous = JSON.parse(fs.readFileSync(previousFile, "utf8"));
   const fresh = new Set(results.sections.map((s) => s.name));
   results.sections = [...previous.sections.filter((s) => !fresh.has(s.name)), ...results.sections];
-  const order = ["lint-syntactic", "lint-type-aware", "editor", "migrate", "eslint-cli"];
+  const order = ["lint-syntactic", "stages", "lint-type-aware", "editor", "migrate", "eslint-cli"];
   results.sections.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   results.env = fresh.size === 0 ? previous.env : { ...results.env, partial: `sections re-run on ${results.env.date}: ${[...fresh].join(", ")} (others from ${previous.env.date}, commit ${previous.env.commit})` };
 }
@@ -199,6 +206,17 @@ function render(r) {
       out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
       for (const row of section.rows) {
         out.push(`| ${row.corpus} | ${row.files} | ${ms(row.parse)} | ${ms(row.rules["lock-scope/require-release"])} | **${pct(row.rules["lock-scope/require-release"], row.parse)}** | ${ms(row.rules["unicorn/prefer-dispose"])} | ${pct(row.rules["unicorn/prefer-dispose"], row.parse)} | ${ms(row.rules["no-unused-vars"])} | ${pct(row.rules["no-unused-vars"], row.parse)} | ${row.findings} |`);
+      }
+      out.push("");
+    }
+    if (section.name === "stages") {
+      out.push("### Where require-release spends its time on lock-heavy code", "");
+      out.push("Separate ESLint runs over the same files (bench/stages.mjs), each with one rule: two probe rules that stop the rule's work early through the same core functions — *finding* (classify calls, bind the handle, one usage pass over the function body) and *finding + judging* (then the path interpreter) — and the rule itself (then the messages and ESLint's report machinery). Each stage is a difference of two runs, scaled to one parse time, so approximate (±1 point on this machine).", "");
+      out.push("| corpus | files | acquisitions | findings | parse | finding | judging | reporting | whole rule | per acquisition |");
+      out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+      for (const row of section.rows) {
+        const us = (x) => `${((1000 * x) / row.acquisitions).toFixed(1)} µs`;
+        out.push(`| ${row.corpus} | ${row.files} | ${row.acquisitions} | ${row.findings} | ${ms(row.parse)} | ${ms(row.find)} (${pct(row.find, row.parse)}) | ${ms(row.judge)} (${pct(row.judge, row.parse)}) | ${ms(row.report)} (${pct(row.report, row.parse)}) | ${ms(row.full)} (**${pct(row.full, row.parse)}**) | ${us(row.full)} |`);
       }
       out.push("");
     }

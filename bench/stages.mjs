@@ -1,12 +1,12 @@
-// Where require-release spends its time, split by stage, in ONE ESLint run with `stats: true`.
-// Two probe rules re-run the rule's first stages through the same core functions the rule uses:
+// Where require-release spends its time on lock-heavy code, split by stage (ESLint `stats: true`).
+// Two probe rules stop the rule's work early, through the same core functions the rule uses:
 //   stages/find      Program: collect imports · CallExpression: siteForCall (classify, bind, scope usage)
 //   stages/judge     the same, then judgeSite (the path interpreter)
-// so that   find = stages/find,   judge = stages/judge − stages/find,
-//           report and the rest = lock-scope/require-release − stages/judge.
+// each in its own run (so no run reuses another's per-node caches), and the rule alone:
+//   finding = stages/find,  judging = stages/judge − stages/find,  reporting = rule − stages/judge,
+// each scaled to the same parse time (runs differ by a few per cent on a shared machine).
 // The probes are measurement scaffolding only: they are never part of the plugin.
 import path from "node:path";
-import { performance } from "node:perf_hooks";
 
 export async function stages({ files, root }) {
   const { ESLint } = await import("eslint");
@@ -39,35 +39,46 @@ export async function stages({ files, root }) {
     },
   });
 
-  const eslint = new ESLint({
-    cwd: root,
-    ignore: false,
-    stats: true,
-    overrideConfigFile: true,
-    overrideConfig: [
-      {
-        files: ["**/*.{ts,js,cjs,mjs}"],
-        languageOptions: { parser: tsParser, sourceType: "module" },
-        plugins: { "lock-scope": lockScope, stages: { rules: { find: probe(false), judge: probe(true) } } },
-        linterOptions: { reportUnusedDisableDirectives: "off" },
-        rules: { "stages/find": "error", "stages/judge": "error", "lock-scope/require-release": "error" },
-      },
-    ],
-  });
-  const started = performance.now();
-  const results = await eslint.lintFiles(files);
-  const wall = performance.now() - started;
-  let parse = 0;
-  const rules = {};
-  for (const result of results) {
-    for (const pass of result.stats?.times?.passes ?? []) {
-      parse += pass.parse?.total ?? 0;
-      for (const [rule, time] of Object.entries(pass.rules ?? {})) rules[rule] = (rules[rule] ?? 0) + time.total;
+  const lint = async (rules) => {
+    const eslint = new ESLint({
+      cwd: root,
+      ignore: false,
+      stats: true,
+      overrideConfigFile: true,
+      overrideConfig: [
+        {
+          files: ["**/*.{ts,js,cjs,mjs}"],
+          languageOptions: { parser: tsParser, sourceType: "module" },
+          plugins: { "lock-scope": lockScope, stages: { rules: { find: probe(false), judge: probe(true) } } },
+          linterOptions: { reportUnusedDisableDirectives: "off" },
+          rules,
+        },
+      ],
+    });
+    const results = await eslint.lintFiles(files);
+    let parse = 0;
+    const times = {};
+    for (const result of results) {
+      for (const pass of result.stats?.times?.passes ?? []) {
+        parse += pass.parse?.total ?? 0;
+        for (const [rule, time] of Object.entries(pass.rules ?? {})) times[rule] = (times[rule] ?? 0) + time.total;
+      }
     }
-  }
-  const find = rules["stages/find"];
-  const judge = rules["stages/judge"] - find;
-  const full = rules["lock-scope/require-release"];
-  const findings = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId === "lock-scope/require-release").length, 0);
-  return { parse, find, judge, report: full - rules["stages/judge"], full, acquisitions, findings, wall };
+    const findings = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId === "lock-scope/require-release").length, 0);
+    return { parse, times, findings };
+  };
+
+  // Three runs, one rule each: the probes keep per-node caches (usage passes, descendant lists)
+  // that the rule would reuse if they ran in the same pass.
+  await lint({ "lock-scope/require-release": "error" }); // warm-up: JIT and file cache
+  const findRun = await lint({ "stages/find": "error" });
+  const judgeRun = await lint({ "stages/judge": "error" });
+  const ruleRun = await lint({ "lock-scope/require-release": "error" });
+  const share = (run, rule) => run.times[rule] / run.parse; // each run against its own parse time
+  const parse = ruleRun.parse;
+  const full = ruleRun.times["lock-scope/require-release"];
+  const find = share(findRun, "stages/find") * parse;
+  const judge = share(judgeRun, "stages/judge") * parse - find;
+  const report = full - find - judge;
+  return { parse, full, find, judge, report, acquisitions, findings: ruleRun.findings };
 }

@@ -119,5 +119,10 @@ async function migrate({ dir, workers, typeCheck = false }) {
   });
 }
 
-const tasks = { "lint-stats": lint, "lint-typed": lint, editor, identity, migrate };
+async function stagesTask(input) {
+  const { stages } = await import("./stages.mjs");
+  done(await stages({ ...input, root: path.resolve(".") }));
+}
+
+const tasks = { "lint-stats": lint, "lint-typed": lint, editor, identity, migrate, stages: stagesTask };
 await tasks[task](input);
