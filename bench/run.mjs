@@ -141,7 +141,12 @@ if (only && fs.existsSync(previousFile)) {
   results.sections = [...previous.sections.filter((s) => !fresh.has(s.name)), ...results.sections];
   const order = ["lint-syntactic", "stages", "lint-type-aware", "editor", "migrate", "eslint-cli"];
   results.sections.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-  results.env = fresh.size === 0 ? previous.env : { ...results.env, partial: `sections re-run on ${results.env.date}: ${[...fresh].join(", ")} (others from ${previous.env.date}, commit ${previous.env.commit})` };
+  // The other sections come from the last FULL run, even after several partial runs.
+  const full = previous.env.fullRun ?? { date: previous.env.date, commit: previous.env.commit };
+  results.env =
+    fresh.size === 0
+      ? previous.env
+      : { ...results.env, fullRun: full, partial: `sections re-run on ${results.env.date}: ${[...fresh].join(", ")} (others from the full run of ${full.date}, commit ${full.commit})` };
 }
 fs.writeFileSync(previousFile, JSON.stringify(results, null, 2) + "\n");
 fs.writeFileSync(path.join(here, "RESULTS.md"), render(results));
