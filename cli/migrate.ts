@@ -111,7 +111,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       }
     }
     if (result.tsconfigUpdated) io.stderr(`${values.write ? "updated" : "would update"} ${path.relative(io.cwd, result.tsconfig!)}: added "ESNext.Disposable" to compilerOptions.lib\n`);
-    io.stderr(summaryTable(result, values.write));
+    io.stderr(summaryTable(result, values.write) + staleTempFilesLine(result, values.write));
   }
   return manual > 0 || errors > 0 ? 1 : 0;
 }
@@ -143,8 +143,26 @@ function jsonReport(result: MigrationResult, cwd: string, written: boolean): unk
       ...(f.error ? { error: f.error } : {}),
       sites: f.sites.map((s) => ({ line: s.line, column: s.column, api: s.api, verdict: s.verdict, action: s.action, ...(s.reason ? { reason: s.reason } : {}) })),
     })),
-    summary: summary(result),
+    summary: { ...summary(result), ...staleTempFilesSummary(result, written) },
   };
+}
+
+/** JSON keys, only when non-zero: `staleTempFilesRemoved` (--write), `staleTempFilesFound` (left in place: a dry run, or removal failed). */
+function staleTempFilesSummary(result: MigrationResult, written: boolean): Record<string, number> {
+  const { found, removed } = result.staleTempFiles;
+  const left = found - (written ? removed : 0);
+  return { ...(removed > 0 ? { staleTempFilesRemoved: removed } : {}), ...(left > 0 ? { staleTempFilesFound: left } : {}) };
+}
+
+/** One summary line, only when there were stale temp files. */
+function staleTempFilesLine(result: MigrationResult, written: boolean): string {
+  const { found, removed } = result.staleTempFiles;
+  if (found === 0) return "";
+  const files = (n: number) => `${n} stale temp file${n === 1 ? "" : "s"}`;
+  if (!written) return `  ${files(found)} from an interrupted run; --write removes them\n`;
+  const failed = found - removed;
+  if (removed === 0) return `  ${files(failed)} from an interrupted run could not be removed\n`;
+  return `  removed ${files(removed)} from an interrupted run${failed > 0 ? `; ${failed} could not be removed` : ""}\n`;
 }
 
 function summary(result: MigrationResult) {

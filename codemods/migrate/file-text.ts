@@ -86,6 +86,60 @@ export function encodeLike(original: SourceFileText, text: string): string {
 export const TEMP_FILE_PATTERN = /^\..+\.lock-scope-\d+-\d+\.tmp$/;
 
 /**
+ * The pid of the process that wrote a temp file named `name`, or undefined when
+ * the name is not exactly one of writeFileAtomic's (TEMP_FILE_PATTERN, and a pid
+ * written the way `process.pid` prints: no leading zero, 1 … 2^31 - 1).
+ */
+/** How old a dead run's temp file must be before it is removed (writes take milliseconds). */
+export const STALE_AFTER_MS = 60_000;
+
+export function tempFileOwner(name: string): number | undefined {
+  if (!TEMP_FILE_PATTERN.test(name)) return undefined;
+  const digits = /\.lock-scope-(\d+)-\d+\.tmp$/.exec(name)![1]!;
+  const pid = Number(digits);
+  if (String(pid) !== digits || pid < 1 || pid > 0x7fffffff) return undefined;
+  return pid;
+}
+
+/** Only ESRCH proves the process is gone; alive, EPERM (another user's process) or any other answer means "maybe running". */
+export function processIsGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+/**
+ * A temp file left by a killed run: `file` is named exactly like writeFileAtomic's
+ * temp files, is a regular file (lstat: a symbolic link never is one, and is never
+ * followed), is older than a minute, and the process that wrote it is gone. With
+ * `remove`, it is unlinked.
+ * Returns "stale" (removed when asked), "failed" (stale but could not be removed) or
+ * undefined (not a stale temp file: left alone).
+ */
+export function staleTempFile(file: string, remove: boolean, now = Date.now()): "stale" | "failed" | undefined {
+  const pid = tempFileOwner(path.basename(file));
+  if (pid === undefined || !processIsGone(pid)) return undefined;
+  try {
+    const stat = fs.lstatSync(file);
+    // A pid is only meaningful in this pid namespace: a run in another container sharing the folder
+    // looks dead from here. Its temp files live for milliseconds, so a young one is left alone.
+    if (!stat.isFile() || now - stat.mtimeMs < STALE_AFTER_MS) return undefined;
+  } catch {
+    return undefined; // gone meanwhile
+  }
+  if (!remove) return "stale";
+  try {
+    fs.unlinkSync(file);
+    return "stale";
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? undefined : "failed";
+  }
+}
+
+/**
  * Replaces `file` atomically: the content goes to a temporary file in the same
  * folder (`.<name>.lock-scope-<pid>-<time>.tmp`, which no source glob matches),
  * which is then renamed over the target. A symbolic link is followed, so the

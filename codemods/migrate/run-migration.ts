@@ -10,8 +10,8 @@ import { collectImports } from "../../core/lock-api/imports.js";
 import { buildLockModel } from "../../core/lock-api/model.js";
 import { parseSource, SourceParseError } from "../../core/parse.js";
 import { migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
-import { encodeLike, readSourceFile, writeFileAtomic, type SourceFileText } from "./file-text.js";
-import { listSourceFiles, shardFiles } from "./files.js";
+import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText } from "./file-text.js";
+import { listSourceFiles, shardFiles, type ListedDirectory } from "./files.js";
 import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
 
@@ -53,6 +53,11 @@ export interface MigrationResult {
   readonly files: FileReport[];
   readonly tsconfig?: string;
   readonly tsconfigUpdated?: boolean;
+  /**
+   * Temp files of an interrupted run (`.<name>.lock-scope-<pid>-<time>.tmp` whose process is gone)
+   * in the folders of this run's files: `found`, and `removed` of them (only with `write`).
+   */
+  readonly staleTempFiles: { readonly found: number; readonly removed: number };
 }
 
 export class MigrationConfigError extends Error {
@@ -60,7 +65,7 @@ export class MigrationConfigError extends Error {
 }
 
 export async function runMigration(options: MigrateOptions): Promise<MigrationResult> {
-  const { files: listed, problems } = listSourceFiles(options.paths, options.cwd);
+  const { files: listed, problems, directories } = listSourceFiles(options.paths, options.cwd, { directories: true });
   if (listed.length === 0 && problems.length > 0 && problems.every((p) => p.message === "no such file or folder")) {
     throw new MigrationConfigError(`no such file or folder: ${problems.map((p) => path.relative(options.cwd, p.path) || p.path).join(", ")}`);
   }
@@ -162,7 +167,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   // Phase 3: verify with the project's own tsconfig; a file whose rewrite adds type errors is not written.
   if (project) verify(project, reports, options);
 
-  // Phase 4: write.
+  // Phase 4: write — after the temp files a killed run left next to this run's files (dry run: counted only).
+  const staleTempFiles = cleanStaleTempFiles(files, directories!, options.write);
   for (const report of reports.values()) {
     if (report.status !== "modified" || !report.output || !report.original || !owned.has(report.file)) continue;
     const counts = lineCounts(report.original.text, report.output);
@@ -179,7 +185,39 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   }
   // Provider files outside this shard were edited in memory only (for verification); their own shard writes them.
   const ordered = [...reports.values()].filter((r) => owned.has(r.file) || problems.some((p) => p.path === r.file)).sort((a, b) => a.file.localeCompare(b.file));
-  return { files: ordered, tsconfig, tsconfigUpdated };
+  return { files: ordered, tsconfig, tsconfigUpdated, staleTempFiles };
+}
+
+/**
+ * Looks for stale temp files in the folders of `files` only (this shard's files), using the
+ * listing the file walk already made; a folder is read here only when its files were named
+ * explicitly. Each real folder once. See staleTempFile for what is removed and what is never touched.
+ */
+function cleanStaleTempFiles(files: readonly string[], listed: Map<string, ListedDirectory>, remove: boolean): { found: number; removed: number } {
+  let found = 0;
+  let removed = 0;
+  const done = new Set<string>();
+  for (const dir of new Set(files.map((file) => path.dirname(file)))) {
+    let folder = listed.get(dir);
+    if (!folder) {
+      try {
+        const real = fs.realpathSync(dir);
+        const names = fs.readdirSync(real, { withFileTypes: true }).filter((e) => e.isFile() && TEMP_FILE_PATTERN.test(e.name)).map((e) => e.name);
+        folder = { real, tempFiles: names };
+      } catch {
+        continue; // an unreadable folder: its files are reported on their own
+      }
+    }
+    if (done.has(folder.real)) continue;
+    done.add(folder.real);
+    for (const name of folder.tempFiles) {
+      const outcome = staleTempFile(path.join(folder.real, name), remove);
+      if (outcome === undefined) continue;
+      found++;
+      if (remove && outcome === "stale") removed++;
+    }
+  }
+  return { found, removed };
 }
 
 function analyseProviders(project: Project, texts: Map<string, SourceFileText>, providers: ProviderAnalysis, reports: Map<string, FileReport>, options: MigrateOptions): void {
