@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { ESLint, Linter } from "eslint";
+import { isWithin } from "./paths.js";
 import { writeFileAtomic } from "../codemods/migrate/file-text.js";
 
 /**
@@ -166,10 +167,7 @@ export interface ScanScope {
 export function inScope(entry: BaselineEntry, root: string, scope: ScanScope): boolean {
   const file = path.resolve(root, ...entry.file.split("/"));
   if (scope.unanalysed.has(file)) return false;
-  return scope.inputs.some((input) => {
-    const rel = path.relative(input, file);
-    return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
-  });
+  return scope.inputs.some((input) => isWithin(input, file));
 }
 
 /** The entries an update writes: today's findings, plus the old entries for files this run did not analyse. */

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ESLint } from "eslint";
+import { isWithin } from "./paths.js";
 
 /**
  * SARIF 2.1.0 for code scanning, written by `@microsoft/eslint-formatter-sarif`.
@@ -42,8 +43,9 @@ function relativize(node: unknown, root: string): void {
   if (typeof node !== "object" || node === null) return;
   const location = node as Record<string, unknown>;
   if (typeof location.uri === "string" && location.uri.startsWith("file:") && location.uriBaseId === undefined) {
-    const rel = path.relative(root, fileURLToPath(location.uri));
-    if (rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel)) {
+    const file = fileURLToPath(location.uri);
+    const rel = path.relative(root, file);
+    if (rel !== "" && isWithin(root, file)) {
       location.uri = rel.split(path.sep).map(encodeURIComponent).join("/");
       location.uriBaseId = SRCROOT;
     }

@@ -64,10 +64,17 @@ export function openBaseline(options: BaselineOptions, update: boolean): OpenBas
     finish(results, unanalysed) {
       const current = [...fingerprintResults(results, root).values()];
       const { entries, kept } = updatedEntries(old?.entries ?? [], current, root, scope(unanalysed));
+      // An invalid file cannot tell which of its entries lie outside this scan: keep a copy rather than lose them.
+      const backup = replaced ? attempt(() => keepInvalidCopy(absolute), options) : undefined;
       const written = attempt(() => writeBaseline(absolute, entries), options);
       const notes: string[] = [];
-      if (!old) notes.push(replaced ? `replaced a file that ${replaced}` : "new file");
-      else {
+      if (!old) {
+        notes.push(
+          replaced
+            ? `replaced a file that ${replaced}; the old file is kept as ${path.basename(backup!)}: entries it had for files outside this scan are not in the new baseline`
+            : "new file",
+        );
+      } else {
         const before = new Set(old.entries.filter((e) => inScope(e, root, scope(unanalysed))).map(entryKey));
         const now = new Set(current.map(entryKey));
         notes.push(`${[...now].filter((k) => !before.has(k)).length} added, ${[...before].filter((k) => !now.has(k)).length} dropped`);
@@ -76,6 +83,16 @@ export function openBaseline(options: BaselineOptions, update: boolean): OpenBas
       return `lock-scope: wrote baseline ${options.file}: ${plural(written, "finding")} recorded (${notes.join("; ")})\n`;
     },
   };
+}
+
+function keepInvalidCopy(file: string): string {
+  const copy = `${file}.invalid`;
+  try {
+    fs.copyFileSync(file, copy);
+  } catch (error) {
+    throw new BaselineError("io", `cannot be replaced: keeping a copy at ${copy} failed (${(error as Error).message})`);
+  }
+  return copy;
 }
 
 function checkWritableFolder(folder: string): void {

@@ -7,6 +7,7 @@ import { listSourceFiles } from "../codemods/migrate/files.js";
 import { UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
 import { progressBar } from "./progress.js";
+import { isWithin } from "./paths.js";
 import { formatSarif } from "./sarif.js";
 import { openBaseline } from "./scan-baseline.js";
 
@@ -320,7 +321,7 @@ function withoutFatal(result: ESLint.LintResult): ESLint.LintResult {
 
 function displayPath(cwd: string, file: string): string {
   const rel = path.relative(cwd, file);
-  return rel.length > 0 && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : file;
+  return rel.length > 0 && isWithin(cwd, file) ? rel : file;
 }
 
 function compare(a: string, b: string): number {
@@ -330,10 +331,10 @@ function compare(a: string, b: string): number {
 /** ESLint ignores files outside its cwd: lint from the common ancestor when a path lies outside. */
 function lintRoot(cwd: string, inputs: readonly string[]): string {
   const resolved = inputs.map((input) => path.resolve(cwd, input));
-  if (resolved.every((file) => !path.relative(cwd, file).startsWith(".."))) return cwd;
+  if (resolved.every((file) => isWithin(cwd, file))) return cwd;
   let root = path.dirname(resolved[0]!);
   for (const file of resolved) {
-    while (path.relative(root, file).startsWith("..")) root = path.dirname(root);
+    while (!isWithin(root, file)) root = path.dirname(root);
   }
   return root;
 }

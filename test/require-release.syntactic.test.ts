@@ -729,6 +729,27 @@ try {
       errors: [{ messageId: "leakAtEnd", line: 2, column: 22 }],
     },
     {
+      name: "the `try` of a released-only-in-catch leak is named by its own line, with the brace on the next",
+      code: `async function f() {
+  const lock = await acquireSessionWriteLock(opts);
+  try
+  {
+    await work();
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}`,
+      errors: [
+        {
+          messageId: "leakAtEnd",
+          line: 2,
+          column: 22,
+          data: { api: "acquireSessionWriteLock", via: "the `try` block at line 3 completes without throwing", line: 10, using: "await using", escape: "{ await work(); }" },
+        },
+      ],
+    },
+    {
       name: "release only in one branch",
       code: `function f(flag: boolean) {
   const lock = acquireSyncLock("branch");

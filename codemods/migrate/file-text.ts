@@ -85,14 +85,14 @@ export function encodeLike(original: SourceFileText, text: string): string {
 /** The prefix of temporary files written next to a source file: `.<name>.lock-scope-`. Never a source extension. */
 export const TEMP_FILE_PATTERN = /^\..+\.lock-scope-\d+-\d+\.tmp$/;
 
+/** How old a dead run's temp file must be before it is removed (writes take milliseconds). */
+export const STALE_AFTER_MS = 60_000;
+
 /**
  * The pid of the process that wrote a temp file named `name`, or undefined when
  * the name is not exactly one of writeFileAtomic's (TEMP_FILE_PATTERN, and a pid
  * written the way `process.pid` prints: no leading zero, 1 … 2^31 - 1).
  */
-/** How old a dead run's temp file must be before it is removed (writes take milliseconds). */
-export const STALE_AFTER_MS = 60_000;
-
 export function tempFileOwner(name: string): number | undefined {
   if (!TEMP_FILE_PATTERN.test(name)) return undefined;
   const digits = /\.lock-scope-(\d+)-\d+\.tmp$/.exec(name)![1]!;

@@ -49,7 +49,8 @@ class BranchVia implements Via {
       case "ifFalse":
         return `\`if (${describe(node, this.source, 40)})\` is ${this.kind === "ifTrue" ? "true" : "false"}`;
       case "tryCompletes":
-        return `the \`try\` block at line ${node.loc.start.line} completes without throwing`;
+        // `node` is the block (the escape points there); the message names the `try` statement's line.
+        return `the \`try\` block at line ${(node.parent ?? node).loc.start.line} completes without throwing`;
       case "switchCase": {
         const test = (node as TSESTree.SwitchCase).test;
         return `the switch takes ${test ? `\`case ${describe(test, this.source, 30)}\`` : "`default`"}`;

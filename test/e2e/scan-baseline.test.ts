@@ -194,8 +194,27 @@ describe("lock-scope scan --baseline: errors (exit 2, one line naming the file a
     fs.writeFileSync(path.join(dir, "replace.json"), "not json");
     const ran = scan(dir, "src", "--baseline", "replace.json", "--update-baseline");
     expect(ran.status).toBe(0);
-    expect(ran.stderr).toMatch(/^lock-scope: wrote baseline replace\.json: \d+ findings recorded \(replaced a file that is not valid JSON \(.+\)\)\n$/);
+    expect(ran.stderr).toMatch(
+      /^lock-scope: wrote baseline replace\.json: \d+ findings recorded \(replaced a file that is not valid JSON \(.+\); the old file is kept as replace\.json\.invalid: entries it had for files outside this scan are not in the new baseline\)\n$/,
+    );
+    // The invalid file could hold entries for files outside this scan: it is kept, byte for byte.
+    expect(fs.readFileSync(path.join(dir, "replace.json.invalid"), "utf8")).toBe("not json");
     expect(scan(dir, "src", "--baseline", "replace.json").status).toBe(0);
+  });
+
+  it("a folder named `..gen` inside the scan is inside it (baseline scope and SARIF URIs)", () => {
+    fs.mkdirSync(path.join(dir, "src/..gen"), { recursive: true });
+    fs.copyFileSync(path.join(dir, "src/maintenance/compaction.ts"), path.join(dir, "src/..gen/copy.ts")); // has findings
+    // Folders starting with a dot are not listed: name the file (and the folder, as the baseline scope).
+    const sarif = scan(dir, "src", "src/..gen/copy.ts", "--format", "sarif");
+    const uris: string[] = JSON.parse(sarif.stdout).runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+    expect(uris.some((uri) => uri.includes("..gen/copy.ts"))).toBe(true);
+    expect(uris.every((uri) => !uri.startsWith("file:"))).toBe(true);
+    expect(scan(dir, "src", "src/..gen/copy.ts", "--baseline", "gen.json", "--update-baseline").status).toBe(0);
+    fs.rmSync(path.join(dir, "src/..gen"), { recursive: true });
+    // Its entries were in scope: the next update drops them instead of keeping them as "not scanned".
+    const update = scan(dir, "src", "--baseline", "gen.json", "--update-baseline");
+    expect(update.stderr).not.toMatch(/kept for files not scanned/);
   });
 
   it("a folder as the baseline, or a folder that does not exist for a new one", () => {
