@@ -2,6 +2,7 @@
 // Usage: node bench/generate.mjs <count> <outDir> [seed]
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export function mulberry32(seed) {
   let a = seed >>> 0;
@@ -175,7 +176,7 @@ export function generateCorpus(count, outDir, seed = 42, functionsPerFile = 8) {
   return outDir;
 }
 
-if (process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]))) {
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [count = "1000", outDir = "bench/.work/generated", seed = "42"] = process.argv.slice(2);
   generateCorpus(Number(count), outDir, Number(seed));
 }

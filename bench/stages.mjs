@@ -7,6 +7,7 @@
 // each scaled to the same parse time (runs differ by a few per cent on a shared machine).
 // The probes are measurement scaffolding only: they are never part of the plugin.
 import path from "node:path";
+import { sumStats } from "./eslint-stats.mjs";
 
 export async function stages({ files, root }) {
   const { ESLint } = await import("eslint");
@@ -55,16 +56,7 @@ export async function stages({ files, root }) {
         },
       ],
     });
-    const results = await eslint.lintFiles(files);
-    let parse = 0;
-    const times = {};
-    for (const result of results) {
-      for (const pass of result.stats?.times?.passes ?? []) {
-        parse += pass.parse?.total ?? 0;
-        for (const [rule, time] of Object.entries(pass.rules ?? {})) times[rule] = (times[rule] ?? 0) + time.total;
-      }
-    }
-    const findings = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId === "lock-scope/require-release").length, 0);
+    const { parse, rules: times, findings } = sumStats(await eslint.lintFiles(files));
     return { parse, times, findings };
   };
 

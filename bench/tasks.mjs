@@ -3,6 +3,7 @@ import "core-js/actual/iterator/index.js";
 import path from "node:path";
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
+import { sumStats } from "./eslint-stats.mjs";
 
 const [task, inputFile] = process.argv.slice(2);
 const input = JSON.parse(fs.readFileSync(inputFile, "utf8"));
@@ -16,20 +17,6 @@ function commonRoot(files) {
   let root = path.dirname(files[0]);
   for (const file of files) while (path.relative(root, file).startsWith("..")) root = path.dirname(root);
   return root;
-}
-
-function sumStats(results) {
-  let parse = 0;
-  const rules = {};
-  let findings = 0;
-  for (const result of results) {
-    findings += result.messages.filter((m) => m.ruleId === "lock-scope/require-release").length;
-    for (const pass of result.stats?.times?.passes ?? []) {
-      parse += pass.parse?.total ?? 0;
-      for (const [rule, time] of Object.entries(pass.rules ?? {})) rules[rule] = (rules[rule] ?? 0) + time.total;
-    }
-  }
-  return { parse, rules, findings };
 }
 
 async function lint({ files, tsconfig }) {

@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { ESLint, Linter } from "eslint";
-import { isWithin } from "./paths.js";
+import { oneLine } from "./errors.js";
+import { byCodeUnits as compare, isWithin } from "./paths.js";
 import { writeFileAtomic } from "../codemods/migrate/file-text.js";
 
 /**
@@ -190,13 +191,6 @@ function isEntry(e: unknown): e is BaselineEntry {
   return typeof file === "string" && typeof ruleId === "string" && typeof messageId === "string" && typeof fingerprint === "string";
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s*\n\s*/g, " ").trim();
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function safeRead(file: string): string {
   try {

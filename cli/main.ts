@@ -1,5 +1,5 @@
 import { packageInfo } from "../package-info.js";
-import { UsageError } from "./errors.js";
+import { oneLine, UsageError } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
 import { migrate, MIGRATE_HELP } from "./migrate.js";
 import { scan, SCAN_HELP } from "./scan.js";
@@ -51,19 +51,20 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     return await entry.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
-      io.stderr(`lock-scope ${command}: ${oneLine(error as Error)}\n`);
+      io.stderr(`lock-scope ${command}: ${messageOf(error)}\n`);
       return 2;
     }
-    io.stderr(`lock-scope ${command}: internal error: ${oneLine(error as Error)}\n`);
+    io.stderr(`lock-scope ${command}: internal error: ${messageOf(error)}\n`);
     if (debug) io.stderr(`${(error as Error).stack ?? ""}\n`);
     else io.stderr("Run again with --debug for the stack trace.\n");
     return 2;
   }
 }
 
+
 /** Messages are one line each (node:util's parseArgs errors span several: "argument is ambiguous.\nDid you forget…"). */
-function oneLine(error: Error): string {
-  return String(error?.message ?? error).replace(/\s*\n\s*/g, " ").trim();
+function messageOf(error: unknown): string {
+  return oneLine(String((error as Error | null)?.message ?? error));
 }
 
 function isParseArgsError(error: unknown): boolean {

@@ -7,7 +7,7 @@ import { listSourceFiles } from "../codemods/migrate/files.js";
 import { UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
 import { progressBar } from "./progress.js";
-import { isWithin } from "./paths.js";
+import { byCodeUnits as compare, isWithin } from "./paths.js";
 import { formatSarif } from "./sarif.js";
 import { openBaseline } from "./scan-baseline.js";
 
@@ -322,10 +322,6 @@ function withoutFatal(result: ESLint.LintResult): ESLint.LintResult {
 function displayPath(cwd: string, file: string): string {
   const rel = path.relative(cwd, file);
   return rel.length > 0 && isWithin(cwd, file) ? rel : file;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** ESLint ignores files outside its cwd: lint from the common ancestor when a path lies outside. */

@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import path from "node:path";
-import { TEMP_FILE_PATTERN } from "./file-text.js";
 
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs"];
 const SKIPPED_DIRECTORIES = ["node_modules", ".git", "dist", "build", "coverage"];
@@ -15,14 +14,6 @@ export interface ListOptions {
   readonly skipDirectories?: readonly string[];
   /** Also list `.d.ts` / `.d.mts` / `.d.cts` files (default: false). */
   readonly includeDeclarations?: boolean;
-  /** Also return `directories`: every folder read while walking, with its real path and its atomic-write temp files (default: false). */
-  readonly directories?: boolean;
-}
-
-/** A folder read while walking: its real path and the names of the regular files in it that match TEMP_FILE_PATTERN. */
-export interface ListedDirectory {
-  readonly real: string;
-  readonly tempFiles: string[];
 }
 
 /**
@@ -32,11 +23,7 @@ export interface ListedDirectory {
  * loop, a FIFO or device named like a source file, a folder that cannot be read.
  * Never throws for a single bad path; never blocks (a FIFO is not opened).
  */
-export function listSourceFiles(
-  inputs: readonly string[],
-  cwd: string,
-  options: ListOptions = {},
-): { files: string[]; problems: FileListProblem[]; directories?: Map<string, ListedDirectory> } {
+export function listSourceFiles(inputs: readonly string[], cwd: string, options: ListOptions = {}): { files: string[]; problems: FileListProblem[] } {
   const skipped = new Set(options.skipDirectories ?? SKIPPED_DIRECTORIES);
   const files = new Set<string>();
   const problems: FileListProblem[] = [];
@@ -47,7 +34,6 @@ export function listSourceFiles(
     problems.push({ path: file, message });
   };
   const visitedDirectories = new Set<string>();
-  const directories = options.directories ? new Map<string, ListedDirectory>() : undefined;
   const looksLikeSource = (file: string) => SOURCE_EXTENSIONS.includes(path.extname(file)) && (options.includeDeclarations || !/\.d\.[cm]?ts$/.test(file));
 
   const visit = (absolute: string, explicit: boolean, realParent: string | undefined): void => {
@@ -81,9 +67,6 @@ export function listSourceFiles(
         problem(absolute, `cannot read folder: ${errorText(error as NodeJS.ErrnoException)}`);
         return;
       }
-      // Keyed by the path the files below get (their dirname), not the real path.
-      // Dirent types come from the folder listing itself: a symbolic link is never `isFile()`.
-      directories?.set(absolute, { real, tempFiles: entries.filter((e) => e.isFile() && TEMP_FILE_PATTERN.test(e.name)).map((e) => e.name) });
       for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         // By name, also when it is a symbolic link (a linked node_modules must not be walked).
         if ((entry.isDirectory() || entry.isSymbolicLink()) && skipped.has(entry.name)) continue;
@@ -100,7 +83,7 @@ export function listSourceFiles(
   };
   for (const input of inputs) visit(path.resolve(cwd, input), true, undefined);
   const sortedFiles = [...files].sort();
-  return { files: sortedFiles, problems: problems.filter((p) => !files.has(p.path)), ...(directories ? { directories } : {}) };
+  return { files: sortedFiles, problems: problems.filter((p) => !files.has(p.path)) };
 }
 
 function statProblem(file: string, error: NodeJS.ErrnoException): string {

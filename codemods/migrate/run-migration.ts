@@ -11,7 +11,7 @@ import { buildLockModel } from "../../core/lock-api/model.js";
 import { parseSource, SourceParseError } from "../../core/parse.js";
 import { migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText } from "./file-text.js";
-import { listSourceFiles, shardFiles, type ListedDirectory } from "./files.js";
+import { listSourceFiles, shardFiles } from "./files.js";
 import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
 
@@ -65,7 +65,7 @@ export class MigrationConfigError extends Error {
 }
 
 export async function runMigration(options: MigrateOptions): Promise<MigrationResult> {
-  const { files: listed, problems, directories } = listSourceFiles(options.paths, options.cwd, { directories: true });
+  const { files: listed, problems } = listSourceFiles(options.paths, options.cwd);
   if (listed.length === 0 && problems.length > 0 && problems.every((p) => p.message === "no such file or folder")) {
     throw new MigrationConfigError(`no such file or folder: ${problems.map((p) => path.relative(options.cwd, p.path) || p.path).join(", ")}`);
   }
@@ -168,7 +168,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   if (project) verify(project, reports, options);
 
   // Phase 4: write — after the temp files a killed run left next to this run's files (dry run: counted only).
-  const staleTempFiles = cleanStaleTempFiles(files, directories!, options.write);
+  const staleTempFiles = cleanStaleTempFiles(files, options.write);
   for (const report of reports.values()) {
     if (report.status !== "modified" || !report.output || !report.original || !owned.has(report.file)) continue;
     const counts = lineCounts(report.original.text, report.output);
@@ -189,29 +189,28 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
 }
 
 /**
- * Looks for stale temp files in the folders of `files` only (this shard's files), using the
- * listing the file walk already made; a folder is read here only when its files were named
- * explicitly. Each real folder once. See staleTempFile for what is removed and what is never touched.
+ * Looks for stale temp files in the folders of `files` only (this shard's files), each real
+ * folder once. See staleTempFile for what is removed and what is never touched.
  */
-function cleanStaleTempFiles(files: readonly string[], listed: Map<string, ListedDirectory>, remove: boolean): { found: number; removed: number } {
+function cleanStaleTempFiles(files: readonly string[], remove: boolean): { found: number; removed: number } {
   let found = 0;
   let removed = 0;
   const done = new Set<string>();
   for (const dir of new Set(files.map((file) => path.dirname(file)))) {
-    let folder = listed.get(dir);
-    if (!folder) {
-      try {
-        const real = fs.realpathSync(dir);
-        const names = fs.readdirSync(real, { withFileTypes: true }).filter((e) => e.isFile() && TEMP_FILE_PATTERN.test(e.name)).map((e) => e.name);
-        folder = { real, tempFiles: names };
-      } catch {
-        continue; // an unreadable folder: its files are reported on their own
-      }
+    let real: string;
+    let names: fs.Dirent[];
+    try {
+      real = fs.realpathSync(dir);
+      if (done.has(real)) continue;
+      done.add(real);
+      names = fs.readdirSync(real, { withFileTypes: true });
+    } catch {
+      continue; // an unreadable folder: its files are reported on their own
     }
-    if (done.has(folder.real)) continue;
-    done.add(folder.real);
-    for (const name of folder.tempFiles) {
-      const outcome = staleTempFile(path.join(folder.real, name), remove);
+    // Dirent types come from the listing itself: a symbolic link is never `isFile()`.
+    for (const entry of names) {
+      if (!entry.isFile() || !TEMP_FILE_PATTERN.test(entry.name)) continue;
+      const outcome = staleTempFile(path.join(real, entry.name), remove);
       if (outcome === undefined) continue;
       found++;
       if (remove && outcome === "stale") removed++;

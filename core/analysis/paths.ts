@@ -121,6 +121,7 @@ const LOOP_ROUNDS = 4;
 
 /** Shared by every outcome without abrupt completions (outcome arrays are never mutated; frozen to keep it so). */
 const NO_ABRUPT: Abrupt[] = Object.freeze([]) as unknown as Abrupt[];
+const NO_EVENTS: readonly Event[] = Object.freeze([]);
 
 export function interpret(body: Node, options: InterpretOptions): PathReport {
   const interpreter = new Interpreter(options);
@@ -387,8 +388,7 @@ class Interpreter {
     }
     exits.push(...fallthrough);
     if (!node.cases.some((c) => c.test === null)) exits.push(...this.tag(discriminant.normal, node, "noCase"));
-    const outcome = { normal: joinBranches(paths, exits), abrupt: dedupeAbrupt(abrupt) };
-    return node === this.options.scope ? outcome : outcome;
+    return { normal: joinBranches(paths, exits), abrupt: dedupeAbrupt(abrupt) };
   }
 
   private tryStatement(node: TSESTree.TryStatement, paths: Path[]): Outcome {
@@ -437,12 +437,13 @@ class Interpreter {
     return events;
   }
 
+  /** A declarator's events: its initialiser's, then the acquisition when this declarator is where the lock is taken. */
   private declaratorEvents(declarator: TSESTree.VariableDeclarator): readonly Event[] {
+    const init = declarator.init ? this.eventsOf(declarator.init) : NO_EVENTS;
+    if (this.options.effects.acquireAt !== declarator) return init;
     let events = this.eventCache.get(declarator);
     if (!events) {
-      const list = declarator.init ? expressionEvents(this.options.effects, declarator.init) : [];
-      if (this.options.effects.acquireAt === declarator) list.push({ k: "acquire", node: declarator });
-      events = list;
+      events = [...init, { k: "acquire", node: declarator }];
       this.eventCache.set(declarator, events);
     }
     return events;

@@ -5,25 +5,17 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { mulberry32 } from "../../bench/generate.mjs"; // the seeded generator the benchmarks use
+
+export { mulberry32 };
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const bin = path.join(repoRoot, "bin/lock-scope.js");
 
-/** Temp files of the atomic writer: `.<name>.lock-scope-<pid>-<time>.tmp`. */
-export const TEMP_FILE = /^\..+\.lock-scope-\d+-\d+\.tmp$/;
+/** Temp files of the atomic writer, `.<name>.lock-scope-<pid>-<time>.tmp`: its own pattern (from `npm run build`). */
+export const { TEMP_FILE_PATTERN: TEMP_FILE } = await import(pathToFileURL(path.join(repoRoot, "dist/codemods/migrate/file-text.js")).href);
 const SOURCE_FILE = /\.(?:[cm]?[jt]s|tsx|jsx)$/;
-
-export function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Writes `count` files of async-mutex code that `migrate --no-type-check` rewrites (release-function
