@@ -85,19 +85,30 @@ export function isHandleReference(binding: HandleBinding, node: Node): boolean {
 /** Does `node` (an expression) contain a direct handle reference that would carry ownership out (`{ lock }`, `[lock]`)? */
 export function carriesHandle(binding: HandleBinding, node: Node): boolean {
   const inner = unwrap(node);
-  if (isHandleReference(binding, inner)) return true;
-  if (inner.type === T.ObjectExpression) {
-    return inner.properties.some((property) =>
-      property.type === T.Property ? carriesHandle(binding, property.value) : carriesHandle(binding, property.argument),
-    );
+  switch (inner.type) {
+    case T.Identifier:
+      return binding.handleNames.has(inner.name) || binding.releaseFnNames.has(inner.name);
+    case T.ObjectExpression:
+      for (let i = 0; i < inner.properties.length; i++) {
+        const property = inner.properties[i]!;
+        if (carriesHandle(binding, property.type === T.Property ? property.value : property.argument)) return true;
+      }
+      return false;
+    case T.ArrayExpression:
+      for (let i = 0; i < inner.elements.length; i++) {
+        const element = inner.elements[i];
+        if (element && carriesHandle(binding, element.type === T.SpreadElement ? element.argument : element)) return true;
+      }
+      return false;
+    case T.AwaitExpression:
+      return carriesHandle(binding, inner.argument);
+    case T.ConditionalExpression:
+      return carriesHandle(binding, inner.consequent) || carriesHandle(binding, inner.alternate);
+    case T.LogicalExpression:
+      return carriesHandle(binding, inner.right) || carriesHandle(binding, inner.left);
+    default:
+      return false;
   }
-  if (inner.type === T.ArrayExpression) {
-    return inner.elements.some((element) => element !== null && carriesHandle(binding, element.type === T.SpreadElement ? element.argument : element));
-  }
-  if (inner.type === T.AwaitExpression) return carriesHandle(binding, inner.argument);
-  if (inner.type === T.ConditionalExpression) return carriesHandle(binding, inner.consequent) || carriesHandle(binding, inner.alternate);
-  if (inner.type === T.LogicalExpression) return carriesHandle(binding, inner.right) || carriesHandle(binding, inner.left);
-  return false;
 }
 
 /** A function expression whose body releases the lock (`() => lock.release()`). */

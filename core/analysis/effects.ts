@@ -154,7 +154,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
     case T.NewExpression:
       visit(ctx, node.callee, out, plain);
       for (const argument of node.arguments) visit(ctx, argument, out, plain);
-      if (node.arguments.some((argument) => carriesHandle(ctx.binding, argument))) out.push({ k: "transfer", node });
+      if (someCarriesHandle(ctx.binding, node.arguments)) out.push({ k: "transfer", node });
       else out.push({ k: "throw", node });
       break;
     case T.ImportExpression:
@@ -248,19 +248,30 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
     out.push({ k: "throw", node: call });
     return;
   }
-  const handsOver = call.arguments.some(
-    (argument) =>
-      isReleaserFunction(ctx.binding, argument, ctx.sourceText) ||
-      (isHandleReference(ctx.binding, argument) && isOwnershipSink(ctx.model, call, ctx.imports)) ||
-      (argument.type !== T.SpreadElement && carriesHandle(ctx.binding, argument) && isOwnershipSink(ctx.model, call, ctx.imports)),
-  );
-  if (handsOver) {
+  if (handsOver(ctx, call)) {
     out.push({ k: "transfer", node: call });
     return;
   }
   if (inPromiseAll) return; // Promise.all itself does not throw; its await does
   if (flags.inPromiseAll && name !== undefined && ctx.releaseNames.has(name)) return; // async releases run side by side
   out.push({ k: "throw", node: call });
+}
+
+/** Does the call take ownership of the lock: a releaser callback, or the handle given to an ownership sink? */
+function handsOver(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
+  const args = call.arguments;
+  for (let i = 0; i < args.length; i++) {
+    const argument = args[i]!;
+    if (isReleaserFunction(ctx.binding, argument, ctx.sourceText)) return true;
+    const carries = isHandleReference(ctx.binding, argument) || (argument.type !== T.SpreadElement && carriesHandle(ctx.binding, argument));
+    if (carries && isOwnershipSink(ctx.model, call, ctx.imports)) return true;
+  }
+  return false;
+}
+
+function someCarriesHandle(binding: HandleBinding, args: readonly Node[]): boolean {
+  for (let i = 0; i < args.length; i++) if (carriesHandle(binding, args[i]!)) return true;
+  return false;
 }
 
 export function isProcessExit(call: TSESTree.CallExpression): boolean {

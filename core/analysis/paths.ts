@@ -119,6 +119,26 @@ export interface InterpretOptions {
 
 const LOOP_ROUNDS = 4;
 
+/*
+ * Allocation discipline (the rule runs inside ESLint right after each parse, where every
+ * allocation brings the next scavenge of the fresh AST closer; see bench/optimisations.md):
+ * paths and completions always have the same shape (built by `pathOf` / `completion`), paths
+ * without a `via` are shared constants, and outcome arrays are never mutated once returned.
+ */
+const PLAIN: readonly Path[] = [
+  { lock: Lock.None, via: undefined },
+  { lock: Lock.Held, via: undefined },
+  { lock: Lock.Released, via: undefined },
+];
+
+function pathOf(lock: Lock, via?: Via): Path {
+  return via === undefined ? PLAIN[lock]! : { lock, via };
+}
+
+function completion(kind: AbruptKind, path: Path, origin: Node, label?: string, transfers?: boolean): Abrupt {
+  return { kind, label, transfers, path, origin };
+}
+
 /** Shared by every outcome without abrupt completions (outcome arrays are never mutated; frozen to keep it so). */
 const NO_ABRUPT: Abrupt[] = Object.freeze([]) as unknown as Abrupt[];
 const NO_EVENTS: readonly Event[] = Object.freeze([]);
@@ -141,7 +161,7 @@ class Interpreter {
   }
 
   run(body: Node): PathReport {
-    const entry: Path = { lock: this.options.heldOnEntry ? Lock.Held : Lock.None };
+    const entry = pathOf(this.options.heldOnEntry ? Lock.Held : Lock.None);
     let outcome: Outcome;
     if (body.type === T.BlockStatement || body.type === T.Program) {
       outcome = this.statement(body, [entry]);
@@ -165,18 +185,18 @@ class Interpreter {
 
   /** Records leaks for every held path leaving the owning scope, then marks them handled. */
   private closeScope(scope: Node, outcome: Outcome): Outcome {
-    if (!outcome.normal.some(isHeld) && !outcome.abrupt.some((completion) => isHeld(completion.path))) return outcome;
+    if (!withLock(outcome.normal, Lock.Held) && !someAbruptHeld(outcome.abrupt)) return outcome;
     const normal = outcome.normal.map((path) => {
       if (path.lock !== Lock.Held) return path;
       this.leaks.push({ reason: "end", escape: path.via?.node ?? endOf(scope), via: path.via, order: scope.range[1] });
-      return { lock: Lock.Released };
+      return pathOf(Lock.Released);
     });
     const abrupt = outcome.abrupt.map((completion) => {
       if (completion.path.lock !== Lock.Held) return completion;
       // A return that carries the handle leaves with it; an enclosing `finally` may still cancel it.
       if (completion.kind === "return" && completion.transfers) return completion;
       this.leaks.push({ reason: completion.kind === "throw" ? "throw" : "exit", escape: completion.origin, order: completion.origin.range[0] });
-      return { ...completion, path: { lock: Lock.Released } };
+      return withPath(completion, pathOf(Lock.Released));
     });
     (outcome as { normal: Path[] }).normal = dedupePaths(normal);
     (outcome as { abrupt: Abrupt[] }).abrupt = dedupeAbrupt(abrupt);
@@ -193,30 +213,26 @@ class Interpreter {
       case T.ExpressionStatement:
         return this.expression(node.expression, paths);
       case T.VariableDeclaration: {
-        let current: Outcome = { normal: paths, abrupt: [] };
-        for (const declarator of node.declarations) {
-          current = merge(current.abrupt, this.events(this.declaratorEvents(declarator), current.normal));
+        const declarators = node.declarations;
+        let current: Outcome = this.events(this.declaratorEvents(declarators[0]!), paths);
+        for (let i = 1; i < declarators.length; i++) {
+          current = merge(current.abrupt, this.events(this.declaratorEvents(declarators[i]!), current.normal));
         }
         return current;
       }
       case T.ReturnStatement: {
         if (node.argument) return this.returned(node.argument, paths, node);
-        return { normal: [], abrupt: paths.map((path) => ({ kind: "return" as const, path, origin: node })) };
+        return { normal: [], abrupt: paths.map((path) => completion("return", path, node)) };
       }
       case T.ThrowStatement: {
         const evaluated = this.expression(node.argument, paths);
-        return { normal: [], abrupt: [...evaluated.abrupt, ...evaluated.normal.map((path) => ({ kind: "throw" as const, path, origin: node }))] };
+        return { normal: [], abrupt: [...evaluated.abrupt, ...evaluated.normal.map((path) => completion("throw", path, node))] };
       }
       case T.BreakStatement:
       case T.ContinueStatement:
         return {
           normal: [],
-          abrupt: paths.map((path) => ({
-            kind: node.type === T.BreakStatement ? ("break" as const) : ("continue" as const),
-            label: node.label?.name,
-            path,
-            origin: node,
-          })),
+          abrupt: paths.map((path) => completion(node.type === T.BreakStatement ? "break" : "continue", path, node, node.label?.name)),
         };
       case T.IfStatement:
         return this.ifStatement(node, paths);
@@ -249,27 +265,31 @@ class Interpreter {
    * being followed (declared elsewhere), every exit of such a block is also a throw point.
    */
   private disposing(statements: readonly Node[], outcome: Outcome): Outcome {
-    const disposal = statements.find(
-      (s): s is TSESTree.VariableDeclaration => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using"),
-    );
+    let disposal: TSESTree.VariableDeclaration | undefined;
+    for (let i = 0; i < statements.length && !disposal; i++) {
+      const statement = statements[i]!;
+      if (statement.type === T.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using")) disposal = statement;
+    }
     if (!disposal) return outcome;
     // Only exits that come after the declaration ran it (normal completion, or an abrupt one started later).
     const after = disposal.range[1];
     const exiting = [...outcome.normal, ...outcome.abrupt.filter((c) => c.origin.range[0] >= after).map((c) => c.path)].filter((path) => path.lock === Lock.Held);
     if (exiting.length === 0) return outcome;
-    return { normal: outcome.normal, abrupt: dedupeAbrupt([...outcome.abrupt, ...exiting.map((path) => ({ kind: "throw" as const, path, origin: disposal }))]) };
+    return { normal: outcome.normal, abrupt: dedupeAbrupt([...outcome.abrupt, ...exiting.map((path) => completion("throw", path, disposal))]) };
   }
 
   private sequence(statements: readonly Node[], paths: Path[]): Outcome {
     let normal = paths;
-    const abrupt: Abrupt[] = [];
-    for (const statement of statements) {
-      if (normal.length === 0) break;
-      const outcome = this.statement(statement, normal);
+    let abrupt: Abrupt[] | undefined;
+    for (let i = 0; i < statements.length && normal.length > 0; i++) {
+      const outcome = this.statement(statements[i]!, normal);
       normal = outcome.normal;
-      for (const completion of outcome.abrupt) abrupt.push(completion);
+      const more = outcome.abrupt;
+      if (more.length === 0) continue;
+      abrupt ??= [];
+      for (let j = 0; j < more.length; j++) abrupt.push(more[j]!);
     }
-    return { normal, abrupt: abrupt.length === 0 ? NO_ABRUPT : dedupeAbrupt(abrupt) };
+    return { normal, abrupt: abrupt === undefined ? NO_ABRUPT : dedupeAbrupt(abrupt) };
   }
 
   /**
@@ -279,11 +299,13 @@ class Interpreter {
   private returned(node: Node, paths: Path[], origin: Node): Outcome {
     const evaluated = this.events(this.eventsOf(node), paths);
     const transfers = carriesHandle(this.options.effects.binding, node);
-    if (transfers) for (const path of evaluated.normal) if (path.lock === Lock.Held) this.transfers.push(origin);
-    return {
-      normal: [],
-      abrupt: dedupeAbrupt([...evaluated.abrupt, ...evaluated.normal.map((path) => ({ kind: "return" as const, path, origin, transfers }))]),
-    };
+    const abrupt = evaluated.abrupt.slice();
+    for (let i = 0; i < evaluated.normal.length; i++) {
+      const path = evaluated.normal[i]!;
+      if (transfers && path.lock === Lock.Held) this.transfers.push(origin);
+      abrupt.push(completion("return", path, origin, undefined, transfers));
+    }
+    return { normal: [], abrupt: dedupeAbrupt(abrupt) };
   }
 
   private expression(node: Node, paths: Path[]): Outcome {
@@ -296,10 +318,10 @@ class Interpreter {
     const [whenTrue, whenFalse] = splitOnGuard(tested.normal, guard);
     const consequent = this.statement(node.consequent, this.tag(whenTrue, node.test, "ifTrue"));
     const falseEntry = this.tag(whenFalse, node.test, "ifFalse");
-    const alternate = node.alternate ? this.statement(node.alternate, falseEntry) : { normal: falseEntry, abrupt: [] };
+    const alternate = node.alternate ? this.statement(node.alternate, falseEntry) : { normal: falseEntry, abrupt: NO_ABRUPT };
     return {
-      normal: joinBranches(paths, consequent.normal, alternate.normal),
-      abrupt: dedupeAbrupt([...tested.abrupt, ...consequent.abrupt, ...alternate.abrupt]),
+      normal: joinTwo(paths, consequent.normal, alternate.normal),
+      abrupt: dedupeAbrupt(appendAbrupt(appendAbrupt(tested.abrupt, consequent.abrupt), alternate.abrupt)),
     };
   }
 
@@ -323,30 +345,31 @@ class Interpreter {
       entry = right.normal;
     }
 
-    const seen = new Set<Lock>();
+    let seen = 0; // bit set of the lock states that already entered the body
     let work = entry;
     for (let round = 0; round < LOOP_ROUNDS && work.length > 0; round++) {
       // A first round that certainly runs cannot exit: its states must come round to the test again.
       const certain = round === 0 && (node.type === T.ForStatement || node.type === T.WhileStatement) && entersFirstRound(node);
-      if (!certain) for (const path of work) seen.add(path.lock);
+      if (!certain) for (let i = 0; i < work.length; i++) seen |= 1 << work[i]!.lock;
       let bodyEntry = work;
       if (node.type === T.WhileStatement || node.type === T.ForStatement) {
         // The test runs before each iteration; a false test leaves the loop.
-        const test = node.test ? this.expression(node.test, work) : { normal: work, abrupt: [] };
+        const test = node.test ? this.expression(node.test, work) : { normal: work, abrupt: NO_ABRUPT };
         abrupt.push(...test.abrupt);
         bodyEntry = test.normal;
         if (!isAlwaysTrue(node.test) && !certain) exits.push(...test.normal);
       } else if (node.type === T.ForOfStatement || node.type === T.ForInStatement) {
         // Each step may end the iteration; `for await` steps may reject.
         if (node.type === T.ForOfStatement && node.await) {
-          abrupt.push(...work.map((path) => ({ kind: "throw" as const, path, origin: node.right as Node })));
+          abrupt.push(...work.map((path) => completion("throw", path, node.right)));
         }
         exits.push(...work);
       }
 
       const body = this.statement(node.body, bodyEntry);
       let next: Path[] = [...body.normal];
-      for (const completion of body.abrupt) {
+      for (let i = 0; i < body.abrupt.length; i++) {
+        const completion = body.abrupt[i]!;
         const targetsThis = completion.label === undefined || completion.label === label;
         if (completion.kind === "continue" && targetsThis) next.push(completion.path);
         else if (completion.kind === "break" && targetsThis) exits.push(completion.path);
@@ -363,7 +386,7 @@ class Interpreter {
         if (!isAlwaysTrue(node.test)) exits.push(...test.normal);
         next = test.normal;
       }
-      work = dedupePaths(next.filter((path) => !seen.has(path.lock)));
+      work = dedupePaths(next.filter((path) => (seen & (1 << path.lock)) === 0));
     }
     return { normal: dedupePaths(exits), abrupt: dedupeAbrupt(abrupt) };
   }
@@ -381,14 +404,15 @@ class Interpreter {
       const entry = dedupePaths([...this.tag(discriminant.normal, switchCase, "switchCase"), ...fallthrough]);
       const body = this.sequence(switchCase.consequent, entry);
       fallthrough = body.normal;
-      for (const completion of body.abrupt) {
+      for (let i = 0; i < body.abrupt.length; i++) {
+        const completion = body.abrupt[i]!;
         if (completion.kind === "break" && completion.label === undefined) exits.push(completion.path);
         else abrupt.push(completion);
       }
     }
     exits.push(...fallthrough);
     if (!node.cases.some((c) => c.test === null)) exits.push(...this.tag(discriminant.normal, node, "noCase"));
-    return { normal: joinBranches(paths, exits), abrupt: dedupeAbrupt(abrupt) };
+    return { normal: dedupePaths(exits), abrupt: dedupeAbrupt(abrupt) };
   }
 
   private tryStatement(node: TSESTree.TryStatement, paths: Path[]): Outcome {
@@ -396,16 +420,19 @@ class Interpreter {
     let normal: Path[] = attempt.normal;
     let abrupt: Abrupt[] = attempt.abrupt;
     if (node.handler) {
-      const thrown = abrupt.filter((c) => c.kind === "throw");
-      abrupt = abrupt.filter((c) => c.kind !== "throw");
+      const thrown: Path[] = [];
+      const passing: Abrupt[] = [];
+      for (let i = 0; i < abrupt.length; i++) {
+        const completion = abrupt[i]!;
+        if (completion.kind === "throw") thrown.push(completion.path);
+        else passing.push(completion);
+      }
+      abrupt = passing;
       normal = this.tag(normal, node.block, "tryCompletes");
       if (thrown.length > 0) {
-        const caught = this.statement(
-          node.handler.body,
-          dedupePaths(thrown.map((c) => c.path)),
-        );
-        normal = dedupePaths([...normal, ...caught.normal]);
-        abrupt = [...abrupt, ...caught.abrupt];
+        const caught = this.statement(node.handler.body, dedupePaths(thrown));
+        normal = dedupePaths(normal.concat(caught.normal));
+        abrupt = appendAbrupt(abrupt, caught.abrupt);
       }
     }
     if (node.finalizer) {
@@ -416,9 +443,10 @@ class Interpreter {
         finalNormal.push(...ran.normal);
         finalAbrupt.push(...ran.abrupt);
       }
-      for (const completion of abrupt) {
+      for (let i = 0; i < abrupt.length; i++) {
+        const completion = abrupt[i]!;
         const ran = this.statement(node.finalizer, [completion.path]);
-        for (const path of ran.normal) finalAbrupt.push({ ...completion, path });
+        for (let j = 0; j < ran.normal.length; j++) finalAbrupt.push(withPath(completion, ran.normal[j]!));
         finalAbrupt.push(...ran.abrupt);
       }
       normal = finalNormal;
@@ -455,7 +483,7 @@ class Interpreter {
     for (let i = 0; i < paths.length; i++) if (paths[i]!.lock === Lock.Held) held = i;
     if (held === -1) return paths;
     const via = new BranchVia(node, kind, this.source);
-    return paths.map((path) => (path.lock === Lock.Held ? { lock: path.lock, via } : path));
+    return paths.map((path) => (path.lock === Lock.Held ? pathOf(Lock.Held, via) : path));
   }
 
   // -------------------------------------------------------------------- events
@@ -465,16 +493,16 @@ class Interpreter {
     const observed = this.options.observe !== undefined;
     let normal = paths;
     const abrupt: Abrupt[] = [];
-    for (const event of events) {
-      if (normal.length === 0) break;
+    for (let e = 0; e < events.length && normal.length > 0; e++) {
+      const event = events[e]!;
       // The two commonest events leave every path as it is: no new path arrays for them.
       if (!observed && event.k === "await") continue;
       if (!observed && event.k === "throw") {
-        for (const path of normal) abrupt.push({ kind: "throw", path, origin: event.node });
+        for (let i = 0; i < normal.length; i++) abrupt.push(completion("throw", normal[i]!, event.node));
         continue;
       }
       const next: Path[] = [];
-      for (const path of normal) this.event(event, path, next, abrupt);
+      for (let i = 0; i < normal.length; i++) this.event(event, normal[i]!, next, abrupt);
       normal = dedupePaths(next);
     }
     return { normal, abrupt: abrupt.length === 0 ? NO_ABRUPT : dedupeAbrupt(abrupt) };
@@ -484,11 +512,11 @@ class Interpreter {
     this.options.observe?.(event, path.lock);
     switch (event.k) {
       case "throw":
-        abrupt.push({ kind: "throw", path, origin: event.node });
+        abrupt.push(completion("throw", path, event.node));
         next.push(path);
         return;
       case "acquire":
-        next.push({ lock: Lock.Held });
+        next.push(pathOf(Lock.Held));
         return;
       case "await":
         next.push(path);
@@ -499,14 +527,14 @@ class Interpreter {
           if (!event.awaited && this.options.releaseIsAsync && this.options.ownerIsAsync && !isReturned(event.node)) {
             this.unawaited.push(event.node);
           }
-          next.push({ lock: Lock.Released });
+          next.push(pathOf(Lock.Released));
         } else {
           next.push(path);
         }
         return;
       case "transfer":
         if (path.lock === Lock.Held) this.transfers.push(event.node);
-        next.push(path.lock === Lock.Held ? { lock: Lock.Released } : path);
+        next.push(path.lock === Lock.Held ? pathOf(Lock.Released) : path);
         return;
       case "exit":
         if (path.lock === Lock.Held) this.leaks.push({ reason: "processExit", escape: event.node, order: event.node.range[0] });
@@ -560,7 +588,8 @@ function splitOnGuard(paths: Path[], guard: Guard | undefined): [Path[], Path[]]
   if (!guard) return [paths, paths];
   const truthy: Path[] = [];
   const falsy: Path[] = [];
-  for (const path of paths) {
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i]!;
     if (guard.kind === "handle") {
       // The handle exists once acquired (held or released) and not before.
       const exists = path.lock !== Lock.None;
@@ -570,32 +599,51 @@ function splitOnGuard(paths: Path[], guard: Guard | undefined): [Path[], Path[]]
       const success = guard.whenTrue ? truthy : falsy;
       const failure = guard.whenTrue ? falsy : truthy;
       success.push(path);
-      failure.push(path.lock === Lock.Held ? { lock: Lock.None } : path);
+      failure.push(path.lock === Lock.Held ? pathOf(Lock.None) : path);
     }
   }
   return [truthy, falsy];
 }
 
-
-
-/** After a branch: keep a branch's `via` only for lock states that not every branch produced. */
-function joinBranches(before: Path[], ...branches: Path[][]): Path[] {
+/**
+ * After an `if`: one path per lock state. A state both branches produce is the state from before
+ * the `if` (no branch is to blame for it); a state only one branch produces keeps that branch's `via`.
+ */
+function joinTwo(before: Path[], consequent: Path[], alternate: Path[]): Path[] {
   const result: Path[] = [];
-  const states = new Set(branches.flat().map((p) => p.lock));
-  for (const lock of states) {
-    const producers = branches.filter((branch) => branch.some((p) => p.lock === lock));
-    if (producers.length === branches.length && branches.length > 1) {
-      const original = before.find((p) => p.lock === lock);
-      result.push(original ?? { lock });
-    } else {
-      result.push(producers[0]!.find((p) => p.lock === lock)!);
-    }
+  for (let i = 0; i < consequent.length; i++) {
+    const path = consequent[i]!;
+    if (withLock(result, path.lock)) continue;
+    result.push(withLock(alternate, path.lock) ? (withLock(before, path.lock) ?? pathOf(path.lock)) : path);
+  }
+  for (let i = 0; i < alternate.length; i++) {
+    const path = alternate[i]!;
+    if (!withLock(result, path.lock)) result.push(path);
   }
   return result;
 }
 
-function isHeld(path: Path): boolean {
-  return path.lock === Lock.Held;
+function withLock(paths: Path[], lock: Lock): Path | undefined {
+  for (let i = 0; i < paths.length; i++) if (paths[i]!.lock === lock) return paths[i];
+  return undefined;
+}
+
+/** `first` followed by `second`, without copying when one is empty (outcome arrays are never mutated). */
+function appendAbrupt(first: Abrupt[], second: Abrupt[]): Abrupt[] {
+  if (second.length === 0) return first;
+  if (first.length === 0) return second;
+  const joined = first.slice();
+  for (let i = 0; i < second.length; i++) joined.push(second[i]!);
+  return joined;
+}
+
+function withPath(original: Abrupt, path: Path): Abrupt {
+  return completion(original.kind, path, original.origin, original.label, original.transfers);
+}
+
+function someAbruptHeld(abrupt: Abrupt[]): boolean {
+  for (let i = 0; i < abrupt.length; i++) if (abrupt[i]!.path.lock === Lock.Held) return true;
+  return false;
 }
 
 function merge(abrupt: Abrupt[], outcome: Outcome): Outcome {
@@ -607,7 +655,7 @@ function merge(abrupt: Abrupt[], outcome: Outcome): Outcome {
 function dedupePaths(paths: Path[]): Path[] {
   if (paths.length < 2) return paths;
   const kept: Path[] = [];
-  for (const path of paths) if (!kept.some((k) => k.lock === path.lock)) kept.push(path);
+  for (let i = 0; i < paths.length; i++) if (!withLock(kept, paths[i]!.lock)) kept.push(paths[i]!);
   return kept;
 }
 
@@ -615,7 +663,8 @@ function dedupePaths(paths: Path[]): Path[] {
 function dedupeAbrupt(abrupt: Abrupt[]): Abrupt[] {
   if (abrupt.length < 2) return abrupt;
   const kept: Abrupt[] = [];
-  for (const completion of abrupt) {
+  for (let c = 0; c < abrupt.length; c++) {
+    const completion = abrupt[c]!;
     let at = -1;
     for (let i = 0; i < kept.length; i++) {
       const k = kept[i]!;

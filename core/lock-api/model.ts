@@ -200,7 +200,9 @@ export function classifyCall(model: LockModel, call: TSESTree.CallExpression, im
 }
 
 export function isOwnershipSink(model: LockModel, call: TSESTree.CallExpression | TSESTree.NewExpression, imports: ImportMap): boolean {
-  return model.ownershipSinks.some((matcher) => matchesCall(matcher, call, imports));
+  const sinks = model.ownershipSinks;
+  for (let i = 0; i < sinks.length; i++) if (matchesCall(sinks[i]!, call, imports)) return true;
+  return false;
 }
 
 export type { Node };
