@@ -3,11 +3,12 @@ import { awaitsWhileHeld } from "../core/analysis/held-awaits.js";
 import { siteForCall } from "../core/analysis/sites.js";
 import type { AnalysisContext } from "../core/analysis/verdict.js";
 import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
-import { buildLockModel, type LockModel } from "../core/lock-api/model.js";
+import type { LockModel } from "../core/lock-api/model.js";
 import { lockModelOptionProperties } from "../core/lock-api/schema.js";
 import { compileSlowOperations, defaultSlowOperations, slowCallOf, type CompiledSlowOperations } from "../core/lock-api/slow-operations.js";
 import type { LockApiSpec } from "../core/lock-api/types.js";
 import { createRule } from "./create-rule.js";
+import { lockModelFor } from "./lock-model-for.js";
 
 export type MessageIds = "slowAwaitWhileLocked";
 
@@ -56,7 +57,7 @@ export default createRule<Options, MessageIds>({
     let model: LockModel;
     let slow: CompiledSlowOperations;
     try {
-      model = buildLockModel({ presets: options.presets, apis: options.apis });
+      model = lockModelFor(options);
       slow = compileSlowOperations(options);
     } catch (error) {
       throw new Error(`lock-scope/no-slow-await-while-locked: ${(error as Error).message}`);

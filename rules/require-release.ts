@@ -4,12 +4,13 @@ import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
 import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
 import { planUsingRewrite } from "../core/fix/using-rewrite.js";
 import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
-import { buildLockModel, type LockModel } from "../core/lock-api/model.js";
+import type { LockModel } from "../core/lock-api/model.js";
 import { lockModelOptionProperties } from "../core/lock-api/schema.js";
 import type { LockApiSpec } from "../core/lock-api/types.js";
 import { typeFactsAt, type CheckedFacts, type TypeScriptModule } from "../core/types/type-facts.js";
 import { loadTypeScript } from "../core/types/load-typescript.js";
 import { createRule } from "./create-rule.js";
+import { lockModelFor } from "./lock-model-for.js";
 
 export type MessageIds =
   | "leakOnThrow"
@@ -74,7 +75,7 @@ export default createRule<Options, MessageIds>({
     const sourceText = sourceCode.text;
     let model: LockModel;
     try {
-      model = buildLockModel({ presets: options.presets, apis: options.apis });
+      model = lockModelFor(options);
     } catch (error) {
       throw new Error(`lock-scope/require-release: ${(error as Error).message}`);
     }

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, descendants, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import { T, calleeName, descendants, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
 import type { ReleaseSpec } from "../lock-api/types.js";
 
 /**
@@ -136,7 +136,7 @@ export function bindPattern(
   returnsSuccessFlag: boolean,
 ): HandleBinding | undefined {
   const binding = emptyBinding();
-  const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
+  const { handleMethods, returnsFunction } = releaseShape(releases);
   const mutable = binding as { handleMethods: readonly string[] };
   mutable.handleMethods = handleMethods;
   if (pattern.type === T.Identifier) {
@@ -145,7 +145,7 @@ export function bindPattern(
       return binding;
     }
     if (handleMethods.length > 0) binding.handleNames.add(pattern.name);
-    if (releases.some((spec) => spec.kind === "returnedFunction")) binding.releaseFnNames.add(pattern.name);
+    if (returnsFunction) binding.releaseFnNames.add(pattern.name);
     return binding.handleNames.size + binding.releaseFnNames.size > 0 ? binding : undefined;
   }
   if (pattern.type === T.ObjectPattern) {
@@ -166,6 +166,21 @@ export function bindPattern(
     return binding.releaseFnNames.size > 0 ? binding : undefined;
   }
   return undefined;
+}
+
+const releaseShapes = new WeakMap<readonly ReleaseSpec[], { readonly handleMethods: readonly string[]; readonly returnsFunction: boolean }>();
+
+/** The release methods of the handle and whether the acquisition returns a release function (once per API spec). */
+function releaseShape(releases: readonly ReleaseSpec[]): { readonly handleMethods: readonly string[]; readonly returnsFunction: boolean } {
+  let shape = releaseShapes.get(releases);
+  if (!shape) {
+    shape = {
+      handleMethods: releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : [])),
+      returnsFunction: releases.some((spec) => spec.kind === "returnedFunction"),
+    };
+    releaseShapes.set(releases, shape);
+  }
+  return shape;
 }
 
 /** Adds local aliases: `const unlock = () => lock.release();` makes `unlock()` a release. */
@@ -199,7 +214,7 @@ function scopeUsage(scope: Node): ScopeUsage {
   const called = new Set<string>();
   const memberObjects = new Set<string>();
   const functionDeclarators: FunctionDeclarator[] = [];
-  for (const node of descendants(scope)) {
+  walk(scope, (node) => {
     if (node.type === T.CallExpression) {
       const callee = unwrap(node.callee);
       if (callee.type === T.Identifier) called.add(callee.name);
@@ -213,7 +228,7 @@ function scopeUsage(scope: Node): ScopeUsage {
     ) {
       functionDeclarators.push(node as FunctionDeclarator);
     }
-  }
+  });
   usage = { called, memberObjects, functionDeclarators };
   scopeUsageCache.set(scope, usage);
   return usage;
