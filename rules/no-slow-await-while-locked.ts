@@ -1,5 +1,6 @@
 import { describe } from "../core/ast/nodes.js";
 import { awaitsWhileHeld } from "../core/analysis/held-awaits.js";
+import { referenceNameUsage } from "../core/analysis/name-usage.js";
 import { siteForCall } from "../core/analysis/sites.js";
 import type { AnalysisContext } from "../core/analysis/verdict.js";
 import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
@@ -62,6 +63,8 @@ export default createRule<Options, MessageIds>({
     } catch (error) {
       throw new Error(`lock-scope/no-slow-await-while-locked: ${(error as Error).message}`);
     }
+    // Name usage from the parser's scope manager (same answers as the codemod's block walk; see core/analysis/name-usage.ts).
+    const usage = referenceNameUsage(() => context.sourceCode.scopeManager);
     let imports: ImportMap;
     let analysis: AnalysisContext;
     const reported = new Set<unknown>();
@@ -71,7 +74,7 @@ export default createRule<Options, MessageIds>({
         analysis = { model, imports, sourceText };
       },
       CallExpression(node) {
-        const site = siteForCall(node, model, imports, sourceText);
+        const site = siteForCall(node, model, imports, sourceText, usage);
         if (!site) return;
         for (const awaitNode of awaitsWhileHeld(site, analysis)) {
           const call = slowCallOf(awaitNode, slow, imports);

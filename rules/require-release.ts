@@ -1,5 +1,6 @@
 import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
 import { describe } from "../core/ast/nodes.js";
+import { referenceNameUsage } from "../core/analysis/name-usage.js";
 import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
 import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
 import { planUsingRewrite } from "../core/fix/using-rewrite.js";
@@ -79,6 +80,8 @@ export default createRule<Options, MessageIds>({
     } catch (error) {
       throw new Error(`lock-scope/require-release: ${(error as Error).message}`);
     }
+    // Name usage from the parser's scope manager (same answers as the codemod's block walk; see core/analysis/name-usage.ts).
+    const usage = referenceNameUsage(() => context.sourceCode.scopeManager);
     let typescript: TypeScriptModule | undefined | null;
     let imports: ImportMap | undefined;
     let analysis: AnalysisContext | undefined;
@@ -91,7 +94,7 @@ export default createRule<Options, MessageIds>({
         analysis = { model, imports, sourceText };
       },
       CallExpression(node) {
-        const site = siteForCall(node, model, imports!, sourceText);
+        const site = siteForCall(node, model, imports!, sourceText, usage);
         if (!site) return;
         const facts = program ? checkedFacts(site) : {};
         const verdict = judgeSite(site, analysis!, facts);

@@ -1,5 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, descendants, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
+import { T, calleeName, descendants, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import { walkNameUsage, type NameUsage } from "./name-usage.js";
 import type { ReleaseSpec } from "../lock-api/types.js";
 
 /**
@@ -184,54 +185,11 @@ function releaseShape(releases: readonly ReleaseSpec[]): { readonly handleMethod
 }
 
 /** Adds local aliases: `const unlock = () => lock.release();` makes `unlock()` a release. */
-export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceText: string): void {
-  for (const declarator of scopeUsage(scope).functionDeclarators) {
+export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceText: string, usage: NameUsage = walkNameUsage): void {
+  for (const declarator of usage.functionDeclarators(scope)) {
     // In source order, so an alias of an alias is found too.
     if (isReleaserFunction(binding, declarator.init, sourceText)) binding.releaseFnNames.add(declarator.id.name);
   }
-}
-
-/** What a block does with plain names, gathered in one pass and shared by every acquisition bound in it. */
-interface ScopeUsage {
-  /** Names called directly: `x()` (through TS wrappers). */
-  readonly called: ReadonlySet<string>;
-  /** Names used as a member object: `x.m`. */
-  readonly memberObjects: ReadonlySet<string>;
-  /** `const name = () => …` / `function () {…}` declarators, in source order (release alias candidates). */
-  readonly functionDeclarators: readonly FunctionDeclarator[];
-}
-
-type FunctionDeclarator = TSESTree.VariableDeclarator & {
-  readonly id: TSESTree.Identifier;
-  readonly init: TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression;
-};
-
-const scopeUsageCache = new WeakMap<Node, ScopeUsage>();
-
-function scopeUsage(scope: Node): ScopeUsage {
-  let usage = scopeUsageCache.get(scope);
-  if (usage) return usage;
-  const called = new Set<string>();
-  const memberObjects = new Set<string>();
-  const functionDeclarators: FunctionDeclarator[] = [];
-  walk(scope, (node) => {
-    if (node.type === T.CallExpression) {
-      const callee = unwrap(node.callee);
-      if (callee.type === T.Identifier) called.add(callee.name);
-    } else if (node.type === T.MemberExpression) {
-      const object = unwrap(node.object);
-      if (object.type === T.Identifier) memberObjects.add(object.name);
-    } else if (
-      node.type === T.VariableDeclarator &&
-      node.id.type === T.Identifier &&
-      (node.init?.type === T.ArrowFunctionExpression || node.init?.type === T.FunctionExpression)
-    ) {
-      functionDeclarators.push(node as FunctionDeclarator);
-    }
-  });
-  usage = { called, memberObjects, functionDeclarators };
-  scopeUsageCache.set(scope, usage);
-  return usage;
 }
 
 /**
@@ -239,21 +197,12 @@ function scopeUsage(scope: Node): ScopeUsage {
  * return both kinds): decide by how the code uses it. `x()` → release function;
  * `x.m()` → handle. Unused either way: keep both (nothing to tell them apart).
  */
-export function refineByUsage(binding: HandleBinding, scope: Node): void {
+export function refineByUsage(binding: HandleBinding, scope: Node, usage: NameUsage = walkNameUsage): void {
   for (const name of [...binding.handleNames]) {
     if (!binding.releaseFnNames.has(name)) continue;
     // Never called: a handle (the common case for `acquire…Lock…`), also when only passed along.
-    const style = usageStyle(name, scope);
+    const style = usage.style(name, scope);
     if (style === "function") binding.handleNames.delete(name);
     else if (style === "handle" || style === undefined) binding.releaseFnNames.delete(name);
   }
-}
-
-export function usageStyle(name: string, scope: Node): "handle" | "function" | "both" | undefined {
-  const usage = scopeUsage(scope);
-  const called = usage.called.has(name);
-  const member = usage.memberObjects.has(name);
-  if (called && !member) return "function";
-  if (member && !called) return "handle";
-  return called ? "both" : undefined;
 }

@@ -3,6 +3,7 @@ import { T, enclosingFunction, isFunctionNode, referencePath, skipWrappersUp, un
 import type { ImportMap } from "../lock-api/imports.js";
 import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
 import { addReleaseAliases, bindPattern, refineByUsage, textOf, type HandleBinding, emptyBinding } from "./binding.js";
+import { walkNameUsage, type NameUsage } from "./name-usage.js";
 
 /**
  * Finds lock acquisitions in a program and describes how each one is held:
@@ -66,6 +67,7 @@ export function siteForCall(
   model: LockModel,
   imports: ImportMap,
   sourceText: string,
+  usage: NameUsage = walkNameUsage,
 ): AcquisitionSite | undefined {
   const cls = classifyCall(model, call, imports);
   if (!cls || cls.kind !== "acquire") return undefined;
@@ -77,7 +79,7 @@ export function siteForCall(
     acquire: cls.acquire,
     awaited,
     label: calleeLabel(call, sourceText),
-    form: formOf(call, valueNode, cls.acquire, sourceText),
+    form: formOf(call, valueNode, cls.acquire, sourceText, usage),
   };
 }
 
@@ -86,7 +88,7 @@ function calleeLabel(call: TSESTree.CallExpression, sourceText: string): string 
   return path ?? sourceText.slice(call.callee.range[0], call.callee.range[1]);
 }
 
-function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: CompiledAcquire, sourceText: string): SiteForm {
+function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: CompiledAcquire, sourceText: string, usage: NameUsage): SiteForm {
   const parent = valueNode.parent;
   if (!parent) return { kind: "untracked", reason: "no parent" };
   const releases = acquire.spec.release;
@@ -100,8 +102,8 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
       const param = callback.params[0];
       const binding = param ? bindPattern(param, releases, successFlag) : undefined;
       if (!binding) return { kind: "discarded", statement: statementOf(call) };
-      refineByUsage(binding, callback.body);
-      addReleaseAliases(binding, callback.body, sourceText);
+      refineByUsage(binding, callback.body, usage);
+      addReleaseAliases(binding, callback.body, sourceText, usage);
       return { kind: "tracked", binding, acquireAt: undefined, scope: callback.body, owner: callback };
     }
     return { kind: "untracked", reason: "`.then()` without an inline callback" };
@@ -113,7 +115,7 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     const binding = bindPattern(parent.id, releases, successFlag);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
     const scope = scopeOfDeclaration(declaration);
-    completeBinding(binding, scope, call, releases, sourceText);
+    completeBinding(binding, scope, call, releases, sourceText, usage);
     return { kind: "tracked", binding, acquireAt: parent, scope, owner: ownerOf(call), declarator: parent };
   }
 
@@ -129,7 +131,7 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     const binding = bindPattern(parent.left, releases, successFlag);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
     const scope = scopeOfDeclaration(declaration);
-    completeBinding(binding, scope, call, releases, sourceText);
+    completeBinding(binding, scope, call, releases, sourceText, usage);
     return { kind: "tracked", binding, acquireAt: parent, scope, owner };
   }
 
@@ -173,15 +175,22 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
 }
 
 /** Usage-based refinement, receiver release for try-acquisition flags, and local release aliases. */
-function completeBinding(binding: HandleBinding, scope: Node, call: TSESTree.CallExpression, releases: CompiledAcquire["spec"]["release"], sourceText: string): void {
-  refineByUsage(binding, scope);
+function completeBinding(
+  binding: HandleBinding,
+  scope: Node,
+  call: TSESTree.CallExpression,
+  releases: CompiledAcquire["spec"]["release"],
+  sourceText: string,
+  usage: NameUsage,
+): void {
+  refineByUsage(binding, scope, usage);
   const receiverRelease = releases.find((spec) => spec.kind === "receiverMethod");
   const callee = unwrap(call.callee);
   if (receiverRelease?.kind === "receiverMethod" && binding.successFlagNames.size > 0 && callee.type === T.MemberExpression) {
     const path = referencePath(callee.object);
     if (path !== undefined) (binding as { receiver?: HandleBinding["receiver"] }).receiver = { path, methods: receiverRelease.methods };
   }
-  addReleaseAliases(binding, scope, sourceText);
+  addReleaseAliases(binding, scope, sourceText, usage);
 }
 
 /** Identifiers bound by an assignment pattern (`[, release]`, `{ release }`); empty for member targets. */

@@ -1,0 +1,117 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parseForESLint } from "@typescript-eslint/parser";
+import { simpleTraverse } from "@typescript-eslint/typescript-estree";
+import { describe, expect, it } from "vitest";
+import { T, walk, type Node } from "../core/ast/nodes.js";
+import { referenceNameUsage, walkNameUsage, type NameUsage, type ScopeManagerLike } from "../core/analysis/name-usage.js";
+import { generateFile, mulberry32 } from "../bench/generate.mjs";
+import { listFiles } from "./helpers/markers.js";
+import { exampleProject, repoRoot } from "./helpers/run.js";
+
+/**
+ * One brain: the rule reads name usage from ESLint's scope manager, the codemod walks the
+ * block. Both must give the same answer for every block and every name, or the rule and the
+ * codemod would bind the same acquisition differently.
+ */
+
+function parse(text: string, file: string): { ast: Node; scopeManager: ScopeManagerLike } {
+  const { ast, scopeManager } = parseForESLint(text, { range: true, loc: true, sourceType: "module", filePath: file, jsx: file.endsWith("x") });
+  simpleTraverse(ast, { enter() {} }, true); // parents, as ESLint sets them before rules run
+  return { ast: ast as Node, scopeManager: scopeManager as unknown as ScopeManagerLike };
+}
+
+/** Every block-like node (the scopes bindings live in) and every identifier name used in the file. */
+function blocksAndNames(ast: Node): { blocks: Node[]; names: string[] } {
+  const blocks: Node[] = [];
+  const names = new Set<string>();
+  walk(ast, (node) => {
+    if (node.type === T.Program || node.type === T.BlockStatement || node.type === T.StaticBlock || node.type === T.SwitchStatement) blocks.push(node);
+    if ((node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) && node.body) blocks.push(node.body);
+    if (node.type === T.Identifier) names.add(node.name);
+  });
+  return { blocks, names: [...names] };
+}
+
+function disagreements(text: string, file: string): string[] {
+  const { ast, scopeManager } = parse(text, file);
+  const fromReferences: NameUsage = referenceNameUsage(() => scopeManager);
+  const { blocks, names } = blocksAndNames(ast);
+  const found: string[] = [];
+  for (const block of blocks) {
+    const where = `${path.basename(file)}:${block.loc.start.line} ${block.type}`;
+    for (const name of names) {
+      const walked = walkNameUsage.style(name, block);
+      const referenced = fromReferences.style(name, block);
+      if (walked !== referenced) found.push(`${where}: style of ${name}: walk ${walked}, references ${referenced}`);
+    }
+    const walkedDeclarators = walkNameUsage.functionDeclarators(block).map((d) => d.range[0]);
+    const referencedDeclarators = fromReferences.functionDeclarators(block).map((d) => d.range[0]);
+    if (walkedDeclarators.join() !== referencedDeclarators.join()) {
+      found.push(`${where}: declarators walk [${walkedDeclarators.join()}], references [${referencedDeclarators.join()}]`);
+    }
+  }
+  return found;
+}
+
+const TRICKY = `
+import { acquireSessionWriteLock } from "./locks";
+declare const mutex: { acquire(): Promise<() => void> };
+enum Level { Low = pick(1) }
+function pick(n: number): number { return n; }
+class Holder {
+  field = (release as () => void)();
+  @decorate() method(): void {}
+  static { lockA!.release(); }
+}
+export async function tricky(sessionFile: string): Promise<void> {
+  const release = await mutex.acquire();
+  const unlock = () => release();
+  const nested = function () { const inner = () => unlock(); return inner; };
+  (release as () => void)();
+  release?.();
+  lockB?.release();
+  (lockC satisfies object).toString();
+  <never>lockD!.x;
+  {
+    const release = 3; // shadows: the walk and the references both go by name
+    release.toFixed();
+  }
+  for (const x of [1]) { const step = async () => x; await step(); }
+  label: { break label; }
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { arguments.length; } finally { await lock.release(); }
+}
+declare function decorate(): (...args: unknown[]) => void;
+declare const release: unknown, lockA: any, lockB: any, lockC: any, lockD: any;
+`;
+
+describe("name usage: scope-manager references and the block walk agree", () => {
+  it("on constructs that wrap, shadow or nest names", () => {
+    expect(disagreements(TRICKY, "tricky.ts")).toEqual([]);
+  });
+
+  it("and the comparison itself can fail: a block with a call to a name is told apart from one without", () => {
+    const { ast, scopeManager } = parse("function f() { g(); }\nfunction h() { g.x; }\n", "f.ts");
+    const [, first, second] = blocksAndNames(ast).blocks;
+    const usage = referenceNameUsage(() => scopeManager);
+    expect([usage.style("g", first!), usage.style("g", second!), usage.style("g", ast)]).toEqual(["function", "handle", "both"]);
+  });
+
+  const files = [
+    ...listFiles(path.join(exampleProject, "src")),
+    ...listFiles(path.join(repoRoot, "fixtures/codemod")),
+    ...listFiles(path.join(repoRoot, "fixtures/rule-tester")),
+  ].filter((file) => /\.(ts|tsx|js|mjs)$/.test(file));
+
+  it.each(files.map((file) => [path.relative(repoRoot, file), file]))("on %s", (_name, file) => {
+    expect(disagreements(fs.readFileSync(file, "utf8"), file)).toEqual([]);
+  });
+
+  it("on 200 generated lock-heavy files (the benchmark generator)", () => {
+    const random = mulberry32(7);
+    const found: string[] = [];
+    for (let i = 0; i < 200; i++) found.push(...disagreements(generateFile(random, i, 8), `generated-${i}.ts`));
+    expect(found).toEqual([]);
+  });
+});
