@@ -153,7 +153,10 @@ class Interpreter {
   private readonly unawaited: Node[] = [];
   private readonly releases: Node[] = [];
   private readonly transfers: Node[] = [];
-  private readonly eventCache = new Map<Node, readonly Event[]>();
+  /** Events of expressions in code that runs more than once (loop bodies, `finally` blocks); see `eventsOf`. */
+  private eventCache: Map<Node, readonly Event[]> | undefined;
+  /** How many loops or `finally` blocks enclose the statement being interpreted. */
+  private reentrant = 0;
   private readonly source: string;
 
   constructor(private readonly options: InterpretOptions) {
@@ -329,6 +332,18 @@ class Interpreter {
     node: TSESTree.WhileStatement | TSESTree.DoWhileStatement | TSESTree.ForStatement | TSESTree.ForInStatement | TSESTree.ForOfStatement,
     paths: Path[],
   ): Outcome {
+    this.reentrant++;
+    try {
+      return this.loopRounds(node, paths);
+    } finally {
+      this.reentrant--;
+    }
+  }
+
+  private loopRounds(
+    node: TSESTree.WhileStatement | TSESTree.DoWhileStatement | TSESTree.ForStatement | TSESTree.ForInStatement | TSESTree.ForOfStatement,
+    paths: Path[],
+  ): Outcome {
     const label = node.parent?.type === T.LabeledStatement ? node.parent.label.name : undefined;
     const abrupt: Abrupt[] = [];
     const exits: Path[] = [];
@@ -436,6 +451,7 @@ class Interpreter {
       }
     }
     if (node.finalizer) {
+      this.reentrant++;
       const finalNormal: Path[] = [];
       const finalAbrupt: Abrupt[] = [];
       if (normal.length > 0) {
@@ -451,12 +467,19 @@ class Interpreter {
       }
       normal = finalNormal;
       abrupt = finalAbrupt;
+      this.reentrant--;
     }
     return { normal: dedupePaths(normal), abrupt: dedupeAbrupt(abrupt) };
   }
 
-  /** The events of an expression, computed once per interpretation (loop bodies and `finally` blocks are re-entered). */
+  /**
+   * The events of an expression. Code outside loops and `finally` blocks is interpreted once, so
+   * its events are computed on the spot; inside them they are cached for the next round (a map
+   * keyed by AST nodes costs more than computing the events of code that runs once).
+   */
   private eventsOf(node: Node): readonly Event[] {
+    if (this.reentrant === 0) return expressionEvents(this.options.effects, node);
+    this.eventCache ??= new Map();
     let events = this.eventCache.get(node);
     if (!events) {
       events = expressionEvents(this.options.effects, node);
@@ -469,12 +492,7 @@ class Interpreter {
   private declaratorEvents(declarator: TSESTree.VariableDeclarator): readonly Event[] {
     const init = declarator.init ? this.eventsOf(declarator.init) : NO_EVENTS;
     if (this.options.effects.acquireAt !== declarator) return init;
-    let events = this.eventCache.get(declarator);
-    if (!events) {
-      events = [...init, { k: "acquire", node: declarator }];
-      this.eventCache.set(declarator, events);
-    }
-    return events;
+    return [...init, { k: "acquire", node: declarator }];
   }
 
   /** Marks held paths with the branch that sent them on (the `via` of an `end` leak). */
