@@ -144,15 +144,15 @@ export default createRule<Options, MessageIds>({
     }
 
     /** Offered only when types prove the handle disposable and the rewrite keeps behaviour (like unicorn's prefer-dispose). */
-    function suggestion(site: AcquisitionSite, facts: CheckedFacts, usingKeyword: string): TSESLint.SuggestionReportDescriptor<MessageIds>[] {
-      if (!facts.disposable) return [];
+    function suggestion(site: AcquisitionSite, facts: CheckedFacts, usingKeyword: string): TSESLint.SuggestionReportDescriptor<MessageIds>[] | undefined {
+      if (!facts.disposable) return undefined;
       const keyword = facts.disposable.async ? "await using" : "using";
       const plan = planUsingRewrite(site, {
         sourceText,
         disposal: { keyword, adapter: false },
         effects: effectContextOf(site, analysis!),
       });
-      if (plan.kind !== "rewrite") return [];
+      if (plan.kind !== "rewrite") return undefined;
       return [
         {
           messageId: "suggestUsing",
