@@ -47,6 +47,20 @@ interface BlockUsage {
   readonly functionDeclarators: readonly FunctionDeclarator[];
 }
 
+/**
+ * Subtrees that hold types only: no code there ever runs. TypeScript rejects calls in them (a
+ * parameter default inside a signature type is error TS2371), but the parser accepts them and
+ * the scope manager makes no references for them, so the walk skips them to answer the same.
+ * (A block inside such a type — code that cannot compile — is the one place the two may differ.)
+ */
+const TYPE_ONLY: ReadonlySet<string> = new Set([
+  T.TSTypeAnnotation,
+  T.TSTypeParameterInstantiation,
+  T.TSTypeParameterDeclaration,
+  T.TSTypeAliasDeclaration,
+  T.TSInterfaceDeclaration,
+]);
+
 const blockUsageCache = new WeakMap<Node, BlockUsage>();
 
 function blockUsage(scope: Node): BlockUsage {
@@ -56,6 +70,7 @@ function blockUsage(scope: Node): BlockUsage {
   const memberObjects = new Set<string>();
   const functionDeclarators: FunctionDeclarator[] = [];
   walk(scope, (node) => {
+    if (TYPE_ONLY.has(node.type)) return "skip";
     if (node.type === T.CallExpression) {
       const callee = unwrap(node.callee);
       if (callee.type === T.Identifier) called.add(callee.name);
@@ -65,6 +80,7 @@ function blockUsage(scope: Node): BlockUsage {
     } else if (isFunctionDeclarator(node)) {
       functionDeclarators.push(node);
     }
+    return undefined;
   });
   usage = { called, memberObjects, functionDeclarators };
   blockUsageCache.set(scope, usage);
