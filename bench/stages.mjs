@@ -5,6 +5,10 @@
 // each in its own run (so no run reuses another's per-node caches), and the rule alone:
 //   finding = stages/find,  judging = stages/judge − stages/find,  reporting = rule − stages/judge,
 // each scaled to the same parse time (runs differ by a few per cent on a shared machine).
+// Two more runs measure the floor of ESLint's own report machinery on the same findings, with no
+// analysis at all: stages/report reports at exactly the calls the rule reported, with the rule's
+// messages and data of the same size; stages/lookup does the same lookups without reporting.
+//   ESLint's report machinery = stages/report − stages/lookup (part of reporting).
 // The probes are measurement scaffolding only: they are never part of the plugin.
 import path from "node:path";
 import { sumStats } from "./eslint-stats.mjs";
@@ -15,6 +19,7 @@ export async function stages({ files, root }) {
   const dist = (file) => import(path.join(root, "dist", file));
   const lockScope = (await dist("index.js")).default;
   const { siteForCall } = await dist("core/analysis/sites.js");
+  const { referenceNameUsage } = await dist("core/analysis/name-usage.js");
   const { judgeSite } = await dist("core/analysis/verdict.js");
   const { collectImports } = await dist("core/lock-api/imports.js");
   const { buildLockModel } = await dist("core/lock-api/model.js");
@@ -25,16 +30,34 @@ export async function stages({ files, root }) {
     create(context) {
       const model = buildLockModel({});
       const sourceText = context.sourceCode.text;
+      const usage = referenceNameUsage(() => context.sourceCode.scopeManager); // as the rule does
       let analysis;
       return {
         Program(node) {
           analysis = { model, imports: collectImports(node), sourceText };
         },
         CallExpression(node) {
-          const site = siteForCall(node, model, analysis.imports, sourceText);
+          const site = siteForCall(node, model, analysis.imports, sourceText, usage);
           if (!site) return;
           if (judge) judgeSite(site, analysis, {});
           else acquisitions++;
+        },
+      };
+    },
+  });
+
+  // The rule's findings by file and position, for the report-floor probes.
+  let reported = new Map();
+  const requireRelease = lockScope.rules["require-release"];
+  const sampleData = { api: "acquireSessionWriteLock", using: "await using", escape: "await readTranscript(sessionFile)", line: 12, via: "`if (file.endsWith(\".1\"))` is true", release: "lock.release()" };
+  const floor = (report) => ({
+    meta: requireRelease.meta,
+    create(context) {
+      const here = reported.get(context.filename);
+      return {
+        CallExpression(node) {
+          const messageId = here?.get(`${node.loc.start.line}:${node.loc.start.column + 1}`);
+          if (messageId && report) context.report({ node, messageId, data: sampleData });
         },
       };
     },
@@ -50,14 +73,15 @@ export async function stages({ files, root }) {
         {
           files: ["**/*.{ts,js,cjs,mjs}"],
           languageOptions: { parser: tsParser, sourceType: "module" },
-          plugins: { "lock-scope": lockScope, stages: { rules: { find: probe(false), judge: probe(true) } } },
+          plugins: { "lock-scope": lockScope, stages: { rules: { find: probe(false), judge: probe(true), report: floor(true), lookup: floor(false) } } },
           linterOptions: { reportUnusedDisableDirectives: "off" },
           rules,
         },
       ],
     });
-    const { parse, rules: times, findings } = sumStats(await eslint.lintFiles(files));
-    return { parse, times, findings };
+    const results = await eslint.lintFiles(files);
+    const { parse, rules: times, findings } = sumStats(results);
+    return { parse, times, findings, results };
   };
 
   // Three runs, one rule each: the probes keep per-node caches (usage passes, descendant lists)
@@ -66,11 +90,15 @@ export async function stages({ files, root }) {
   const findRun = await lint({ "stages/find": "error" });
   const judgeRun = await lint({ "stages/judge": "error" });
   const ruleRun = await lint({ "lock-scope/require-release": "error" });
+  reported = new Map(ruleRun.results.map((r) => [r.filePath, new Map(r.messages.map((m) => [`${m.line}:${m.column}`, m.messageId]))]));
+  const reportRun = await lint({ "stages/report": "error" });
+  const lookupRun = await lint({ "stages/lookup": "error" });
   const share = (run, rule) => run.times[rule] / run.parse; // each run against its own parse time
   const parse = ruleRun.parse;
   const full = ruleRun.times["lock-scope/require-release"];
   const find = share(findRun, "stages/find") * parse;
   const judge = share(judgeRun, "stages/judge") * parse - find;
   const report = full - find - judge;
-  return { parse, full, find, judge, report, acquisitions, findings: ruleRun.findings };
+  const eslintReport = share(reportRun, "stages/report") * parse - share(lookupRun, "stages/lookup") * parse;
+  return { parse, full, find, judge, report, eslintReport, acquisitions, findings: ruleRun.findings };
 }
