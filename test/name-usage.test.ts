@@ -76,6 +76,8 @@ export async function tricky(sessionFile: string): Promise<void> {
   const release = await mutex.acquire();
   const unlock = () => release();
   const nested = function () { const inner = () => unlock(); return inner; };
+  const named = function self(): unknown { return self; }; // two scopes on one block: counted once
+  const shapes = { method: () => release(), arrow: async () => 1 }, later = function* gen() {};
   (release as () => void)();
   release?.();
   lockB?.release();

@@ -103,62 +103,64 @@ export const walkNameUsage: NameUsage = {
 /** The part of an ESLint scope manager this reads (ESLint's and typescript-eslint's both fit). */
 export interface ScopeManagerLike {
   readonly scopes: readonly {
+    readonly type: string;
+    readonly block: Node | { readonly type: string };
     readonly references: readonly { readonly identifier: Node | { readonly type: string } }[];
-    readonly variables: readonly { readonly defs: readonly { readonly node: Node | { readonly type: string } }[] }[];
   }[];
 }
 
-interface ReferenceIndex {
-  /** Per name: start offsets of `name(…)` callees and of `name.m` objects (any order). */
-  readonly called: Map<string, number[]>;
-  readonly memberObjects: Map<string, number[]>;
-  /** Every function-valued declarator of the file, by start offset. */
-  readonly functionDeclarators: readonly FunctionDeclarator[];
+/** Start offsets of one name's uses: as a callee (`name(…)`) and as an object (`name.m`). */
+interface UsesOfName {
+  readonly called: number[];
+  readonly memberObjects: number[];
 }
 
 /**
- * Name usage answered from the scope manager's references, indexed on first use (files
- * without an acquisition never pay for it). `getScopeManager` returns null when the parser
- * gave none: the block walk answers then.
+ * Name usage answered from the scope manager, read on first use and only as far as asked
+ * (files without an acquisition never pay; a question about `lock` reads the references
+ * named `lock`, nothing else). `getScopeManager` returns null when the parser gave none: the
+ * block walk answers then.
  */
 export function referenceNameUsage(getScopeManager: () => ScopeManagerLike | null | undefined): NameUsage {
-  let index: ReferenceIndex | null | undefined;
-  const indexed = (): ReferenceIndex | null => {
-    if (index === undefined) {
-      const manager = getScopeManager();
-      index = manager ? buildReferenceIndex(manager) : null;
-    }
-    return index;
-  };
+  let manager: ScopeManagerLike | null | undefined;
+  const managerOf = (): ScopeManagerLike | null => (manager === undefined ? (manager = getScopeManager() ?? null) : manager);
+  const usesByName = new Map<string, UsesOfName>();
+  let declarators: readonly FunctionDeclarator[] | undefined;
   return {
     style(name, scope) {
-      const found = indexed();
+      const found = managerOf();
       if (!found) return walkNameUsage.style(name, scope);
+      let uses = usesByName.get(name);
+      if (!uses) {
+        uses = usesOf(found, name);
+        usesByName.set(name, uses);
+      }
       const [start, end] = scope.range;
-      return styleOf(anyWithin(found.called.get(name), start, end), anyWithin(found.memberObjects.get(name), start, end));
+      return styleOf(anyWithin(uses.called, start, end), anyWithin(uses.memberObjects, start, end));
     },
     functionDeclarators(scope) {
-      const found = indexed();
+      const found = managerOf();
       if (!found) return walkNameUsage.functionDeclarators(scope);
+      declarators ??= functionDeclaratorsOf(found);
       const [start, end] = scope.range;
-      const all = found.functionDeclarators;
       const inside: FunctionDeclarator[] = [];
-      for (let i = firstAtOrAfter(all, start); i < all.length && all[i]!.range[0] < end; i++) {
-        if (all[i]!.range[1] <= end) inside.push(all[i]!);
+      for (let i = firstAtOrAfter(declarators, start); i < declarators.length && declarators[i]!.range[0] < end; i++) {
+        if (declarators[i]!.range[1] <= end) inside.push(declarators[i]!);
       }
       return inside;
     },
   };
 }
 
-function buildReferenceIndex(manager: ScopeManagerLike): ReferenceIndex {
-  const called = new Map<string, number[]>();
-  const memberObjects = new Map<string, number[]>();
-  const functionDeclarators: FunctionDeclarator[] = [];
+/** Every reference named `name` (each reference sits in exactly one scope), sorted by how it is used. */
+function usesOf(manager: ScopeManagerLike, name: string): UsesOfName {
+  const called: number[] = [];
+  const memberObjects: number[] = [];
   for (const scope of manager.scopes) {
-    for (const reference of scope.references) {
-      const identifier = reference.identifier as Node;
-      if (identifier.type !== T.Identifier) continue;
+    const references = scope.references;
+    for (let i = 0; i < references.length; i++) {
+      const identifier = references[i]!.identifier as Node;
+      if (identifier.type !== T.Identifier || identifier.name !== name) continue;
       // Up through the wrappers `unwrap` looks through: `(x as F)()`, `x!.m`, `x?.()`.
       let child: Node = identifier;
       let parent: Node | undefined = child.parent;
@@ -166,18 +168,27 @@ function buildReferenceIndex(manager: ScopeManagerLike): ReferenceIndex {
         child = parent;
         parent = parent.parent;
       }
-      if (parent?.type === T.CallExpression && parent.callee === child) add(called, identifier.name, identifier.range[0]);
-      else if (parent?.type === T.MemberExpression && parent.object === child) add(memberObjects, identifier.name, identifier.range[0]);
-    }
-    for (const variable of scope.variables) {
-      for (const def of variable.defs) {
-        const node = def.node as Node;
-        if (isFunctionDeclarator(node)) functionDeclarators.push(node);
-      }
+      if (parent?.type === T.CallExpression && parent.callee === child) called.push(identifier.range[0]);
+      else if (parent?.type === T.MemberExpression && parent.object === child) memberObjects.push(identifier.range[0]);
     }
   }
-  functionDeclarators.sort((a, b) => a.range[0] - b.range[0]);
-  return { called, memberObjects, functionDeclarators };
+  return { called, memberObjects };
+}
+
+/**
+ * The file's function-valued declarators, by start offset. Each such function has its own
+ * function scope whose block is the function: reading the (few) scopes is cheaper than reading
+ * the variables, which in typescript-eslint include every global of the TypeScript lib.
+ */
+function functionDeclaratorsOf(manager: ScopeManagerLike): FunctionDeclarator[] {
+  const found: FunctionDeclarator[] = [];
+  for (const scope of manager.scopes) {
+    // "function" only: a named function expression also has a "function-expression-name" scope on the same block.
+    if (scope.type !== "function") continue;
+    const declarator = (scope.block as Node).parent;
+    if (declarator && declarator.type === T.VariableDeclarator && declarator.init === scope.block && isFunctionDeclarator(declarator)) found.push(declarator);
+  }
+  return found.sort((a, b) => a.range[0] - b.range[0]);
 }
 
 function isWrapperOf(parent: Node, child: Node): boolean {
@@ -191,12 +202,6 @@ function isWrapperOf(parent: Node, child: Node): boolean {
     default:
       return false;
   }
-}
-
-function add(map: Map<string, number[]>, name: string, offset: number): void {
-  const offsets = map.get(name);
-  if (offsets) offsets.push(offset);
-  else map.set(name, [offset]);
 }
 
 function anyWithin(offsets: readonly number[] | undefined, start: number, end: number): boolean {
