@@ -71,7 +71,7 @@ export default createRule<Options, MessageIds>({
     return {
       Program(node) {
         imports = collectImports(node);
-        analysis = { model, imports, sourceText };
+        analysis = { model, imports, sourceText, usage };
       },
       CallExpression(node) {
         const site = siteForCall(node, model, imports, sourceText, usage);

@@ -41,6 +41,25 @@ function blocksAndNames(ast: Node): { blocks: Node[]; names: string[] } {
   return { blocks, names: [...names] };
 }
 
+/** Names referred to (per the scope manager) by code inside `block`, outside types: what `mayMention` must never miss. */
+function referredNames(scopeManager: ScopeManagerLike, block: Node): Set<string> {
+  const referred = new Set<string>();
+  const inTypes = new Set<Node>();
+  walk(block, (node) => {
+    if (!TYPE_ONLY.has(node.type)) return undefined;
+    walk(node, (inner) => void inTypes.add(inner));
+    return "skip";
+  });
+  for (const scope of scopeManager.scopes) {
+    for (const reference of scope.references) {
+      const identifier = reference.identifier as Node;
+      if (identifier.type !== T.Identifier || inTypes.has(identifier)) continue;
+      if (identifier.range[0] >= block.range[0] && identifier.range[1] <= block.range[1]) referred.add(identifier.name);
+    }
+  }
+  return referred;
+}
+
 function disagreements(text: string, file: string): string[] {
   const { ast, scopeManager } = parse(text, file);
   const fromReferences: NameUsage = referenceNameUsage(() => scopeManager);
@@ -48,10 +67,14 @@ function disagreements(text: string, file: string): string[] {
   const found: string[] = [];
   for (const block of blocks) {
     const where = `${path.basename(file)}:${block.loc.start.line} ${block.type}`;
+    const referred = referredNames(scopeManager, block);
     for (const name of names) {
       const walked = walkNameUsage.style(name, block);
       const referenced = fromReferences.style(name, block);
       if (walked !== referenced) found.push(`${where}: style of ${name}: walk ${walked}, references ${referenced}`);
+      // mayMention may say true too often (the walk counts keys spelled alike), never too rarely.
+      if (referred.has(name) && !walkNameUsage.mayMentionAny([name], block)) found.push(`${where}: walk misses a mention of ${name}`);
+      if (referred.has(name) && !fromReferences.mayMentionAny([name], block)) found.push(`${where}: references miss a mention of ${name}`);
     }
     const walkedDeclarators = walkNameUsage.functionDeclarators(block).map((d) => d.range[0]);
     const referencedDeclarators = fromReferences.functionDeclarators(block).map((d) => d.range[0]);
@@ -102,6 +125,15 @@ declare const release: unknown, lockA: any, lockB: any, lockC: any, lockD: any;
 `;
 
 describe("name usage: scope-manager references and the block walk agree", () => {
+  it("and mayMention never misses a name the code refers to, with either source", () => {
+    const { ast, scopeManager } = parse("function f() { lock.release(); }\nfunction g() { const o = { lock: 1 }; return o.lock; }\n", "m.ts");
+    const [, first, second] = blocksAndNames(ast).blocks;
+    const references = referenceNameUsage(() => scopeManager);
+    expect([references.mayMentionAny(["lock"], first!), references.mayMentionAny(["x", "lock"], second!)]).toEqual([true, false]);
+    // The walk does not tell a key from a reference: true for both (only ever more work, never a wrong answer).
+    expect([walkNameUsage.mayMentionAny(["lock"], first!), walkNameUsage.mayMentionAny(["x", "lock"], second!)]).toEqual([true, true]);
+  });
+
   it("on constructs that wrap, shadow or nest names", () => {
     expect(disagreements(TRICKY, "tricky.ts")).toEqual([]);
   });

@@ -18,6 +18,12 @@ export interface NameUsage {
   style(name: string, scope: Node): "handle" | "function" | "both" | undefined;
   /** Variable declarators inside `scope` (nested functions included) whose value is a function, in source order. */
   functionDeclarators(scope: Node): readonly FunctionDeclarator[];
+  /**
+   * Could any of `names` be referred to inside `scope`? Never false when the code refers to one.
+   * The walk also says true for a property key or member name spelled the same (it does not tell
+   * references from names): a caller may only use a false to skip work, never to decide.
+   */
+  mayMentionAny(names: readonly string[], scope: Node): boolean;
 }
 
 export type FunctionDeclarator = TSESTree.VariableDeclarator & {
@@ -44,6 +50,8 @@ function isFunctionDeclarator(node: Node): node is FunctionDeclarator {
 interface BlockUsage {
   readonly called: ReadonlySet<string>;
   readonly memberObjects: ReadonlySet<string>;
+  /** Every identifier name in the block (references, keys, member names alike). */
+  readonly identifiers: ReadonlySet<string>;
   readonly functionDeclarators: readonly FunctionDeclarator[];
 }
 
@@ -68,10 +76,13 @@ function blockUsage(scope: Node): BlockUsage {
   if (usage) return usage;
   const called = new Set<string>();
   const memberObjects = new Set<string>();
+  const identifiers = new Set<string>();
   const functionDeclarators: FunctionDeclarator[] = [];
   walk(scope, (node) => {
     if (TYPE_ONLY.has(node.type)) return "skip";
-    if (node.type === T.CallExpression) {
+    if (node.type === T.Identifier) {
+      identifiers.add(node.name);
+    } else if (node.type === T.CallExpression) {
       const callee = unwrap(node.callee);
       if (callee.type === T.Identifier) called.add(callee.name);
     } else if (node.type === T.MemberExpression) {
@@ -82,7 +93,7 @@ function blockUsage(scope: Node): BlockUsage {
     }
     return undefined;
   });
-  usage = { called, memberObjects, functionDeclarators };
+  usage = { called, memberObjects, identifiers, functionDeclarators };
   blockUsageCache.set(scope, usage);
   return usage;
 }
@@ -96,21 +107,32 @@ export const walkNameUsage: NameUsage = {
   functionDeclarators(scope) {
     return blockUsage(scope).functionDeclarators;
   },
+  mayMentionAny(names, scope) {
+    const identifiers = blockUsage(scope).identifiers;
+    for (let i = 0; i < names.length; i++) if (identifiers.has(names[i]!)) return true;
+    return false;
+  },
 };
 
 // ------------------------------------------------------ from the scope manager's references
 
-/** The part of an ESLint scope manager this reads (ESLint's and typescript-eslint's both fit). */
-export interface ScopeManagerLike {
-  readonly scopes: readonly {
-    readonly type: string;
-    readonly block: Node | { readonly type: string };
-    readonly references: readonly { readonly identifier: Node | { readonly type: string } }[];
-  }[];
+/** The part of an ESLint scope (and scope manager) this reads: ESLint's and typescript-eslint's both fit. */
+export interface ScopeLike {
+  readonly type: string;
+  readonly block: Node | { readonly type: string };
+  readonly references: readonly { readonly identifier: Node | { readonly type: string } }[];
+  readonly childScopes: readonly ScopeLike[];
 }
 
-/** Start offsets of one name's uses: as a callee (`name(…)`) and as an object (`name.m`). */
+export interface ScopeManagerLike {
+  readonly scopes: readonly ScopeLike[];
+  /** The scope a node creates (a block, a function), or null. */
+  acquire?(node: never): ScopeLike | null;
+}
+
+/** Start offsets of one name's references: all of them, as a callee (`name(…)`) and as an object (`name.m`). */
 interface UsesOfName {
+  readonly all: number[];
   readonly called: number[];
   readonly memberObjects: number[];
 }
@@ -126,17 +148,31 @@ export function referenceNameUsage(getScopeManager: () => ScopeManagerLike | nul
   const managerOf = (): ScopeManagerLike | null => (manager === undefined ? (manager = getScopeManager() ?? null) : manager);
   const usesByName = new Map<string, UsesOfName>();
   let declarators: readonly FunctionDeclarator[] | undefined;
+  const usesOfName = (manager: ScopeManagerLike, name: string): UsesOfName => {
+    let uses = usesByName.get(name);
+    if (!uses) {
+      uses = usesOf(manager, name);
+      usesByName.set(name, uses);
+    }
+    return uses;
+  };
   return {
     style(name, scope) {
       const found = managerOf();
       if (!found) return walkNameUsage.style(name, scope);
-      let uses = usesByName.get(name);
-      if (!uses) {
-        uses = usesOf(found, name);
-        usesByName.set(name, uses);
-      }
+      const uses = usesOfName(found, name);
       const [start, end] = scope.range;
       return styleOf(anyWithin(uses.called, start, end), anyWithin(uses.memberObjects, start, end));
+    },
+    mayMentionAny(names, scope) {
+      const found = managerOf();
+      if (!found) return walkNameUsage.mayMentionAny(names, scope);
+      // A `{ … }` block's own scope holds, with its descendants, exactly the references written inside
+      // it. (Not so for every scope: a switch scope leaves out its discriminant, evaluated outside.)
+      const own = scope.type === T.BlockStatement ? found.acquire?.(scope as never) : undefined;
+      if (own && own.type === "block" && own.block === scope) return referredInScopeTree(own, names);
+      for (let i = 0; i < names.length; i++) if (anyWithin(usesOfName(found, names[i]!).all, scope.range[0], scope.range[1])) return true;
+      return false;
     },
     functionDeclarators(scope) {
       const found = managerOf();
@@ -154,6 +190,7 @@ export function referenceNameUsage(getScopeManager: () => ScopeManagerLike | nul
 
 /** Every reference named `name` (each reference sits in exactly one scope), sorted by how it is used. */
 function usesOf(manager: ScopeManagerLike, name: string): UsesOfName {
+  const all: number[] = [];
   const called: number[] = [];
   const memberObjects: number[] = [];
   for (const scope of manager.scopes) {
@@ -161,6 +198,7 @@ function usesOf(manager: ScopeManagerLike, name: string): UsesOfName {
     for (let i = 0; i < references.length; i++) {
       const identifier = references[i]!.identifier as Node;
       if (identifier.type !== T.Identifier || identifier.name !== name) continue;
+      all.push(identifier.range[0]);
       // Up through the wrappers `unwrap` looks through: `(x as F)()`, `x!.m`, `x?.()`.
       let child: Node = identifier;
       let parent: Node | undefined = child.parent;
@@ -172,7 +210,18 @@ function usesOf(manager: ScopeManagerLike, name: string): UsesOfName {
       else if (parent?.type === T.MemberExpression && parent.object === child) memberObjects.push(identifier.range[0]);
     }
   }
-  return { called, memberObjects };
+  return { all, called, memberObjects };
+}
+
+function referredInScopeTree(scope: ScopeLike, names: readonly string[]): boolean {
+  const references = scope.references;
+  for (let i = 0; i < references.length; i++) {
+    const identifier = references[i]!.identifier as Node;
+    if (identifier.type === T.Identifier && names.includes(identifier.name)) return true;
+  }
+  const children = scope.childScopes;
+  for (let i = 0; i < children.length; i++) if (referredInScopeTree(children[i]!, names)) return true;
+  return false;
 }
 
 /**

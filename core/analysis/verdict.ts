@@ -3,7 +3,9 @@ import { T, walk, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import type { LockModel } from "../lock-api/model.js";
 import { isProcessExit, type EffectContext } from "./effects.js";
+import { walkNameUsage, type NameUsage } from "./name-usage.js";
 import { interpret, type Leak } from "./paths.js";
+import { releasedInFinally } from "./release-in-finally.js";
 import type { AcquisitionSite } from "./sites.js";
 
 /**
@@ -34,7 +36,13 @@ export interface AnalysisContext {
   readonly model: LockModel;
   readonly imports: ImportMap;
   readonly sourceText: string;
+  /** How names are used in a block (default: a block walk; the rule reads ESLint's scope manager). */
+  readonly usage?: NameUsage;
+  /** Run the path interpreter on every tracked site, also where `releasedInFinally` proves the verdict (tests compare both). */
+  readonly interpretAll?: boolean;
 }
+
+const NO_TRANSFERS: readonly Node[] = Object.freeze([]);
 
 export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts = {}): Verdict {
   if (facts.isLockHandle === false) return { kind: "safe", why: "notALock" };
@@ -56,14 +64,24 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   }
   const owner = form.owner;
   const body = owner.type === T.Program ? owner : owner.body;
-  const effects = effectContextOf(site, context)!;
   const releaseIsAsync = releaseIsAsyncFor(site, facts);
+  const ownerIsAsync = owner.type !== T.Program && owner.async;
+  const shortcut =
+    !context.interpretAll &&
+    releasedInFinally({
+      binding: form.binding,
+      acquireAt: form.acquireAt,
+      sourceText: context.sourceText,
+      usage: context.usage ?? walkNameUsage,
+      unawaitedMatters: releaseIsAsync && ownerIsAsync,
+    });
+  if (shortcut) return { kind: "safe", why: "released", transfers: NO_TRANSFERS };
   const report = interpret(body, {
-    effects,
+    effects: effectContextOf(site, context)!,
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync,
-    ownerIsAsync: owner.type !== T.Program && owner.async,
+    ownerIsAsync,
   });
   const transfers = report.transfers;
   const leak = firstLeak(report.leaks);

@@ -1,0 +1,109 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, type Node } from "../ast/nodes.js";
+import { isReleaseCall, type HandleBinding } from "./binding.js";
+import type { NameUsage } from "./name-usage.js";
+
+/**
+ * The commonest safe shape, recognised without running the path interpreter:
+ *
+ *     const lock = await acquire(…);      // or `await mutex.acquire();` as a statement
+ *     try { … } finally { await lock.release(); … }
+ *
+ * The verdict is the interpreter's, proved for this shape (test/release-in-finally.test.ts
+ * checks that both agree on every site of the fixtures and of the benchmark corpus):
+ * - the acquisition is the last event of its statement (one declarator, or the whole expression
+ *   statement), and the `try` is the very next statement, so every path that holds the lock
+ *   enters the `try`;
+ * - the `try` block and the `catch` clause never refer to the handle, the release function, the
+ *   lock's receiver, `process` or `globalThis`: nothing there can release, hand over, guard on
+ *   or exit with the lock — every path leaving them still holds it and enters the `finally`;
+ * - the `finally` starts with a release call whose arguments cannot throw: every path leaves it
+ *   released, and after that the lock can no longer leak, be handed over or be released again
+ *   (all of these need a held path).
+ * So the lock is released on every path — unless no path reaches the `finally` at all (a `try`
+ * block that never completes), which changes nothing for an awaited release (still safe) but
+ * would hide a release that is not awaited: that case is left to the interpreter.
+ *
+ * Anything else returns undefined and the interpreter decides. The name check is by name, and
+ * a "may mention" that is true for a key spelled like the handle only sends more sites there.
+ */
+export interface ReleaseInFinallyInput {
+  readonly binding: HandleBinding;
+  /** Node whose completion makes the lock held. */
+  readonly acquireAt: Node | undefined;
+  readonly sourceText: string;
+  readonly usage: NameUsage;
+  /** Whether a release that is not awaited would be reported (async release in an async function). */
+  readonly unawaitedMatters: boolean;
+}
+
+/** Names whose mention inside the `try` could change the lock's state or end the process. */
+const ALWAYS_WATCHED = ["process", "globalThis"];
+
+/** True when the shape above proves the lock released on every path. */
+export function releasedInFinally(input: ReleaseInFinallyInput): boolean {
+  const { binding } = input;
+  if (binding.moduleRelease !== undefined || binding.successFlagNames.size > 0) return false;
+  const statement = acquiringStatement(input.acquireAt);
+  if (!statement) return false;
+  const next = nextStatement(statement);
+  if (next?.type !== T.TryStatement || !next.finalizer) return false;
+
+  const release = leadingRelease(next.finalizer, binding, input.sourceText);
+  if (!release || (!release.awaited && input.unawaitedMatters)) return false;
+
+  const watched = watchedNames(binding);
+  if (!watched) return false;
+  if (input.usage.mayMentionAny(watched, next.block)) return false;
+  return !next.handler || !input.usage.mayMentionAny(watched, next.handler.body);
+}
+
+/** The statement that acquires, when the acquisition is its last event; undefined otherwise. */
+function acquiringStatement(acquireAt: Node | undefined): Node | undefined {
+  if (!acquireAt) return undefined;
+  if (acquireAt.type === T.VariableDeclarator) {
+    const declaration = acquireAt.parent;
+    return declaration.declarations.length === 1 ? declaration : undefined;
+  }
+  const parent = acquireAt.parent;
+  return parent?.type === T.ExpressionStatement && parent.expression === acquireAt ? parent : undefined;
+}
+
+function nextStatement(statement: Node): Node | undefined {
+  const block = statement.parent;
+  if (!block || (block.type !== T.BlockStatement && block.type !== T.Program && block.type !== T.StaticBlock)) return undefined;
+  const body = block.body as readonly Node[];
+  const at = body.indexOf(statement);
+  return at === -1 ? undefined : body[at + 1];
+}
+
+/** `lock.release();` or `await lock.release();` as the first statement, with arguments that cannot throw. */
+function leadingRelease(
+  finalizer: TSESTree.BlockStatement,
+  binding: HandleBinding,
+  sourceText: string,
+): { readonly call: TSESTree.CallExpression; readonly awaited: boolean } | undefined {
+  const first = finalizer.body[0];
+  if (first?.type !== T.ExpressionStatement) return undefined;
+  const expression = first.expression;
+  const awaited = expression.type === T.AwaitExpression;
+  const call = awaited ? expression.argument : expression;
+  if (call.type !== T.CallExpression) return undefined;
+  for (const argument of call.arguments) {
+    if (argument.type !== T.Identifier && argument.type !== T.Literal) return undefined;
+  }
+  return isReleaseCall(binding, call, sourceText) ? { call, awaited } : undefined;
+}
+
+/** The handle, release-function and receiver names plus `process`; undefined when the receiver is not rooted in a name (`this.lock`). */
+function watchedNames(binding: HandleBinding): string[] | undefined {
+  const names = [...ALWAYS_WATCHED];
+  for (const name of binding.handleNames) names.push(name);
+  for (const name of binding.releaseFnNames) names.push(name);
+  if (binding.receiver) {
+    const root = binding.receiver.path.split(".")[0]!;
+    if (root === "this") return undefined;
+    names.push(root);
+  }
+  return names;
+}

@@ -1,0 +1,210 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parseForESLint } from "@typescript-eslint/parser";
+import { simpleTraverse } from "@typescript-eslint/typescript-estree";
+import { describe, expect, it } from "vitest";
+import { T, walk, type Node } from "../core/ast/nodes.js";
+import { referenceNameUsage, walkNameUsage, type NameUsage, type ScopeManagerLike } from "../core/analysis/name-usage.js";
+import { releasedInFinally } from "../core/analysis/release-in-finally.js";
+import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
+import { judgeSite, releaseIsAsyncFor, type AnalysisContext } from "../core/analysis/verdict.js";
+import { collectImports } from "../core/lock-api/imports.js";
+import { buildLockModel } from "../core/lock-api/model.js";
+import { generateFile, mulberry32 } from "../bench/generate.mjs";
+import { listFiles } from "./helpers/markers.js";
+import { exampleProject, repoRoot } from "./helpers/run.js";
+
+/**
+ * `releasedInFinally` decides the commonest safe shape without the path interpreter. It must
+ * never change a verdict: on every acquisition of the corpora, the verdict with the shortcut
+ * equals the interpreter's (kind, reason, escape, via, transfers), with both name-usage sources.
+ */
+const model = buildLockModel({});
+
+interface Parsed {
+  readonly text: string;
+  readonly ast: Node;
+  readonly scopeManager: ScopeManagerLike;
+}
+
+function parse(text: string, file: string): Parsed {
+  const { ast, scopeManager } = parseForESLint(text, { range: true, loc: true, sourceType: "module", filePath: file, jsx: file.endsWith("x") });
+  simpleTraverse(ast, { enter() {} }, true);
+  return { text, ast: ast as Node, scopeManager: scopeManager as unknown as ScopeManagerLike };
+}
+
+function sitesOf({ text, ast }: Parsed, usage: NameUsage): AcquisitionSite[] {
+  const imports = collectImports(ast as never);
+  const sites: AcquisitionSite[] = [];
+  walk(ast, (node) => {
+    if (node.type !== T.CallExpression) return undefined;
+    const site = siteForCall(node, model, imports, text, usage);
+    if (site) sites.push(site);
+    return undefined;
+  });
+  return sites;
+}
+
+/** A verdict as plain data: node identities become `line:column`. */
+function shown(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shown);
+  if (value && typeof value === "object") {
+    if ("type" in value && "range" in value && "loc" in value) {
+      const node = value as Node;
+      return `${node.type}@${node.loc.start.line}:${node.loc.start.column}`;
+    }
+    if ("node" in value && "text" in value) return `via ${(value as { text: string }).text}`;
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shown(inner)]));
+  }
+  return value;
+}
+
+interface Comparison {
+  readonly differences: string[];
+  readonly shortcuts: number;
+  readonly sites: number;
+}
+
+function compare(text: string, file: string): Comparison {
+  const parsed = parse(text, file);
+  const differences: string[] = [];
+  let shortcuts = 0;
+  let sites = 0;
+  for (const usage of [walkNameUsage, referenceNameUsage(() => parsed.scopeManager)]) {
+    const context: AnalysisContext = { model, imports: collectImports(parsed.ast as never), sourceText: text, usage };
+    for (const site of sitesOf(parsed, usage)) {
+      sites++;
+      if (site.form.kind === "tracked") {
+        const owner = site.form.owner;
+        const taken = releasedInFinally({
+          binding: site.form.binding,
+          acquireAt: site.form.acquireAt,
+          sourceText: text,
+          usage,
+          unawaitedMatters: releaseIsAsyncFor(site) && owner.type !== T.Program && owner.async,
+        });
+        if (taken) shortcuts++;
+      }
+      const quick = JSON.stringify(shown(judgeSite(site, context)));
+      const full = JSON.stringify(shown(judgeSite(site, { ...context, interpretAll: true })));
+      if (quick !== full) differences.push(`${path.basename(file)}:${site.call.loc.start.line} ${site.label}: shortcut ${quick}, interpreter ${full}`);
+    }
+  }
+  return { differences, shortcuts, sites };
+}
+
+/** Shapes next to the shortcut: each must still get the interpreter's verdict. */
+const NEIGHBOURS = `
+import { Mutex } from "async-mutex";
+interface SessionWriteLock { release(): Promise<void> }
+declare function acquireSessionWriteLock(opts: { sessionFile: string }): Promise<SessionWriteLock>;
+declare function work(x?: unknown): Promise<void>;
+declare const sink: { keep(x: unknown): void };
+const mutex = new Mutex();
+let stored: unknown;
+class Holder { m = new Mutex(); async run(): Promise<void> { await this.m.acquire(); try { await work(); } finally { this.m.release(); } } }
+
+export async function canonical(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { await work(); } catch (error) { await work(error); } finally { await lock.release(); }
+}
+export async function returnsHandle(sessionFile: string): Promise<SessionWriteLock> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { await work(); return lock; } finally { await lock.release(); }
+}
+export async function storesHandle(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { stored = lock; sink.keep(lock); } finally { await lock.release(); }
+}
+export async function exitsInTry(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { if (!sessionFile) process.exit(1); await work(); } finally { await lock.release(); }
+}
+export async function exitsInCatch(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { await work(); } catch { globalThis.process.exit(2); } finally { await lock.release(); }
+}
+export async function releasesEarly(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { lock.release(); await work(); } finally { await lock.release(); }
+}
+export async function notAwaited(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { await work(); } finally { lock.release(); }
+}
+export async function neverCompletes(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { for (;;) {} } finally { lock.release(); }
+}
+export async function statementBetween(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  await work();
+  try { await work(); } finally { await lock.release(); }
+}
+export async function twoDeclarators(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile }), other = await work();
+  try { await work(other); } finally { await lock.release(); }
+}
+export async function releaseArgumentThrows(): Promise<void> {
+  const release = await mutex.acquire();
+  try { await work(); } finally { release(await work()); }
+}
+export async function guardedRelease(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { await work(); } finally { if (sessionFile) await lock.release(); }
+}
+export async function receiverStatement(): Promise<void> {
+  await mutex.acquire();
+  try { await work(); } finally { mutex.release(); }
+}
+export async function receiverUsedInTry(): Promise<void> {
+  await mutex.acquire();
+  try { mutex.release(); await work(); } finally { mutex.release(); }
+}
+export async function releaseFunctionAliased(): Promise<void> {
+  const release = await mutex.acquire();
+  const unlock = () => release();
+  try { unlock(); await work(); } finally { release(); }
+}
+export async function inLoop(files: string[]): Promise<void> {
+  for (const sessionFile of files) {
+    const lock = await acquireSessionWriteLock({ sessionFile });
+    try { if (!sessionFile) continue; await work(); } finally { await lock.release(); }
+  }
+}
+`;
+
+describe("releasedInFinally: the shortcut gives the interpreter's verdict", () => {
+  it("on the shapes next to it (handle returned or stored, process.exit, early release, receivers, loops…)", () => {
+    const { differences, shortcuts } = compare(NEIGHBOURS, "neighbours.ts");
+    expect(differences).toEqual([]);
+    // canonical (with its catch), receiverStatement and inLoop, once per usage source; `this.m` is left to the interpreter.
+    expect(shortcuts).toBe(6);
+  });
+
+  const files = [
+    ...listFiles(path.join(exampleProject, "src")),
+    ...listFiles(path.join(repoRoot, "fixtures/codemod")),
+    ...listFiles(path.join(repoRoot, "fixtures/rule-tester")),
+    ...listFiles(path.join(repoRoot, "test/oracle-regressions")),
+  ].filter((file) => /\.(ts|tsx|js|mjs)$/.test(file));
+
+  it.each(files.map((file) => [path.relative(repoRoot, file), file]))("on %s", (_name, file) => {
+    expect(compare(fs.readFileSync(file, "utf8"), file).differences).toEqual([]);
+  });
+
+  it("on 300 generated lock-heavy files, where it decides a good share of the sites", () => {
+    const random = mulberry32(11);
+    const differences: string[] = [];
+    let shortcuts = 0;
+    let sites = 0;
+    for (let i = 0; i < 300; i++) {
+      const result = compare(generateFile(random, i, 8), `generated-${i}.ts`);
+      differences.push(...result.differences);
+      shortcuts += result.shortcuts;
+      sites += result.sites;
+    }
+    expect(differences).toEqual([]);
+    expect(shortcuts / sites).toBeGreaterThan(0.2);
+  });
+});
