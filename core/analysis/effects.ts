@@ -44,10 +44,15 @@ export interface EffectContext {
   readonly isLocalName: (name: string) => boolean;
 }
 
+/** One scratch list for the top-level visit (not re-entrant: `visit` never calls back here). */
+const scratch: Event[] = [];
+const NONE: Event[] = Object.freeze([]) as unknown as Event[];
+
 export function expressionEvents(ctx: EffectContext, node: Node): Event[] {
-  const out: Event[] = [];
-  visit(ctx, node, out, plain);
-  return out;
+  scratch.length = 0;
+  visit(ctx, node, scratch, plain);
+  // An exact-size copy: most expressions produce one to three events.
+  return scratch.length === 0 ? NONE : scratch.slice();
 }
 
 interface Flags {

@@ -283,16 +283,13 @@ class Interpreter {
 
   private sequence(statements: readonly Node[], paths: Path[]): Outcome {
     let normal = paths;
-    let abrupt: Abrupt[] | undefined;
+    let abrupt: Abrupt[] = NO_ABRUPT;
     for (let i = 0; i < statements.length && normal.length > 0; i++) {
       const outcome = this.statement(statements[i]!, normal);
       normal = outcome.normal;
-      const more = outcome.abrupt;
-      if (more.length === 0) continue;
-      abrupt ??= [];
-      for (let j = 0; j < more.length; j++) abrupt.push(more[j]!);
+      abrupt = appendAbrupt(abrupt, outcome.abrupt);
     }
-    return { normal, abrupt: abrupt === undefined ? NO_ABRUPT : dedupeAbrupt(abrupt) };
+    return { normal, abrupt: dedupeAbrupt(abrupt) };
   }
 
   /**
@@ -510,20 +507,21 @@ class Interpreter {
     if (events.length === 0) return { normal: paths, abrupt: NO_ABRUPT };
     const observed = this.options.observe !== undefined;
     let normal = paths;
-    const abrupt: Abrupt[] = [];
+    let abrupt: Abrupt[] | undefined;
     for (let e = 0; e < events.length && normal.length > 0; e++) {
       const event = events[e]!;
       // The two commonest events leave every path as it is: no new path arrays for them.
       if (!observed && event.k === "await") continue;
       if (!observed && event.k === "throw") {
-        for (let i = 0; i < normal.length; i++) abrupt.push(completion("throw", normal[i]!, event.node));
+        for (let i = 0; i < normal.length; i++) abrupt = addAbrupt(abrupt, "throw", normal[i]!, event.node);
         continue;
       }
       const next: Path[] = [];
+      abrupt ??= [];
       for (let i = 0; i < normal.length; i++) this.event(event, normal[i]!, next, abrupt);
       normal = dedupePaths(next);
     }
-    return { normal, abrupt: abrupt.length === 0 ? NO_ABRUPT : dedupeAbrupt(abrupt) };
+    return { normal, abrupt: abrupt === undefined || abrupt.length === 0 ? NO_ABRUPT : dedupeAbrupt(abrupt) };
   }
 
   private event(event: Event, path: Path, next: Path[], abrupt: Abrupt[]): void {
@@ -650,9 +648,7 @@ function withLock(paths: Path[], lock: Lock): Path | undefined {
 function appendAbrupt(first: Abrupt[], second: Abrupt[]): Abrupt[] {
   if (second.length === 0) return first;
   if (first.length === 0) return second;
-  const joined = first.slice();
-  for (let i = 0; i < second.length; i++) joined.push(second[i]!);
-  return joined;
+  return first.concat(second);
 }
 
 function withPath(original: Abrupt, path: Path): Abrupt {
@@ -671,22 +667,26 @@ function merge(abrupt: Abrupt[], outcome: Outcome): Outcome {
 }
 
 function dedupePaths(paths: Path[]): Path[] {
-  if (paths.length < 2) return paths;
+  if (paths.length < 2 || !repeatsLock(paths)) return paths;
   const kept: Path[] = [];
   for (let i = 0; i < paths.length; i++) if (!withLock(kept, paths[i]!.lock)) kept.push(paths[i]!);
   return kept;
 }
 
+function repeatsLock(paths: Path[]): boolean {
+  for (let i = 1; i < paths.length; i++) for (let j = 0; j < i; j++) if (paths[i]!.lock === paths[j]!.lock) return true;
+  return false;
+}
+
 /** Keeps one completion per (kind, label, lock state): the earliest origin. Arrays are tiny: no maps. */
 function dedupeAbrupt(abrupt: Abrupt[]): Abrupt[] {
-  if (abrupt.length < 2) return abrupt;
+  if (abrupt.length < 2 || !repeatsKey(abrupt)) return abrupt;
   const kept: Abrupt[] = [];
   for (let c = 0; c < abrupt.length; c++) {
     const completion = abrupt[c]!;
     let at = -1;
     for (let i = 0; i < kept.length; i++) {
-      const k = kept[i]!;
-      if (k.kind === completion.kind && k.label === completion.label && k.path.lock === completion.path.lock && Boolean(k.transfers) === Boolean(completion.transfers)) {
+      if (sameKey(kept[i]!, completion.kind, completion.label, completion.path.lock, completion.transfers)) {
         at = i;
         break;
       }
@@ -695,4 +695,31 @@ function dedupeAbrupt(abrupt: Abrupt[]): Abrupt[] {
     else if (completion.origin.range[0] < kept[at]!.origin.range[0]) kept[at] = completion;
   }
   return kept;
+}
+
+function sameKey(completion: Abrupt, kind: AbruptKind, label: string | undefined, lock: Lock, transfers: boolean | undefined): boolean {
+  return completion.kind === kind && completion.label === label && completion.path.lock === lock && Boolean(completion.transfers) === Boolean(transfers);
+}
+
+function repeatsKey(abrupt: Abrupt[]): boolean {
+  for (let i = 1; i < abrupt.length; i++) {
+    const c = abrupt[i]!;
+    for (let j = 0; j < i; j++) if (sameKey(abrupt[j]!, c.kind, c.label, c.path.lock, c.transfers)) return true;
+  }
+  return false;
+}
+
+/**
+ * Adds a completion to a list this function owns, deduplicating as `dedupeAbrupt` would (one per
+ * key, the earliest origin, at the first position): no completion object for one that loses.
+ */
+function addAbrupt(list: Abrupt[] | undefined, kind: AbruptKind, path: Path, origin: Node): Abrupt[] {
+  if (list === undefined) return [completion(kind, path, origin)];
+  for (let i = 0; i < list.length; i++) {
+    if (!sameKey(list[i]!, kind, undefined, path.lock, undefined)) continue;
+    if (origin.range[0] < list[i]!.origin.range[0]) list[i] = completion(kind, path, origin);
+    return list;
+  }
+  list.push(completion(kind, path, origin));
+  return list;
 }
