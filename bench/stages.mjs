@@ -34,7 +34,7 @@ export async function stages({ files, root }) {
       let analysis;
       return {
         Program(node) {
-          analysis = { model, imports: collectImports(node), sourceText };
+          analysis = { model, imports: collectImports(node), sourceText, usage };
         },
         CallExpression(node) {
           const site = siteForCall(node, model, analysis.imports, sourceText, usage);

@@ -88,19 +88,6 @@ export default createRule<Options, MessageIds>({
     const services = sourceCode.parserServices;
     const program = options.typeAware !== false && services && "program" in services ? services.program : null;
 
-    /**
-     * Tracked sites wait for the exit of the function they are judged in: by then ESLint's own
-     * traversal has just walked that function, so judging reads nodes that are already in the
-     * CPU cache instead of fetching them first. Same verdicts, same reports (ESLint sorts them).
-     */
-    const waiting = new Map<TSESTree.Node, AcquisitionSite[]>();
-    const judgeWaiting = (owner: TSESTree.Node): void => {
-      const sites = waiting.get(owner);
-      if (!sites) return;
-      waiting.delete(owner);
-      for (const site of sites) judgeAndReport(site);
-    };
-
     return {
       Program(node) {
         imports = collectImports(node);
@@ -109,25 +96,11 @@ export default createRule<Options, MessageIds>({
       CallExpression(node) {
         const site = siteForCall(node, model, imports!, sourceText, usage);
         if (!site) return;
-        if (site.form.kind !== "tracked") return judgeAndReport(site);
-        const sites = waiting.get(site.form.owner);
-        if (sites) sites.push(site);
-        else waiting.set(site.form.owner, [site]);
-      },
-      "FunctionDeclaration:exit": judgeWaiting,
-      "FunctionExpression:exit": judgeWaiting,
-      "ArrowFunctionExpression:exit": judgeWaiting,
-      "Program:exit"(node) {
-        judgeWaiting(node);
-        for (const owner of [...waiting.keys()]) judgeWaiting(owner); // none expected: every owner has exited
+        const facts = program ? checkedFacts(site) : {};
+        const verdict = judgeSite(site, analysis!, facts);
+        report(site, verdict, facts);
       },
     };
-
-    function judgeAndReport(site: AcquisitionSite): void {
-      const facts = program ? checkedFacts(site) : {};
-      const verdict = judgeSite(site, analysis!, facts);
-      report(site, verdict, facts);
-    }
 
     function checkedFacts(site: AcquisitionSite): CheckedFacts {
       const tsNode = services?.esTreeNodeToTSNodeMap?.get(site.call);
