@@ -90,6 +90,7 @@ import { acquireSessionWriteLock } from "./locks";
 declare const mutex: { acquire(): Promise<() => void> };
 enum Level { Low = pick(1) }
 function pick(n: number): number { return n; }
+function withDefaults(a = pick(1), b = () => lockA.x): unknown { return [a, b, pick]; } // parameters: in the function's scope, outside its body
 class Holder {
   field = (release as () => void)();
   @decorate() method(): void {}
@@ -126,10 +127,12 @@ declare const release: unknown, lockA: any, lockB: any, lockC: any, lockD: any;
 
 describe("name usage: scope-manager references and the block walk agree", () => {
   it("and mayMention never misses a name the code refers to, with either source", () => {
-    const { ast, scopeManager } = parse("function f() { lock.release(); }\nfunction g() { const o = { lock: 1 }; return o.lock; }\n", "m.ts");
-    const [, first, second] = blocksAndNames(ast).blocks;
+    const { ast, scopeManager } = parse("function f() { lock.release(); }\nfunction g() { const o = { lock: 1 }; return o.lock; }\nfunction h(a = lock) { return a; }\n", "m.ts");
+    const [, first, second, third] = blocksAndNames(ast).blocks;
     const references = referenceNameUsage(() => scopeManager);
     expect([references.mayMentionAny(["lock"], first!), references.mayMentionAny(["x", "lock"], second!)]).toEqual([true, false]);
+    // A parameter default is in the function's scope but not in its body.
+    expect(references.mayMentionAny(["lock"], third!)).toBe(false);
     // The walk does not tell a key from a reference: true for both (only ever more work, never a wrong answer).
     expect([walkNameUsage.mayMentionAny(["lock"], first!), walkNameUsage.mayMentionAny(["x", "lock"], second!)]).toEqual([true, true]);
   });

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, unwrap, walk, type Node } from "../ast/nodes.js";
+import { T, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 
 /**
  * What a block does with plain names — the one question the binding step asks of the code
@@ -160,17 +160,21 @@ export function referenceNameUsage(getScopeManager: () => ScopeManagerLike | nul
     style(name, scope) {
       const found = managerOf();
       if (!found) return walkNameUsage.style(name, scope);
-      const uses = usesOfName(found, name);
       const [start, end] = scope.range;
+      const covering = coveringScope(found, scope);
+      if (covering) {
+        const seen = { called: false, member: false };
+        styleInScopeTree(covering, name, start, end, seen);
+        return styleOf(seen.called, seen.member);
+      }
+      const uses = usesOfName(found, name);
       return styleOf(anyWithin(uses.called, start, end), anyWithin(uses.memberObjects, start, end));
     },
     mayMentionAny(names, scope) {
       const found = managerOf();
       if (!found) return walkNameUsage.mayMentionAny(names, scope);
-      // A `{ … }` block's own scope holds, with its descendants, exactly the references written inside
-      // it. (Not so for every scope: a switch scope leaves out its discriminant, evaluated outside.)
-      const own = scope.type === T.BlockStatement ? found.acquire?.(scope as never) : undefined;
-      if (own && own.type === "block" && own.block === scope) return referredInScopeTree(own, names);
+      const covering = coveringScope(found, scope);
+      if (covering) return referredInScopeTree(covering, names, scope.range[0], scope.range[1]);
       for (let i = 0; i < names.length; i++) if (anyWithin(usesOfName(found, names[i]!).all, scope.range[0], scope.range[1])) return true;
       return false;
     },
@@ -199,29 +203,72 @@ function usesOf(manager: ScopeManagerLike, name: string): UsesOfName {
       const identifier = references[i]!.identifier as Node;
       if (identifier.type !== T.Identifier || identifier.name !== name) continue;
       all.push(identifier.range[0]);
-      // Up through the wrappers `unwrap` looks through: `(x as F)()`, `x!.m`, `x?.()`.
-      let child: Node = identifier;
-      let parent: Node | undefined = child.parent;
-      while (parent && isWrapperOf(parent, child)) {
-        child = parent;
-        parent = parent.parent;
-      }
-      if (parent?.type === T.CallExpression && parent.callee === child) called.push(identifier.range[0]);
-      else if (parent?.type === T.MemberExpression && parent.object === child) memberObjects.push(identifier.range[0]);
+      const use = useOf(identifier);
+      if (use === "called") called.push(identifier.range[0]);
+      else if (use === "member") memberObjects.push(identifier.range[0]);
     }
   }
   return { all, called, memberObjects };
 }
 
-function referredInScopeTree(scope: ScopeLike, names: readonly string[]): boolean {
+/**
+ * The scope whose subtree holds every reference written inside `block` (with others, outside
+ * its range, when it is a function's scope), so a question about the block reads only the
+ * references of that function instead of the whole file's. Undefined: ask file-wide.
+ * - A `{ … }` block with its own scope: the subtree holds exactly the references inside it.
+ *   (Not so for every scope: a switch scope leaves out its discriminant, evaluated outside.)
+ * - A function's body: the function's scope, whose subtree also holds the parameters'.
+ */
+function coveringScope(manager: ScopeManagerLike, block: Node): ScopeLike | undefined {
+  if (block.type !== T.BlockStatement || !manager.acquire) return undefined;
+  const own = manager.acquire(block as never);
+  if (own && own.type === "block" && own.block === block) return own;
+  const parent = block.parent;
+  if (parent && isFunctionNode(parent) && parent.body === block) {
+    const fn = manager.acquire(parent as never);
+    if (fn && fn.type === "function" && fn.block === parent) return fn;
+  }
+  return undefined;
+}
+
+function referredInScopeTree(scope: ScopeLike, names: readonly string[], start: number, end: number): boolean {
   const references = scope.references;
   for (let i = 0; i < references.length; i++) {
     const identifier = references[i]!.identifier as Node;
-    if (identifier.type === T.Identifier && names.includes(identifier.name)) return true;
+    if (identifier.type !== T.Identifier || !names.includes(identifier.name)) continue;
+    if (identifier.range[0] >= start && identifier.range[0] < end) return true;
   }
   const children = scope.childScopes;
-  for (let i = 0; i < children.length; i++) if (referredInScopeTree(children[i]!, names)) return true;
+  for (let i = 0; i < children.length; i++) if (referredInScopeTree(children[i]!, names, start, end)) return true;
   return false;
+}
+
+function styleInScopeTree(scope: ScopeLike, name: string, start: number, end: number, seen: { called: boolean; member: boolean }): void {
+  const references = scope.references;
+  for (let i = 0; i < references.length; i++) {
+    const identifier = references[i]!.identifier as Node;
+    if (identifier.type !== T.Identifier || identifier.name !== name) continue;
+    if (identifier.range[0] < start || identifier.range[0] >= end) continue;
+    const use = useOf(identifier);
+    if (use === "called") seen.called = true;
+    else if (use === "member") seen.member = true;
+    if (seen.called && seen.member) return;
+  }
+  const children = scope.childScopes;
+  for (let i = 0; i < children.length && !(seen.called && seen.member); i++) styleInScopeTree(children[i]!, name, start, end, seen);
+}
+
+/** How a reference is used, looking up through the wrappers `unwrap` looks through: `(x as F)()`, `x!.m`, `x?.()`. */
+function useOf(identifier: TSESTree.Identifier): "called" | "member" | undefined {
+  let child: Node = identifier;
+  let parent: Node | undefined = child.parent;
+  while (parent && isWrapperOf(parent, child)) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (parent?.type === T.CallExpression && parent.callee === child) return "called";
+  if (parent?.type === T.MemberExpression && parent.object === child) return "member";
+  return undefined;
 }
 
 /**
