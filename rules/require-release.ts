@@ -112,29 +112,31 @@ export default createRule<Options, MessageIds>({
 
     function report(site: AcquisitionSite, verdict: Verdict, facts: CheckedFacts): void {
       if (verdict.kind === "safe") return;
+      const api = site.label;
       const usingKeyword = (facts.disposable ? facts.disposable.async : releaseIsAsyncFor(site, facts)) ? "await using" : "using";
-      const data = { api: site.label, using: usingKeyword };
       const suggest = suggestion(site, facts, usingKeyword);
+      // Each message gets the placeholders it shows, nothing more (texts are built only when shown).
       switch (verdict.kind) {
         case "discarded":
-          context.report({ node: site.call, messageId: "resultDiscarded", data, suggest });
+          context.report({ node: site.call, messageId: "resultDiscarded", data: { api, using: usingKeyword }, suggest });
           return;
         case "releaseNotAwaited":
           context.report({
             node: site.call,
             messageId: "releaseNotAwaited",
-            data: { ...data, release: describe(verdict.release, sourceText), line: verdict.release.loc.start.line },
+            data: { api, release: describe(verdict.release, sourceText), line: verdict.release.loc.start.line },
           });
           return;
         case "leak": {
           const { leak } = verdict;
-          const escape = describe(leak.escape, sourceText);
-          const line = leak.escape.loc.start.line;
-          const messageId: MessageIds =
-            leak.reason === "throw" ? "leakOnThrow" : leak.reason === "exit" ? "leakOnExit" : leak.reason === "processExit" ? "processExitWhileHeld" : "leakAtEnd";
-          const via = leak.via?.text ?? "the block completes normally";
-          const atLine = leak.reason === "end" ? endLine(site) : line;
-          context.report({ node: site.call, messageId, data: { ...data, escape, line: atLine, via }, suggest });
+          if (leak.reason === "end") {
+            const via = leak.via?.text ?? "the block completes normally";
+            context.report({ node: site.call, messageId: "leakAtEnd", data: { api, using: usingKeyword, via, line: endLine(site) }, suggest });
+            return;
+          }
+          const messageId: MessageIds = leak.reason === "throw" ? "leakOnThrow" : leak.reason === "exit" ? "leakOnExit" : "processExitWhileHeld";
+          const data = { api, using: usingKeyword, escape: describe(leak.escape, sourceText), line: leak.escape.loc.start.line };
+          context.report({ node: site.call, messageId, data, suggest });
         }
       }
     }
