@@ -166,6 +166,33 @@ export async function releaseFunctionAliased(): Promise<void> {
   const unlock = () => release();
   try { unlock(); await work(); } finally { release(); }
 }
+export async function acquiredInTry(sessionFile: string): Promise<void> {
+  let lock: SessionWriteLock | undefined;
+  try {
+    await work(lock);
+    lock = await acquireSessionWriteLock({ sessionFile });
+    await work(sessionFile);
+  } finally {
+    await lock?.release();
+  }
+}
+export async function acquiredInTryThenStored(sessionFile: string): Promise<void> {
+  let lock: SessionWriteLock | undefined;
+  try { lock = await acquireSessionWriteLock({ sessionFile }); stored = lock; } finally { await lock?.release(); }
+}
+export async function acquiredInTryNotAwaited(sessionFile: string): Promise<void> {
+  let lock: SessionWriteLock | undefined;
+  try { lock = await acquireSessionWriteLock({ sessionFile }); await work(); } finally { lock?.release(); }
+}
+export async function acquiredInNestedBlock(sessionFile: string): Promise<void> {
+  let lock: SessionWriteLock | undefined;
+  try { if (sessionFile) { lock = await acquireSessionWriteLock({ sessionFile }); await work(); } } finally { await lock?.release(); }
+}
+export async function assignedThenTry(sessionFile: string): Promise<void> {
+  let lock: SessionWriteLock;
+  lock = await acquireSessionWriteLock({ sessionFile });
+  try { await work(); } finally { await lock.release(); }
+}
 export async function inLoop(files: string[]): Promise<void> {
   for (const sessionFile of files) {
     const lock = await acquireSessionWriteLock({ sessionFile });
@@ -178,8 +205,10 @@ describe("releasedInFinally: the shortcut gives the interpreter's verdict", () =
   it("on the shapes next to it (handle returned or stored, process.exit, early release, receivers, loops…)", () => {
     const { differences, shortcuts } = compare(NEIGHBOURS, "neighbours.ts");
     expect(differences).toEqual([]);
-    // canonical (with its catch), receiverStatement and inLoop, once per usage source; `this.m` is left to the interpreter.
-    expect(shortcuts).toBe(6);
+    // canonical (with its catch), receiverStatement, assignedThenTry and inLoop, once per usage source, and
+    // acquiredInTry with the scope manager only (the walk sees \`lock\` in the try block before the acquisition
+    // and leaves it to the interpreter); \`this.m\` is left to the interpreter.
+    expect(shortcuts).toBe(9);
   });
 
   const files = [

@@ -19,11 +19,12 @@ export interface NameUsage {
   /** Variable declarators inside `scope` (nested functions included) whose value is a function, in source order. */
   functionDeclarators(scope: Node): readonly FunctionDeclarator[];
   /**
-   * Could any of `names` be referred to inside `scope`? Never false when the code refers to one.
-   * The walk also says true for a property key or member name spelled the same (it does not tell
-   * references from names): a caller may only use a false to skip work, never to decide.
+   * Could any of `names` be referred to inside `scope` (from offset `from` on, when given)? Never
+   * false when the code refers to one. The walk also says true for a property key or member name
+   * spelled the same, and looks at the whole block (it does not tell references from names, nor
+   * keep positions): a caller may only use a false to skip work, never to decide.
    */
-  mayMentionAny(names: readonly string[], scope: Node): boolean;
+  mayMentionAny(names: readonly string[], scope: Node, from?: number): boolean;
 }
 
 export type FunctionDeclarator = TSESTree.VariableDeclarator & {
@@ -170,12 +171,13 @@ export function referenceNameUsage(getScopeManager: () => ScopeManagerLike | nul
       const uses = usesOfName(found, name);
       return styleOf(anyWithin(uses.called, start, end), anyWithin(uses.memberObjects, start, end));
     },
-    mayMentionAny(names, scope) {
+    mayMentionAny(names, scope, from = scope.range[0]) {
       const found = managerOf();
       if (!found) return walkNameUsage.mayMentionAny(names, scope);
+      const start = Math.max(from, scope.range[0]);
       const covering = coveringScope(found, scope);
-      if (covering) return referredInScopeTree(covering, names, scope.range[0], scope.range[1]);
-      for (let i = 0; i < names.length; i++) if (anyWithin(usesOfName(found, names[i]!).all, scope.range[0], scope.range[1])) return true;
+      if (covering) return referredInScopeTree(covering, names, start, scope.range[1]);
+      for (let i = 0; i < names.length; i++) if (anyWithin(usesOfName(found, names[i]!).all, start, scope.range[1])) return true;
       return false;
     },
     functionDeclarators(scope) {

@@ -4,19 +4,22 @@ import { isReleaseCall, type HandleBinding } from "./binding.js";
 import type { NameUsage } from "./name-usage.js";
 
 /**
- * The commonest safe shape, recognised without running the path interpreter:
+ * The commonest safe shapes, recognised without running the path interpreter:
  *
- *     const lock = await acquire(…);      // or `await mutex.acquire();` as a statement
+ *     const lock = await acquire(…);      // or `await mutex.acquire();`, `lock = await acquire(…);`
  *     try { … } finally { await lock.release(); … }
+ *
+ *     try { …; lock = await acquire(…); … } finally { await lock?.release(); … }
  *
  * The verdict is the interpreter's, proved for this shape (test/release-in-finally.test.ts
  * checks that both agree on every site of the fixtures and of the benchmark corpus):
  * - the acquisition is the last event of its statement (one declarator, or the whole expression
- *   statement), and the `try` is the very next statement, so every path that holds the lock
- *   enters the `try`;
- * - the `try` block and the `catch` clause never refer to the handle, the release function, the
- *   lock's receiver, `process` or `globalThis`: nothing there can release, hand over, guard on
- *   or exit with the lock — every path leaving them still holds it and enters the `finally`;
+ *   statement), and the `try` is the very next statement — or the statement is in the `try`
+ *   block — so every path that holds the lock goes on in the `try`;
+ * - the rest of the `try` block (after the acquisition) and the `catch` clause never refer to the
+ *   handle, the release function, the lock's receiver, `process` or `globalThis`: nothing there
+ *   can release, hand over, guard on or exit with the lock — every path leaving them still holds
+ *   it and enters the `finally` (what runs before the acquisition runs without the lock);
  * - the `finally` starts with a release call whose arguments cannot throw: every path leaves it
  *   released, and after that the lock can no longer leak, be handed over or be released again
  *   (all of these need a held path).
@@ -46,16 +49,34 @@ export function releasedInFinally(input: ReleaseInFinallyInput): boolean {
   if (binding.moduleRelease !== undefined || binding.successFlagNames.size > 0) return false;
   const statement = acquiringStatement(input.acquireAt);
   if (!statement) return false;
-  const next = nextStatement(statement);
-  if (next?.type !== T.TryStatement || !next.finalizer) return false;
+  const guarded = guardingTry(statement);
+  if (!guarded) return false;
+  const { tryStatement, block, from } = guarded;
 
-  const release = leadingRelease(next.finalizer, binding, input.sourceText);
+  const release = leadingRelease(tryStatement.finalizer, binding, input.sourceText);
   if (!release || (!release.awaited && input.unawaitedMatters)) return false;
 
   const watched = watchedNames(binding);
   if (!watched) return false;
-  if (input.usage.mayMentionAny(watched, next.block)) return false;
-  return !next.handler || !input.usage.mayMentionAny(watched, next.handler.body);
+  if (input.usage.mayMentionAny(watched, block, from)) return false;
+  return !tryStatement.handler || !input.usage.mayMentionAny(watched, tryStatement.handler.body);
+}
+
+/**
+ * The `try` every path leaves the acquiring statement into, the block whose rest runs while
+ * held, and where that rest starts: the `try` right after the statement (`acquire(); try { … }`),
+ * or the `try` whose block the statement is in (`try { x = acquire(); … }`: what runs before it
+ * in the block runs without the lock).
+ */
+function guardingTry(statement: Node): { tryStatement: TSESTree.TryStatement & { finalizer: TSESTree.BlockStatement }; block: TSESTree.BlockStatement; from: number } | undefined {
+  const next = nextStatement(statement);
+  if (next?.type === T.TryStatement && next.finalizer) return { tryStatement: next as never, block: next.block, from: next.block.range[0] };
+  const block = statement.parent;
+  const parent = block?.parent;
+  if (block?.type === T.BlockStatement && parent?.type === T.TryStatement && parent.block === block && parent.finalizer) {
+    return { tryStatement: parent as never, block, from: statement.range[1] };
+  }
+  return undefined;
 }
 
 /** The statement that acquires, when the acquisition is its last event; undefined otherwise. */
@@ -65,6 +86,7 @@ function acquiringStatement(acquireAt: Node | undefined): Node | undefined {
     const declaration = acquireAt.parent;
     return declaration.declarations.length === 1 ? declaration : undefined;
   }
+  // `await m.acquire();` or `lock = await acquire();`: the acquisition ends the statement.
   const parent = acquireAt.parent;
   return parent?.type === T.ExpressionStatement && parent.expression === acquireAt ? parent : undefined;
 }
@@ -87,7 +109,9 @@ function leadingRelease(
   if (first?.type !== T.ExpressionStatement) return undefined;
   const expression = first.expression;
   const awaited = expression.type === T.AwaitExpression;
-  const call = awaited ? expression.argument : expression;
+  const operand = awaited ? expression.argument : expression;
+  // `lock?.release()`: the chain only skips the call when there is no handle (no lock held).
+  const call = operand.type === T.ChainExpression ? operand.expression : operand;
   if (call.type !== T.CallExpression) return undefined;
   for (const argument of call.arguments) {
     if (argument.type !== T.Identifier && argument.type !== T.Literal) return undefined;
