@@ -79,6 +79,7 @@ function compare(text: string, file: string): Comparison {
         const taken = releasedInFinally({
           binding: site.form.binding,
           acquireAt: site.form.acquireAt,
+          scope: site.form.scope,
           sourceText: text,
           usage,
           unawaitedMatters: releaseIsAsyncFor(site) && owner.type !== T.Program && owner.async,
@@ -187,6 +188,24 @@ export async function acquiredInTryNotAwaited(sessionFile: string): Promise<void
 export async function acquiredInNestedBlock(sessionFile: string): Promise<void> {
   let lock: SessionWriteLock | undefined;
   try { if (sessionFile) { lock = await acquireSessionWriteLock({ sessionFile }); await work(); } } finally { await lock?.release(); }
+}
+// Found in review: a binding declared in the try block ends (and leaks) before the finally runs.
+export async function shadowedInTry(sessionFile: string): Promise<void> {
+  let lock: SessionWriteLock | undefined;
+  try { const lock = await acquireSessionWriteLock({ sessionFile }); await work(lock === undefined); } finally { await lock?.release(); }
+}
+export async function varInTry(sessionFile: string): Promise<void> {
+  try { var lock = await acquireSessionWriteLock({ sessionFile }); await work(); } finally { await lock.release(); }
+}
+export async function letDeclaredInTry(sessionFile: string): Promise<void> {
+  try { let lock; lock = await acquireSessionWriteLock({ sessionFile }); await work(); } finally { await (lock as SessionWriteLock | undefined)?.release(); }
+}
+export async function varDeclaredAfterInTry(sessionFile: string): Promise<void> {
+  try { lock = await acquireSessionWriteLock({ sessionFile }); await work(); var lock: SessionWriteLock; } finally { await lock?.release(); }
+}
+export async function releaseFunctionShadowed(): Promise<void> {
+  let release: (() => void) | undefined;
+  try { const release = await mutex.acquire(); await work(release === undefined); } catch {} finally { release?.(); }
 }
 export async function assignedThenTry(sessionFile: string): Promise<void> {
   let lock: SessionWriteLock;

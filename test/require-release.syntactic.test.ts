@@ -507,6 +507,20 @@ try {
       errors: [{ messageId: "leakOnThrow", line: 2, column: 22 }],
     },
     {
+      // Found in review of the try/finally shortcut: the `finally` releases the outer `lock`, never the acquired one.
+      name: "handle declared inside the try block, shadowing the one the finally releases",
+      code: `async function rotate(sessionFile: string) {
+  let lock: SessionWriteLock | undefined;
+  try {
+    const lock = await acquireSessionWriteLock({ sessionFile });
+    await work(sessionFile);
+  } finally {
+    await lock?.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 4, column: 24 }],
+    },
+    {
       name: "throw statement between the acquisition and the try",
       code: `async function f(entries: string[]) {
   const lock = await acquireSessionWriteLock(opts);

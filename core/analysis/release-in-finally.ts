@@ -16,6 +16,8 @@ import type { NameUsage } from "./name-usage.js";
  * - the acquisition is the last event of its statement (one declarator, or the whole expression
  *   statement), and the `try` is the very next statement — or the statement is in the `try`
  *   block — so every path that holds the lock goes on in the `try`;
+ * - the block that owns the binding holds the whole `try` statement (a binding declared in the
+ *   `try` block ends, and leaks, before the `finally` runs — whatever the `finally` releases);
  * - the rest of the `try` block (after the acquisition) and the `catch` clause never refer to the
  *   handle, the release function, the lock's receiver, `process` or `globalThis`: nothing there
  *   can release, hand over, guard on or exit with the lock — every path leaving them still holds
@@ -34,6 +36,8 @@ export interface ReleaseInFinallyInput {
   readonly binding: HandleBinding;
   /** Node whose completion makes the lock held. */
   readonly acquireAt: Node | undefined;
+  /** The block that owns the binding: leaving it while held is a leak, so it must hold the whole `try`. */
+  readonly scope: Node;
   readonly sourceText: string;
   readonly usage: NameUsage;
   /** Whether a release that is not awaited would be reported (async release in an async function). */
@@ -52,6 +56,9 @@ export function releasedInFinally(input: ReleaseInFinallyInput): boolean {
   const guarded = guardingTry(statement);
   if (!guarded) return false;
   const { tryStatement, block, from } = guarded;
+  // `try { const lock = await acquire(); … } finally { lock?.release() }` releases another `lock`:
+  // the binding's own block ends before the `finally` runs (the interpreter reports that leak).
+  if (!(input.scope.range[0] <= tryStatement.range[0] && tryStatement.range[1] <= input.scope.range[1])) return false;
 
   const release = leadingRelease(tryStatement.finalizer, binding, input.sourceText);
   if (!release || (!release.awaited && input.unawaitedMatters)) return false;

@@ -71,6 +71,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
     releasedInFinally({
       binding: form.binding,
       acquireAt: form.acquireAt,
+      scope: form.scope,
       sourceText: context.sourceText,
       usage: context.usage ?? walkNameUsage,
       unawaitedMatters: releaseIsAsync && ownerIsAsync,
