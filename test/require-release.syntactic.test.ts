@@ -14,6 +14,18 @@ import { describe } from "vitest";
 
 syntacticTester.run("require-release (syntactic)", rule, {
   valid: [
+    {
+      // A `var` lives in the whole function: the finally releases the very lock the try acquired.
+      name: "handle declared with var inside the try block, released in the finally",
+      code: `async function rotate(sessionFile: string) {
+  try {
+    var lock = await acquireSessionWriteLock({ sessionFile });
+    await work(sessionFile);
+  } finally {
+    await lock.release();
+  }
+}`,
+    },
     // --- the guaranteed-release shapes -----------------------------------
     {
       name: "try/finally straight after the acquisition",

@@ -230,8 +230,12 @@ function ownerOf(node: Node): FunctionNode | TSESTree.Program {
   return current as TSESTree.Program;
 }
 
-/** The block-like node that owns a declaration's bindings. */
+/** The block-like node that owns a declaration's bindings (a `var` lives in the whole function). */
 export function scopeOfDeclaration(declaration: Node): Node {
+  if (declaration.type === T.VariableDeclaration && declaration.kind === "var") {
+    const owner = ownerOf(declaration);
+    return owner.type === T.Program ? owner : owner.body;
+  }
   const parent = declaration.parent!;
   if (parent.type === T.SwitchCase) return parent.parent;
   if (parent.type === T.ExportNamedDeclaration) return parent.parent!;
