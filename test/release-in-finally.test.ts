@@ -5,9 +5,8 @@ import { simpleTraverse } from "@typescript-eslint/typescript-estree";
 import { describe, expect, it } from "vitest";
 import { T, walk, type Node } from "../core/ast/nodes.js";
 import { referenceNameUsage, walkNameUsage, type NameUsage, type ScopeManagerLike } from "../core/analysis/name-usage.js";
-import { releasedInFinally } from "../core/analysis/release-in-finally.js";
 import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
-import { judgeSite, releaseIsAsyncFor, type AnalysisContext } from "../core/analysis/verdict.js";
+import { isReleasedInFinally, judgeSite, type AnalysisContext } from "../core/analysis/verdict.js";
 import { collectImports } from "../core/lock-api/imports.js";
 import { buildLockModel } from "../core/lock-api/model.js";
 import { generateFile, mulberry32 } from "../bench/generate.mjs";
@@ -74,18 +73,7 @@ function compare(text: string, file: string): Comparison {
     const context: AnalysisContext = { model, imports: collectImports(parsed.ast as never), sourceText: text, usage };
     for (const site of sitesOf(parsed, usage)) {
       sites++;
-      if (site.form.kind === "tracked") {
-        const owner = site.form.owner;
-        const taken = releasedInFinally({
-          binding: site.form.binding,
-          acquireAt: site.form.acquireAt,
-          scope: site.form.scope,
-          sourceText: text,
-          usage,
-          unawaitedMatters: releaseIsAsyncFor(site) && owner.type !== T.Program && owner.async,
-        });
-        if (taken) shortcuts++;
-      }
+      if (isReleasedInFinally(site, context)) shortcuts++;
       const quick = JSON.stringify(shown(judgeSite(site, context)));
       const full = JSON.stringify(shown(judgeSite(site, { ...context, interpretAll: true })));
       if (quick !== full) differences.push(`${path.basename(file)}:${site.call.loc.start.line} ${site.label}: shortcut ${quick}, interpreter ${full}`);

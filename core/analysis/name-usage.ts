@@ -164,9 +164,16 @@ export function referenceNameUsage(getScopeManager: () => ScopeManagerLike | nul
       const [start, end] = scope.range;
       const covering = coveringScope(found, scope);
       if (covering) {
-        const seen = { called: false, member: false };
-        styleInScopeTree(covering, name, start, end, seen);
-        return styleOf(seen.called, seen.member);
+        let called = false;
+        let member = false;
+        someReferenceIn(covering, start, end, (identifier) => {
+          if (identifier.name !== name) return false;
+          const use = useOf(identifier);
+          if (use === "called") called = true;
+          else if (use === "member") member = true;
+          return called && member; // both seen: nothing more to learn
+        });
+        return styleOf(called, member);
       }
       const uses = usesOfName(found, name);
       return styleOf(anyWithin(uses.called, start, end), anyWithin(uses.memberObjects, start, end));
@@ -176,7 +183,7 @@ export function referenceNameUsage(getScopeManager: () => ScopeManagerLike | nul
       if (!found) return walkNameUsage.mayMentionAny(names, scope);
       const start = Math.max(from, scope.range[0]);
       const covering = coveringScope(found, scope);
-      if (covering) return referredInScopeTree(covering, names, start, scope.range[1]);
+      if (covering) return someReferenceIn(covering, start, scope.range[1], (identifier) => names.includes(identifier.name));
       for (let i = 0; i < names.length; i++) if (anyWithin(usesOfName(found, names[i]!).all, start, scope.range[1])) return true;
       return false;
     },
@@ -233,31 +240,17 @@ function coveringScope(manager: ScopeManagerLike, block: Node): ScopeLike | unde
   return undefined;
 }
 
-function referredInScopeTree(scope: ScopeLike, names: readonly string[], start: number, end: number): boolean {
+/** Whether `test` holds for an identifier reference of `scope` or its descendants that starts in [start, end). */
+function someReferenceIn(scope: ScopeLike, start: number, end: number, test: (identifier: TSESTree.Identifier) => boolean): boolean {
   const references = scope.references;
   for (let i = 0; i < references.length; i++) {
     const identifier = references[i]!.identifier as Node;
-    if (identifier.type !== T.Identifier || !names.includes(identifier.name)) continue;
-    if (identifier.range[0] >= start && identifier.range[0] < end) return true;
+    if (identifier.type !== T.Identifier || identifier.range[0] < start || identifier.range[0] >= end) continue;
+    if (test(identifier)) return true;
   }
   const children = scope.childScopes;
-  for (let i = 0; i < children.length; i++) if (referredInScopeTree(children[i]!, names, start, end)) return true;
+  for (let i = 0; i < children.length; i++) if (someReferenceIn(children[i]!, start, end, test)) return true;
   return false;
-}
-
-function styleInScopeTree(scope: ScopeLike, name: string, start: number, end: number, seen: { called: boolean; member: boolean }): void {
-  const references = scope.references;
-  for (let i = 0; i < references.length; i++) {
-    const identifier = references[i]!.identifier as Node;
-    if (identifier.type !== T.Identifier || identifier.name !== name) continue;
-    if (identifier.range[0] < start || identifier.range[0] >= end) continue;
-    const use = useOf(identifier);
-    if (use === "called") seen.called = true;
-    else if (use === "member") seen.member = true;
-    if (seen.called && seen.member) return;
-  }
-  const children = scope.childScopes;
-  for (let i = 0; i < children.length && !(seen.called && seen.member); i++) styleInScopeTree(children[i]!, name, start, end, seen);
 }
 
 /** How a reference is used, looking up through the wrappers `unwrap` looks through: `(x as F)()`, `x!.m`, `x?.()`. */

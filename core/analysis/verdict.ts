@@ -64,25 +64,13 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   }
   const owner = form.owner;
   const body = owner.type === T.Program ? owner : owner.body;
-  const releaseIsAsync = releaseIsAsyncFor(site, facts);
-  const ownerIsAsync = owner.type !== T.Program && owner.async;
-  const shortcut =
-    !context.interpretAll &&
-    releasedInFinally({
-      binding: form.binding,
-      acquireAt: form.acquireAt,
-      scope: form.scope,
-      sourceText: context.sourceText,
-      usage: context.usage ?? walkNameUsage,
-      unawaitedMatters: releaseIsAsync && ownerIsAsync,
-    });
-  if (shortcut) return { kind: "safe", why: "released", transfers: NO_TRANSFERS };
+  if (!context.interpretAll && isReleasedInFinally(site, context, facts)) return { kind: "safe", why: "released", transfers: NO_TRANSFERS };
   const report = interpret(body, {
     effects: effectContextOf(site, context)!,
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
-    releaseIsAsync,
-    ownerIsAsync,
+    releaseIsAsync: releaseIsAsyncFor(site, facts),
+    ownerIsAsync: owner.type !== T.Program && owner.async,
   });
   const transfers = report.transfers;
   const leak = firstLeak(report.leaks);
@@ -90,6 +78,21 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   const unawaited = report.unawaitedReleases[0];
   if (unawaited) return { kind: "releaseNotAwaited", release: unawaited, transfers };
   return { kind: "safe", why: "released", transfers };
+}
+
+/** Whether the try/finally shortcut (`releasedInFinally`) decides this site, so `judgeSite` need not interpret it. */
+export function isReleasedInFinally(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts = {}): boolean {
+  const form = site.form;
+  if (form.kind !== "tracked") return false;
+  const owner = form.owner;
+  return releasedInFinally({
+    binding: form.binding,
+    acquireAt: form.acquireAt,
+    scope: form.scope,
+    sourceText: context.sourceText,
+    usage: context.usage ?? walkNameUsage,
+    unawaitedMatters: releaseIsAsyncFor(site, facts) && owner.type !== T.Program && owner.async,
+  });
 }
 
 function processExitAfter(scope: Node, offset: number): Node | undefined {
