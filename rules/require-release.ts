@@ -91,7 +91,8 @@ export default createRule<Options, MessageIds>({
     return {
       Program(node) {
         imports = collectImports(node);
-        analysis = { model, imports, sourceText, usage };
+        // Reports read a verdict's kind and leak, never its `transfers` (the codemod does).
+        analysis = { model, imports, sourceText, usage, transfersUnread: true };
       },
       CallExpression(node) {
         const site = siteForCall(node, model, imports!, sourceText, usage);

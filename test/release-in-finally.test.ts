@@ -1,86 +1,16 @@
 import fs from "node:fs";
 import path from "node:path";
-import { parseForESLint } from "@typescript-eslint/parser";
-import { simpleTraverse } from "@typescript-eslint/typescript-estree";
 import { describe, expect, it } from "vitest";
-import { T, walk, type Node } from "../core/ast/nodes.js";
-import { referenceNameUsage, walkNameUsage, type NameUsage, type ScopeManagerLike } from "../core/analysis/name-usage.js";
-import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
-import { isReleasedInFinally, judgeSite, type AnalysisContext } from "../core/analysis/verdict.js";
-import { collectImports } from "../core/lock-api/imports.js";
-import { buildLockModel } from "../core/lock-api/model.js";
 import { generateFile, mulberry32 } from "../bench/generate.mjs";
+import { compareWithInterpreter as compare, countOf, type Comparison } from "./helpers/shortcut-comparison.js";
 import { listFiles } from "./helpers/markers.js";
 import { exampleProject, repoRoot } from "./helpers/run.js";
 
 /**
- * `releasedInFinally` decides the commonest safe shape without the path interpreter. It must
- * never change a verdict: on every acquisition of the corpora, the verdict with the shortcut
- * equals the interpreter's (kind, reason, escape, via, transfers), with both name-usage sources.
+ * `releaseInFinally` decides the commonest safe shape (and its variant with a release that is not
+ * awaited) without the path interpreter. It must never change a verdict: see
+ * test/helpers/shortcut-comparison.ts for what is compared.
  */
-const model = buildLockModel({});
-
-interface Parsed {
-  readonly text: string;
-  readonly ast: Node;
-  readonly scopeManager: ScopeManagerLike;
-}
-
-function parse(text: string, file: string): Parsed {
-  const { ast, scopeManager } = parseForESLint(text, { range: true, loc: true, sourceType: "module", filePath: file, jsx: file.endsWith("x") });
-  simpleTraverse(ast, { enter() {} }, true);
-  return { text, ast: ast as Node, scopeManager: scopeManager as unknown as ScopeManagerLike };
-}
-
-function sitesOf({ text, ast }: Parsed, usage: NameUsage): AcquisitionSite[] {
-  const imports = collectImports(ast as never);
-  const sites: AcquisitionSite[] = [];
-  walk(ast, (node) => {
-    if (node.type !== T.CallExpression) return undefined;
-    const site = siteForCall(node, model, imports, text, usage);
-    if (site) sites.push(site);
-    return undefined;
-  });
-  return sites;
-}
-
-/** A verdict as plain data: node identities become `line:column`. */
-function shown(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(shown);
-  if (value && typeof value === "object") {
-    if ("type" in value && "range" in value && "loc" in value) {
-      const node = value as Node;
-      return `${node.type}@${node.loc.start.line}:${node.loc.start.column}`;
-    }
-    if ("node" in value && "text" in value) return `via ${(value as { text: string }).text}`;
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, shown(inner)]));
-  }
-  return value;
-}
-
-interface Comparison {
-  readonly differences: string[];
-  readonly shortcuts: number;
-  readonly sites: number;
-}
-
-function compare(text: string, file: string): Comparison {
-  const parsed = parse(text, file);
-  const differences: string[] = [];
-  let shortcuts = 0;
-  let sites = 0;
-  for (const usage of [walkNameUsage, referenceNameUsage(() => parsed.scopeManager)]) {
-    const context: AnalysisContext = { model, imports: collectImports(parsed.ast as never), sourceText: text, usage };
-    for (const site of sitesOf(parsed, usage)) {
-      sites++;
-      if (isReleasedInFinally(site, context)) shortcuts++;
-      const quick = JSON.stringify(shown(judgeSite(site, context)));
-      const full = JSON.stringify(shown(judgeSite(site, { ...context, interpretAll: true })));
-      if (quick !== full) differences.push(`${path.basename(file)}:${site.call.loc.start.line} ${site.label}: shortcut ${quick}, interpreter ${full}`);
-    }
-  }
-  return { differences, shortcuts, sites };
-}
 
 /** Shapes next to the shortcut: each must still get the interpreter's verdict. */
 const NEIGHBOURS = `
@@ -200,6 +130,32 @@ export async function assignedThenTry(sessionFile: string): Promise<void> {
   lock = await acquireSessionWriteLock({ sessionFile });
   try { await work(); } finally { await lock.release(); }
 }
+export async function notAwaitedAfterExit(sessionFile: string): Promise<void> {
+  process.exit(1);
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { await work(); } finally { lock.release(); }
+}
+export async function notAwaitedUnreachable(sessionFile: string): Promise<void> {
+  return;
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { await work(); } finally { lock.release(); }
+}
+export async function notAwaitedBehindGuard(sessionFile: string): Promise<void> {
+  let lock: SessionWriteLock | undefined;
+  if (lock) {
+    const lock = await acquireSessionWriteLock({ sessionFile });
+    try { await work(); } finally { lock.release(); }
+  }
+}
+export async function notAwaitedCatchNeverEnds(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { throw new Error(sessionFile); } catch { while (true) {} } finally { lock.release(); }
+}
+export async function notAwaitedAfterEarlyReturn(sessionFile: string): Promise<void> {
+  if (!sessionFile) return;
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try { await work(); } finally { lock.release(); }
+}
 export async function inLoop(files: string[]): Promise<void> {
   for (const sessionFile of files) {
     const lock = await acquireSessionWriteLock({ sessionFile });
@@ -251,6 +207,7 @@ function randomShortcutProgram(random: () => number): string {
   const parts: string[] = [];
   const declaredOutside = declaration !== undefined && random() < 0.8;
   if (declaredOutside) parts.push(declaration);
+  if (random() < 0.3) parts.push(pick(["return;", "process.exit(1);", "if (a) return;", "if (a) { return; } else { return; }", "while (true) {}", "if (lock) {}"]));
   if (random() < 0.2) parts.push(pick(["const unlock = () => lock.release();", "const unlock = () => release();", "using d0 = res();"]));
   const inTry = random() < 0.4;
   const rest = some(Math.floor(random() * 3), 0.1);
@@ -275,11 +232,12 @@ const mutex = new Mutex();
 ${pick(owners)(parts.join("\n"))}`;
 }
 
-describe("releasedInFinally: the shortcut gives the interpreter's verdict", () => {
+describe("releaseInFinally: the shortcut gives the interpreter's verdict", () => {
   it("on 600 random programs built around its shape", () => {
     const random = mulberry32(2026);
     const differences: string[] = [];
     let shortcuts = 0;
+    let unawaited = 0;
     for (let i = 0; i < 600; i++) {
       const text = randomShortcutProgram(random);
       let result: Comparison;
@@ -289,10 +247,12 @@ describe("releasedInFinally: the shortcut gives the interpreter's verdict", () =
         continue; // a fragment combination the parser rejects (`yield` outside a generator…)
       }
       differences.push(...result.differences.map((difference) => `${difference}\n${text}`));
-      shortcuts += result.shortcuts;
+      shortcuts += countOf(result.shortcuts, "safe");
+      unawaited += countOf(result.shortcuts, "releaseNotAwaited");
     }
     expect(differences).toEqual([]);
     expect(shortcuts).toBeGreaterThan(100);
+    expect(unawaited).toBeGreaterThan(20);
   });
 
   it("on the shapes next to it (handle returned or stored, process.exit, early release, receivers, loops…)", () => {
@@ -302,7 +262,11 @@ describe("releasedInFinally: the shortcut gives the interpreter's verdict", () =
     // acquiredInTry, varInTry and varDeclaredAfterInTry (a `var` lives in the whole function) with the scope
     // manager only (the walk sees the name in the try block before the acquisition and leaves them to the
     // interpreter); `this.m` and the handles declared with `const`/`let` in the try go to the interpreter.
-    expect(shortcuts).toBe(11);
+    expect(countOf(shortcuts, "safe")).toBe(11);
+    // notAwaited and notAwaitedAfterEarlyReturn once per usage source, acquiredInTryNotAwaited with the scope
+    // manager only; where no path may reach the finally (neverCompletes, notAwaitedAfterExit, …Unreachable,
+    // …BehindGuard, …CatchNeverEnds) the interpreter decides.
+    expect(countOf(shortcuts, "releaseNotAwaited")).toBe(5);
   });
 
   const files = [
@@ -324,7 +288,7 @@ describe("releasedInFinally: the shortcut gives the interpreter's verdict", () =
     for (let i = 0; i < 300; i++) {
       const result = compare(generateFile(random, i, 8), `generated-${i}.ts`);
       differences.push(...result.differences);
-      shortcuts += result.shortcuts;
+      shortcuts += countOf(result.shortcuts, "safe") + countOf(result.shortcuts, "releaseNotAwaited");
       sites += result.sites;
     }
     expect(differences).toEqual([]);

@@ -1,7 +1,9 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, type Node } from "../ast/nodes.js";
+import { T, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { isReleaseCall, type HandleBinding } from "./binding.js";
+import type { EffectContext } from "./effects.js";
 import type { NameUsage } from "./name-usage.js";
+import { acquiringStatement, mayExitProcess, nextStatement, reachedFromEntry } from "./statement-flow.js";
 
 /**
  * The commonest safe shapes, recognised without running the path interpreter:
@@ -26,11 +28,13 @@ import type { NameUsage } from "./name-usage.js";
  * - the `finally` starts with a release call whose arguments cannot throw: every path leaves it
  *   released, and after that the lock can no longer leak, be handed over or be released again
  *   (all of these need a held path).
- * So the lock is released on every path — unless no path reaches the `finally` at all (a `try`
- * block that never completes), which changes nothing for an awaited release (still safe) but
- * would hide a release that is not awaited: that case is left to the interpreter.
+ * So the lock is released on every path: "released". When that release is not awaited and that
+ * matters (an async release in an async function), the interpreter reports it — provided some
+ * path gets there: the acquiring statement is reached (`reachedFromEntry`, no `process` written
+ * before it) and no loop in the `try` block or the `catch` runs forever (`while (true)`, `for (;;)`).
+ * Then the verdict is "release not awaited" at that call; otherwise the interpreter decides.
  *
- * Anything else returns false and the interpreter decides. The name check is by name, and
+ * Anything else returns undefined and the interpreter decides. The name check is by name, and
  * a "may mention" that is true for a key spelled like the handle only sends more sites there.
  */
 export interface ReleaseInFinallyInput {
@@ -39,35 +43,73 @@ export interface ReleaseInFinallyInput {
   readonly acquireAt: Node | undefined;
   /** The block that owns the binding: leaving it while held is a leak, so it must hold the whole `try`. */
   readonly scope: Node;
+  /** The function (or program) whose body the interpreter runs. */
+  readonly owner: FunctionNode | TSESTree.Program;
   readonly sourceText: string;
   readonly usage: NameUsage;
   /** Whether a release that is not awaited would be reported (async release in an async function). */
   readonly unawaitedMatters: boolean;
+  /** The path analysis' view of the site (guards), asked only for a release that is not awaited. */
+  readonly effects: () => EffectContext;
 }
+
+export type FinallyOutcome =
+  | { readonly kind: "released" }
+  | { readonly kind: "releaseNotAwaited"; readonly release: TSESTree.CallExpression };
+
+const RELEASED: FinallyOutcome = Object.freeze({ kind: "released" });
 
 /** Names whose mention inside the `try` could change the lock's state or end the process. */
 const ALWAYS_WATCHED = ["process", "globalThis"];
 
-/** True when the shape above proves the lock released on every path. */
-export function releasedInFinally(input: ReleaseInFinallyInput): boolean {
+/** The interpreter's verdict when the shape above proves it; undefined otherwise. */
+export function releaseInFinally(input: ReleaseInFinallyInput): FinallyOutcome | undefined {
   const { binding } = input;
-  if (binding.moduleRelease !== undefined || binding.successFlagNames.size > 0) return false;
+  if (binding.moduleRelease !== undefined || binding.successFlagNames.size > 0) return undefined;
   const statement = acquiringStatement(input.acquireAt);
-  if (!statement) return false;
+  if (!statement) return undefined;
   const guarded = guardingTry(statement);
-  if (!guarded) return false;
+  if (!guarded) return undefined;
   const { tryStatement, block, from } = guarded;
   // `try { const lock = await acquire(); … } finally { lock?.release() }` releases another `lock`:
   // the binding's own block ends before the `finally` runs (the interpreter reports that leak).
-  if (!(input.scope.range[0] <= tryStatement.range[0] && tryStatement.range[1] <= input.scope.range[1])) return false;
+  if (!(input.scope.range[0] <= tryStatement.range[0] && tryStatement.range[1] <= input.scope.range[1])) return undefined;
 
   const release = leadingRelease(tryStatement.finalizer, binding, input.sourceText);
-  if (!release || (!release.awaited && input.unawaitedMatters)) return false;
+  if (!release) return undefined;
 
   const watched = watchedNames(binding);
-  if (!watched) return false;
-  if (input.usage.mayMentionAny(watched, block, from)) return false;
-  return !tryStatement.handler || !input.usage.mayMentionAny(watched, tryStatement.handler.body);
+  if (!watched) return undefined;
+  if (input.usage.mayMentionAny(watched, block, from)) return undefined;
+  if (tryStatement.handler && input.usage.mayMentionAny(watched, tryStatement.handler.body)) return undefined;
+  if (release.awaited || !input.unawaitedMatters) return RELEASED;
+  return reachesFinally(input, statement, tryStatement) ? { kind: "releaseNotAwaited", release: release.call } : undefined;
+}
+
+/** Some path reaches the `finally` (so the interpreter sees its release): see the comment above. */
+function reachesFinally(input: ReleaseInFinallyInput, statement: Node, tryStatement: TSESTree.TryStatement): boolean {
+  const ownerBody = input.owner.type === T.Program ? input.owner : input.owner.body;
+  if (mayExitProcess(input.sourceText, ownerBody.range[0], statement.range[0])) return false;
+  if (!reachedFromEntry(statement, ownerBody, input.effects())) return false;
+  return !hasEndlessLoop(tryStatement.block) && !(tryStatement.handler && hasEndlessLoop(tryStatement.handler.body));
+}
+
+/** A `while (true)`, `do … while (true)` or `for (;;)` (the interpreter's loops that only `break` leaves). */
+function hasEndlessLoop(block: Node): boolean {
+  let found = false;
+  walk(
+    block,
+    (node) => {
+      if (found) return "skip";
+      if (node.type === T.WhileStatement || node.type === T.DoWhileStatement || node.type === T.ForStatement) {
+        const test = node.test;
+        if (test === null || (test.type === T.Literal && test.value === true)) found = true;
+      }
+      return undefined;
+    },
+    true,
+  );
+  return found;
 }
 
 /**
@@ -85,26 +127,6 @@ function guardingTry(statement: Node): { tryStatement: TSESTree.TryStatement & {
     return { tryStatement: parent as never, block, from: statement.range[1] };
   }
   return undefined;
-}
-
-/** The statement that acquires, when the acquisition is its last event; undefined otherwise. */
-function acquiringStatement(acquireAt: Node | undefined): Node | undefined {
-  if (!acquireAt) return undefined;
-  if (acquireAt.type === T.VariableDeclarator) {
-    const declaration = acquireAt.parent;
-    return declaration.declarations.length === 1 ? declaration : undefined;
-  }
-  // `await m.acquire();` or `lock = await acquire();`: the acquisition ends the statement.
-  const parent = acquireAt.parent;
-  return parent?.type === T.ExpressionStatement && parent.expression === acquireAt ? parent : undefined;
-}
-
-function nextStatement(statement: Node): Node | undefined {
-  const block = statement.parent;
-  if (!block || (block.type !== T.BlockStatement && block.type !== T.Program && block.type !== T.StaticBlock)) return undefined;
-  const body = block.body as readonly Node[];
-  const at = body.indexOf(statement);
-  return at === -1 ? undefined : body[at + 1];
 }
 
 /** `lock.release();` or `await lock.release();` as the first statement, with arguments that cannot throw. */

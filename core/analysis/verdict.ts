@@ -5,8 +5,9 @@ import type { LockModel } from "../lock-api/model.js";
 import { isProcessExit, type EffectContext } from "./effects.js";
 import { walkNameUsage, type NameUsage } from "./name-usage.js";
 import { interpret, type Leak } from "./paths.js";
-import { releasedInFinally } from "./release-in-finally.js";
+import { releaseInFinally } from "./release-in-finally.js";
 import type { AcquisitionSite } from "./sites.js";
+import { straightLineOutcome } from "./straight-line.js";
 
 /**
  * The verdict on one acquisition: the single descriptor that the rule turns
@@ -38,8 +39,13 @@ export interface AnalysisContext {
   readonly sourceText: string;
   /** How names are used in a block (default: a block walk; the rule reads ESLint's scope manager). */
   readonly usage?: NameUsage;
-  /** Run the path interpreter on every tracked site, also where `releasedInFinally` proves the verdict (tests compare both). */
+  /** Run the path interpreter on every tracked site, also where a shortcut proves the verdict (tests compare both). */
   readonly interpretAll?: boolean;
+  /**
+   * The caller never reads a verdict's `transfers` (the rule): leaks that `straightLineOutcome`
+   * proves skip the interpreter, the only source of a leak's transfers (left undefined for them).
+   */
+  readonly transfersUnread?: boolean;
 }
 
 const NO_TRANSFERS: readonly Node[] = Object.freeze([]);
@@ -64,9 +70,14 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   }
   const owner = form.owner;
   const body = owner.type === T.Program ? owner : owner.body;
-  if (!context.interpretAll && isReleasedInFinally(site, context, facts)) return { kind: "safe", why: "released", transfers: NO_TRANSFERS };
+  let effects: EffectContext | undefined;
+  const effectsOnce = (): EffectContext => (effects ??= effectContextOf(site, context)!);
+  if (!context.interpretAll) {
+    const quick = shortcut(site, context, facts, effectsOnce);
+    if (quick) return quick;
+  }
   const report = interpret(body, {
-    effects: effectContextOf(site, context)!,
+    effects: effectsOnce(),
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync: releaseIsAsyncFor(site, facts),
@@ -80,19 +91,37 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   return { kind: "safe", why: "released", transfers };
 }
 
-/** Whether the try/finally shortcut (`releasedInFinally`) decides this site, so `judgeSite` need not interpret it. */
-export function isReleasedInFinally(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts = {}): boolean {
+/**
+ * The interpreter's verdict on a tracked site, when a shortcut proves it for the site's shape:
+ * released (or released without `await`) in a `finally` right after the acquisition
+ * (`release-in-finally.ts`); handed to the caller by a `return` right after it, or — for callers
+ * that do not read `transfers` — leaked at the first statement after it that can throw or
+ * returns (`straight-line.ts`). Undefined otherwise.
+ */
+export function shortcutVerdict(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts = {}): Verdict | undefined {
+  let effects: EffectContext | undefined;
+  return shortcut(site, context, facts, () => (effects ??= effectContextOf(site, context)!));
+}
+
+function shortcut(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts, effectsOnce: () => EffectContext): Verdict | undefined {
   const form = site.form;
-  if (form.kind !== "tracked") return false;
+  if (form.kind !== "tracked") return undefined;
   const owner = form.owner;
-  return releasedInFinally({
+  const finallyOutcome = releaseInFinally({
     binding: form.binding,
     acquireAt: form.acquireAt,
     scope: form.scope,
+    owner,
     sourceText: context.sourceText,
     usage: context.usage ?? walkNameUsage,
     unawaitedMatters: releaseIsAsyncFor(site, facts) && owner.type !== T.Program && owner.async,
+    effects: effectsOnce,
   });
+  if (finallyOutcome?.kind === "released") return { kind: "safe", why: "released", transfers: NO_TRANSFERS };
+  if (finallyOutcome) return { kind: "releaseNotAwaited", release: finallyOutcome.release, transfers: NO_TRANSFERS };
+  const straight = straightLineOutcome({ effects: effectsOnce(), scope: form.scope, owner });
+  if (straight?.kind === "returned") return { kind: "safe", why: "released", transfers: [straight.statement] };
+  return straight && context.transfersUnread ? { kind: "leak", leak: straight.leak } : undefined;
 }
 
 function processExitAfter(scope: Node, offset: number): Node | undefined {
