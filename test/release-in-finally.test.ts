@@ -135,6 +135,15 @@ export async function notAwaitedAfterExit(sessionFile: string): Promise<void> {
   const lock = await acquireSessionWriteLock({ sessionFile });
   try { await work(); } finally { lock.release(); }
 }
+// Found in review: the acquiring statement itself may end the process.
+export async function notAwaitedExitInAcquisition(): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile: process.exit(1) });
+  try { await work(); } finally { lock.release(); }
+}
+export async function notAwaitedExitInAcquisitionInTry(): Promise<void> {
+  let lock: SessionWriteLock | undefined;
+  try { lock = await acquireSessionWriteLock({ sessionFile: process.exit(1) }); await work(); } finally { lock?.release(); }
+}
 export async function notAwaitedUnreachable(sessionFile: string): Promise<void> {
   return;
   const lock = await acquireSessionWriteLock({ sessionFile });
@@ -183,6 +192,8 @@ function randomShortcutProgram(random: () => number): string {
     ["var lock = acquireFileLock({});", "lock"],
     ["const release = lockfile.lockSync('p');", "release"],
     ["let lock = await acquireSessionWriteLock({});", "lock"],
+    ["const lock = await acquireSessionWriteLock({ onStale: process.exit(1) });", "lock"],
+    ["lock = await acquireSessionWriteLock(process.exit(1));", "lock", "let lock: any;"],
   ];
   const releases = {
     lock: ["await lock.release();", "lock.release();", "await lock?.release();", "lock?.unlock();", "await lock[Symbol.asyncDispose]();", "lock();", "await unlock();", "lock.release(a, 1);"],
@@ -264,8 +275,8 @@ describe("releaseInFinally: the shortcut gives the interpreter's verdict", () =>
     // interpreter); `this.m` and the handles declared with `const`/`let` in the try go to the interpreter.
     expect(countOf(shortcuts, "safe")).toBe(11);
     // notAwaited and notAwaitedAfterEarlyReturn once per usage source, acquiredInTryNotAwaited with the scope
-    // manager only; where no path may reach the finally (neverCompletes, notAwaitedAfterExit, …Unreachable,
-    // …BehindGuard, …CatchNeverEnds) the interpreter decides.
+    // manager only; where no path may reach the finally (neverCompletes, notAwaitedAfterExit, …ExitInAcquisition,
+    // …ExitInAcquisitionInTry, …Unreachable, …BehindGuard, …CatchNeverEnds) the interpreter decides.
     expect(countOf(shortcuts, "releaseNotAwaited")).toBe(5);
   });
 

@@ -151,6 +151,32 @@ export async function storedFirst() {
   stored = lock;
   await work();
 }
+// Found in review: "return lock" leaves the owning block still held, so the disposal of an outer
+// "using" and an outer finally's process.exit meet it (both reported before the first throw point).
+export async function outerDisposal() {
+  await using d = res();
+  {
+    const lock = await acquireSessionWriteLock({});
+    await work();
+    return lock;
+  }
+}
+export async function outerFinallyExits() {
+  try {
+    const lock = await acquireSessionWriteLock({});
+    await work();
+    return lock;
+  } finally {
+    process.exit(1);
+  }
+}
+export async function outerFinallyExitsFromLoop() {
+  try {
+    for (const x of xs) { const lock = await acquireSessionWriteLock({ sessionFile: x }); work(); return lock; }
+  } finally {
+    globalThis.process.abort();
+  }
+}
 class Holder {
   static {
     (async () => { const lock = await acquireSessionWriteLock({}); await work(); await lock.release(); })();
@@ -201,6 +227,8 @@ function randomStraightProgram(random: () => number): string {
     (body) => `switch (a) { case 1: ${body} }`,
     (body) => `L: { ${body} }`,
     (body) => `class C { static { ${body} } }`,
+    (body) => `try { ${body} } finally { process.exit(1); }`,
+    (body) => `{ await using d3 = res(); { ${body} } }`,
   ];
   const after = ["await work();", "work();", "const e = await work(), f = work();", "sink.keep(await work(), tag`x`);", "const n = 1;", ";", "if (await work()) return;", "if (a) return;",
     "if (lock) await work();", "return;", "return 1;", "return lock;", "return { lock };", "return [release, await work()];", "return release;", "lock.release();", "await lock.release();",
@@ -259,7 +287,8 @@ describe("straightLineOutcome: the shortcut gives the interpreter's verdict", ()
     // returnsBare, loopBody, drain, whileBody, thenCallback, afterEarlyReturn and the static block's arrow (11), and
     // returnsHandle (safe). Left to the interpreter: a guard, an `await` in the returned value, a `return` in a
     // loop body, `for await`, a `while` test that throws, process.exit, a `using` in the block, dead code, a
-    // binding behind a guard or in a `catch`, a hand-over before the first throw, a static block of a function.
+    // binding behind a guard or in a `catch`, a hand-over before the first throw, a static block of a function,
+    // an outer `using` or `finally { process.exit() }` that a `return lock` meets.
     expect(shortcuts).toEqual({ leak: 22, safe: 2 });
   });
 

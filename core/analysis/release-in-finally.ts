@@ -30,8 +30,8 @@ import { acquiringStatement, mayExitProcess, nextStatement, reachedFromEntry } f
  *   (all of these need a held path).
  * So the lock is released on every path: "released". When that release is not awaited and that
  * matters (an async release in an async function), the interpreter reports it — provided some
- * path gets there: the acquiring statement is reached (`reachedFromEntry`, no `process` written
- * before it) and no loop in the `try` block or the `catch` runs forever (`while (true)`, `for (;;)`).
+ * path gets there: the acquiring statement is reached and completes (`reachedFromEntry`, no
+ * `process` written up to its end) and no loop in the `try` block or the `catch` runs forever (`while (true)`, `for (;;)`).
  * Then the verdict is "release not awaited" at that call; otherwise the interpreter decides.
  *
  * Anything else returns undefined and the interpreter decides. The name check is by name, and
@@ -89,7 +89,8 @@ export function releaseInFinally(input: ReleaseInFinallyInput): FinallyOutcome |
 /** Some path reaches the `finally` (so the interpreter sees its release): see the comment above. */
 function reachesFinally(input: ReleaseInFinallyInput, statement: Node, tryStatement: TSESTree.TryStatement): boolean {
   const ownerBody = input.owner.type === T.Program ? input.owner : input.owner.body;
-  if (mayExitProcess(input.sourceText, ownerBody.range[0], statement.range[0])) return false;
+  // Up to the end of the acquiring statement: its own arguments may end the process (`acquire({ onStale: process.exit(1) })`).
+  if (mayExitProcess(input.sourceText, ownerBody.range[0], statement.range[1])) return false;
   if (!reachedFromEntry(statement, ownerBody, input.effects())) return false;
   return !hasEndlessLoop(tryStatement.block) && !(tryStatement.handler && hasEndlessLoop(tryStatement.handler.body));
 }

@@ -32,8 +32,9 @@ import { acquiringStatement, mayExitProcess, reachedFromEntry } from "./statemen
  * - every other leak starts later in the source (further on, or at the block's end; a loop body
  *   entered again starts with the same statements), except a `process.exit()` leak, which the
  *   interpreter reports first wherever it is: there is none when no `process` is written in the
- *   function before the block ends; and no block on the way has a `using` declaration (its
- *   disposal adds throw points that start earlier).
+ *   function (not only in the block: a `return lock` further on leaves the block still held and
+ *   runs the `finally` blocks around it); and no block from the owning one up to the body has a
+ *   `using` declaration (its disposal adds throw points that start earlier).
  * A `return` right there: its value produces no event; carrying the handle, it is the one
  * transfer and the lock is safe — when the owning block is the function body (not a loop, which
  * could also skip it); otherwise the `return` is the leak.
@@ -72,8 +73,9 @@ export function straightLineOutcome(input: StraightLineInput): StraightLineOutco
     if (!statement || statement.parent !== scope) return undefined;
     first = statements.indexOf(statement) + 1;
   }
-  if (mayExitProcess(effects.sourceText, ownerBody.range[0], scope.range[1])) return undefined;
-  if (hasUsingDeclaration(statements)) return undefined;
+  // The whole body: a `return lock` leaves the owning block still held, through the `finally` blocks around it.
+  if (mayExitProcess(effects.sourceText, ownerBody.range[0], ownerBody.range[1])) return undefined;
+  if (hasUsingDeclaration(statements) || disposesOnTheWayOut(scope, ownerBody)) return undefined;
   if (first > 0 && !reachedFromEntry(statements[first - 1]!, ownerBody, effects)) return undefined;
   return straightOn(effects, statements, first, scope === ownerBody);
 }
@@ -155,6 +157,15 @@ function eventsOfStraightStatement(effects: EffectContext, statement: Node): rea
     default:
       return undefined;
   }
+}
+
+/** Whether a block between the owning block and the body declares with `using` (its disposal would meet a `return lock`). */
+function disposesOnTheWayOut(scope: Node, ownerBody: Node): boolean {
+  for (let current = scope; current !== ownerBody && current.parent; ) {
+    current = current.parent;
+    if ((current.type === T.BlockStatement || current.type === T.Program) && hasUsingDeclaration(current.body)) return true;
+  }
+  return false;
 }
 
 function hasUsingDeclaration(statements: readonly Node[]): boolean {

@@ -297,7 +297,20 @@ export function describe(node: Node, sourceText: string, max = 60): string {
   const [start, end] = node.range;
   // Only a prefix can show: collapse a bounded slice first (a reported statement may be a whole loop).
   const window = Math.min(end, start + max * 4);
-  let raw = sourceText.slice(start, window).replace(/\s+/g, " ").trim();
-  if (raw.length <= max && window < end) raw = sourceText.slice(start, end).replace(/\s+/g, " ").trim();
+  let raw = collapseWhitespace(sourceText.slice(start, window));
+  if (raw.length <= max && window < end) raw = collapseWhitespace(sourceText.slice(start, end));
   return raw.length > max ? `${raw.slice(0, max - 1)}…` : raw;
+}
+
+/** `text` with each run of whitespace made one space, trimmed; returned as is when there is nothing to do (the common case). */
+function collapseWhitespace(text: string): string {
+  const last = text.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const code = text.charCodeAt(i);
+    // Printable ASCII, or a single space inside the text: nothing to collapse there.
+    if (code > 32 && code < 127) continue;
+    if (code === 32 && i > 0 && i < last && text.charCodeAt(i + 1) !== 32) continue;
+    return text.replace(/\s+/g, " ").trim();
+  }
+  return text;
 }
