@@ -99,13 +99,32 @@ function letsPathsThrough(statement: Node, effects: EffectContext): boolean {
  * Could code in `[start, end)` of the source end the process (`process.exit()`,
  * `globalThis.process.abort()`)? By text: no `process` there (and no `\u` escape that could
  * spell it) means no exit call there. Cheaper than asking the scope manager, and only ever
- * over-cautious.
+ * over-cautious. The file is scanned once for both texts; each question is a binary search.
  */
 export function mayExitProcess(sourceText: string, start: number, end: number): boolean {
-  return occursIn(sourceText, "process", start, end) || occursIn(sourceText, "\\u", start, end);
+  const offsets = exitSpellingsIn(sourceText);
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (offsets[middle]! < start) low = middle + 1;
+    else high = middle;
+  }
+  return low < offsets.length && offsets[low]! < end;
 }
 
-function occursIn(sourceText: string, text: string, start: number, end: number): boolean {
-  const at = sourceText.indexOf(text, start);
-  return at !== -1 && at < end;
+/** The last file asked about and where `process` or `\u` occur in it, in order (rules lint one file at a time). */
+let scannedText: string | undefined;
+let scannedOffsets: readonly number[] = [];
+
+function exitSpellingsIn(sourceText: string): readonly number[] {
+  if (sourceText === scannedText) return scannedOffsets;
+  const offsets: number[] = [];
+  for (const text of ["process", "\\u"]) {
+    for (let at = sourceText.indexOf(text); at !== -1; at = sourceText.indexOf(text, at + 1)) offsets.push(at);
+  }
+  offsets.sort((a, b) => a - b);
+  scannedText = sourceText;
+  scannedOffsets = offsets;
+  return offsets;
 }
