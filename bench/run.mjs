@@ -133,11 +133,19 @@ if (want("cli")) {
   results.sections.push({ name: "eslint-cli", corpus: corpus.label, files: filesOf(corpus).length, rows });
 }
 
+/** "sections re-run: lint-syntactic (commit …, date), stages (…)" for the sections not from the full run. */
+function reRuns(sections) {
+  const reRun = sections.filter((section) => section.ranAt);
+  return `sections re-run: ${reRun.map((section) => `${section.name} (commit ${section.ranAt.commit}, ${section.ranAt.date})`).join(", ")}`;
+}
+
 // A partial run (--only=…) keeps the other sections of the previous full run.
 const previousFile = path.join(here, "results.json");
 if (only && fs.existsSync(previousFile)) {
   const previous = JSON.parse(fs.readFileSync(previousFile, "utf8"));
   const fresh = new Set(results.sections.map((s) => s.name));
+  // Each re-run section remembers when and on which commit it ran (several partial runs may mix).
+  for (const section of results.sections) section.ranAt = { date: results.env.date, commit: results.env.commit };
   results.sections = [...previous.sections.filter((s) => !fresh.has(s.name)), ...results.sections];
   const order = ["lint-syntactic", "stages", "lint-type-aware", "editor", "migrate", "eslint-cli"];
   results.sections.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
@@ -146,7 +154,7 @@ if (only && fs.existsSync(previousFile)) {
   results.env =
     fresh.size === 0
       ? previous.env
-      : { ...results.env, fullRun: full, partial: `sections re-run on ${results.env.date}: ${[...fresh].join(", ")} (others from the full run of ${full.date}, commit ${full.commit})` };
+      : { ...results.env, fullRun: full, partial: `${reRuns(results.sections)} (others from the full run of ${full.date}, commit ${full.commit})` };
 }
 fs.writeFileSync(previousFile, JSON.stringify(results, null, 2) + "\n");
 fs.writeFileSync(path.join(here, "RESULTS.md"), render(results));
@@ -216,7 +224,7 @@ function render(r) {
     }
     if (section.name === "stages") {
       out.push("### Where require-release spends its time on lock-heavy code", "");
-      out.push("Separate ESLint runs over the same files (bench/stages.mjs), each with one rule: two probe rules that stop the rule's work early through the same core functions — *finding* (classify calls, bind the handle, name usage from the scope manager) and *finding + judging* (then the path interpreter) — and the rule itself (then the messages and ESLint's report machinery). Each stage is a difference of two runs, scaled to one parse time, so approximate (±1 point on this machine). *Of which ESLint* is the floor of ESLint's own report machinery (message interpolation, problem objects) on the same findings: a rule that does no analysis and reports at exactly the calls require-release reported, with its messages, minus the same rule without the reports.", "");
+      out.push("Separate ESLint runs over the same files (bench/stages.mjs), each with one rule: two probe rules that stop the rule's work early through the same core functions — *finding* (classify calls, bind the handle, name usage from the scope manager) and *finding + judging* (then the shortcuts or the path interpreter, as the rule asks) — and the rule itself (then the messages and ESLint's report machinery). Each stage is a difference of two medians (three alternating rounds of each run), scaled to one parse time, so approximate (±0.5 point on this machine). *Of which ESLint* is the floor of ESLint's own report machinery (message interpolation, problem objects) on the same findings: a rule that does no analysis and reports at exactly the calls require-release reported, with its messages, minus the same rule without the reports.", "");
       out.push("| corpus | files | acquisitions | findings | parse | finding | judging | reporting | of which ESLint | whole rule | per acquisition |");
       out.push("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
       for (const row of section.rows) {

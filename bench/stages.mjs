@@ -4,7 +4,8 @@
 //   stages/judge     the same, then judgeSite (the path interpreter)
 // each in its own run (so no run reuses another's per-node caches), and the rule alone:
 //   finding = stages/find,  judging = stages/judge − stages/find,  reporting = rule − stages/judge,
-// each scaled to the same parse time (runs differ by a few per cent on a shared machine).
+// each the median share of parse time over three alternating rounds, scaled to one parse time
+// (single runs differ by a point on a shared machine).
 // Two more runs measure the floor of ESLint's own report machinery on the same findings, with no
 // analysis at all: stages/report reports at exactly the calls the rule reported, with the rule's
 // messages and data of the same size; stages/lookup does the same lookups without reporting.
@@ -34,7 +35,8 @@ export async function stages({ files, root }) {
       let analysis;
       return {
         Program(node) {
-          analysis = { model, imports: collectImports(node), sourceText, usage };
+          // As the rule asks (it never reads a verdict's transfers, so straight-line leaks skip the interpreter).
+          analysis = { model, imports: collectImports(node), sourceText, usage, transfersUnread: true };
         },
         CallExpression(node) {
           const site = siteForCall(node, model, analysis.imports, sourceText, usage);
@@ -84,20 +86,33 @@ export async function stages({ files, root }) {
     return { parse, times, findings, results };
   };
 
-  // Three runs, one rule each: the probes keep per-node caches (usage passes, descendant lists)
-  // that the rule would reuse if they ran in the same pass.
+  // One rule per run: the probes keep per-node caches (usage passes, descendant lists) that the rule
+  // would reuse if they ran in the same pass. Three rounds in alternating order, median share of each.
   await lint({ "lock-scope/require-release": "error" }); // warm-up: JIT and file cache
-  const findRun = await lint({ "stages/find": "error" });
-  const judgeRun = await lint({ "stages/judge": "error" });
-  const ruleRun = await lint({ "lock-scope/require-release": "error" });
+  const shares = { find: [], judge: [], rule: [] };
+  const runs = [
+    ["find", { "stages/find": "error" }, "stages/find"],
+    ["judge", { "stages/judge": "error" }, "stages/judge"],
+    ["rule", { "lock-scope/require-release": "error" }, "lock-scope/require-release"],
+  ];
+  let ruleRun;
+  for (let round = 0; round < 3; round++) {
+    for (const [stage, rules, id] of round % 2 === 0 ? runs : [...runs].reverse()) {
+      if (stage === "find") acquisitions = 0; // counted by the find probe, once per run
+      const run = await lint(rules);
+      shares[stage].push(run.times[id] / run.parse); // each run against its own parse time
+      if (stage === "rule") ruleRun = run;
+    }
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
   reported = new Map(ruleRun.results.map((r) => [r.filePath, new Map(r.messages.map((m) => [`${m.line}:${m.column}`, m.messageId]))]));
   const reportRun = await lint({ "stages/report": "error" });
   const lookupRun = await lint({ "stages/lookup": "error" });
-  const share = (run, rule) => run.times[rule] / run.parse; // each run against its own parse time
+  const share = (run, rule) => run.times[rule] / run.parse;
   const parse = ruleRun.parse;
-  const full = ruleRun.times["lock-scope/require-release"];
-  const find = share(findRun, "stages/find") * parse;
-  const judge = share(judgeRun, "stages/judge") * parse - find;
+  const full = median(shares.rule) * parse;
+  const find = median(shares.find) * parse;
+  const judge = median(shares.judge) * parse - find;
   const report = full - find - judge;
   const eslintReport = share(reportRun, "stages/report") * parse - share(lookupRun, "stages/lookup") * parse;
   return { parse, full, find, judge, report, eslintReport, acquisitions, findings: ruleRun.findings };
