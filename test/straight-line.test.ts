@@ -1,10 +1,6 @@
-import fs from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { generateFile, mulberry32 } from "../bench/generate.mjs";
-import { compareWithInterpreter as compare, countOf } from "./helpers/shortcut-comparison.js";
-import { listFiles } from "./helpers/markers.js";
-import { exampleProject, repoRoot } from "./helpers/run.js";
+import { mulberry32 } from "../bench/generate.mjs";
+import { compareOnRandomPrograms, compareWithInterpreter as compare, countOf } from "./helpers/shortcut-comparison.js";
 
 /**
  * `straightLineOutcome` decides the leak right after an acquisition (and the `return` that hands
@@ -257,27 +253,11 @@ function randomStraightProgram(random: () => number): string {
 describe("straightLineOutcome: the shortcut gives the interpreter's verdict", () => {
   it("on 2,000 random programs built around its shapes", () => {
     const random = mulberry32(7);
-    const differences: string[] = [];
-    let leaks = 0;
-    let returned = 0;
-    let compared = 0;
-    for (let i = 0; i < 2000; i++) {
-      const text = randomStraightProgram(random);
-      let result;
-      try {
-        result = compare(text, `random-${i}.ts`);
-      } catch {
-        continue; // a combination the parser rejects (`break` outside a loop…)
-      }
-      compared++;
-      differences.push(...result.differences.map((difference) => `${difference}\n${text}`));
-      leaks += countOf(result.shortcuts, "leak");
-      returned += countOf(result.shortcuts, "safe");
-    }
+    const { differences, compared, shortcuts } = compareOnRandomPrograms(2000, () => randomStraightProgram(random), "random");
     expect(differences.slice(0, 5)).toEqual([]);
     expect(compared).toBeGreaterThan(1000);
-    expect(leaks).toBeGreaterThan(300);
-    expect(returned).toBeGreaterThan(20);
+    expect(countOf(shortcuts, "leak")).toBeGreaterThan(300);
+    expect(countOf(shortcuts, "safe")).toBeGreaterThan(20);
   });
 
   it("on the shapes next to it (guards, loops, dead code, process.exit, using, static blocks…)", () => {
@@ -290,29 +270,5 @@ describe("straightLineOutcome: the shortcut gives the interpreter's verdict", ()
     // binding behind a guard or in a `catch`, a hand-over before the first throw, a static block of a function,
     // an outer `using` or `finally { process.exit() }` that a `return lock` meets.
     expect(shortcuts).toEqual({ leak: 22, safe: 2 });
-  });
-
-  const files = [
-    ...listFiles(path.join(exampleProject, "src")),
-    ...listFiles(path.join(repoRoot, "fixtures/codemod")),
-    ...listFiles(path.join(repoRoot, "fixtures/rule-tester")),
-    ...listFiles(path.join(repoRoot, "test/oracle-regressions")),
-  ].filter((file) => /\.(ts|tsx|js|mjs)$/.test(file));
-
-  it.each(files.map((file) => [path.relative(repoRoot, file), file]))("on %s", (_name, file) => {
-    expect(compare(fs.readFileSync(file, "utf8"), file).differences).toEqual([]);
-  });
-
-  it("on 300 generated lock-heavy files, where it decides every leak", () => {
-    const random = mulberry32(11);
-    const differences: string[] = [];
-    let leaks = 0;
-    for (let i = 0; i < 300; i++) {
-      const result = compare(generateFile(random, i, 8), `generated-${i}.ts`);
-      differences.push(...result.differences);
-      leaks += countOf(result.shortcuts, "leak");
-    }
-    expect(differences).toEqual([]);
-    expect(leaks).toBeGreaterThan(1000);
   });
 });

@@ -13,9 +13,9 @@ import { acquiringStatement, mayExitProcess, nextStatement, reachedFromEntry } f
  *
  *     try { …; lock = await acquire(…); … } finally { await lock?.release(); … }
  *
- * The verdict is the interpreter's, proved for this shape (test/release-in-finally.test.ts
- * checks that both agree on every site of the fixtures, the benchmark corpus and 600 random
- * programs built around the shape):
+ * The verdict is the interpreter's, proved for this shape (test/release-in-finally.test.ts and
+ * test/shortcuts.test.ts check that both agree on the neighbouring shapes, every site of the
+ * fixtures and the benchmark corpus, and thousands of random programs):
  * - the acquisition is the last event of its statement (one declarator, or the whole expression
  *   statement), and the `try` is the very next statement — or the statement is in the `try`
  *   block — so every path that holds the lock goes on in the `try`;

@@ -19,8 +19,9 @@ import { acquiringStatement, mayExitProcess, reachedFromEntry } from "./statemen
  * callback (held on entry); a `return` that leaves with the lock (a leak) or hands it to the
  * caller (`return { lock, file }`: safe, the only transfer).
  *
- * The outcome is the interpreter's, proved for these shapes (test/straight-line.test.ts checks
- * that both agree on every site of the fixtures, the benchmark corpus and random programs):
+ * The outcome is the interpreter's, proved for these shapes (test/straight-line.test.ts and
+ * test/shortcuts.test.ts check that both agree on the neighbouring shapes, every site of the
+ * fixtures and the benchmark corpus, and thousands of random programs):
  * - the acquiring statement stands in the statement list of the block that owns the binding, the
  *   acquisition is its last event, and the interpreter reaches it (`reachedFromEntry`);
  * - the statements after it, up to the one that decides, produce no event at all (a loop's
