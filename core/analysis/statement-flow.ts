@@ -3,7 +3,7 @@ import { guardOf, type EffectContext } from "./effects.js";
 
 /**
  * Statement-level facts the interpreter's shortcuts (`release-in-finally.ts`,
- * `straight-line-leak.ts`) rest on: which statement acquires, what follows it,
+ * `straight-line.ts`) rest on: which statement acquires, what follows it,
  * and whether the interpreter reaches it at all. Conservative: "don't know" is
  * `undefined` / `false`, and the interpreter then decides.
  */

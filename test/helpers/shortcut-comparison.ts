@@ -9,7 +9,7 @@ import { collectImports } from "../../core/lock-api/imports.js";
 import { buildLockModel } from "../../core/lock-api/model.js";
 
 /**
- * The shortcuts (`release-in-finally.ts`, `straight-line-leak.ts`) decide common shapes without
+ * The shortcuts (`release-in-finally.ts`, `straight-line.ts`) decide common shapes without
  * the path interpreter. They must never change a verdict: for every acquisition, the verdict with
  * the shortcuts equals the interpreter's — all of it (kind, reason, escape, via, transfers) as the
  * codemod asks, and all but `transfers` as the rule asks (`transfersUnread`) — with both
