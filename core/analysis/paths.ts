@@ -2,6 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, describe, type Node } from "../ast/nodes.js";
 import { carriesHandle } from "./binding.js";
 import { expressionEvents, guardOf, type EffectContext, type Event, type Guard } from "./effects.js";
+import { firstUsingDeclaration, isAlwaysTrue } from "./statement-flow.js";
 
 /**
  * A small abstract interpreter over statements that follows ONE lock through
@@ -268,11 +269,7 @@ class Interpreter {
    * being followed (declared elsewhere), every exit of such a block is also a throw point.
    */
   private disposing(statements: readonly Node[], outcome: Outcome): Outcome {
-    let disposal: TSESTree.VariableDeclaration | undefined;
-    for (let i = 0; i < statements.length && !disposal; i++) {
-      const statement = statements[i]!;
-      if (statement.type === T.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using")) disposal = statement;
-    }
+    const disposal = firstUsingDeclaration(statements);
     if (!disposal) return outcome;
     // Only exits that come after the declaration ran it (normal completion, or an abrupt one started later).
     const after = disposal.range[1];
@@ -586,10 +583,6 @@ function entersFirstRound(node: TSESTree.WhileStatement | TSESTree.ForStatement)
   const start = declarator.init.value;
   const bound = test.right.value;
   return test.operator === "<" ? start < bound : test.operator === "<=" ? start <= bound : test.operator === "!==" || test.operator === "!=" ? start !== bound : false;
-}
-
-function isAlwaysTrue(test: Node | null): boolean {
-  return test === null || (test.type === T.Literal && test.value === true);
 }
 
 function endOf(scope: Node): Node {

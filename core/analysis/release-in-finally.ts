@@ -3,7 +3,7 @@ import { T, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { isReleaseCall, type HandleBinding } from "./binding.js";
 import type { EffectContext } from "./effects.js";
 import type { NameUsage } from "./name-usage.js";
-import { acquiringStatement, mayExitProcess, nextStatement, reachedFromEntry } from "./statement-flow.js";
+import { acquiringStatement, isAlwaysTrue, mayExitProcess, nextStatement, reachedFromEntry } from "./statement-flow.js";
 
 /**
  * The commonest safe shapes, recognised without running the path interpreter:
@@ -31,8 +31,9 @@ import { acquiringStatement, mayExitProcess, nextStatement, reachedFromEntry } f
  * So the lock is released on every path: "released". When that release is not awaited and that
  * matters (an async release in an async function), the interpreter reports it — provided some
  * path gets there: the acquiring statement is reached and completes (`reachedFromEntry`, no
- * `process` written up to its end) and no loop in the `try` block or the `catch` runs forever (`while (true)`, `for (;;)`).
- * Then the verdict is "release not awaited" at that call; otherwise the interpreter decides.
+ * `process` written up to its end) and no loop in the `try` block or the `catch` runs forever
+ * (`while (true)`, `for (;;)`). Then the verdict is "release not awaited" at that call;
+ * otherwise the interpreter decides.
  *
  * Anything else returns undefined and the interpreter decides. The name check is by name, and
  * a "may mention" that is true for a key spelled like the handle only sends more sites there.
@@ -102,10 +103,7 @@ function hasEndlessLoop(block: Node): boolean {
     block,
     (node) => {
       if (found) return "skip";
-      if (node.type === T.WhileStatement || node.type === T.DoWhileStatement || node.type === T.ForStatement) {
-        const test = node.test;
-        if (test === null || (test.type === T.Literal && test.value === true)) found = true;
-      }
+      if ((node.type === T.WhileStatement || node.type === T.DoWhileStatement || node.type === T.ForStatement) && isAlwaysTrue(node.test)) found = true;
       return undefined;
     },
     true,

@@ -1,3 +1,4 @@
+import type { TSESTree } from "@typescript-eslint/utils";
 import { T, type Node } from "../ast/nodes.js";
 import { guardOf, type EffectContext } from "./effects.js";
 
@@ -27,6 +28,20 @@ export function nextStatement(statement: Node): Node | undefined {
   const body = block.body as readonly Node[];
   const at = body.indexOf(statement);
   return at === -1 ? undefined : body[at + 1];
+}
+
+/** The first `using` / `await using` declaration of a block: leaving the block disposes it, and a disposal can throw. */
+export function firstUsingDeclaration(statements: readonly Node[]): TSESTree.VariableDeclaration | undefined {
+  for (let i = 0; i < statements.length; i++) {
+    const statement = statements[i]!;
+    if (statement.type === T.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using")) return statement;
+  }
+  return undefined;
+}
+
+/** A loop test the interpreter takes as always true (so only `break` leaves the loop): none (`for (;;)`) or `true`. */
+export function isAlwaysTrue(test: Node | null): boolean {
+  return test === null || (test.type === T.Literal && test.value === true);
 }
 
 /**

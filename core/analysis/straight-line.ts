@@ -3,7 +3,7 @@ import { T, type FunctionNode, type Node } from "../ast/nodes.js";
 import { carriesHandle } from "./binding.js";
 import { expressionEvents, type EffectContext, type Event } from "./effects.js";
 import type { Leak } from "./paths.js";
-import { acquiringStatement, mayExitProcess, reachedFromEntry } from "./statement-flow.js";
+import { acquiringStatement, firstUsingDeclaration, mayExitProcess, reachedFromEntry } from "./statement-flow.js";
 
 /**
  * What happens right after an acquisition in straight-line code, decided without running the
@@ -76,7 +76,7 @@ export function straightLineOutcome(input: StraightLineInput): StraightLineOutco
   }
   // The whole body: a `return lock` leaves the owning block still held, through the `finally` blocks around it.
   if (mayExitProcess(effects.sourceText, ownerBody.range[0], ownerBody.range[1])) return undefined;
-  if (hasUsingDeclaration(statements) || disposesOnTheWayOut(scope, ownerBody)) return undefined;
+  if (firstUsingDeclaration(statements) || disposesOnTheWayOut(scope, ownerBody)) return undefined;
   if (first > 0 && !reachedFromEntry(statements[first - 1]!, ownerBody, effects)) return undefined;
   return straightOn(effects, statements, first, scope === ownerBody);
 }
@@ -97,7 +97,7 @@ function straightOn(effects: EffectContext, statements: readonly Node[], from: n
         // The first round runs the body with the lock held; what it does first decides.
         const body = statement.body;
         if (body.type !== T.BlockStatement) return straightOn(effects, [body], 0, false);
-        return hasUsingDeclaration(body.body) ? undefined : straightOn(effects, body.body, 0, false);
+        return firstUsingDeclaration(body.body) ? undefined : straightOn(effects, body.body, 0, false);
       }
       default: {
         const events = eventsOfStraightStatement(effects, statement);
@@ -164,15 +164,7 @@ function eventsOfStraightStatement(effects: EffectContext, statement: Node): rea
 function disposesOnTheWayOut(scope: Node, ownerBody: Node): boolean {
   for (let current = scope; current !== ownerBody && current.parent; ) {
     current = current.parent;
-    if ((current.type === T.BlockStatement || current.type === T.Program) && hasUsingDeclaration(current.body)) return true;
-  }
-  return false;
-}
-
-function hasUsingDeclaration(statements: readonly Node[]): boolean {
-  for (let i = 0; i < statements.length; i++) {
-    const statement = statements[i]!;
-    if (statement.type === T.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using")) return true;
+    if ((current.type === T.BlockStatement || current.type === T.Program) && firstUsingDeclaration(current.body)) return true;
   }
   return false;
 }
