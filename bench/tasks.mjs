@@ -92,7 +92,7 @@ async function identity({ files }) {
 }
 
 async function migrate({ dir, workers, typeCheck = false }) {
-  const { runMigration } = await import(path.resolve("dist/codemods/migrate/run-migration.js"));
+  const { runMigration } = await import(path.resolve("codemods/dist/migrate/run-migration.js"));
   const started = performance.now();
   const result = await runMigration({ paths: [dir], cwd: dir, write: false, typeCheck, updateTsconfig: typeCheck, workers, modernize: true });
   const elapsed = performance.now() - started;

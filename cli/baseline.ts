@@ -4,7 +4,7 @@ import path from "node:path";
 import type { ESLint, Linter } from "eslint";
 import { oneLine } from "./errors.js";
 import { byCodeUnits as compare, isWithin } from "./paths.js";
-import { writeFileAtomic } from "../codemods/migrate/file-text.js";
+import { writeFileAtomic } from "./file-text.js";
 
 /**
  * Baseline mode for adopting the rules on a large codebase: the findings that

@@ -1,16 +1,13 @@
 import { packageInfo } from "../package-info.js";
 import { oneLine, UsageError } from "./errors.js";
 import { processIO, type CliIO } from "./io.js";
-import { migrate, MIGRATE_HELP } from "./migrate.js";
-import { scan, SCAN_HELP } from "./scan.js";
-
-const { version } = packageInfo;
 
 export const MAIN_HELP = `Usage: lock-scope <command> [options]
 
 Commands:
   scan <paths…>      Report lock acquisitions that are not released on every path
-  migrate <paths…>   Rewrite lock call sites to \`await using\` scopes (dry run by default)
+  migrate <paths…>   Rewrite lock call sites to disposable lock scopes
+                     (runs the lock-scope-codemod package: npx lock-scope-codemod <paths…>)
 
 Options:
   -h, --help         Show help (also: lock-scope <command> --help)
@@ -18,17 +15,18 @@ Options:
   --debug            Print stack traces for internal errors
 `;
 
-type Command = (argv: string[], io: CliIO) => Promise<number>;
+/** A command: parses its own arguments, returns the exit code. */
+export type Command = (argv: string[], io: CliIO) => Promise<number>;
 
-const commands: Record<string, { run: Command; help: string }> = {
-  scan: { run: scan, help: SCAN_HELP },
-  migrate: { run: migrate, help: MIGRATE_HELP },
+/** Commands load on use: `--help` and `--version` load neither ESLint nor the codemod. */
+const commands: Record<string, () => Promise<Command>> = {
+  scan: async () => (await import("./scan.js")).scan,
+  migrate: loadMigrate,
 };
 
 /** The CLI entry: returns the exit code (0 clean, 1 findings, 2 usage or internal error). */
 export async function run(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const debug = argv.includes("--debug");
-  const args = argv.filter((arg) => arg !== "--debug");
+  const { args, debug } = debugFlag(argv);
   const [command, ...rest] = args;
   if (command === undefined) {
     io.stderr(MAIN_HELP);
@@ -39,32 +37,61 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     return 0;
   }
   if (command === "-v" || command === "--version") {
-    io.stdout(`${version}\n`);
+    io.stdout(`${packageInfo.version}\n`);
     return 0;
   }
-  const entry = commands[command];
-  if (!entry) {
+  const load = commands[command];
+  if (!load) {
     io.stderr(`lock-scope: unknown command "${command}". Commands: ${Object.keys(commands).join(", ")}. See lock-scope --help.\n`);
     return 2;
   }
+  return runCommand(`lock-scope ${command}`, async () => (await load())(rest, io), io, debug);
+}
+
+/** Splits `--debug` off the arguments (every command accepts it). */
+export function debugFlag(argv: readonly string[]): { args: string[]; debug: boolean } {
+  return { args: argv.filter((arg) => arg !== "--debug"), debug: argv.includes("--debug") };
+}
+
+/**
+ * Runs a command with the CLI's error contract: a usage error (ours or node:util's parseArgs)
+ * is one line and exit 2; anything else is an internal error, one line and exit 2, with the
+ * stack only under --debug. Shared by `lock-scope` and `lock-scope-codemod`.
+ */
+export async function runCommand(label: string, body: () => Promise<number>, io: CliIO, debug: boolean): Promise<number> {
   try {
-    return await entry.run(rest, io);
+    return await body();
   } catch (error) {
-    if (error instanceof UsageError || isParseArgsError(error)) {
-      io.stderr(`lock-scope ${command}: ${messageOf(error)}\n`);
+    if (isUsageError(error) || isParseArgsError(error)) {
+      io.stderr(`${label}: ${messageOf(error)}\n`);
       return 2;
     }
-    io.stderr(`lock-scope ${command}: internal error: ${messageOf(error)}\n`);
+    io.stderr(`${label}: internal error: ${messageOf(error)}\n`);
     if (debug) io.stderr(`${(error as Error).stack ?? ""}\n`);
     else io.stderr("Run again with --debug for the stack trace.\n");
     return 2;
   }
 }
 
+/** `lock-scope migrate` runs the codemod package when it is installed, and says how to get it when not. */
+async function loadMigrate(): Promise<Command> {
+  const specifier = "lock-scope-codemod";
+  try {
+    return ((await import(specifier)) as { migrate: Command }).migrate;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND" || !String((error as Error).message).includes(`'${specifier}'`)) throw error;
+    throw new UsageError(`migrate lives in the lock-scope-codemod package, which is not installed here. Run: npx lock-scope-codemod <paths…>`);
+  }
+}
 
 /** Messages are one line each (node:util's parseArgs errors span several: "argument is ambiguous.\nDid you forget…"). */
 function messageOf(error: unknown): string {
   return oneLine(String((error as Error | null)?.message ?? error));
+}
+
+/** By name, not `instanceof`: the codemod package may load its own copy of this module. */
+function isUsageError(error: unknown): boolean {
+  return error instanceof UsageError || (error as Error | null)?.name === "UsageError";
 }
 
 function isParseArgsError(error: unknown): boolean {

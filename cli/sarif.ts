@@ -1,28 +1,79 @@
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import type { ESLint } from "eslint";
-import { isWithin } from "./paths.js";
+import { pathToFileURL } from "node:url";
+import type { ESLint, Linter } from "eslint";
+import type * as Sarif from "sarif";
+import { packageInfo } from "../package-info.js";
+import { fingerprintResults } from "./baseline.js";
+import { byCodeUnits, isWithin } from "./paths.js";
 
 /**
- * SARIF 2.1.0 for code scanning, written by `@microsoft/eslint-formatter-sarif`.
- * The formatter writes absolute `file://` URIs; we make those under the source root
- * (the repository root, or the working directory outside a repository) relative to
- * `%SRCROOT%`, as code scanning expects, so the log is the same on every machine.
+ * SARIF 2.1.0 for code scanning, written here (typed by `@types/sarif`) rather than by a
+ * formatter package: the one we used declared a dependency as `"latest"`, which broke every
+ * lockfile the day that dependency published. Paths under the source root (the repository root,
+ * or the working directory outside a repository) are relative to `%SRCROOT%`, so the log is the
+ * same on every machine; each result carries the baseline's fingerprint, which survives moved lines.
  */
-type SarifFormatter = (results: ESLint.LintResult[], data: { cwd: string; rulesMeta: ESLint.LintResultData["rulesMeta"] }) => string;
 
 const SRCROOT = "%SRCROOT%";
+const SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI = "https://github.com/lock-scope/eslint-plugin-lock-scope";
+/** ESLint's own problems without a rule (an unused `eslint-disable lock-scope/…` directive). */
+const DIRECTIVE_RULE = "eslint";
 
-export function formatSarif(results: ESLint.LintResult[], rulesMeta: ESLint.LintResultData["rulesMeta"], cwd: string): string {
-  const format = createRequire(import.meta.url)("@microsoft/eslint-formatter-sarif") as SarifFormatter;
-  const log = JSON.parse(format(results, { cwd, rulesMeta })) as { runs: Record<string, unknown>[] };
+export function formatSarif(results: readonly ESLint.LintResult[], rulesMeta: ESLint.LintResultData["rulesMeta"], cwd: string): string {
   const root = sourceRoot(cwd);
-  for (const run of log.runs) {
-    relativize(run, root);
-    run.originalUriBaseIds = { [SRCROOT]: { uri: `${pathToFileURL(root).href.replace(/\/$/, "")}/` } };
+  const fingerprints = fingerprintResults(results, root);
+  const ruleIds = [...new Set(results.flatMap((r) => r.messages.filter((m) => !m.fatal).map((m) => m.ruleId ?? DIRECTIVE_RULE)))].sort(byCodeUnits);
+  const rules = ruleIds.map((id) => ruleDescriptor(id, rulesMeta[id]));
+  const artifacts: Sarif.Artifact[] = [];
+  const artifactIndex = new Map<string, number>();
+  const sarifResults: Sarif.Result[] = [];
+  const notifications: Sarif.Notification[] = [];
+
+  for (const result of results) {
+    const location = artifactLocation(result.filePath, root);
+    let index = artifactIndex.get(result.filePath);
+    if (index === undefined) {
+      index = artifacts.push({ location }) - 1;
+      artifactIndex.set(result.filePath, index);
+    }
+    for (const message of result.messages) {
+      if (message.fatal) {
+        // A file that could not be analysed is not a finding: code scanning shows it as a tool notification.
+        notifications.push({
+          level: "error",
+          message: { text: message.message },
+          locations: [{ physicalLocation: { artifactLocation: { ...location, index }, ...(message.line > 0 ? { region: region(message) } : {}) } }],
+        });
+        continue;
+      }
+      const ruleId = message.ruleId ?? DIRECTIVE_RULE;
+      const fingerprint = fingerprints.get(message)?.fingerprint;
+      sarifResults.push({
+        ruleId,
+        ruleIndex: ruleIds.indexOf(ruleId),
+        level: message.severity === 2 ? "error" : "warning",
+        message: { text: message.message },
+        locations: [{ physicalLocation: { artifactLocation: { ...location, index }, region: region(message) } }],
+        ...(fingerprint ? { partialFingerprints: { "lockScope/v1": fingerprint } } : {}),
+      });
+    }
   }
+
+  const log: Sarif.Log = {
+    $schema: SCHEMA,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: { name: "lock-scope", informationUri: INFORMATION_URI, version: packageInfo.version, rules } },
+        originalUriBaseIds: { [SRCROOT]: { uri: `${pathToFileURL(root).href.replace(/\/$/, "")}/` } },
+        artifacts,
+        results: sarifResults,
+        invocations: [{ executionSuccessful: notifications.length === 0, toolExecutionNotifications: notifications }],
+      },
+    ],
+  };
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
@@ -34,21 +85,29 @@ export function sourceRoot(cwd: string): string {
   }
 }
 
-/** Rewrites every artifact location `{ uri: "file:///…" }` under `root` to a relative URI based on %SRCROOT%. */
-function relativize(node: unknown, root: string): void {
-  if (Array.isArray(node)) {
-    for (const item of node) relativize(item, root);
-    return;
-  }
-  if (typeof node !== "object" || node === null) return;
-  const location = node as Record<string, unknown>;
-  if (typeof location.uri === "string" && location.uri.startsWith("file:") && location.uriBaseId === undefined) {
-    const file = fileURLToPath(location.uri);
-    const rel = path.relative(root, file);
-    if (rel !== "" && isWithin(root, file)) {
-      location.uri = rel.split(path.sep).map(encodeURIComponent).join("/");
-      location.uriBaseId = SRCROOT;
-    }
-  }
-  for (const value of Object.values(location)) relativize(value, root);
+function ruleDescriptor(id: string, meta: ESLint.LintResultData["rulesMeta"][string] | undefined): Sarif.ReportingDescriptor {
+  const description = meta?.docs?.description ?? (id === DIRECTIVE_RULE ? "ESLint directive problems (an unused eslint-disable comment)" : id);
+  return {
+    id,
+    shortDescription: { text: description },
+    ...(meta?.docs?.url ? { helpUri: meta.docs.url } : {}),
+    ...(meta?.type ? { properties: { category: meta.type } } : {}),
+  };
+}
+
+/** Relative to %SRCROOT% under the source root; an absolute `file:` URI outside it. */
+function artifactLocation(file: string, root: string): Sarif.ArtifactLocation {
+  const rel = path.relative(root, file);
+  if (rel !== "" && isWithin(root, file)) return { uri: rel.split(path.sep).map(encodeURIComponent).join("/"), uriBaseId: SRCROOT };
+  return { uri: pathToFileURL(file).href };
+}
+
+/** ESLint's columns are 1-based like SARIF's; its end column is exclusive like SARIF's. */
+function region(message: Linter.LintMessage): Sarif.Region {
+  return {
+    startLine: message.line,
+    startColumn: Math.max(1, message.column),
+    ...(message.endLine !== undefined ? { endLine: message.endLine } : {}),
+    ...(message.endColumn !== undefined ? { endColumn: message.endColumn } : {}),
+  };
 }

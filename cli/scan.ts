@@ -1,20 +1,25 @@
+import { createRequire } from "node:module";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { ESLint, type Linter } from "eslint";
 import plugin from "../index.js";
-import { decodeSource, readSourceBytes, SourceReadError } from "../codemods/migrate/file-text.js";
-import { listSourceFiles } from "../codemods/migrate/files.js";
+import { decodeSource, readSourceBytes, SourceReadError } from "./file-text.js";
+import { listSourceFiles } from "./files.js";
 import { UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";
 import { progressBar } from "./progress.js";
 import { byCodeUnits as compare, isWithin } from "./paths.js";
 import { formatSarif } from "./sarif.js";
 import { openBaseline } from "./scan-baseline.js";
+import { SETTINGS_KEY } from "../core/lock-api/settings.js";
+import { lockConfigsFor, type ProjectLockConfig } from "./eslint-config.js";
 
 export const SCAN_HELP = `Usage: lock-scope scan <paths…> [options]
 
-Runs the lock-scope rules on files or folders (.ts .tsx .mts .cts .js .mjs .cjs)
-without needing an ESLint config. node_modules, dist and .git are skipped.
+Runs the lock-scope rules on files or folders (.ts .tsx .mts .cts .js .mjs .cjs),
+and nothing else. The lock APIs configured in the project's ESLint config
+(settings["lock-scope"]) apply; no config is needed. node_modules, dist and .git
+are skipped.
 
 Options:
   --format <stylish|json>  Output format (default: stylish)
@@ -25,6 +30,10 @@ Options:
   --update-baseline        Write the current findings to the --baseline file (created
                            if missing) instead of reporting them; entries for files
                            this run did not scan or could not analyse are kept
+  --config <file>          ESLint config to read the lock configuration from
+                           (settings["lock-scope"], the require-release options);
+                           default: the one ESLint finds for each file
+  --no-config              Ignore the project's ESLint config (built-in presets only)
   --type-aware             Use type information (typescript-eslint projectService;
                            files must belong to a tsconfig.json)
   --max-file-size <size>   Skip larger files with one error line each
@@ -49,6 +58,7 @@ With --update-baseline: 0 once written, 1 if files could not be analysed.
 const FORMATS = ["stylish", "json", "sarif"] as const;
 
 export const SCAN_EXTENSIONS = ["ts", "tsx", "mts", "cts", "js", "mjs", "cjs"];
+const SCAN_FILES = SCAN_EXTENSIONS.map((ext) => `**/*.${ext}`);
 
 /** Folders scan never enters (ESLint's ignores below say the same for explicit files). */
 const SKIPPED_DIRECTORIES = ["node_modules", "dist", ".git"];
@@ -83,16 +93,6 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
 
   const extensions = SCAN_EXTENSIONS.map((e) => "." + e).join(" ");
   const cwd = lintRoot(io.cwd, positionals);
-  const base = values["type-aware"] ? plugin.configs["recommended-type-checked"] : plugin.configs.recommended;
-  const eslint = new ESLint({
-    cwd,
-    overrideConfigFile: true,
-    overrideConfig: [
-      { ignores: SKIPPED_DIRECTORIES.map((dir) => `**/${dir}/**`) },
-      { ...base, files: SCAN_EXTENSIONS.map((ext) => `**/*.${ext}`) } as never,
-    ],
-    errorOnUnmatchedPattern: false,
-  });
 
   // 1. The files: our own walk (symlink loops, FIFOs and broken links become one line each, never a hang or a throw).
   const listed = listSourceFiles(positionals, io.cwd, { skipDirectories: SKIPPED_DIRECTORIES, includeDeclarations: true });
@@ -102,14 +102,23 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`no such file or folder: ${missing.map((p) => path.relative(io.cwd, p.path) || p.path).join(", ")} (scan looks for ${extensions} files)`);
   }
   const fileErrors: FileError[] = listed.problems.map((p) => ({ file: p.path, message: p.message }));
+  const ignores = new ESLint({ cwd, overrideConfigFile: true, overrideConfig: [{ ignores: SKIPPED_DIRECTORIES.map((dir) => `**/${dir}/**`) }, { files: SCAN_FILES }] });
   const files: string[] = [];
   for (const file of listed.files) {
-    if (!(await eslint.isPathIgnored(file))) files.push(file);
+    if (!(await ignores.isPathIgnored(file))) files.push(file);
   }
   if (files.length === 0 && fileErrors.length === 0) {
     const skipped = SKIPPED_DIRECTORIES.join(", ");
     const why = listed.files.length > 0 ? `every file is in a folder scan skips (${skipped})` : `no ${extensions} files outside the folders scan skips (${skipped})`;
     throw new UsageError(`nothing to scan in ${positionals.join(", ")}: ${why}`);
+  }
+  // The user's lock configuration, as `npx eslint` sees it (settings["lock-scope"] and the rule's options).
+  const configs = await lockConfigsFor(files, { cwd: io.cwd, configFile: values.config, ignoreConfig: values["no-config"] });
+  const parser = typeScriptParser(io.cwd, files);
+  const linters = new Map<string, ESLint>();
+  for (const [config, group] of configs) {
+    const linter = scanLinter(cwd, config, parser, values["type-aware"]);
+    for (const file of group) linters.set(file, linter);
   }
   // Before the long part: a missing or corrupt baseline fails now, not after linting everything.
   const baseline =
@@ -124,7 +133,7 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
   bar.update(0, files.length, "scan");
   try {
     for (const batch of batches(files, fileErrors, maxBytes)) {
-      const linted = await lintIsolated(eslint, batch.files);
+      const linted = await lintBatch(linters, batch.files);
       results.push(...linted.results.map(onlyLockScope));
       fileErrors.push(...linted.errors);
       done += batch.count;
@@ -161,10 +170,10 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
   if (format === "sarif") {
     // Only what stylish shows (no inline-suppressed findings), plus the files that could not be analysed as notifications.
     const reported = everyFile().filter((r) => r.messages.length > 0).map((r) => ({ ...r, suppressedMessages: [] }));
-    output = formatSarif(reported, eslint.getRulesMetaForResults(reported), io.cwd);
+    output = formatSarif(reported, linters.values().next().value!.getRulesMetaForResults(reported), io.cwd);
   } else {
     const reported = format === "json" ? everyFile() : results.map((r) => (r.fatalErrorCount > 0 || r.messages.some((m) => m.fatal) ? withoutFatal(r) : r));
-    output = await (await eslint.loadFormatter(format)).format(reported);
+    output = await (await ignores.loadFormatter(format)).format(reported);
   }
   if (output.length > 0) io.stdout(output.endsWith("\n") ? output : `${output}\n`);
   printFileErrors(io, fileErrors);
@@ -186,6 +195,8 @@ function parseScanArgs(argv: string[]) {
       "max-file-size": { type: "string", default: DEFAULT_MAX_FILE_SIZE },
       baseline: { type: "string" },
       "update-baseline": { type: "boolean", default: false },
+      config: { type: "string" },
+      "no-config": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -229,6 +240,61 @@ function* batches(files: readonly string[], errors: FileError[], maxBytes: numbe
     }
   }
   if (count > 0) yield { files: current, count };
+}
+
+/** The ESLint that lints scan's files under one lock configuration: only the lock-scope rules, whatever else the project's config enables. */
+function scanLinter(cwd: string, config: ProjectLockConfig, parser: Linter.Parser | undefined, typeAware: boolean): ESLint {
+  const base = typeAware ? plugin.configs["recommended-type-checked"] : plugin.configs.recommended;
+  return new ESLint({
+    cwd,
+    overrideConfigFile: true,
+    overrideConfig: [
+      { ignores: SKIPPED_DIRECTORIES.map((dir) => `**/${dir}/**`) },
+      {
+        ...base,
+        files: SCAN_FILES,
+        languageOptions: { ...(parser ? { parser } : {}), ...(base.languageOptions as object | undefined) },
+        settings: { [SETTINGS_KEY]: config.model },
+      } as never,
+    ],
+    errorOnUnmatchedPattern: false,
+  });
+}
+
+/**
+ * typescript-eslint's parser, from the scanned project or beside this package (an optional peer:
+ * plain JavaScript projects never install it, and ESLint's own parser reads their files).
+ */
+function typeScriptParser(cwd: string, files: readonly string[]): Linter.Parser | undefined {
+  for (const from of [path.join(cwd, "package.json"), import.meta.url]) {
+    try {
+      return createRequire(from)("@typescript-eslint/parser") as Linter.Parser;
+    } catch {
+      // not installed there
+    }
+  }
+  const typescript = files.find((file) => /\.[cm]?tsx?$/.test(file));
+  if (typescript) {
+    throw new UsageError(`reading TypeScript (${path.basename(typescript)}…) needs @typescript-eslint/parser, which is not installed. Run: npm install --save-dev typescript-eslint`);
+  }
+  return undefined;
+}
+
+/** Lints a batch, each file with the linter of its lock configuration. */
+async function lintBatch(linters: ReadonlyMap<string, ESLint>, files: readonly string[]): Promise<{ results: ESLint.LintResult[]; errors: FileError[] }> {
+  const byLinter = new Map<ESLint, string[]>();
+  for (const file of files) {
+    const linter = linters.get(file)!;
+    byLinter.set(linter, [...(byLinter.get(linter) ?? []), file]);
+  }
+  const results: ESLint.LintResult[] = [];
+  const errors: FileError[] = [];
+  for (const [linter, group] of byLinter) {
+    const linted = await lintIsolated(linter, group);
+    results.push(...linted.results);
+    errors.push(...linted.errors);
+  }
+  return { results, errors };
 }
 
 /** Lints a batch; when ESLint throws (a rule crashed, a file vanished), lints its files one by one to name the culprit. */

@@ -1,8 +1,16 @@
-/** The shared core: lock-API model, path analysis and verdicts. Used by the rules and the codemods. */
+/**
+ * The shared core: lock-API model, path analysis, verdicts and fix planning. The rules use it
+ * from source; the codemod package imports it through this entry (`eslint-plugin-lock-scope/core`).
+ */
 export * from "./lock-api/types.js";
 export * from "./lock-api/presets.js";
 export * from "./lock-api/model.js";
 export * from "./lock-api/imports.js";
 export * from "./analysis/sites.js";
 export * from "./analysis/verdict.js";
+export { isReleaserFunction, type HandleBinding } from "./analysis/binding.js";
 export type { Leak, LeakReason, Via } from "./analysis/paths.js";
+export { T, describe } from "./ast/nodes.js";
+export * from "./fix/text-edit.js";
+export { planUsingRewrite, type Disposal } from "./fix/using-rewrite.js";
+export { typeFactsAt } from "./types/type-facts.js";

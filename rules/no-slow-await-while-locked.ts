@@ -9,9 +9,10 @@ import { lockModelOptionProperties } from "../core/lock-api/schema.js";
 import { compileSlowOperations, defaultSlowOperations, slowCallOf, type CompiledSlowOperations } from "../core/lock-api/slow-operations.js";
 import type { LockApiSpec } from "../core/lock-api/types.js";
 import { createRule } from "./create-rule.js";
+import { invalidConfigurationMessage, reportInvalidConfiguration } from "./config-error.js";
 import { lockModelFor } from "./lock-model-for.js";
 
-export type MessageIds = "slowAwaitWhileLocked";
+export type MessageIds = "slowAwaitWhileLocked" | "invalidConfiguration";
 
 export interface NoSlowAwaitOptions {
   presets?: string[];
@@ -50,6 +51,7 @@ export default createRule<Options, MessageIds>({
     messages: {
       slowAwaitWhileLocked:
         "`{{call}}` (line {{line}}) is awaited while the lock from `{{api}}` (line {{acquiredLine}}) is held: every other writer waits as long as this call takes. Do the slow call before acquiring the lock or after releasing it.",
+      invalidConfiguration: invalidConfigurationMessage,
     },
   },
   defaultOptions: [{}],
@@ -58,10 +60,10 @@ export default createRule<Options, MessageIds>({
     let model: LockModel;
     let slow: CompiledSlowOperations;
     try {
-      model = lockModelFor(options);
+      model = lockModelFor(options, context.settings);
       slow = compileSlowOperations(options);
     } catch (error) {
-      throw new Error(`lock-scope/no-slow-await-while-locked: ${(error as Error).message}`);
+      return reportInvalidConfiguration(context, "invalidConfiguration", error);
     }
     // Name usage from the parser's scope manager (same answers as the codemod's block walk; see core/analysis/name-usage.ts).
     const usage = referenceNameUsage(() => context.sourceCode.scopeManager);

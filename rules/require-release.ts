@@ -11,6 +11,7 @@ import type { LockApiSpec } from "../core/lock-api/types.js";
 import { typeFactsAt, type CheckedFacts, type TypeScriptModule } from "../core/types/type-facts.js";
 import { loadTypeScript } from "../core/types/load-typescript.js";
 import { createRule } from "./create-rule.js";
+import { invalidConfigurationMessage, reportInvalidConfiguration } from "./config-error.js";
 import { lockModelFor } from "./lock-model-for.js";
 
 export type MessageIds =
@@ -20,12 +21,13 @@ export type MessageIds =
   | "resultDiscarded"
   | "releaseNotAwaited"
   | "processExitWhileHeld"
-  | "suggestUsing";
+  | "suggestUsing"
+  | "invalidConfiguration";
 
 export interface RequireReleaseOptions {
-  /** Built-in lock APIs to recognise (default: all). */
+  /** Built-in lock APIs to recognise (default: all; wins over `settings["lock-scope"].presets`). */
   presets?: string[];
-  /** Your own lock APIs. */
+  /** Your own lock APIs (win over `settings["lock-scope"].apis`). */
   apis?: LockApiSpec[];
   /** Use type information when the parser provides a program (default: true). */
   typeAware?: boolean;
@@ -68,6 +70,7 @@ export default createRule<Options, MessageIds>({
       processExitWhileHeld:
         "`{{escape}}` (line {{line}}) ends the process while the lock from `{{api}}` is held: `finally` blocks and `using` disposals do not run. Release the lock before exiting, or throw and exit at the top level.",
       suggestUsing: "Bind the lock with `{{using}}` so it is released when the block exits.",
+      invalidConfiguration: invalidConfigurationMessage,
     },
   },
   defaultOptions: [{ typeAware: true }],
@@ -76,9 +79,9 @@ export default createRule<Options, MessageIds>({
     const sourceText = sourceCode.text;
     let model: LockModel;
     try {
-      model = lockModelFor(options);
+      model = lockModelFor(options, context.settings);
     } catch (error) {
-      throw new Error(`lock-scope/require-release: ${(error as Error).message}`);
+      return reportInvalidConfiguration(context, "invalidConfiguration", error);
     }
     // Name usage from the parser's scope manager (same answers as the codemod's block walk; see core/analysis/name-usage.ts).
     const usage = referenceNameUsage(() => context.sourceCode.scopeManager);

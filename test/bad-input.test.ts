@@ -8,8 +8,8 @@ import plugin from "../index.js";
 import { run } from "../cli/main.js";
 import type { CliIO } from "../cli/io.js";
 import { progressBar } from "../cli/progress.js";
-import { readSourceFile, writeFileAtomic } from "../codemods/migrate/file-text.js";
-import { listSourceFiles } from "../codemods/migrate/files.js";
+import { readSourceFile, writeFileAtomic } from "../cli/file-text.js";
+import { listSourceFiles } from "../cli/files.js";
 import { repoRoot, runNode } from "./helpers/run.js";
 // @ts-expect-error plain ESM helper shared with the sweep (test/sweep/run.mjs)
 import { generateLockCorpus, killRuns, TEMP_FILE } from "./sweep/atomicity.mjs";
@@ -372,26 +372,29 @@ describe("file helpers", () => {
   });
 });
 
-describe("invalid rule options name the option and the allowed values", () => {
-  function verify(options: unknown): void {
-    new Linter({ configType: "flat" }).verify("const x = 1;\n", [{ plugins: { "lock-scope": plugin as never }, rules: { "lock-scope/require-release": ["error", options as never] } }], "file.js");
+describe("invalid rule options: one finding at 1:1 naming the option and the allowed values", () => {
+  function problem(options: unknown): string {
+    const messages = new Linter({ configType: "flat" }).verify("const x = 1;\n", [{ plugins: { "lock-scope": plugin as never }, rules: { "lock-scope/require-release": ["error", options as never] } }], "file.js");
+    expect(messages.map((m) => [m.messageId, m.line, m.column])).toEqual([["invalidConfiguration", 1, 1]]);
+    expect(messages[0]!.message).not.toContain("\n");
+    return messages[0]!.message;
   }
   const api = (acquire: object) => ({ apis: [{ id: "mine", acquire: [{ callee: { name: "grab" }, release: [{ kind: "returnedFunction" }], ...acquire }] }] });
 
   it("callForm", () => {
-    expect(() => verify(api({ callee: { name: "grab", callForm: "weird" } }))).toThrow(/callForm[\s\S]*method[\s\S]*function[\s\S]*any/);
+    expect(problem(api({ callee: { name: "grab", callForm: "weird" } }))).toMatch(/callForm: "weird" is not allowed\. Allowed values: method, function, any/);
   });
 
   it("releaseIsAsync", () => {
-    expect(() => verify(api({ releaseIsAsync: "sometimes" }))).toThrow(/releaseIsAsync[\s\S]*true[\s\S]*false[\s\S]*"auto"/);
+    expect(problem(api({ releaseIsAsync: "sometimes" }))).toMatch(/releaseIsAsync: "sometimes" is not allowed\. Allowed values: true, false, "auto"/);
   });
 
   it("an empty release list", () => {
-    expect(() => verify(api({ release: [] }))).toThrow(/release[\s\S]*at least one/);
+    expect(problem(api({ release: [] }))).toMatch(/release: needs at least one release/);
   });
 
   it("an invalid regular expression names it", () => {
-    expect(() => verify(api({ callee: { namePattern: "([" } }))).toThrow(/\(\[/);
+    expect(problem(api({ callee: { namePattern: "([" } }))).toMatch(/namePattern: invalid regular expression "\(\["/);
   });
 });
 

@@ -3,6 +3,7 @@ import path from "node:path";
 import { Linter } from "eslint";
 import { afterAll, describe, expect, it } from "vitest";
 import plugin from "eslint-plugin-lock-scope";
+import tseslint from "typescript-eslint";
 import { migrateSource } from "../codemods/call-sites/migrate-source.js";
 import { runMigration } from "../codemods/migrate/run-migration.js";
 import { listFiles } from "./helpers/markers.js";
@@ -18,7 +19,7 @@ const linter = new Linter({ configType: "flat" });
 
 function lint(text: string, file: string): { line: number; column: number; messageId: string }[] {
   return linter
-    .verify(text, [plugin.configs.recommended], path.basename(file).replace(/\.(input|output)\.ts$/, ".ts"))
+    .verify(text, [tseslint.configs.base, plugin.configs.recommended], path.basename(file).replace(/\.(input|output)\.ts$/, ".ts"))
     .filter((m) => m.ruleId === "lock-scope/require-release")
     .map((m) => ({ line: m.line, column: m.column, messageId: m.messageId ?? "" }));
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { ESLint, Linter } from "eslint";
 import { afterAll, describe, expect, it } from "vitest";
 import plugin from "eslint-plugin-lock-scope";
+import tseslint from "typescript-eslint";
 import { repoRoot } from "./helpers/run.js";
 
 /**
@@ -37,6 +38,7 @@ describe("editor integration", () => {
       cwd: ruleTesterDir,
       overrideConfigFile: true,
       overrideConfig: [
+        tseslint.configs.base,
         plugin.configs["recommended-type-checked"],
         // An editor lints unsaved text: typescript-eslint must not infer CI's "single run" mode
         // (with CI=true it would build the program from the file on disk, not from this text).
@@ -67,7 +69,7 @@ describe("editor integration", () => {
   }
 }
 `;
-    const config = [plugin.configs.recommended];
+    const config = [tseslint.configs.base, plugin.configs.recommended];
     const editor = new Linter({ configType: "flat" });
     // Type the file one character at a time (every 3rd step checked against a fresh Linter).
     let mismatches = 0;
@@ -88,7 +90,7 @@ describe("editor integration", () => {
 
   it("an edit that fixes the code clears the report on the next lint", () => {
     const linter = new Linter({ configType: "flat" });
-    const config = [plugin.configs.recommended];
+    const config = [tseslint.configs.base, plugin.configs.recommended];
     const leaky = "async function f(s: string) {\n  const lock = await acquireSessionWriteLock({ sessionFile: s });\n  await work();\n  await lock.release();\n}\n";
     expect(linter.verify(leaky, config, "f.ts")).toHaveLength(1);
     const fixed = leaky.replace("  await work();\n  await lock.release();\n", "  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n");

@@ -19,7 +19,7 @@ export async function drain(work: () => Promise<void>): Promise<void> {
 }
 `;
 
-describe("jscodeshift -t dist/codemods/call-sites/transform.js", () => {
+describe("jscodeshift -t codemods/dist/call-sites/transform.js", () => {
   it("rewrites a release-function site with the inline adapter and keeps everything else byte-for-byte", () => {
     const file = path.join(dir, "queue.ts");
     const untouched = path.join(dir, "clean.ts");
@@ -28,7 +28,7 @@ describe("jscodeshift -t dist/codemods/call-sites/transform.js", () => {
     const ran = runNode([
       path.join(repoRoot, "node_modules/jscodeshift/bin/jscodeshift.js"),
       "-t",
-      path.join(repoRoot, "dist/codemods/call-sites/transform.js"),
+      path.join(repoRoot, "codemods/dist/call-sites/transform.js"),
       "--parser=ts",
       "--no-babel",
       "--run-in-band",
@@ -51,7 +51,7 @@ describe("jscodeshift -t dist/codemods/call-sites/transform.js", () => {
     const ran = runNode([
       path.join(repoRoot, "node_modules/jscodeshift/bin/jscodeshift.js"),
       "-t",
-      path.join(repoRoot, "dist/codemods/call-sites/transform.js"),
+      path.join(repoRoot, "codemods/dist/call-sites/transform.js"),
       "--parser=ts",
       "--no-babel",
       "--run-in-band",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 // Self-reference through package.json "exports": the same import a user writes.
 import plugin from "eslint-plugin-lock-scope";
+import tseslint from "typescript-eslint";
 import { Linter } from "eslint";
 
 describe("plugin entry (package exports)", () => {
@@ -33,7 +34,7 @@ describe("plugin entry (package exports)", () => {
     const linter = new Linter({ configType: "flat" });
     const messages = linter.verify(
       "async function f(file: string) {\n  const lock = await acquireFileLock(file);\n  await work();\n  await lock.release();\n}\n",
-      [plugin.configs.recommended],
+      [tseslint.configs.base, plugin.configs.recommended],
       "file.ts",
     );
     expect(messages.map((m) => [m.ruleId, m.messageId, m.line, m.column])).toEqual([

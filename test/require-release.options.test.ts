@@ -141,15 +141,6 @@ async function f(file: string) {
 }`,
     },
     {
-      name: "presets: [] recognises nothing",
-      options: [{ presets: [] }],
-      code: `async function f(mutex: Mutex) {
-  const release = await mutex.acquire();
-  const lock = await acquireSessionWriteLock(opts);
-  await work();
-}`,
-    },
-    {
       name: "custom API (db.lockRow): awaited release in finally",
       options: [dbApi],
       code: `async function update(db: Db, id: string) {
@@ -484,19 +475,32 @@ typedTester.run("require-release (options: typeAware)", rule, {
   ],
 });
 
-describe("require-release option schema", () => {
-  function lintWith(options: unknown): Linter.LintMessage[] {
+describe("require-release option schema and settings", () => {
+  const LEAKY = "async function f() {\n  const lock = await acquireSessionWriteLock(opts);\n  await work();\n  await lock.release();\n}\n";
+  function lintWith(options: unknown, settings?: unknown, code = LEAKY): Linter.LintMessage[] {
     const linter = new Linter({ configType: "flat" });
     return linter.verify(
-      "async function f() {\n  const lock = await acquireSessionWriteLock(opts);\n  await work();\n  await lock.release();\n}\n",
+      code,
       [
         {
           plugins: { "lock-scope": { rules: { "require-release": rule as never } } },
-          rules: { "lock-scope/require-release": ["error", options as never] },
+          rules: { "lock-scope/require-release": options === undefined ? "error" : ["error", options as never] },
+          ...(settings === undefined ? {} : { settings: { "lock-scope": settings } }),
         },
       ],
       "file.js",
     );
+  }
+  /** The one-line configuration problem a file gets (at 1:1), or undefined. */
+  function configProblem(options: unknown, settings?: unknown): string | undefined {
+    const messages = lintWith(options, settings);
+    const problem = messages.find((m) => m.messageId === "invalidConfiguration");
+    if (problem) {
+      expect([problem.line, problem.column]).toEqual([1, 1]);
+      expect(problem.message).not.toContain("\n");
+      expect(messages).toHaveLength(1); // nothing else is analysed under a broken configuration
+    }
+    return problem?.message;
   }
 
   it("accepts well-formed options", () => {
@@ -506,28 +510,26 @@ describe("require-release option schema", () => {
     ]);
   });
 
-  it("rejects an unknown preset id (the message names the offending id)", () => {
-    expect(() => lintWith({ presets: ["no-such-preset"] })).toThrow(/require-release/);
-    expect(() => lintWith({ presets: ["no-such-preset"] })).toThrow(/"no-such-preset"/);
+  it("an unknown preset id is one line naming `presets`, the id and the allowed ids", () => {
+    const problem = configProblem({ presets: ["no-such-preset"] });
+    expect(problem).toMatch(/^Invalid lock-scope configuration in your ESLint config: option\.presets\[0\]: unknown preset "no-such-preset"\. Allowed values: redlock, acquire-lock-functions, /);
   });
 
-  it("rejects an unknown top-level property (the message names it)", () => {
+  it("rejects an unknown top-level property (ESLint's schema message names it)", () => {
     expect(() => lintWith({ presetz: ["redlock"] })).toThrow(/presetz/);
   });
 
-  it("rejects an unknown property inside an API spec (the message names it)", () => {
-    expect(() => lintWith({ apis: [{ id: "x", acquire: [], bogusField: true }] })).toThrow(/bogusField/);
+  it("an unknown property inside an API spec is named with its path and the allowed keys", () => {
+    expect(configProblem({ apis: [{ id: "x", acquire: [], bogusField: true }] })).toContain('option.apis[0].bogusField: unknown key. Allowed keys: id, description, acquire, callbackScoped, ownershipSinks.');
   });
 
-  it("rejects an unknown release kind (the message names the kind)", () => {
-    const options = {
-      apis: [{ id: "x", acquire: [{ callee: { name: "grab" }, release: [{ kind: "magic" }], releaseIsAsync: false }] }],
-    };
-    expect(() => lintWith(options)).toThrow(/"magic"/);
+  it("an unknown release kind is named with the allowed kinds", () => {
+    const options = { apis: [{ id: "x", acquire: [{ callee: { name: "grab" }, release: [{ kind: "magic" }], releaseIsAsync: false }] }] };
+    expect(configProblem(options)).toContain('option.apis[0].acquire[0].release[0].kind: "magic" is not allowed. Allowed values: handleMethod, receiverMethod, returnedFunction, tupleFunction, moduleFunction.');
   });
 
-  it("rejects an API spec without an id", () => {
-    expect(() => lintWith({ apis: [{ acquire: [] }] })).toThrow(/\bid\b/);
+  it("an API spec without an id says what to give", () => {
+    expect(configProblem({ apis: [{ acquire: [] }] })).toContain("option.apis[0].id: needs a non-empty name");
   });
 
   it("rejects a non-boolean typeAware", () => {
@@ -535,16 +537,44 @@ describe("require-release option schema", () => {
   });
 
   it("rejects a duplicated preset id", () => {
-    expect(() => lintWith({ presets: ["redlock", "redlock"] })).toThrow(/duplicate/);
+    expect(configProblem({ presets: ["redlock", "redlock"] })).toContain('option.presets[1]: duplicate preset "redlock"');
   });
 
-  // Pending: docs/rules/require-release.md says invalid options fail "with ESLint's schema message
-  // naming the option and the allowed values". Actual message for an unknown preset:
-  //   Value "no-such-preset" should be equal to one of the allowed values.
-  // (neither `presets` nor the allowed ids appear). Same for `typeAware: "yes"` (`Value "yes" should be boolean.`).
-  it("an unknown preset id's message names `presets` and the allowed ids", () => {
-    expect(() => lintWith({ presets: ["no-such-preset"] })).toThrow(/presets/);
-    expect(() => lintWith({ presets: ["no-such-preset"] })).toThrow(/acquire-lock-functions/);
+  it("presets: [] with no apis would check nothing: an error with the fix", () => {
+    expect(configProblem({ presets: [] })).toContain("option.presets: an empty list with no apis leaves no lock API to check");
+  });
+
+  it("a callee that matches every call or none is rejected with the fix", () => {
+    const api = (callee: unknown) => ({ apis: [{ id: "x", acquire: [{ callee, release: [{ kind: "handleMethod", methods: ["release"] }], releaseIsAsync: true }] }] });
+    expect(configProblem(api({}))).toContain("option.apis[0].acquire[0].callee: matches every call. Give \"name\"");
+    expect(configProblem(api({ name: "" }))).toContain('callee.name: "" cannot match any call');
+    expect(configProblem(api({ name: "deps.acquireLock" }))).toContain('callee.name: "deps.acquireLock" contains a dot and can never match: "name" is the called name alone. Write { name: "acquireLock", receiverPattern: "deps$" }.');
+    expect(configProblem(api({ namePattern: ".*" }))).toContain('callee.namePattern: ".*" matches the empty string, so it matches every call.');
+    expect(configProblem(api({ namePattern: "(" }))).toContain("callee.namePattern: invalid regular expression");
+    expect(configProblem(api({ name: "grab", callForm: "both" }))).toContain('callee.callForm: "both" is not allowed. Allowed values: method, function, any.');
+  });
+
+  describe('settings["lock-scope"]', () => {
+    const lease = {
+      apis: [{ id: "qa-lease", acquire: [{ callee: { name: "acquireQaCredentialLease" }, release: [{ kind: "handleMethod", methods: ["release"] }], releaseIsAsync: true }] }],
+    };
+    const LEASE = "async function f() {\n  const lease = await acquireQaCredentialLease(opts);\n  await work();\n  await lease.release();\n}\n";
+
+    it("a custom API in the shared settings is reported", () => {
+      expect(lintWith(undefined, lease, LEASE).map((m) => [m.messageId, m.line, m.column])).toEqual([["leakOnThrow", 2, 23]]);
+    });
+
+    it("the rule's own options win over the settings, key by key", () => {
+      // options.apis replaces settings.apis: the lease is no longer known.
+      expect(lintWith({ apis: [] }, lease, LEASE)).toEqual([]);
+      // options.presets does not touch settings.apis: the lease is still reported.
+      expect(lintWith({ presets: ["redlock"] }, lease, LEASE).map((m) => m.messageId)).toEqual(["leakOnThrow"]);
+    });
+
+    it("a wrong key in the settings is one line naming settings[\"lock-scope\"], the key and the allowed keys", () => {
+      expect(configProblem(undefined, { api: [] })).toBe('Invalid lock-scope configuration in your ESLint config: settings["lock-scope"].api: unknown key. Allowed keys: presets, apis.');
+      expect(configProblem(undefined, { apis: [{ id: "x", acquire: [{ callee: { name: "a.b" }, release: [{ kind: "returnedFunction" }] }] }] })).toContain('settings["lock-scope"].apis[0].acquire[0].callee.name: "a.b" contains a dot');
+    });
   });
 });
 

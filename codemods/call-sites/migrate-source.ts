@@ -1,13 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe } from "../../core/ast/nodes.js";
-import { isReleaserFunction, type HandleBinding } from "../../core/analysis/binding.js";
-import { findAcquisitions, type AcquisitionSite } from "../../core/analysis/sites.js";
-import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../../core/analysis/verdict.js";
-import { applyEdits, type TextEdit } from "../../core/fix/text-edit.js";
-import { planUsingRewrite, type Disposal } from "../../core/fix/using-rewrite.js";
-import { collectImports } from "../../core/lock-api/imports.js";
-import { buildLockModel, type ModelOptions } from "../../core/lock-api/model.js";
-import { parseSource } from "../../core/parse.js";
+import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, type Disposal, collectImports, buildLockModel, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { parseSource } from "../parse.js";
 
 /**
  * The call-site half of the migration, for one file: finds every acquisition

@@ -1,7 +1,7 @@
 import { migrateSource } from "./migrate-source.js";
 
 /**
- * jscodeshift transform: `jscodeshift -t node_modules/eslint-plugin-lock-scope/dist/codemods/call-sites/transform.js --parser=ts src`
+ * jscodeshift transform: `jscodeshift -t node_modules/lock-scope-codemod/dist/call-sites/transform.js --parser=ts src`
  *
  * It follows jscodeshift's contract (return `undefined` to skip, the same text for
  * no change, throw for an error) but plans token-level text edits from the

@@ -1,8 +1,6 @@
 import path from "node:path";
 import { Node as MorphNode, type Project, type SourceFile, ts } from "ts-morph";
-import type { AcquisitionSite } from "../../core/analysis/sites.js";
-import type { TextEdit } from "../../core/fix/text-edit.js";
-import { typeFactsAt } from "../../core/types/type-facts.js";
+import { type AcquisitionSite, type TextEdit, typeFactsAt } from "eslint-plugin-lock-scope/core";
 
 /**
  * Type-aware half of the migration (ts-morph): decides, per acquiring API,

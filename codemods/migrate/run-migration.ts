@@ -3,15 +3,10 @@ import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import type { Project } from "ts-morph";
-import { findAcquisitions } from "../../core/analysis/sites.js";
-import { judgeSite } from "../../core/analysis/verdict.js";
-import { applyEdits } from "../../core/fix/text-edit.js";
-import { collectImports } from "../../core/lock-api/imports.js";
-import { buildLockModel } from "../../core/lock-api/model.js";
-import { parseSource, SourceParseError } from "../../core/parse.js";
+import { findAcquisitions, judgeSite, applyEdits, collectImports, buildLockModel, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { parseSource, SourceParseError } from "../parse.js";
 import { migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
-import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText } from "./file-text.js";
-import { listSourceFiles, shardFiles } from "./files.js";
+import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
 import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
 
@@ -46,6 +41,8 @@ export interface MigrateOptions {
   /** Worker threads for the call-site step (1 = in-process). */
   readonly workers: number;
   readonly modernize: boolean;
+  /** The lock APIs to recognise (the user's `settings["lock-scope"]`, validated); default: every preset. */
+  readonly lockModel?: ModelOptions;
   readonly onProgress?: (done: number, total: number, phase: string) => void;
 }
 
@@ -143,7 +140,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     if (decision.disposable) handles.set(label, decision.disposable);
     else if (decision.reason) reasons.set(label, decision.reason);
   }
-  const results = await migrateCallSites(inputs, { handles, reasons, modernize: options.modernize }, options);
+  const results = await migrateCallSites(inputs, { model: options.lockModel, handles, reasons, modernize: options.modernize }, options);
   for (const result of results) {
     const original = texts.get(result.file)!;
     if (result.error) {
@@ -220,7 +217,7 @@ function cleanStaleTempFiles(files: readonly string[], remove: boolean): { found
 }
 
 function analyseProviders(project: Project, texts: Map<string, SourceFileText>, providers: ProviderAnalysis, reports: Map<string, FileReport>, options: MigrateOptions): void {
-  const model = buildLockModel();
+  const model = buildLockModel(options.lockModel);
   let done = 0;
   for (const [file, original] of texts) {
     options.onProgress?.(++done, texts.size, "types");
@@ -272,6 +269,7 @@ function verify(project: Project, reports: Map<string, FileReport>, options: Mig
 // ------------------------------------------------------------- call sites
 
 interface CallSiteJob {
+  readonly model: ModelOptions | undefined;
   readonly handles: Map<string, "async" | "sync">;
   readonly reasons: Map<string, string>;
   readonly modernize: boolean;
@@ -287,7 +285,7 @@ export interface CallSiteResult {
 /** Migrates one file's call sites (also the worker's job). */
 export function migrateOne(file: string, text: string, job: CallSiteJob): CallSiteResult {
   try {
-    const result = migrateSource(text, file, { disposableHandles: job.handles, handleReasons: job.reasons, modernize: job.modernize });
+    const result = migrateSource(text, file, { model: job.model, disposableHandles: job.handles, handleReasons: job.reasons, modernize: job.modernize });
     return { file, output: result.output, sites: result.sites };
   } catch (error) {
     return { file, output: text, sites: [], error: parseErrorText(error) };
@@ -310,7 +308,7 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
       (chunk) =>
         new Promise<CallSiteResult[]>((resolve, reject) => {
           const worker = new Worker(new URL("./worker.js", import.meta.url), {
-            workerData: { inputs: chunk, job: { handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize } },
+            workerData: { inputs: chunk, job: { model: job.model, handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize } },
           });
           worker.on("message", (message: { progress?: number; results?: CallSiteResult[] }) => {
             if (message.progress) options.onProgress?.((done += message.progress), inputs.length, "rewrite");

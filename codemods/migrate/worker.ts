@@ -1,15 +1,16 @@
 import { parentPort, workerData } from "node:worker_threads";
+import type { ModelOptions } from "eslint-plugin-lock-scope/core";
 import { migrateOne, type CallSiteResult } from "./run-migration.js";
 
 /** Worker thread: migrates a chunk of files' call sites and posts the results back. */
 interface WorkerInput {
   readonly inputs: { file: string; text: string }[];
-  readonly job: { handles: [string, "async" | "sync"][]; reasons: [string, string][]; modernize: boolean };
+  readonly job: { model: ModelOptions | undefined; handles: [string, "async" | "sync"][]; reasons: [string, string][]; modernize: boolean };
 }
 
 const { inputs, job } = workerData as WorkerInput;
 const results: CallSiteResult[] = [];
-const jobMaps = { handles: new Map(job.handles), reasons: new Map(job.reasons), modernize: job.modernize };
+const jobMaps = { model: job.model, handles: new Map(job.handles), reasons: new Map(job.reasons), modernize: job.modernize };
 for (const input of inputs) {
   results.push(migrateOne(input.file, input.text, jobMaps));
   parentPort!.postMessage({ progress: 1 });

@@ -1,4 +1,4 @@
-import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/utils";
+import { AST_NODE_TYPES, type TSESTree } from "@typescript-eslint/types";
 import { visitorKeys } from "@typescript-eslint/visitor-keys";
 
 /** Small, pure AST helpers shared by the analysis, the rules and the codemods. */

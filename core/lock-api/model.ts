@@ -2,6 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, calleeName, calleeReceiver, referencePath, unwrap, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "./imports.js";
 import { defaultPresetIds, presets } from "./presets.js";
+import { resolveLockConfig } from "./settings.js";
 import type { AcquireSpec, CalleeMatcher, LockApiSpec } from "./types.js";
 
 /**
@@ -57,13 +58,16 @@ export function compileMatcher(matcher: CalleeMatcher): CompiledMatcher {
 
 const modelCache = new Map<string, LockModel>();
 
-/** Builds (and caches by options) the lock model. Throws a clear error for unknown presets. */
+/**
+ * Builds (and caches by options) the lock model. Options are validated first (`LockConfigError`,
+ * one line naming the key), so a configuration that matches every call or none never runs.
+ */
 export function buildLockModel(options: ModelOptions = {}): LockModel {
   const key = JSON.stringify(options);
   const cached = modelCache.get(key);
   if (cached) return cached;
+  resolveLockConfig(options, undefined);
   const ids = options.presets ?? defaultPresetIds;
-  (options.apis ?? []).forEach(validateApi);
   const apis: LockApiSpec[] = [...(options.apis ?? [])];
   for (const id of ids) {
     const preset = presets[id];
@@ -82,32 +86,6 @@ export function buildLockModel(options: ModelOptions = {}): LockModel {
   };
   modelCache.set(key, model);
   return model;
-}
-
-/** Checks what the JSON schema leaves open, with messages that name the option and the allowed values. */
-function validateApi(api: LockApiSpec, index: number): void {
-  const at = (path: string) => `option "apis[${index}].${path}"`;
-  api.acquire.forEach((acquire, j) => {
-    const callForm = acquire.callee.callForm;
-    if (callForm !== undefined && !["method", "function", "any"].includes(callForm)) {
-      throw new Error(`${at(`acquire[${j}].callee.callForm`)}: ${JSON.stringify(callForm)} is not allowed. Allowed values: method, function, any.`);
-    }
-    const releaseIsAsync = acquire.releaseIsAsync as unknown;
-    if (releaseIsAsync !== undefined && releaseIsAsync !== true && releaseIsAsync !== false && releaseIsAsync !== "auto") {
-      throw new Error(`${at(`acquire[${j}].releaseIsAsync`)}: ${JSON.stringify(releaseIsAsync)} is not allowed. Allowed values: true, false, "auto".`);
-    }
-    if (acquire.release.length === 0) {
-      throw new Error(`${at(`acquire[${j}].release`)}: needs at least one release (handleMethod, returnedFunction, tupleFunction, receiverMethod or moduleFunction).`);
-    }
-    for (const pattern of [acquire.callee.namePattern, acquire.callee.receiverPattern]) {
-      if (pattern === undefined) continue;
-      try {
-        new RegExp(pattern, "u");
-      } catch (error) {
-        throw new Error(`${at(`acquire[${j}].callee`)}: invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`);
-      }
-    }
-  });
 }
 
 /** Does `call` match `matcher`, given the file's imports? */

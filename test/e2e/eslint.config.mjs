@@ -1,4 +1,5 @@
-// The flat config a user writes: the plugin's recommended config, nothing else.
+// The flat config the README shows: typescript-eslint's parser, then the plugin's recommended config.
+import tseslint from "typescript-eslint";
 import lockScope from "eslint-plugin-lock-scope";
 
-export default [lockScope.configs.recommended];
+export default [tseslint.configs.base, lockScope.configs.recommended];

@@ -38,7 +38,7 @@ describe("example project", () => {
   });
 
   it("the strict config also reports the model call awaited while the session lock is held", () => {
-    fs.writeFileSync(strictConfig, `import lockScope from "eslint-plugin-lock-scope";\nexport default [lockScope.configs.strict];\n`);
+    fs.writeFileSync(strictConfig, `import tseslint from "typescript-eslint";\nimport lockScope from "eslint-plugin-lock-scope";\nexport default [tseslint.configs.base, lockScope.configs.strict];\n`);
     const ran = runNode([eslintBin, "--config", path.relative(repoRoot, strictConfig), "--format", "json", src]);
     expect(ran.status).toBe(1);
     const slow = findingsOf(ran.stdout, src).filter((line) => line.endsWith("slowAwaitWhileLocked"));

@@ -1,5 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
+import Ajv from "ajv";
 import { afterAll, describe, expect, it } from "vitest";
 import { readExpectationMarkers } from "../helpers/markers.js";
 import { copyProject, removeProject } from "../helpers/temp-project.js";
@@ -251,13 +253,33 @@ interface Sarif {
   }[];
 }
 
+/** The official SARIF 2.1.0 JSON schema (draft-04), as shipped by @microsoft/jest-sarif. */
+function validateSarif(log: unknown): string[] {
+  const require = createRequire(import.meta.url);
+  const ajv = new Ajv({ schemaId: "id", allErrors: true });
+  ajv.addMetaSchema(require("ajv/lib/refs/json-schema-draft-04.json"));
+  const validate = ajv.compile(require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"));
+  validate(log);
+  return (validate.errors ?? []).map((e) => `${e.dataPath} ${e.message}`);
+}
+
 describe("lock-scope scan --format sarif", () => {
-  it("SARIF 2.1.0 from @microsoft/eslint-formatter-sarif: every finding, rule help URI, paths relative to the source root", () => {
+  it("the schema check catches a broken log", () => {
+    expect(validateSarif({ version: "2.1.0", runs: [{ tool: { driver: {} }, results: [] }] })).not.toEqual([]);
+  });
+
+  it("SARIF 2.1.0, valid against the official schema: every finding, rule help URI, fingerprints, paths relative to the source root", () => {
     const dir = project();
     const ran = scan(dir, "src", "--format", "sarif");
     expect(ran.status).toBe(1);
     expect(ran.stderr).toBe("");
     const sarif = JSON.parse(ran.stdout) as Sarif;
+    expect(validateSarif(sarif)).toEqual([]);
+    // What GitHub code scanning reads.
+    const driverRules = (sarif as unknown as { runs: { tool: { driver: { rules: { id: string; helpUri: string; shortDescription: { text: string } }[] } } }[] }).runs[0]!.tool.driver.rules;
+    expect(driverRules.every((r) => r.id && r.helpUri && r.shortDescription.text)).toBe(true);
+    const sarifResults = (sarif as unknown as { runs: { results: { partialFingerprints: Record<string, string>; locations: { physicalLocation: { region: { endLine: number } } }[] }[] }[] }).runs[0]!.results;
+    expect(sarifResults.every((r) => /^[0-9a-f]{16}$/.test(r.partialFingerprints["lockScope/v1"]!) && r.locations[0]!.physicalLocation.region.endLine > 0)).toBe(true);
     expect(sarif.version).toBe("2.1.0");
     expect(sarif.runs).toHaveLength(1);
     const [run] = sarif.runs;
@@ -295,6 +317,7 @@ describe("lock-scope scan --format sarif", () => {
     const ran = scan(dir, "src", "--baseline", BASELINE, "--format", "sarif");
     expect(ran.status).toBe(0);
     const sarif = JSON.parse(ran.stdout) as Sarif;
+    expect(validateSarif(sarif)).toEqual([]);
     expect(sarif.version).toBe("2.1.0");
     expect(sarif.runs[0]!.results).toEqual([]);
   });

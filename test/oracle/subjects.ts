@@ -1,6 +1,6 @@
 import { Linter } from "eslint";
 import plugin from "../../dist/index.js";
-import { migrateSource, type SiteOutcome } from "../../dist/codemods/call-sites/migrate-source.js";
+import { migrateSource, type SiteOutcome } from "../../codemods/dist/call-sites/migrate-source.js";
 
 /**
  * The two things under test, seen from outside: the rule's verdict (ESLint

@@ -2,13 +2,11 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { createTwoFilesPatch } from "diff";
-import { parseShard } from "../codemods/migrate/files.js";
-import { MigrationConfigError, runMigration, type FileReport, type MigrationResult } from "../codemods/migrate/run-migration.js";
-import { UsageError } from "./errors.js";
-import type { CliIO } from "./io.js";
-import { progressBar } from "./progress.js";
+import { listSourceFiles, lockConfigsFor, parseShard, UsageError, type CliIO, progressBar } from "eslint-plugin-lock-scope/cli";
+import type { ModelOptions } from "eslint-plugin-lock-scope/core";
+import { MigrationConfigError, runMigration, type FileReport, type MigrationResult } from "./migrate/run-migration.js";
 
-export const MIGRATE_HELP = `Usage: lock-scope migrate <paths…> [options]
+export const MIGRATE_HELP = `Usage: npx lock-scope-codemod <paths…> [options]   (or: lock-scope migrate <paths…>)
 
 Rewrites hand-written acquire … release code to disposable lock scopes
 (\`await using lock = await acquire…()\`), makes lock handles defined in the
@@ -23,6 +21,9 @@ Options:
   --update-tsconfig    Add "ESNext.Disposable" to compilerOptions.lib when it is missing
   --no-type-check      Skip the type checker (JavaScript-only repositories)
   --no-modernize       Only fix leaky sites; leave correct try/finally sites alone
+  --config <file>      ESLint config to read the lock APIs from (settings["lock-scope"]);
+                       default: the one ESLint finds for the files
+  --no-config          Ignore the project's ESLint config (built-in presets only)
   --shard <i/n>        Process the i-th of n deterministic slices of the file list
   --workers <n>        Worker threads for the call-site step (default: number of CPUs)
   -h, --help           Show this help
@@ -44,6 +45,8 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       "update-tsconfig": { type: "boolean", default: false },
       "no-type-check": { type: "boolean", default: false },
       "no-modernize": { type: "boolean", default: false },
+      config: { type: "string" },
+      "no-config": { type: "boolean", default: false },
       shard: { type: "string" },
       workers: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -53,7 +56,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
     io.stdout(MIGRATE_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError("migrate needs at least one file or folder. Try: lock-scope migrate src");
+  if (positionals.length === 0) throw new UsageError("migrate needs at least one file or folder. Try: npx lock-scope-codemod src");
   let shard;
   try {
     shard = parseShard(values.shard);
@@ -73,6 +76,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
     }
   }
 
+  const lockModel = await projectLockModel(positionals, io.cwd, values.config, values["no-config"]);
   const bar = progressBar(io.isTTY && !values.json, io.stderr);
   let result: MigrationResult;
   try {
@@ -86,6 +90,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       shard,
       workers,
       modernize: !values["no-modernize"],
+      lockModel,
       onProgress: (done, total, phase) => bar.update(done, total, phase),
     });
   } catch (error) {
@@ -114,6 +119,28 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
     io.stderr(summaryTable(result, values.write) + staleTempFilesLine(result, values.write));
   }
   return manual > 0 || errors > 0 ? 1 : 0;
+}
+
+/**
+ * The lock APIs the project configured for ESLint (`settings["lock-scope"]`, the rule's options),
+ * read through ESLint's config loading, so the codemod rewrites what `npx eslint` reports. One run
+ * takes one configuration: files under different ones are migrated in separate runs.
+ */
+async function projectLockModel(paths: readonly string[], cwd: string, configFile: string | undefined, ignoreConfig: boolean): Promise<ModelOptions | undefined> {
+  if (ignoreConfig) return undefined;
+  try {
+    await import("eslint");
+  } catch {
+    if (configFile !== undefined) throw new UsageError(`--config ${configFile}: reading an ESLint config needs the eslint package, which is not installed here.`);
+    return undefined; // no ESLint, so no ESLint config to read: the built-in presets apply
+  }
+  const { files } = listSourceFiles(paths, cwd);
+  const groups = await lockConfigsFor(files, { cwd, configFile });
+  if (groups.size > 1) {
+    const sources = [...groups.keys()].map((g) => (g.source ? path.relative(cwd, g.source) : "no config"));
+    throw new UsageError(`these files use ${groups.size} different lock configurations (${sources.join(", ")}): migrate each package in its own run.`);
+  }
+  return [...groups.keys()][0]?.model;
 }
 
 function dirtyFiles(cwd: string, paths: string[]): string[] {
