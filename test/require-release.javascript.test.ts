@@ -1,3 +1,4 @@
+import { asyncReleaseSettings } from "./helpers/async-release-settings.js";
 import rule from "../rules/require-release.js";
 import { javascriptTester } from "./rule-tester.js";
 
@@ -10,6 +11,17 @@ const commonjs = { sourceType: "commonjs" } as const;
 
 javascriptTester.run("require-release (javascript)", rule, {
   valid: [
+    {
+      name: "async release function not awaited in finally: not reported while the release is not known to be async",
+      code: `export async function f(file) {
+  const release = await acquireFileLock(file);
+  try {
+    await work();
+  } finally {
+    release();
+  }
+}`,
+    },
     {
       name: "CommonJS require('proper-lockfile') with try/finally",
       languageOptions: commonjs,
@@ -228,7 +240,8 @@ await release();`,
       errors: [{ messageId: "leakOnThrow", line: 2, column: 22 }],
     },
     {
-      name: "async release function not awaited in finally",
+      name: "async release function not awaited in finally (release documented async in settings)",
+      settings: asyncReleaseSettings,
       code: `export async function f(file) {
   const release = await acquireFileLock(file);
   try {

@@ -1,3 +1,4 @@
+import { asyncReleaseSettings } from "./helpers/async-release-settings.js";
 import rule from "../rules/require-release.js";
 import { syntacticTester } from "./rule-tester.js";
 import { describe } from "vitest";
@@ -14,6 +15,35 @@ import { describe } from "vitest";
 
 syntacticTester.run("require-release (syntactic)", rule, {
   valid: [
+    {
+      name: "async release not awaited in finally: not reported while the release is not known to be async",
+      code: `async function f() {
+  const lock = await acquireSessionWriteLock(opts);
+  try {
+    await work();
+  } finally {
+    lock.release();
+  }
+}`,
+    },
+    {
+      name: "async release not awaited (straight line, nothing throws): not reported while the release is not known to be async",
+      code: `async function f() {
+  const lock = await acquireSessionWriteLock(opts);
+  lock.release();
+}`,
+    },
+    {
+      name: "without types acquireMemoryLock's release counts as async (awaited acquisition): not reported while the release is not known to be async",
+      code: `async function f() {
+  const lock = await acquireMemoryLock("m");
+  try {
+    await work();
+  } finally {
+    lock.release();
+  }
+}`,
+    },
     {
       // A `var` lives in the whole function: the finally releases the very lock the try acquired.
       name: "handle declared with var inside the try block, released in the finally",
@@ -833,7 +863,8 @@ try {
     },
     // --- the finally itself -----------------------------------------------
     {
-      name: "async release not awaited in finally",
+      name: "async release not awaited in finally (release documented async in settings)",
+      settings: asyncReleaseSettings,
       code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
   try {
@@ -845,7 +876,8 @@ try {
       errors: [{ messageId: "releaseNotAwaited", line: 2, column: 22 }],
     },
     {
-      name: "async release not awaited (straight line, nothing throws)",
+      name: "async release not awaited (straight line, nothing throws) (release documented async in settings)",
+      settings: asyncReleaseSettings,
       code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
   lock.release();
@@ -853,7 +885,8 @@ try {
       errors: [{ messageId: "releaseNotAwaited", line: 2, column: 22 }],
     },
     {
-      name: "without types acquireMemoryLock's release counts as async (awaited acquisition)",
+      name: "without types acquireMemoryLock's release counts as async (awaited acquisition) (release documented async in settings)",
+      settings: asyncReleaseSettings,
       code: `async function f() {
   const lock = await acquireMemoryLock("m");
   try {

@@ -107,9 +107,39 @@ export function carriesHandle(binding: HandleBinding, node: Node): boolean {
       return carriesHandle(binding, inner.consequent) || carriesHandle(binding, inner.alternate);
     case T.LogicalExpression:
       return carriesHandle(binding, inner.right) || carriesHandle(binding, inner.left);
+    case T.ArrowFunctionExpression:
+    case T.FunctionExpression: {
+      // A closure over the handle carries it: `return () => lock.release()`, `{ release() { claim.release(); } }`.
+      const names = namesIn(inner);
+      for (const name of binding.handleNames) if (names.has(name)) return true;
+      for (const name of binding.releaseFnNames) if (names.has(name)) return true;
+      return false;
+    }
     default:
       return false;
   }
+}
+
+const namesInCache = new WeakMap<Node, ReadonlySet<string>>();
+
+/** A name used as a value: not the `release` of `lock.release`, nor a non-shorthand object key. */
+function isReferenceName(node: TSESTree.Identifier): boolean {
+  const parent = node.parent;
+  if (parent?.type === T.MemberExpression) return parent.object === node || parent.computed;
+  if (parent?.type === T.Property) return parent.value === node || parent.computed;
+  return true;
+}
+
+/** Every name a function refers to (once per function node). */
+function namesIn(fn: Node): ReadonlySet<string> {
+  let names = namesInCache.get(fn);
+  if (!names) {
+    const set = new Set<string>();
+    for (const node of descendants(fn)) if (node.type === T.Identifier && isReferenceName(node)) set.add(node.name);
+    names = set;
+    namesInCache.set(fn, names);
+  }
+  return names;
 }
 
 /** A function expression whose body releases the lock (`() => lock.release()`). */
@@ -147,6 +177,11 @@ export function bindPattern(
     }
     if (handleMethods.length > 0) binding.handleNames.add(pattern.name);
     if (returnsFunction) binding.releaseFnNames.add(pattern.name);
+    const handedTo = releases.find((spec) => spec.kind === "handleArgument");
+    if (handedTo?.kind === "handleArgument") {
+      binding.handleNames.add(pattern.name);
+      (binding as { moduleRelease?: HandleBinding["moduleRelease"] }).moduleRelease = { functions: handedTo.functions, firstArgument: pattern.name };
+    }
     return binding.handleNames.size + binding.releaseFnNames.size > 0 ? binding : undefined;
   }
   if (pattern.type === T.ObjectPattern) {

@@ -2,6 +2,8 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, calleeName, isFunctionNode, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
+import { isQuietCallee } from "../lock-api/quiet-calls.js";
+import { isQuietLocalCall } from "./quiet-functions.js";
 import { carriesHandle, isGuardName, isHandleReference, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
 
 /**
@@ -10,9 +12,10 @@ import { carriesHandle, isGuardName, isHandleReference, isReleaseCall, isRelease
  * hands the lock over, or exits the process. Conditional evaluation
  * (`a && b`, `a ? b : c`, `x?.()`) becomes a `branch` event.
  *
- * "May throw" is deliberately simple and documented: every call, `new`,
- * `await` of something that can reject, tagged template, `import()` and
- * `yield`. Property reads are assumed not to throw.
+ * "May throw" is deliberately simple and documented: every call (except the
+ * quiet builtins of `lock-api/quiet-calls.ts`), `new`, `await` of something
+ * that can reject, tagged template, `import()` and `yield`. Property reads are
+ * assumed not to throw.
  */
 
 export type Guard =
@@ -259,6 +262,7 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   }
   if (inPromiseAll) return; // Promise.all itself does not throw; its await does
   if (flags.inPromiseAll && name !== undefined && ctx.releaseNames.has(name)) return; // async releases run side by side
+  if (isQuietCallee(referencePath(callee)) || isQuietLocalCall(call)) return; // `Date.now()`, `Object.keys(x)`, `buildKey(x)`: quiet-calls.ts, quiet-functions.ts
   out.push({ k: "throw", node: call });
 }
 

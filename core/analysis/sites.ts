@@ -2,6 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, enclosingFunction, isFunctionNode, referencePath, skipWrappersUp, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
+import { inferAcquisition } from "../lock-api/inferred.js";
 import { addReleaseAliases, bindPattern, refineByUsage, textOf, type HandleBinding, emptyBinding } from "./binding.js";
 import { walkNameUsage, type NameUsage } from "./name-usage.js";
 
@@ -70,17 +71,31 @@ export function siteForCall(
   usage: NameUsage = walkNameUsage,
 ): AcquisitionSite | undefined {
   const cls = classifyCall(model, call, imports);
-  if (!cls || cls.kind !== "acquire") return undefined;
+  if (cls?.kind === "callbackScoped") return undefined;
+  const acquire = cls?.acquire ?? (model.inference && inferAcquisition(model.inference, call, sourceText));
+  if (!acquire || receivesCriticalSection(call)) return undefined;
   const outer = skipWrappersUp(call);
   const awaited = outer.parent?.type === T.AwaitExpression;
   const valueNode = awaited ? skipWrappersUp(outer.parent!) : outer;
   return {
     call,
-    acquire: cls.acquire,
+    acquire,
     awaited,
     label: calleeLabel(call, sourceText),
-    form: formOf(call, valueNode, cls.acquire, sourceText, usage),
+    form: formOf(call, valueNode, acquire, sourceText, usage),
   };
+}
+
+/**
+ * `lock.acquire(key, async () => …)` (async-lock), `redlock.using(…, fn)`: an acquire-like call
+ * that is handed the critical section as a function holds the lock only while it runs, whatever
+ * its receiver is called. Never an acquisition to follow.
+ */
+function receivesCriticalSection(call: TSESTree.CallExpression): boolean {
+  for (const argument of call.arguments) {
+    if (argument.type === T.ArrowFunctionExpression || argument.type === T.FunctionExpression) return true;
+  }
+  return false;
 }
 
 function calleeLabel(call: TSESTree.CallExpression, sourceText: string): string {

@@ -1,4 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
+import { declaredReleaseIsAsync } from "./declared-release.js";
 import { T, walk, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import type { LockModel } from "../lock-api/model.js";
@@ -80,7 +81,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
     effects: effectsOnce(),
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
-    releaseIsAsync: releaseIsAsyncFor(site, facts),
+    releaseIsAsync: releaseKnownAsync(site, facts),
     ownerIsAsync: owner.type !== T.Program && owner.async,
   });
   const transfers = report.transfers;
@@ -114,7 +115,7 @@ function shortcut(site: AcquisitionSite, context: AnalysisContext, facts: TypeFa
     owner,
     sourceText: context.sourceText,
     usage: context.usage ?? walkNameUsage,
-    unawaitedMatters: releaseIsAsyncFor(site, facts) && owner.type !== T.Program && owner.async,
+    unawaitedMatters: releaseKnownAsync(site, facts) && owner.type !== T.Program && owner.async,
     effects: effectsOnce,
   });
   if (finallyOutcome?.kind === "released") return { kind: "safe", why: "released", transfers: NO_TRANSFERS };
@@ -160,6 +161,16 @@ export function releaseIsAsyncFor(site: AcquisitionSite, facts: TypeFacts = {}):
   const declared = site.acquire.spec.releaseIsAsync;
   if (declared !== "auto") return declared;
   return site.awaited || (site.form.kind === "tracked" && site.form.acquireAt === undefined);
+}
+
+/**
+ * Whether the release is known to return a promise, the only case where a release without
+ * `await` is reported: from types, or from an API that says so. An awaited acquisition says
+ * nothing about its release (async-mutex: async acquire, synchronous release). Known means: types,
+ * the acquiring function's declaration in the same file (`declared-release.ts`), or the API spec.
+ */
+export function releaseKnownAsync(site: AcquisitionSite, facts: TypeFacts = {}): boolean {
+  return facts.releaseIsAsync ?? declaredReleaseIsAsync(site) ?? site.acquire.spec.releaseIsAsync === true;
 }
 
 /** The leak to report: `process.exit` first (it skips every `finally`), then the earliest escape in source order. */

@@ -3,6 +3,7 @@ import { T, calleeName, calleeReceiver, referencePath, unwrap, type Node } from 
 import type { ImportMap } from "./imports.js";
 import { defaultPresetIds, presets } from "./presets.js";
 import { resolveLockConfig } from "./settings.js";
+import { compileInference, type CompiledInference } from "./inferred.js";
 import type { AcquireSpec, CalleeMatcher, LockApiSpec } from "./types.js";
 
 /**
@@ -31,6 +32,8 @@ export interface LockModel {
   readonly candidateName: (name: string) => boolean;
   readonly callbackScoped: readonly CompiledMatcher[];
   readonly ownershipSinks: readonly CompiledMatcher[];
+  /** Usage-inferred acquisitions (the `usage-inferred` preset), asked only of calls nothing else matches. */
+  readonly inference: CompiledInference | undefined;
 }
 
 export type CallClass =
@@ -83,9 +86,15 @@ export function buildLockModel(options: ModelOptions = {}): LockModel {
     candidateName: candidateNameFilter([...acquires.map((a) => a.matcher), ...callbackScoped]),
     callbackScoped,
     ownershipSinks: apis.flatMap((api) => (api.ownershipSinks ?? []).map(compileMatcher)),
+    inference: inferenceOf(apis),
   };
   modelCache.set(key, model);
   return model;
+}
+
+function inferenceOf(apis: readonly LockApiSpec[]): CompiledInference | undefined {
+  const api = apis.find((candidate) => candidate.inferred !== undefined);
+  return api ? compileInference(api, api.inferred!) : undefined;
 }
 
 /** Does `call` match `matcher`, given the file's imports? */

@@ -114,6 +114,23 @@ export const ownershipBuiltins: LockApiSpec = {
   ],
 };
 
+/**
+ * Acquisitions known by their release (real code pairs `pool.connect()` with `client.release()`,
+ * `createQueryRunner()` with `queryRunner.release()`): asked only of calls no other preset matches.
+ * The vocabulary comes from the truth corpus (test/truth): `end`, `close` and `dispose` are left out,
+ * they close streams and servers far more often than they give back a lock.
+ */
+export const usageInferred: LockApiSpec = {
+  id: "usage-inferred",
+  description: "calls whose result the same block gives back with x.release() / x.unlock(), releaseX(x), or release()",
+  acquire: [],
+  inferred: {
+    releaseMethods: ["release", "unlock", "releaseLock"],
+    releaseFunctionPattern: "(?:release|unlock)[A-Z_$][\\w$]*|release|unlock",
+    notAcquisitions: ["get", "find", "at", "pop", "shift", "peek", "lookup", "bind", "call", "apply", "require"],
+  },
+};
+
 /** In match order: the first spec whose callee matcher accepts a call wins, so specific presets come first. */
 export const presets: Readonly<Record<string, LockApiSpec>> = {
   [redlock.id]: redlock,
@@ -124,6 +141,7 @@ export const presets: Readonly<Record<string, LockApiSpec>> = {
   [npmLockfile.id]: npmLockfile,
   [callbackScopedBuiltins.id]: callbackScopedBuiltins,
   [ownershipBuiltins.id]: ownershipBuiltins,
+  [usageInferred.id]: usageInferred,
 };
 
 export const defaultPresetIds: readonly string[] = Object.keys(presets);

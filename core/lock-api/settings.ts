@@ -66,7 +66,7 @@ function checkPresets(presets: unknown, where: string): void {
   });
 }
 
-const API_KEYS = ["id", "description", "acquire", "callbackScoped", "ownershipSinks"];
+const API_KEYS = ["id", "description", "acquire", "callbackScoped", "ownershipSinks", "inferred"];
 const ACQUIRE_KEYS = ["callee", "release", "releaseIsAsync", "returnsSuccessFlag"];
 const CALLEE_KEYS = ["name", "namePattern", "receiverPattern", "module", "callForm"];
 const RELEASE_KINDS: Record<string, string | undefined> = {
@@ -75,6 +75,7 @@ const RELEASE_KINDS: Record<string, string | undefined> = {
   returnedFunction: undefined,
   tupleFunction: "index",
   moduleFunction: "functions",
+  handleArgument: "functions",
 };
 
 function checkApis(apis: unknown, where: string): void {
@@ -87,7 +88,7 @@ function checkApi(api: unknown, where: string): void {
   checkKeys(api, API_KEYS, where);
   if (typeof api.id !== "string" || api.id === "") throw new LockConfigError(`${where}.id: needs a non-empty name, used in messages (e.g. "session-lock").`);
   if (!Array.isArray(api.acquire)) throw new LockConfigError(`${where}.acquire: must be a list of acquiring calls ({ callee, release }); got ${show(api.acquire)}.`);
-  const hasCalls = api.acquire.length > 0 || (Array.isArray(api.callbackScoped) && api.callbackScoped.length > 0) || (Array.isArray(api.ownershipSinks) && api.ownershipSinks.length > 0);
+  const hasCalls = api.acquire.length > 0 || api.inferred !== undefined || (Array.isArray(api.callbackScoped) && api.callbackScoped.length > 0) || (Array.isArray(api.ownershipSinks) && api.ownershipSinks.length > 0);
   if (!hasCalls) throw new LockConfigError(`${where}.acquire: an API with no acquire, callbackScoped or ownershipSinks entry matches nothing. Add { callee: { name: "…" }, release: [...] }.`);
   api.acquire.forEach((acquire: unknown, j: number) => checkAcquire(acquire, `${where}.acquire[${j}]`));
   for (const key of ["callbackScoped", "ownershipSinks"] as const) {

@@ -34,15 +34,18 @@ export type ReleaseSpec =
   /** The lock is released on the receiver of the acquiring call: `lock.acquireAsync()` … `lock.release()`. */
   | { readonly kind: "receiverMethod"; readonly methods: readonly string[] }
   /** A module function given the same first argument: `lockfile.lockSync(p)` … `lockfile.unlockSync(p)`. */
-  | { readonly kind: "moduleFunction"; readonly functions: readonly string[] };
+  | { readonly kind: "moduleFunction"; readonly functions: readonly string[] }
+  /** A function or method given the handle itself: `const c = await acquireConnection()` … `releaseConnection(c)`. */
+  | { readonly kind: "handleArgument"; readonly functions: readonly string[] };
 
 export interface AcquireSpec {
   readonly callee: CalleeMatcher;
   /** Ways this acquisition may be released; the binding form picks the one that applies. */
   readonly release: readonly ReleaseSpec[];
   /**
-   * Whether the release returns a promise that must be awaited.
-   * `"auto"`: async when the acquisition itself is awaited (confirmed by types when available).
+   * Whether the release returns a promise that must be awaited (only then is a release without
+   * `await` reported). `"auto"`: unknown; types decide when the rule has them, and the codemod
+   * writes `await using` when the acquisition is awaited.
    */
   readonly releaseIsAsync: boolean | "auto";
   /** The call returns `true`/`false` for success (`tryAcquire()`), not a handle. */
@@ -58,4 +61,16 @@ export interface LockApiSpec {
   readonly callbackScoped?: readonly CalleeMatcher[];
   /** Calls that take ownership of a handle passed to them (`stack.use(lock)`). */
   readonly ownershipSinks?: readonly CalleeMatcher[];
+  /** Acquisitions recognised by how the code releases their result (`core/lock-api/inferred.ts`). */
+  readonly inferred?: InferenceSpec;
+}
+
+/** The vocabulary of usage-inferred acquisitions: what a release looks like in code. */
+export interface InferenceSpec {
+  /** Methods that release a handle: `x.release()`. */
+  readonly releaseMethods: readonly string[];
+  /** Regular expression (source) for release function names: `release()`, `releaseConnection(c)`. */
+  readonly releaseFunctionPattern: string;
+  /** Callee names that look things up rather than acquire (`map.get(key)` … `lock.release()`). */
+  readonly notAcquisitions: readonly string[];
 }

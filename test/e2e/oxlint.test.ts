@@ -38,8 +38,8 @@ describe("oxlint with the plugin as a jsPlugin", () => {
 
   it('reads settings["lock-scope"] like ESLint', () => {
     const file = path.join(dir, "lease.js");
-    fs.writeFileSync(file, "export async function qa(kind) {\n  const lease = await acquireQaCredentialLease({ kind });\n  await useCredential(kind);\n  await lease.release();\n}\n");
-    const settings = { "lock-scope": { apis: [{ id: "qa-lease", acquire: [{ callee: { name: "acquireQaCredentialLease" }, release: [{ kind: "handleMethod", methods: ["release"] }], releaseIsAsync: true }] }] } };
+    fs.writeFileSync(file, "export async function qa(kind) {\n  const lease = await acquireQaCredentialLease({ kind });\n  await useCredential(kind);\n  await lease.end();\n}\n");
+    const settings = { "lock-scope": { apis: [{ id: "qa-lease", acquire: [{ callee: { name: "acquireQaCredentialLease" }, release: [{ kind: "handleMethod", methods: ["end"] }], releaseIsAsync: true }] }] } };
     expect(oxlint({ jsPlugins: [plugin], rules: { "lock-scope/require-release": "error" } }, file)).toEqual([]);
     expect(oxlint({ jsPlugins: [plugin], rules: { "lock-scope/require-release": "error" }, settings }, file)).toEqual([
       expect.stringMatching(/lease\.js:2:23 The lock from `acquireQaCredentialLease` can stay held/),

@@ -43,13 +43,13 @@ const SAFE_JS = `export async function append(mutex, work) {
 }
 `;
 /** A lock API no preset knows: only the README's settings snippet makes it visible. */
-const LEASE_TS = `declare function acquireQaCredentialLease(o: { kind: string }): Promise<{ release(): Promise<void> }>;
+const LEASE_TS = `declare function acquireQaCredentialLease(o: { kind: string }): Promise<{ end(): Promise<void> }>;
 declare function useCredential(kind: string): Promise<void>;
 
 export async function runQa(kind: string): Promise<void> {
   const lease = await acquireQaCredentialLease({ kind });
   await useCredential(kind);
-  await lease.release();
+  await lease.end();
 }
 `;
 

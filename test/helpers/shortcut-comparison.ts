@@ -15,7 +15,22 @@ import { buildLockModel } from "../../core/lock-api/model.js";
  * codemod asks, and all but `transfers` as the rule asks (`transfersUnread`) — with both
  * name-usage sources (the block walk and the parser's scope manager).
  */
-const model = buildLockModel({});
+const model = buildLockModel({
+  // The corpora's `acquire…Lock…` releases return promises, documented as a user would: a release
+  // without `await` is reported only for releases known to be async, and these tests exercise that verdict.
+  apis: [
+    {
+      id: "async-acquire-lock-functions",
+      acquire: [
+        {
+          callee: { namePattern: "^acquire\\w*Lock\\w*$" },
+          release: [{ kind: "handleMethod", methods: ["release", "unlock"] }, { kind: "returnedFunction" }],
+          releaseIsAsync: true,
+        },
+      ],
+    },
+  ],
+});
 
 interface Parsed {
   readonly text: string;

@@ -24,7 +24,28 @@ export interface RuleResult {
 }
 
 const linter = new Linter({ configType: "flat" });
-const config = [plugin.configs.recommended] as unknown as Linter.Config[];
+/**
+ * The generated programs' lock API, documented as a user documents theirs: `acquireTestLock` and
+ * `acquireDisposableTestLock` release asynchronously (runtime.ts), which the rule cannot know from
+ * the name alone (it reports a release without `await` only when the release is known to be async).
+ */
+const oracleSettings = {
+  "lock-scope": {
+    apis: [
+      {
+        id: "oracle-test-locks",
+        acquire: [
+          {
+            callee: { name: ["acquireTestLock", "acquireDisposableTestLock"] },
+            release: [{ kind: "handleMethod", methods: ["release", "unlock"] }, { kind: "returnedFunction" }],
+            releaseIsAsync: true,
+          },
+        ],
+      },
+    ],
+  },
+};
+const config = [plugin.configs.recommended, { settings: oracleSettings }] as unknown as Linter.Config[];
 
 export function lint(source: string): RuleResult {
   const messages = linter.verify(source, config, { filename: "gen.js" });
@@ -57,7 +78,7 @@ export interface CodemodResult {
 
 export function migrate(source: string): CodemodResult {
   try {
-    const result = migrateSource(source, "gen.ts", { disposableHandles: "assume" });
+    const result = migrateSource(source, "gen.ts", { disposableHandles: "assume", model: { apis: oracleSettings["lock-scope"].apis as never } });
     const lines = source.split("\n");
     return { output: result.output, sites: result.sites.map((s) => ({ ...s, site: siteAt(lines, s.line, s.column) ?? `?${s.line}:${s.column}` })) };
   } catch (error) {

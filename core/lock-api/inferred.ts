@@ -1,0 +1,132 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, calleeName, skipWrappersUp, type Node } from "../ast/nodes.js";
+import type { CompiledAcquire } from "./model.js";
+import type { AcquireSpec, InferenceSpec, LockApiSpec, ReleaseSpec } from "./types.js";
+
+/**
+ * Acquisitions known by how the code releases them, not by their name: a call whose result is
+ * bound to `x` and later given back in the same block — `x.release()`, `releaseX(x)`, or, for a
+ * result named like a release function, `release()` — is an acquisition with that release. This
+ * is how real code pairs `pool.connect()` with `client.release()`, `createQueryRunner()` with
+ * `queryRunner.release()` or `this.#mutex.acquire()` with `releaseLock()`, whatever the callee
+ * or its receiver is called. The vocabulary is data (the `usage-inferred` preset), measured on
+ * the truth corpus (test/truth).
+ *
+ * Evidence comes from one scan of the file's text (by name and offset, like the rest of the
+ * binding step), so asking about a call costs a map lookup.
+ */
+
+interface Evidence {
+  /** `x.release()`: receiver name → [method, offset]. */
+  readonly methodCalls: Map<string, { method: string; offset: number }[]>;
+  /** `releaseX(x, …)` / `this.releaseX(x)`: first-argument name → [function, offset]. */
+  readonly handedTo: Map<string, { fn: string; offset: number }[]>;
+  /** `release()` with a release-shaped name: name → offsets. */
+  readonly called: Map<string, number[]>;
+}
+
+export interface CompiledInference {
+  readonly api: LockApiSpec;
+  readonly releaseMethods: ReadonlySet<string>;
+  readonly releaseFunction: RegExp;
+  readonly notAcquisitions: ReadonlySet<string>;
+  readonly methodCall: RegExp;
+  readonly handedTo: RegExp;
+  readonly call: RegExp;
+}
+
+export function compileInference(api: LockApiSpec, spec: InferenceSpec): CompiledInference {
+  const methods = spec.releaseMethods.map(escape).join("|");
+  const fn = spec.releaseFunctionPattern;
+  return {
+    api,
+    releaseMethods: new Set(spec.releaseMethods),
+    releaseFunction: new RegExp(`^(?:${fn})$`, "u"),
+    notAcquisitions: new Set(spec.notAcquisitions),
+    methodCall: new RegExp(`([A-Za-z_$][\\w$]*)\\s*\\??\\.\\s*(${methods})\\s*\\(`, "gu"),
+    handedTo: new RegExp(`(?<![\\w$])(${fn})\\s*\\(\\s*([A-Za-z_$][\\w$]*)\\s*[,)]`, "gu"),
+    call: new RegExp(`(?<![\\w$.])(${fn})\\s*\\(`, "gu"),
+  };
+}
+
+let lastText: string | undefined;
+let lastInference: CompiledInference | undefined;
+let lastEvidence: Evidence | undefined;
+
+function evidenceOf(inference: CompiledInference, sourceText: string): Evidence {
+  if (sourceText === lastText && inference === lastInference) return lastEvidence!;
+  const methodCalls = new Map<string, { method: string; offset: number }[]>();
+  const handedTo = new Map<string, { fn: string; offset: number }[]>();
+  const called = new Map<string, number[]>();
+  for (const m of sourceText.matchAll(inference.methodCall)) push(methodCalls, m[1]!, { method: m[2]!, offset: m.index });
+  for (const m of sourceText.matchAll(inference.handedTo)) push(handedTo, m[2]!, { fn: m[1]!, offset: m.index });
+  for (const m of sourceText.matchAll(inference.call)) push(called, m[1]!, m.index);
+  lastText = sourceText;
+  lastInference = inference;
+  lastEvidence = { methodCalls, handedTo, called };
+  return lastEvidence;
+}
+
+/**
+ * The acquisition a call is by usage, or undefined: its (awaited) result initialises a declared
+ * name that the rest of the declaring block releases. The release found first decides the form.
+ */
+export function inferAcquisition(inference: CompiledInference, call: TSESTree.CallExpression, sourceText: string): CompiledAcquire | undefined {
+  const name = calleeName(call);
+  if (name === undefined || inference.notAcquisitions.has(name) || inference.releaseFunction.test(name)) return undefined;
+  let value: Node = skipWrappersUp(call);
+  if (value.parent?.type === T.AwaitExpression) value = skipWrappersUp(value.parent);
+  const declarator = value.parent;
+  if (declarator?.type !== T.VariableDeclarator || declarator.init !== value) return undefined;
+  const declaration = declarator.parent;
+  if (declaration.kind === "using" || declaration.kind === "await using") return undefined;
+  const block = declaration.parent!;
+  const from = declarator.range[1];
+  const to = block.range[1];
+  const within = (offset: number) => offset >= from && offset < to;
+  const evidence = evidenceOf(inference, sourceText);
+  const id = declarator.id;
+  if (id.type === T.Identifier) {
+    const method = evidence.methodCalls.get(id.name)?.find((e) => within(e.offset))?.method;
+    if (method) return compiled(inference, { kind: "handleMethod", methods: [method] });
+    const fn = evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn;
+    if (fn) return compiled(inference, { kind: "handleArgument", functions: [fn] });
+    if (inference.releaseFunction.test(id.name) && evidence.called.get(id.name)?.some(within)) return compiled(inference, { kind: "returnedFunction" });
+    return undefined;
+  }
+  if (id.type === T.ArrayPattern) {
+    // `const [value, release] = await semaphore.acquire()`: the element named like a release, called later.
+    for (let index = 0; index < id.elements.length; index++) {
+      const element = id.elements[index];
+      if (element?.type === T.Identifier && inference.releaseFunction.test(element.name) && evidence.called.get(element.name)?.some(within)) {
+        return compiled(inference, { kind: "tupleFunction", index });
+      }
+    }
+  }
+  return undefined;
+}
+
+const compiledCache = new Map<string, CompiledAcquire>();
+
+/** One compiled acquire per release form (sites compare specs by identity for caching). */
+function compiled(inference: CompiledInference, release: ReleaseSpec): CompiledAcquire {
+  const key = `${inference.api.id}\0${JSON.stringify(release)}`;
+  let acquire = compiledCache.get(key);
+  if (!acquire) {
+    // Whether such a release returns a promise is unknown from usage: types (or nothing) decide.
+    const spec: AcquireSpec = { callee: {}, release: [release], releaseIsAsync: "auto" };
+    acquire = { api: inference.api, spec, matcher: { names: undefined, namePattern: undefined, receiverPattern: undefined, module: undefined, callForm: "any" } };
+    compiledCache.set(key, acquire);
+  }
+  return acquire;
+}
+
+function push<V>(map: Map<string, V[]>, key: string, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
