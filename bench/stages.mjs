@@ -35,8 +35,7 @@ export async function stages({ files, root }) {
       let analysis;
       return {
         Program(node) {
-          // As the rule asks (it never reads a verdict's transfers, so straight-line leaks skip the interpreter).
-          analysis = { model, imports: collectImports(node), sourceText, usage, transfersUnread: true };
+          analysis = { model, imports: collectImports(node), sourceText };
         },
         CallExpression(node) {
           const site = siteForCall(node, model, analysis.imports, sourceText, usage);

@@ -73,7 +73,7 @@ export default createRule<Options, MessageIds>({
     return {
       Program(node) {
         imports = collectImports(node);
-        analysis = { model, imports, sourceText, usage };
+        analysis = { model, imports, sourceText };
       },
       CallExpression(node) {
         const site = siteForCall(node, model, imports, sourceText, usage);

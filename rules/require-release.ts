@@ -21,6 +21,7 @@ export type MessageIds =
   | "resultDiscarded"
   | "releaseNotAwaited"
   | "processExitWhileHeld"
+  | "groupedAcquisition"
   | "suggestUsing"
   | "invalidConfiguration";
 
@@ -69,6 +70,8 @@ export default createRule<Options, MessageIds>({
         "`{{release}}` (line {{line}}) is not awaited: the lock from `{{api}}` may still be held when the function returns. Write `await {{release}}`.",
       processExitWhileHeld:
         "`{{escape}}` (line {{line}}) ends the process while the lock from `{{api}}` is held: `finally` blocks and `using` disposals do not run. Release the lock before exiting, or throw and exit at the top level.",
+      groupedAcquisition:
+        "The lock from `{{api}}` is acquired inside `{{group}}` (line {{line}}): when another element rejects, the locks already granted are lost with the array and never released. Acquire the locks one at a time, each in its own `try`/`finally` (or `using`), or use `Promise.allSettled` and release every granted lock before rethrowing.",
       suggestUsing: "Bind the lock with `{{using}}` so it is released when the block exits.",
       invalidConfiguration: invalidConfigurationMessage,
     },
@@ -94,8 +97,7 @@ export default createRule<Options, MessageIds>({
     return {
       Program(node) {
         imports = collectImports(node);
-        // Reports read a verdict's kind and leak, never its `transfers` (the codemod does).
-        analysis = { model, imports, sourceText, usage, transfersUnread: true };
+        analysis = { model, imports, sourceText };
       },
       CallExpression(node) {
         const site = siteForCall(node, model, imports!, sourceText, usage);
@@ -123,6 +125,9 @@ export default createRule<Options, MessageIds>({
       switch (verdict.kind) {
         case "discarded":
           context.report({ node: site.call, messageId: "resultDiscarded", data: { api, using: usingKeyword }, suggest });
+          return;
+        case "groupedAcquisition":
+          context.report({ node: site.call, messageId: "groupedAcquisition", data: { api, group: describe(verdict.group.callee, sourceText), line: verdict.group.loc.start.line } });
           return;
         case "releaseNotAwaited":
           context.report({

@@ -2,7 +2,6 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, describe, type Node } from "../ast/nodes.js";
 import { carriesHandle } from "./binding.js";
 import { expressionEvents, guardOf, type EffectContext, type Event, type Guard } from "./effects.js";
-import { firstUsingDeclaration, isAlwaysTrue } from "./statement-flow.js";
 
 /**
  * A small abstract interpreter over statements that follows ONE lock through
@@ -715,4 +714,18 @@ function addAbrupt(list: Abrupt[] | undefined, kind: AbruptKind, path: Path, ori
   }
   list.push(completion(kind, path, origin));
   return list;
+}
+
+/** The first `using` / `await using` declaration of a block: leaving the block disposes it, and a disposal can throw. */
+function firstUsingDeclaration(statements: readonly Node[]): TSESTree.VariableDeclaration | undefined {
+  for (let i = 0; i < statements.length; i++) {
+    const statement = statements[i]!;
+    if (statement.type === T.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using")) return statement;
+  }
+  return undefined;
+}
+
+/** A loop test the interpreter takes as always true (so only `break` leaves the loop): none (`for (;;)`) or `true`. */
+function isAlwaysTrue(test: Node | null): boolean {
+  return test === null || (test.type === T.Literal && test.value === true);
 }

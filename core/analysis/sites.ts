@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, enclosingFunction, isFunctionNode, referencePath, skipWrappersUp, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import { T, calleeName, enclosingFunction, isFunctionNode, referencePath, skipWrappersUp, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
 import { inferAcquisition } from "../lock-api/inferred.js";
@@ -32,6 +32,12 @@ export type SiteForm =
       /** The declarator when bound by `const x = await acquire()` (used by fix planners). */
       readonly declarator?: TSESTree.VariableDeclarator;
     }
+  /**
+   * One of several promises awaited together by `Promise.all` / `Promise.any`
+   * (`Promise.all([a.acquire(), b.acquire()])`, `Promise.all(xs.map(acquire…))`): when another one
+   * rejects, the locks already granted are lost with the array.
+   */
+  | { readonly kind: "grouped"; readonly group: TSESTree.CallExpression }
   /** A form the analysis does not follow (reported by nobody; listed for the codemod). */
   | { readonly kind: "untracked"; readonly reason: string };
 
@@ -174,6 +180,9 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     if (isStatement) return { kind: "discarded", statement: parent };
   }
 
+  const group = groupOf(valueNode);
+  if (group) return { kind: "grouped", group };
+
   if (
     parent.type === T.ReturnStatement ||
     parent.type === T.ArrowFunctionExpression ||
@@ -187,6 +196,35 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     return { kind: "transferred" };
   }
   return { kind: "untracked", reason: `acquisition used inside ${parent.type}` };
+}
+
+// Not `race`: a lock raced against a timeout is handed over on purpose (the caller owns what wins).
+const GROUPING = new Set(["all", "any"]);
+
+/**
+ * The `Promise.all([...])` call an acquisition is an element of (directly, or as the body of the
+ * `.map()` callback that builds its argument); undefined otherwise. `Promise.allSettled` is the
+ * fix, not the problem: every outcome comes back, so granted locks can be released.
+ */
+function groupOf(valueNode: Node): TSESTree.CallExpression | undefined {
+  let element: Node = valueNode;
+  const parent = valueNode.parent;
+  // `xs.map((x) => acquire(x))` / `xs.map(async (x) => …await acquire(x))`: the callback's result.
+  if (parent && (parent.type === T.ArrowFunctionExpression && parent.body === valueNode)) {
+    const map = parent.parent;
+    if (map?.type !== T.CallExpression || map.arguments[0] !== parent || calleeName(map) !== "map") return undefined;
+    element = map;
+  } else if (parent?.type === T.ArrayExpression) {
+    element = parent;
+  } else {
+    return undefined;
+  }
+  const call = element.parent;
+  if (call?.type !== T.CallExpression || call.arguments[0] !== element) return undefined;
+  const callee = unwrap(call.callee);
+  if (callee.type !== T.MemberExpression || referencePath(callee.object) !== "Promise" || !GROUPING.has(calleeName(call) ?? "")) return undefined;
+  if (element.type === T.ArrayExpression && element.elements.length < 2) return undefined;
+  return call;
 }
 
 /** Usage-based refinement, receiver release for try-acquisition flags, and local release aliases. */

@@ -4,11 +4,8 @@ import { T, walk, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import type { LockModel } from "../lock-api/model.js";
 import { isProcessExit, type EffectContext } from "./effects.js";
-import { walkNameUsage, type NameUsage } from "./name-usage.js";
 import { interpret, type Leak } from "./paths.js";
-import { releaseInFinally } from "./release-in-finally.js";
 import type { AcquisitionSite } from "./sites.js";
-import { straightLineOutcome } from "./straight-line.js";
 
 /**
  * The verdict on one acquisition: the single descriptor that the rule turns
@@ -19,6 +16,8 @@ export type Verdict = (
   | { readonly kind: "leak"; readonly leak: Leak }
   | { readonly kind: "discarded" }
   | { readonly kind: "releaseNotAwaited"; readonly release: Node }
+  /** Acquired together with other promises: a rejection of another loses this lock. */
+  | { readonly kind: "groupedAcquisition"; readonly group: TSESTree.CallExpression }
 ) & {
   /** Where the held lock is handed over on some path (returned, stored, given to a sink). */
   readonly transfers?: readonly Node[];
@@ -38,18 +37,7 @@ export interface AnalysisContext {
   readonly model: LockModel;
   readonly imports: ImportMap;
   readonly sourceText: string;
-  /** How names are used in a block (default: a block walk; the rule reads ESLint's scope manager). */
-  readonly usage?: NameUsage;
-  /** Run the path interpreter on every tracked site, also where a shortcut proves the verdict (tests compare both). */
-  readonly interpretAll?: boolean;
-  /**
-   * The caller never reads a verdict's `transfers` (the rule): leaks that `straightLineOutcome`
-   * proves skip the interpreter, the only source of a leak's transfers (left undefined for them).
-   */
-  readonly transfersUnread?: boolean;
 }
-
-const NO_TRANSFERS: readonly Node[] = Object.freeze([]);
 
 export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts = {}): Verdict {
   if (facts.isLockHandle === false) return { kind: "safe", why: "notALock" };
@@ -66,19 +54,17 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
       return { kind: "safe", why: "untracked" };
     case "discarded":
       return { kind: "discarded" };
+    case "grouped":
+      return { kind: "groupedAcquisition", group: form.group };
     case "tracked":
       break;
   }
   const owner = form.owner;
   const body = owner.type === T.Program ? owner : owner.body;
-  let effects: EffectContext | undefined;
-  const effectsOnce = (): EffectContext => (effects ??= effectContextOf(site, context)!);
-  if (!context.interpretAll) {
-    const quick = shortcut(site, context, facts, effectsOnce);
-    if (quick) return quick;
-  }
+  // One place decides: the path interpreter, for every tracked site (no shape-specific shortcuts
+  // to keep in agreement with it; on real code they saved no measurable time, bench/RESULTS.md).
   const report = interpret(body, {
-    effects: effectsOnce(),
+    effects: effectContextOf(site, context)!,
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync: releaseKnownAsync(site, facts),
@@ -90,39 +76,6 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   const unawaited = report.unawaitedReleases[0];
   if (unawaited) return { kind: "releaseNotAwaited", release: unawaited, transfers };
   return { kind: "safe", why: "released", transfers };
-}
-
-/**
- * The interpreter's verdict on a tracked site, when a shortcut proves it for the site's shape:
- * released (or released without `await`) in a `finally` right after the acquisition
- * (`release-in-finally.ts`); handed to the caller by a `return` right after it, or — for callers
- * that do not read `transfers` — leaked at the first statement after it that can throw or
- * returns (`straight-line.ts`). Undefined otherwise.
- */
-export function shortcutVerdict(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts = {}): Verdict | undefined {
-  let effects: EffectContext | undefined;
-  return shortcut(site, context, facts, () => (effects ??= effectContextOf(site, context)!));
-}
-
-function shortcut(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts, effectsOnce: () => EffectContext): Verdict | undefined {
-  const form = site.form;
-  if (form.kind !== "tracked") return undefined;
-  const owner = form.owner;
-  const finallyOutcome = releaseInFinally({
-    binding: form.binding,
-    acquireAt: form.acquireAt,
-    scope: form.scope,
-    owner,
-    sourceText: context.sourceText,
-    usage: context.usage ?? walkNameUsage,
-    unawaitedMatters: releaseKnownAsync(site, facts) && owner.type !== T.Program && owner.async,
-    effects: effectsOnce,
-  });
-  if (finallyOutcome?.kind === "released") return { kind: "safe", why: "released", transfers: NO_TRANSFERS };
-  if (finallyOutcome) return { kind: "releaseNotAwaited", release: finallyOutcome.release, transfers: NO_TRANSFERS };
-  const straight = straightLineOutcome({ effects: effectsOnce(), scope: form.scope, owner });
-  if (straight?.kind === "returned") return { kind: "safe", why: "released", transfers: [straight.statement] };
-  return straight && context.transfersUnread ? { kind: "leak", leak: straight.leak } : undefined;
 }
 
 function processExitAfter(scope: Node, offset: number): Node | undefined {

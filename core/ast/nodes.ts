@@ -85,9 +85,23 @@ export function referencePath(node: Node): string | undefined {
   }
 }
 
-/** The called name: `f` for `f()`, `m` for `x.m()`. */
+/**
+ * The function a call calls, through the wrappers real code puts around it: `(0, mod.lock)(…)`
+ * (compiled CommonJS imports) and `(override ?? acquireSessionWriteLock)(…)` (the default is the
+ * real API; an override is a test double of it).
+ */
+export function calleeTarget(call: TSESTree.CallExpression | TSESTree.NewExpression): Node {
+  let callee = unwrap(call.callee);
+  for (;;) {
+    if (callee.type === AST_NODE_TYPES.SequenceExpression) callee = unwrap(callee.expressions[callee.expressions.length - 1]!);
+    else if (callee.type === AST_NODE_TYPES.LogicalExpression && callee.operator !== "&&") callee = unwrap(callee.right);
+    else return callee;
+  }
+}
+
+/** The called name: `f` for `f()`, `m` for `x.m()` (through `calleeTarget`'s wrappers). */
 export function calleeName(call: TSESTree.CallExpression | TSESTree.NewExpression): string | undefined {
-  const callee = unwrap(call.callee);
+  const callee = calleeTarget(call);
   if (callee.type === AST_NODE_TYPES.Identifier) return callee.name;
   if (callee.type === AST_NODE_TYPES.MemberExpression) return memberName(callee);
   return undefined;
@@ -95,7 +109,7 @@ export function calleeName(call: TSESTree.CallExpression | TSESTree.NewExpressio
 
 /** `x` for `x.m()`, else undefined. */
 export function calleeReceiver(call: TSESTree.CallExpression | TSESTree.NewExpression): Node | undefined {
-  const callee = unwrap(call.callee);
+  const callee = calleeTarget(call);
   return callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : undefined;
 }
 

@@ -606,6 +606,8 @@ function untrackedReason(site: AcquisitionSite): string {
   switch (site.form.kind) {
     case "discarded":
       return "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released";
+    case "grouped":
+      return "the lock is acquired inside `Promise.all` together with other promises; acquire the locks one at a time (each with `using`) or with `Promise.allSettled`";
     case "untracked":
       return site.form.reason;
     default:

@@ -27,7 +27,6 @@ interface Evidence {
 
 export interface CompiledInference {
   readonly api: LockApiSpec;
-  readonly releaseMethods: ReadonlySet<string>;
   readonly releaseFunction: RegExp;
   readonly notAcquisitions: ReadonlySet<string>;
   readonly methodCall: RegExp;
@@ -36,11 +35,10 @@ export interface CompiledInference {
 }
 
 export function compileInference(api: LockApiSpec, spec: InferenceSpec): CompiledInference {
-  const methods = spec.releaseMethods.map(escape).join("|");
+  const methods = spec.releaseMethodPattern;
   const fn = spec.releaseFunctionPattern;
   return {
     api,
-    releaseMethods: new Set(spec.releaseMethods),
     releaseFunction: new RegExp(`^(?:${fn})$`, "u"),
     notAcquisitions: new Set(spec.notAcquisitions),
     methodCall: new RegExp(`([A-Za-z_$][\\w$]*)\\s*\\??\\.\\s*(${methods})\\s*\\(`, "gu"),
@@ -125,8 +123,4 @@ function push<V>(map: Map<string, V[]>, key: string, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, calleeReceiver, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import { T, calleeName, calleeReceiver, calleeTarget, referencePath, unwrap, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "./imports.js";
 import { defaultPresetIds, presets } from "./presets.js";
 import { resolveLockConfig } from "./settings.js";
@@ -105,7 +105,7 @@ export function matchesCall(
 ): boolean {
   const name = calleeName(call);
   if (name === undefined) return false;
-  const callee = unwrap(call.callee);
+  const callee = calleeTarget(call);
   const isMethod = callee.type === T.MemberExpression;
   if (matcher.callForm === "method" && !isMethod) return false;
   if (matcher.callForm === "function" && isMethod) return false;

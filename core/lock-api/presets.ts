@@ -122,10 +122,10 @@ export const ownershipBuiltins: LockApiSpec = {
  */
 export const usageInferred: LockApiSpec = {
   id: "usage-inferred",
-  description: "calls whose result the same block gives back with x.release() / x.unlock(), releaseX(x), or release()",
+  description: "calls whose result the same block gives back with x.release() / x.unlock…() / x.…AndUnlock(), releaseX(x), or release()",
   acquire: [],
   inferred: {
-    releaseMethods: ["release", "unlock", "releaseLock"],
+    releaseMethodPattern: "(?:release|unlock)(?:[A-Z_$][\\w$]*)?|[a-z][\\w$]*And(?:Unlock|Release)",
     releaseFunctionPattern: "(?:release|unlock)[A-Z_$][\\w$]*|release|unlock",
     notAcquisitions: ["get", "find", "at", "pop", "shift", "peek", "lookup", "bind", "call", "apply", "require"],
   },

@@ -67,8 +67,8 @@ export interface LockApiSpec {
 
 /** The vocabulary of usage-inferred acquisitions: what a release looks like in code. */
 export interface InferenceSpec {
-  /** Methods that release a handle: `x.release()`. */
-  readonly releaseMethods: readonly string[];
+  /** Regular expression (source) for methods that release a handle: `x.release()`, `x.writeAndUnlock(data)`. */
+  readonly releaseMethodPattern: string;
   /** Regular expression (source) for release function names: `release()`, `releaseConnection(c)`. */
   readonly releaseFunctionPattern: string;
   /** Callee names that look things up rather than acquire (`map.get(key)` … `lock.release()`). */

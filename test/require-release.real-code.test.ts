@@ -1,0 +1,185 @@
+import rule from "../rules/require-release.js";
+import { javascriptTester, syntacticTester } from "./rule-tester.js";
+
+/*
+ * Shapes from the truth corpus (test/truth/sites): real code from published packages, reduced to
+ * the lines that decide the verdict. Each case names the package it comes from.
+ */
+
+syntacticTester.run("require-release (real-code shapes)", rule, {
+  valid: [
+    {
+      // kysely, pg pool checkouts: released in a finally, whatever the receiver is called.
+      name: "usage-inferred: pool.connect() released in a finally",
+      code: `async function setup(pool: Pool) {
+  const client = await pool.connect();
+  try {
+    await client.query("select 1");
+  } finally {
+    client.release();
+  }
+}`,
+    },
+    {
+      // async-lock (appium): the critical section is a callback; nothing to release by hand.
+      name: "callback-scoped by shape: lock.acquire(key, fn) on any receiver",
+      code: `async function select(this: any) {
+  await this._pageSelectionLock.acquire("select", async () => {
+    await this.selectPage();
+  });
+}`,
+    },
+    {
+      // async-mutex users: the release is synchronous; an awaited acquisition says nothing about it.
+      name: "a synchronous release function is not 'not awaited'",
+      code: `async function update(this: any) {
+  const releaseLock = await this.mutex.acquire();
+  try {
+    await this.refresh();
+  } finally {
+    releaseLock();
+  }
+}`,
+    },
+    {
+      // @metamask/assets-controllers: Object.keys of state between acquisition and try.
+      name: "quiet builtins between the acquisition and the try (Object.keys, Date.now)",
+      code: `async function update(mutex: Mutex, state: State) {
+  const release = await mutex.acquire();
+  const codes = Object.keys(state.rates);
+  const now = Date.now();
+  try {
+    await refresh(codes, now);
+  } finally {
+    release();
+  }
+}`,
+    },
+    {
+      // A pure helper of the same file (string building) is no escape.
+      name: "a quiet local function between the acquisition and the try",
+      code: `const tableName = (schema: string) => \`"\${schema}".locks\`;
+async function setup(pool: Pool, schema: string) {
+  const client = await pool.connect();
+  const table = tableName(schema);
+  try {
+    await client.query(\`create table \${table}\`);
+  } finally {
+    client.release();
+  }
+}`,
+    },
+    {
+      // openclaw: the lock leaves inside a returned closure that releases it.
+      name: "returned inside a closure that releases it (a hand-over)",
+      code: `function holdLease(path: string) {
+  const lock = acquireFileLockSync(path);
+  return () => lock.release();
+}`,
+    },
+    {
+      name: "Promise.allSettled is the fix, not a leak",
+      code: `async function both(a: Mutex, b: Mutex) {
+  const results = await Promise.allSettled([a.acquire(), b.acquire()]);
+  return results;
+}`,
+    },
+  ],
+  invalid: [
+    {
+      // typeorm / drizzle: a checkout released after awaited work, outside any finally.
+      name: "usage-inferred: createQueryRunner() released after awaited work",
+      code: `async function showMigrations(this: any) {
+  const queryRunner = this.dataSource.createQueryRunner();
+  await this.createMigrationsTableIfNotExist(queryRunner);
+  await queryRunner.release();
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 23 }],
+    },
+    {
+      // @salesforce/core (compiled CommonJS): \`(0, mod.lockInit)(…)\` and a \`…AndUnlock\` release.
+      name: "usage-inferred through a compiled CommonJS callee, released by writeAndUnlock",
+      code: `async function setAndSave(this: any, alias: string) {
+  const lockResponse = await (0, fileLocking_1.lockInit)(this.fileLocation);
+  await this.readFileToAliasStore();
+  return lockResponse.writeAndUnlock(this.contents());
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 30 }],
+    },
+    {
+      // knex: the connection handed to a release-shaped function of the same object.
+      name: "usage-inferred: releaseConnection(connection) after a throwing call",
+      code: `async function run(this: any) {
+  const connection = await this.acquireConnection();
+  await this.query(connection, "select 1");
+  this.releaseConnection(connection);
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 28 }],
+    },
+    {
+      name: "a test override in front of the real API is the same acquisition",
+      code: `async function compact(deps: Deps, sessionFile: string) {
+  const lock = await (deps.acquireOverride ?? acquireSessionWriteLock)({ sessionFile });
+  await rewrite(sessionFile);
+  await lock.release();
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 22 }],
+    },
+    {
+      name: "Promise.all of acquisitions loses the granted locks when one rejects",
+      code: `async function both(mutexA: Mutex, mutexB: Mutex) {
+  const [releaseA, releaseB] = await Promise.all([mutexA.acquire(), mutexB.acquire()]);
+  try {
+    await work();
+  } finally {
+    releaseA();
+    releaseB();
+  }
+}`,
+      errors: [
+        { messageId: "groupedAcquisition", line: 2, column: 51 },
+        { messageId: "groupedAcquisition", line: 2, column: 69 },
+      ],
+    },
+    {
+      name: "Promise.all over a map of acquisitions",
+      code: `async function lockAll(files: string[]) {
+  const locks = await Promise.all(files.map((sessionFile) => acquireSessionWriteLock({ sessionFile })));
+  return locks;
+}`,
+      errors: [{ messageId: "groupedAcquisition", line: 2, column: 62 }],
+    },
+  ],
+});
+
+javascriptTester.run("require-release (real-code shapes, JavaScript)", rule, {
+  valid: [
+    {
+      name: "a logger call between acquisition and try is no escape",
+      code: `export async function download(lockfile, version) {
+  const lock = await LockFile.lock(lockfile);
+  log("download: lock acquired");
+  try {
+    await fetchBinary(version);
+  } finally {
+    await lock.unlock();
+  }
+}`,
+    },
+  ],
+  invalid: [
+    {
+      name: "pool.getConnection() released after awaited statements (drizzle-style)",
+      code: `export async function transaction(pool, fn) {
+  const connection = await pool.getConnection();
+  await connection.query("begin");
+  try {
+    return await fn(connection);
+  } finally {
+    connection.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 28 }],
+    },
+  ],
+});
