@@ -23,7 +23,7 @@ Options:
   --project <file>     tsconfig.json to use (default: the nearest one above the first path)
   --update-tsconfig    Add "ESNext.Disposable" to compilerOptions.lib when it is missing
   --no-type-check      Skip the type checker (JavaScript-only repositories)
-  --no-modernize       Only fix leaky sites; leave correct try/finally sites alone
+  --modernize          Also rewrite correct try/finally sites to \`using\` (default: only leaks)
   --runtime <node>     The Node the code runs on: ${RUNTIMES.join(", ")} (default: package.json
                        engines.node, else node20); below node24, code tsc does not lower
                        gets try/finally instead of \`using\`
@@ -50,6 +50,8 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       project: { type: "string" },
       "update-tsconfig": { type: "boolean", default: false },
       "no-type-check": { type: "boolean", default: false },
+      modernize: { type: "boolean", default: false },
+      // Accepted for scripts written when modernising was the default: it is the default now.
       "no-modernize": { type: "boolean", default: false },
       runtime: { type: "string" },
       config: { type: "string" },
@@ -76,6 +78,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
   if (values.runtime !== undefined && !(RUNTIMES as readonly string[]).includes(values.runtime)) {
     throw new UsageError(`--runtime must be one of ${RUNTIMES.join(", ")} (got "${values.runtime}")`);
   }
+  if (values.modernize && values["no-modernize"]) throw new UsageError("--modernize and --no-modernize contradict each other; leave one out (the default is --no-modernize)");
 
   if (values.write && !values.force) {
     const dirty = dirtyFiles(io.cwd, positionals);
@@ -99,7 +102,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       updateTsconfig: values["update-tsconfig"],
       shard,
       workers,
-      modernize: !values["no-modernize"],
+      modernize: values.modernize,
       runtime: values.runtime as Runtime | undefined,
       lockModel,
       onProgress: (done, total, phase) => bar.update(done, total, phase),
@@ -251,12 +254,15 @@ function summaryTable(result: MigrationResult, written: boolean): string {
     [written ? "modified" : "would modify", s.modified],
     ["unchanged", s.unchanged],
     ["errors", s.errors],
-    ["sites rewritten", s.sitesRewritten],
-    ["sites manual", s.sitesManual],
+    ["leaks fixed", s.leaksFixed],
+    ["leaks left for a human", s.leaksLeftForHuman],
+    ["correct sites modernised", s.correctSitesModernised],
+    ["correct sites kept", s.correctSitesKept],
     ["lines +/-", s.linesAdded - s.linesRemoved],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  return `\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${k === "lines +/-" ? `+${s.linesAdded} -${s.linesRemoved}` : v}`).join("\n")}\n`;
+  const value = (k: string, v: number) => (k === "lines +/-" ? `+${s.linesAdded} -${s.linesRemoved}` : k === "correct sites kept" && v > 0 ? `${v}  (already released in a finally; --modernize rewrites them to \`using\`)` : v);
+  return `\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${value(k, v)}`).join("\n")}\n`;
 }
 
 /** ANSI colours for a unified diff (only when the terminal supports them). */

@@ -41,7 +41,10 @@ export interface CallSiteOptions {
   readonly disposableHandles?: ReadonlyMap<string, "async" | "sync"> | "assume";
   /** Why handles of an API cannot be made disposable (by callee label), for the manual report. */
   readonly handleReasons?: ReadonlyMap<string, string>;
-  /** Also rewrite correct `try/finally` sites (default true). */
+  /**
+   * Also rewrite correct `try/finally` sites to `using` (default false: a run fixes leaks, and a
+   * user who runs it for that should not get a diff of safe code).
+   */
   readonly modernize?: boolean;
   /**
    * Can the code of this file run `using` where it runs (default true)? When not (Node 20/22
@@ -55,7 +58,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   const model = buildLockModel(options.model);
   const canRunUsing = options.canRunUsing ?? true;
   // Modernising means `using`: a runtime without it keeps its correct try/finally code.
-  const modernize = (options.modernize ?? true) && canRunUsing;
+  const modernize = (options.modernize ?? false) && canRunUsing;
   let text = sourceText;
   let program = parseSource(text, filePath);
   const original = findAcquisitions(program, model, collectImports(program), text);
