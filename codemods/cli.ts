@@ -132,6 +132,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
     io.stderr(noUsingLines(result, io.cwd));
     if (result.tsconfigUpdated) io.stderr(`${values.write ? "updated" : "would update"} ${path.relative(io.cwd, result.tsconfig!)}: added "ESNext.Disposable" to compilerOptions.lib\n`);
     io.stderr(summaryTable(result, values.write) + staleTempFilesLine(result, values.write));
+    if (values.write) io.stderr(unreadUsingLine(result));
   }
   return manual > 0 || errors > 0 ? 1 : 0;
 }
@@ -226,6 +227,17 @@ function noUsingLines(result: MigrationResult, cwd: string): string {
   return text;
 }
 
+/**
+ * A `using` binding that is never read is how a lock scope looks, but no-unused-vars (ESLint's and
+ * typescript-eslint's, in their recommended configs) reports it unless `ignoreUsingDeclarations`
+ * is set; no name avoids that without user config. One line after writing says what to set.
+ */
+function unreadUsingLine(result: MigrationResult): string {
+  const unread = result.files.reduce((n, f) => n + (f.status === "modified" ? Math.max(0, f.unreadUsing ?? 0) : 0), 0);
+  if (unread === 0) return "";
+  return `note: ${unread} new \`using\` binding${unread === 1 ? " is" : "s are"} never read; no-unused-vars reports ${unread === 1 ? "it" : "them"} unless you set "@typescript-eslint/no-unused-vars": ["error", { "ignoreUsingDeclarations": true }] in eslint.config.js (or "no-unused-vars" with the same option in a JavaScript project)\n`;
+}
+
 function summary(result: MigrationResult) {
   const count = (status: string) => result.files.filter((f) => f.status === status).length;
   const sites = result.files.flatMap((f) => f.sites);
@@ -243,6 +255,7 @@ function summary(result: MigrationResult) {
     leaksLeftForHuman: reported.filter((s) => s.action === "manual").length,
     correctSitesModernised: sites.filter((s) => s.verdict === "safe" && s.action === "rewritten").length,
     correctSitesKept: result.files.reduce((n, f) => n + (f.correctSitesKept ?? 0), 0),
+    unreadUsingBindings: result.files.reduce((n, f) => n + (f.status === "modified" ? Math.max(0, f.unreadUsing ?? 0) : 0), 0),
     linesAdded: result.files.reduce((n, f) => n + f.added, 0),
     linesRemoved: result.files.reduce((n, f) => n + f.removed, 0),
   };

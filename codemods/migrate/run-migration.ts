@@ -33,6 +33,8 @@ export interface FileReport {
    * `try { … } finally { release }` instead (one line, with the setting that would allow `using`).
    */
   noUsing?: string;
+  /** `using` declarations the rewrite added whose name is never read (no-unused-vars reports them). */
+  unreadUsing?: number;
   /** New text when modified (not serialised in JSON reports). */
   output?: string;
   original?: SourceFileText;
@@ -189,6 +191,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     const counts = lineCounts(report.original.text, report.output);
     report.added = counts.added;
     report.removed = counts.removed;
+    report.unreadUsing = unreadUsingBindings(report.output, report.file) - unreadUsingBindings(report.original.text, report.file);
     if (options.write) {
       try {
         writeFileAtomic(report.file, encodeLike(report.original, report.output), report.original.mode);
@@ -346,6 +349,54 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
 }
 
 // ------------------------------------------------------------------ helpers
+
+/**
+ * `using` / `await using` declarations whose name is not read in their block. typescript-eslint's
+ * and ESLint's no-unused-vars report each one unless `ignoreUsingDeclarations` is set: the
+ * codemod says so once after writing (the name is what keeps the lock alive, it cannot go).
+ */
+function unreadUsingBindings(text: string, file: string): number {
+  let program;
+  try {
+    program = parseSource(text, file);
+  } catch {
+    return 0;
+  }
+  let unread = 0;
+  // The block a declaration belongs to: the nearest statement list on the way down (the parser sets no `parent`).
+  const visit = (node: unknown, block: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach((child) => visit(child, block));
+    const n = node as { type?: string; kind?: string; declarations?: { id: { type: string; name?: string } }[] };
+    if (n.type === "VariableDeclaration" && (n.kind === "using" || n.kind === "await using")) {
+      for (const declarator of n.declarations ?? []) {
+        const name = declarator.id.type === "Identifier" ? declarator.id.name : undefined;
+        if (name !== undefined && !readsName(block, name, declarator.id)) unread++;
+      }
+    }
+    const inner = n.type === "BlockStatement" || n.type === "Program" || n.type === "SwitchCase" || n.type === "StaticBlock" ? n : block;
+    for (const [key, value] of Object.entries(n)) if (key !== "parent" && key !== "loc" && key !== "range") visit(value, inner);
+  };
+  visit(program, program);
+  return unread;
+}
+
+/** Is `name` referenced in `scope` other than by `declaration` (by name: shadowing only makes it say "read")? */
+function readsName(scope: unknown, name: string, declaration: unknown): boolean {
+  let found = false;
+  const visit = (node: unknown): void => {
+    if (found || !node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const n = node as { type?: string; name?: string };
+    if (n !== declaration && n.type === "Identifier" && n.name === name) {
+      found = true;
+      return;
+    }
+    for (const [key, value] of Object.entries(n)) if (key !== "parent" && key !== "loc" && key !== "range") visit(value);
+  };
+  visit(scope);
+  return found;
+}
 
 function readError(error: unknown): string {
   const err = error as NodeJS.ErrnoException;
