@@ -5,13 +5,16 @@ import { createTwoFilesPatch } from "diff";
 import { listSourceFiles, lockConfigsFor, parseShard, UsageError, type CliIO, progressBar } from "eslint-plugin-lock-scope/cli";
 import type { ModelOptions } from "eslint-plugin-lock-scope/core";
 import { MigrationConfigError, runMigration, type FileReport, type MigrationResult } from "./migrate/run-migration.js";
+import { RUNTIMES, type Runtime } from "./migrate/runtime.js";
 
 export const MIGRATE_HELP = `Usage: npx lock-scope-codemod <paths…> [options]   (or: lock-scope migrate <paths…>)
 
-Rewrites hand-written acquire … release code to disposable lock scopes
-(\`await using lock = await acquire…()\`), makes lock handles defined in the
-repository disposable at their source, and verifies every changed file with
-the project's own tsconfig.json before writing it.
+Fixes lock acquisitions that are not released on every path by rewriting them
+to disposable lock scopes (\`await using lock = await acquire…()\`), makes lock
+handles defined in the repository disposable at their source, and verifies every
+changed file with the project's own tsconfig.json before writing it. Where the
+code runs on a Node that cannot run \`using\` (Node 20 and 22, unless TypeScript
+lowers it), leaks are fixed with try { … } finally { release } instead.
 
 Options:
   --write              Apply the changes (default: dry run printing a unified diff)
@@ -20,7 +23,10 @@ Options:
   --project <file>     tsconfig.json to use (default: the nearest one above the first path)
   --update-tsconfig    Add "ESNext.Disposable" to compilerOptions.lib when it is missing
   --no-type-check      Skip the type checker (JavaScript-only repositories)
-  --no-modernize       Only fix leaky sites; leave correct try/finally sites alone
+  --modernize          Also rewrite correct try/finally sites to \`using\` (default: only leaks)
+  --runtime <node>     The Node the code runs on: ${RUNTIMES.join(", ")} (default: package.json
+                       engines.node, else node20); below node24, code tsc does not lower
+                       gets try/finally instead of \`using\`
   --config <file>      ESLint config to read the lock APIs from (settings["lock-scope"]);
                        default: the one ESLint finds for the files
   --no-config          Ignore the project's ESLint config (built-in presets only)
@@ -44,7 +50,10 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       project: { type: "string" },
       "update-tsconfig": { type: "boolean", default: false },
       "no-type-check": { type: "boolean", default: false },
+      modernize: { type: "boolean", default: false },
+      // Accepted for scripts written when modernising was the default: it is the default now.
       "no-modernize": { type: "boolean", default: false },
+      runtime: { type: "string" },
       config: { type: "string" },
       "no-config": { type: "boolean", default: false },
       shard: { type: "string" },
@@ -66,6 +75,10 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
   const workers = values.workers === undefined ? Number.POSITIVE_INFINITY : Number(values.workers);
   if (!Number.isInteger(workers) && workers !== Number.POSITIVE_INFINITY) throw new UsageError(`--workers must be a whole number (got "${values.workers}")`);
   if (workers < 1) throw new UsageError("--workers must be at least 1");
+  if (values.runtime !== undefined && !(RUNTIMES as readonly string[]).includes(values.runtime)) {
+    throw new UsageError(`--runtime must be one of ${RUNTIMES.join(", ")} (got "${values.runtime}")`);
+  }
+  if (values.modernize && values["no-modernize"]) throw new UsageError("--modernize and --no-modernize contradict each other; leave one out (the default is --no-modernize)");
 
   if (values.write && !values.force) {
     const dirty = dirtyFiles(io.cwd, positionals);
@@ -89,7 +102,8 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       updateTsconfig: values["update-tsconfig"],
       shard,
       workers,
-      modernize: !values["no-modernize"],
+      modernize: values.modernize,
+      runtime: values.runtime as Runtime | undefined,
       lockModel,
       onProgress: (done, total, phase) => bar.update(done, total, phase),
     });
@@ -115,8 +129,10 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
         io.stderr(`${rel}:${site.line}:${site.column}: manual: \`${site.api}\`: ${site.reason}\n`);
       }
     }
+    io.stderr(noUsingLines(result, io.cwd));
     if (result.tsconfigUpdated) io.stderr(`${values.write ? "updated" : "would update"} ${path.relative(io.cwd, result.tsconfig!)}: added "ESNext.Disposable" to compilerOptions.lib\n`);
     io.stderr(summaryTable(result, values.write) + staleTempFilesLine(result, values.write));
+    if (values.write) io.stderr(unreadUsingLine(result));
   }
   return manual > 0 || errors > 0 ? 1 : 0;
 }
@@ -168,6 +184,7 @@ function jsonReport(result: MigrationResult, cwd: string, written: boolean): unk
       added: f.added,
       removed: f.removed,
       ...(f.error ? { error: f.error } : {}),
+      ...(f.noUsing ? { noUsing: f.noUsing } : {}),
       sites: f.sites.map((s) => ({ line: s.line, column: s.column, api: s.api, verdict: s.verdict, action: s.action, ...(s.reason ? { reason: s.reason } : {}) })),
     })),
     summary: { ...summary(result), ...staleTempFilesSummary(result, written) },
@@ -192,9 +209,40 @@ function staleTempFilesLine(result: MigrationResult, written: boolean): string {
   return `  removed ${files(removed)} from an interrupted run${failed > 0 ? `; ${failed} could not be removed` : ""}\n`;
 }
 
+/**
+ * One line per reason for the files whose leaks got try/finally because they cannot run `using`
+ * where they run: the first file, how many more, why, and the setting that would allow `using`.
+ */
+function noUsingLines(result: MigrationResult, cwd: string): string {
+  const byReason = new Map<string, string[]>();
+  for (const file of result.files) {
+    if (!file.noUsing || !file.sites.some((s) => s.action === "rewritten")) continue;
+    byReason.set(file.noUsing, [...(byReason.get(file.noUsing) ?? []), path.relative(cwd, file.file)]);
+  }
+  let text = "";
+  for (const [reason, files] of byReason) {
+    const more = files.length > 1 ? ` (and ${files.length - 1} more file${files.length > 2 ? "s" : ""})` : "";
+    text += `${files[0]}${more}: leaks fixed with try { … } finally { release } instead of \`await using\`: ${reason}\n`;
+  }
+  return text;
+}
+
+/**
+ * A `using` binding that is never read is how a lock scope looks, but no-unused-vars (ESLint's and
+ * typescript-eslint's, in their recommended configs) reports it unless `ignoreUsingDeclarations`
+ * is set; no name avoids that without user config. One line after writing says what to set.
+ */
+function unreadUsingLine(result: MigrationResult): string {
+  const unread = result.files.reduce((n, f) => n + (f.status === "modified" ? Math.max(0, f.unreadUsing ?? 0) : 0), 0);
+  if (unread === 0) return "";
+  return `note: ${unread} new \`using\` binding${unread === 1 ? " is" : "s are"} never read; no-unused-vars reports ${unread === 1 ? "it" : "them"} unless you set "@typescript-eslint/no-unused-vars": ["error", { "ignoreUsingDeclarations": true }] in eslint.config.js (or "no-unused-vars" with the same option in a JavaScript project)\n`;
+}
+
 function summary(result: MigrationResult) {
   const count = (status: string) => result.files.filter((f) => f.status === status).length;
   const sites = result.files.flatMap((f) => f.sites);
+  // "Leaks" are the sites require-release reports (a leak, an unawaited release, a discarded handle).
+  const reported = sites.filter((s) => s.verdict !== "safe");
   return {
     files: result.files.length,
     modified: count("modified"),
@@ -203,6 +251,11 @@ function summary(result: MigrationResult) {
     errors: count("error"),
     sitesRewritten: sites.filter((s) => s.action === "rewritten").length,
     sitesManual: sites.filter((s) => s.action === "manual").length,
+    leaksFixed: reported.filter((s) => s.action === "rewritten").length,
+    leaksLeftForHuman: reported.filter((s) => s.action === "manual").length,
+    correctSitesModernised: sites.filter((s) => s.verdict === "safe" && s.action === "rewritten").length,
+    correctSitesKept: result.files.reduce((n, f) => n + (f.correctSitesKept ?? 0), 0),
+    unreadUsingBindings: result.files.reduce((n, f) => n + (f.status === "modified" ? Math.max(0, f.unreadUsing ?? 0) : 0), 0),
     linesAdded: result.files.reduce((n, f) => n + f.added, 0),
     linesRemoved: result.files.reduce((n, f) => n + f.removed, 0),
   };
@@ -214,12 +267,15 @@ function summaryTable(result: MigrationResult, written: boolean): string {
     [written ? "modified" : "would modify", s.modified],
     ["unchanged", s.unchanged],
     ["errors", s.errors],
-    ["sites rewritten", s.sitesRewritten],
-    ["sites manual", s.sitesManual],
+    ["leaks fixed", s.leaksFixed],
+    ["leaks left for a human", s.leaksLeftForHuman],
+    ["correct sites modernised", s.correctSitesModernised],
+    ["correct sites kept", s.correctSitesKept],
     ["lines +/-", s.linesAdded - s.linesRemoved],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  return `\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${k === "lines +/-" ? `+${s.linesAdded} -${s.linesRemoved}` : v}`).join("\n")}\n`;
+  const value = (k: string, v: number) => (k === "lines +/-" ? `+${s.linesAdded} -${s.linesRemoved}` : k === "correct sites kept" && v > 0 ? `${v}  (already released in a finally; --modernize rewrites them to \`using\`)` : v);
+  return `\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${value(k, v)}`).join("\n")}\n`;
 }
 
 /** ANSI colours for a unified diff (only when the terminal supports them). */

@@ -11,8 +11,10 @@ import { repoRoot } from "./helpers/run.js";
  *  - `<case>.output.ts`    the expected source after migration (absent when the file must stay unchanged)
  *  - `<case>.report.json`  the expected `sites` array, exactly as `migrateSource` returns it
  *  - `<case>.options.json` optional: `{ "disposableHandles": { "<callee label>": "async" | "sync" } }`,
- *                          `{ "assume": false }` (no disposable handles known) or `{ "modernize": false }`;
- *                          without it, handles are assumed disposable (`disposableHandles: "assume"`)
+ *                          `{ "assume": false }` (no disposable handles known) and/or `{ "modernize": true }`
+ *                          (also rewrite correct try/finally sites: the fixtures about the planner's shapes);
+ *                          without it, handles are assumed disposable (`disposableHandles: "assume"`) and
+ *                          only the sites the rule reports are rewritten (the default)
  *  - `<case>.pending`      optional: one paragraph explaining why the expectation (what is correct)
  *                          differs from what the transform currently does; the case is skipped
  */

@@ -63,7 +63,11 @@ describe("lock-scope migrate", () => {
     expect(io.out).toMatch(/^\+\s+await using lock = await acquireSessionWriteLock/m);
     expect(io.out).toContain("+  [Symbol.asyncDispose](): Promise<void>;");
     expect(io.err).toMatch(/compaction\.ts:\d+:\d+: manual: `acquireSessionWriteLock`: the lock is used in a `\.then\(\)` chain/);
-    expect(io.err).toContain("sites rewritten");
+    // Leaks first: the summary counts fixed leaks, leaks left for a human and correct sites apart.
+    expect(io.err).toMatch(/^ {2}leaks fixed {15}[1-9]\d*$/m);
+    expect(io.err).toMatch(/^ {2}leaks left for a human {4}[1-9]\d*$/m);
+    expect(io.err).toMatch(/^ {2}correct sites modernised {2}0$/m);
+    expect(io.err).toMatch(/^ {2}correct sites kept {8}[1-9]\d* {2}\(already released in a finally; --modernize rewrites them to `using`\)$/m);
     expect(fs.readFileSync(path.join(dir, "src/maintenance/compaction.ts"), "utf8")).toBe(before);
   });
 
@@ -88,6 +92,38 @@ export async function compact(file: string, work: () => Promise<void>): Promise<
     const again = capture(dir);
     expect(await run(["migrate", "src", "--json"], again)).toBe(0);
     expect(JSON.parse(again.out).summary).toMatchObject({ modified: 0, sitesRewritten: 0 });
+  });
+
+  it("fixes leaks only by default; --modernize also rewrites correct try/finally sites; --no-modernize is the default", async () => {
+    const correct = `import { acquireFileLock } from "./lock.js";
+
+export async function rotate(file: string, work: () => Promise<void>): Promise<void> {
+  const lock = await acquireFileLock(file);
+  try {
+    await work();
+  } finally {
+    await lock.release();
+  }
+}
+`;
+    const files = { "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY, "src/rotate.ts": correct };
+    const summaryOf = async (args: string[]) => {
+      const dir = project(files);
+      const io = capture(dir);
+      expect(await run(["migrate", "src", "--write", "--json", ...args], io)).toBe(0);
+      return { summary: JSON.parse(io.out).summary, rotate: fs.readFileSync(path.join(dir, "src/rotate.ts"), "utf8") };
+    };
+    const byDefault = await summaryOf([]);
+    expect(byDefault.summary).toMatchObject({ leaksFixed: 1, leaksLeftForHuman: 0, correctSitesModernised: 0, correctSitesKept: 1 });
+    expect(byDefault.rotate).toBe(correct);
+    expect(await summaryOf(["--no-modernize"])).toEqual(byDefault);
+    const modernised = await summaryOf(["--modernize"]);
+    expect(modernised.summary).toMatchObject({ leaksFixed: 1, leaksLeftForHuman: 0, correctSitesModernised: 1, correctSitesKept: 0 });
+    expect(modernised.rotate).toContain("  await using lock = await acquireFileLock(file);\n  await work();\n}");
+
+    const both = capture(repoRoot);
+    expect(await run(["migrate", "src", "--modernize", "--no-modernize"], both)).toBe(2);
+    expect(both.err.trim().split("\n")).toHaveLength(1);
   });
 
   it("refuses to write over uncommitted changes without --force", async () => {

@@ -20,7 +20,9 @@ function capture(cwd: string): CliIO & { out: string; err: string } {
 
 const INPUT = fs.readFileSync(path.join(repoRoot, "fixtures/codemod/rewrite-mutex-try-finally.input.ts"), "utf8");
 const OUTPUT = fs.readFileSync(path.join(repoRoot, "fixtures/codemod/rewrite-mutex-try-finally.output.ts"), "utf8");
-const ARGS = ["--force", "--no-type-check"];
+// The fixture is a correct try/finally site: rewritten only with --modernize, and only where `using`
+// runs (no tsconfig here, so the .ts files count as run as written: the runtime is named).
+const ARGS = ["--force", "--no-type-check", "--modernize", "--runtime", "node24"];
 
 const temps: string[] = [];
 afterAll(() => temps.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));

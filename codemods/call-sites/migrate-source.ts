@@ -26,6 +26,8 @@ export interface SourceMigration {
   readonly output: string;
   /** Sites the rule reports (rewritten or manual) and correct sites that were modernised. */
   readonly sites: SiteOutcome[];
+  /** Correct sites (released in a `finally`) left as they are: without `modernize`, or without `using` at runtime. */
+  readonly correctSitesKept: number;
 }
 
 export interface CallSiteOptions {
@@ -39,20 +41,33 @@ export interface CallSiteOptions {
   readonly disposableHandles?: ReadonlyMap<string, "async" | "sync"> | "assume";
   /** Why handles of an API cannot be made disposable (by callee label), for the manual report. */
   readonly handleReasons?: ReadonlyMap<string, string>;
-  /** Also rewrite correct `try/finally` sites (default true). */
+  /**
+   * Also rewrite correct `try/finally` sites to `using` (default false: a run fixes leaks, and a
+   * user who runs it for that should not get a diff of safe code).
+   */
   readonly modernize?: boolean;
+  /**
+   * Can the code of this file run `using` where it runs (default true)? When not (Node 20/22
+   * running the file as written), leaks are fixed with `try { … } finally { release }` instead,
+   * which needs no disposable handle, and correct sites are never modernised.
+   */
+  readonly canRunUsing?: boolean;
 }
 
 export function migrateSource(sourceText: string, filePath: string, options: CallSiteOptions = {}): SourceMigration {
   const model = buildLockModel(options.model);
-  const modernize = options.modernize ?? true;
+  const canRunUsing = options.canRunUsing ?? true;
+  // Modernising means `using`: a runtime without it keeps its correct try/finally code.
+  const modernize = (options.modernize ?? false) && canRunUsing;
   let text = sourceText;
   let program = parseSource(text, filePath);
   const original = findAcquisitions(program, model, collectImports(program), text);
   const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
   const inputContext: AnalysisContext = { model, imports: collectImports(program), sourceText: text };
+  let correctInInput = 0;
   const reportedInInput = original.map((site) => {
     const verdict = judgeSite(site, inputContext);
+    if (verdict.kind === "safe" && verdict.why === "released") correctInInput++;
     return verdict.kind === "safe" ? undefined : verdict.kind;
   });
 
@@ -96,14 +111,14 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(reason) };
         continue;
       }
-      const disposal = disposalFor(site, options.disposableHandles, options.handleReasons);
+      const disposal = canRunUsing ? disposalFor(site, options.disposableHandles, options.handleReasons) : tryFinallyDisposal(site);
       if (typeof disposal === "string") {
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(disposal) };
         continue;
       }
       const owner = site.form.kind === "tracked" ? site.form.owner : program;
       if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
-      const plan = planUsingRewrite(site, { sourceText: text, disposal, effects: effectContextOf(site, context) });
+      const plan = planUsingRewrite(site, { sourceText: text, disposal, effects: effectContextOf(site, context), form: canRunUsing ? "using" : "tryFinally", awaitRelease: verdict.kind === "releaseNotAwaited" });
       if (plan.kind === "manual") {
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(plan.reason) };
         continue;
@@ -142,7 +157,23 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       reason: "left as it is: rewriting the other locks of this function did not give it a plan that keeps behaviour",
     };
   }
-  return { output: text, sites: outcomes.filter((o): o is SiteOutcome => o !== undefined) };
+  const sites = outcomes.filter((o): o is SiteOutcome => o !== undefined);
+  const modernised = sites.filter((s) => s.verdict === "safe" && s.action === "rewritten").length;
+  return { output: text, sites, correctSitesKept: correctInInput - modernised };
+}
+
+/**
+ * The try/finally form calls the API's own release, so the handle need not be disposable; only
+ * whether the release is awaited matters (`keyword`). Why a site cannot be rewritten is the planner's.
+ */
+function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
+  const form = site.form;
+  if (form.kind !== "tracked") return form.kind === "discarded" ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released" : "nothing to rewrite";
+  if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
+  const name = boundIdentifier(form.acquireAt);
+  const style = name === undefined ? undefined : bindingStyle(name, form.binding);
+  if (style === undefined) return "the acquisition does not bind a single handle or release function";
+  return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: style === "function" };
 }
 
 /** How this site's lock can be disposed of, or why it cannot. */

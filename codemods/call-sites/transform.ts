@@ -8,7 +8,8 @@ import { migrateSource } from "./migrate-source.js";
  * shared analysis instead of reprinting with recast, so untouched code stays
  * byte-for-byte. Handle-returning APIs are rewritten only when
  * `--assumeDisposable` says their handles are disposable (after the provider
- * step); release-function APIs always use the inline adapter.
+ * step); release-function APIs always use the inline adapter. Like `migrate`, it fixes leaks
+ * only unless `--modernize` is given.
  */
 interface FileInfo {
   readonly path: string;
@@ -20,7 +21,8 @@ export const parser = "ts";
 export default function transform(file: FileInfo, _api: unknown, options: Record<string, unknown> = {}): string | undefined {
   const result = migrateSource(file.source, file.path, {
     disposableHandles: options["assumeDisposable"] ? "assume" : undefined,
-    modernize: options["modernize"] !== false && options["modernize"] !== "false",
+    // Leaks only by default, as `migrate`: `--modernize` also rewrites correct try/finally sites.
+    modernize: options["modernize"] === true || options["modernize"] === "true",
   });
   for (const site of result.sites) {
     if (site.action === "manual") {

@@ -9,6 +9,7 @@ import { migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
 import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
+import { decideRuntime, type Runtime } from "./runtime.js";
 
 /**
  * `lock-scope migrate`: one run across a repository. Analyse everything first
@@ -25,6 +26,15 @@ export interface FileReport {
   removed: number;
   sites: SiteOutcome[];
   error?: string;
+  /** Correct sites (released in a `finally`) left as they are. */
+  correctSitesKept?: number;
+  /**
+   * Why this file cannot run `using` where the project runs it: its leaks are fixed with
+   * `try { … } finally { release }` instead (one line, with the setting that would allow `using`).
+   */
+  noUsing?: string;
+  /** `using` declarations the rewrite added whose name is never read (no-unused-vars reports them). */
+  unreadUsing?: number;
   /** New text when modified (not serialised in JSON reports). */
   output?: string;
   original?: SourceFileText;
@@ -41,6 +51,8 @@ export interface MigrateOptions {
   /** Worker threads for the call-site step (1 = in-process). */
   readonly workers: number;
   readonly modernize: boolean;
+  /** `--runtime`: the Node the code runs on, instead of the one package.json declares. */
+  readonly runtime?: Runtime;
   /** The lock APIs to recognise (the user's `settings["lock-scope"]`, validated); default: every preset. */
   readonly lockModel?: ModelOptions;
   readonly onProgress?: (done: number, total: number, phase: string) => void;
@@ -90,9 +102,13 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   if (options.project !== undefined && !fs.existsSync(path.resolve(options.cwd, options.project))) {
     throw new MigrationConfigError(`--project ${options.project}: no such file. Give the path of a tsconfig.json, or leave --project out to use the nearest one.`);
   }
+  const firstPath = path.resolve(options.cwd, options.paths[0] ?? ".");
+  // Where the code runs decides the form of every fix: `using`, or try/finally where it cannot run.
+  const { cannotRunUsing } = decideRuntime({ files, firstPath, tsconfig: findTsconfig(firstPath, options.project, options.cwd), override: options.runtime });
   if (options.typeCheck) {
-    tsconfig = findTsconfig(path.resolve(options.cwd, options.paths[0] ?? "."), options.project, options.cwd);
-    if (tsconfig) {
+    tsconfig = findTsconfig(firstPath, options.project, options.cwd);
+    // A project none of whose files gets `using` needs no AsyncDisposable in its lib.
+    if (tsconfig && files.some((file) => !cannotRunUsing.has(file))) {
       project = loadProject(tsconfig);
       let support = checkUsingSupport(project, tsconfig);
       if (!support.ok && options.updateTsconfig) {
@@ -110,12 +126,14 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
         }
       }
       if (!support.ok) throw new MigrationConfigError(support.message!);
+    } else if (tsconfig) {
+      project = loadProject(tsconfig);
     }
   }
 
   // Phase 1: providers (type-aware), before any edit.
   const providers = createProviderAnalysis();
-  if (project) analyseProviders(project, texts, providers, reports, options);
+  if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing);
 
   // Phase 2: call sites, on the provider-edited texts.
   const inputs: { file: string; text: string }[] = [];
@@ -140,7 +158,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     if (decision.disposable) handles.set(label, decision.disposable);
     else if (decision.reason) reasons.set(label, decision.reason);
   }
-  const results = await migrateCallSites(inputs, { model: options.lockModel, handles, reasons, modernize: options.modernize }, options);
+  const results = await migrateCallSites(inputs, { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()) }, options);
   for (const result of results) {
     const original = texts.get(result.file)!;
     if (result.error) {
@@ -154,6 +172,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
       added: 0,
       removed: 0,
       sites: result.sites,
+      correctSitesKept: result.correctSitesKept,
+      ...(cannotRunUsing.has(result.file) ? { noUsing: cannotRunUsing.get(result.file) } : {}),
       output: changed ? result.output : undefined,
       // Unchanged files need nothing more: keep memory flat on large repositories.
       original: changed ? original : undefined,
@@ -171,6 +191,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     const counts = lineCounts(report.original.text, report.output);
     report.added = counts.added;
     report.removed = counts.removed;
+    report.unreadUsing = unreadUsingBindings(report.output, report.file) - unreadUsingBindings(report.original.text, report.file);
     if (options.write) {
       try {
         writeFileAtomic(report.file, encodeLike(report.original, report.output), report.original.mode);
@@ -216,11 +237,13 @@ function cleanStaleTempFiles(files: readonly string[], remove: boolean): { found
   return { found, removed };
 }
 
-function analyseProviders(project: Project, texts: Map<string, SourceFileText>, providers: ProviderAnalysis, reports: Map<string, FileReport>, options: MigrateOptions): void {
+function analyseProviders(project: Project, texts: Map<string, SourceFileText>, providers: ProviderAnalysis, reports: Map<string, FileReport>, options: MigrateOptions, noUsing: ReadonlyMap<string, string>): void {
   const model = buildLockModel(options.lockModel);
   let done = 0;
   for (const [file, original] of texts) {
     options.onProgress?.(++done, texts.size, "types");
+    // Its fixes will be try/finally calling the API's own release: no handle needs to be disposable for them.
+    if (noUsing.has(file)) continue;
     const sourceFile = project.getSourceFile(file);
     if (!sourceFile) continue;
     // Work on the normalised text (no BOM, LF) so ESTree and TypeScript positions agree.
@@ -273,20 +296,23 @@ interface CallSiteJob {
   readonly handles: Map<string, "async" | "sync">;
   readonly reasons: Map<string, string>;
   readonly modernize: boolean;
+  /** Files that cannot run `using`: fixed with try/finally. */
+  readonly noUsing: ReadonlySet<string>;
 }
 
 export interface CallSiteResult {
   readonly file: string;
   readonly output: string;
   readonly sites: SiteOutcome[];
+  readonly correctSitesKept?: number;
   readonly error?: string;
 }
 
 /** Migrates one file's call sites (also the worker's job). */
 export function migrateOne(file: string, text: string, job: CallSiteJob): CallSiteResult {
   try {
-    const result = migrateSource(text, file, { model: job.model, disposableHandles: job.handles, handleReasons: job.reasons, modernize: job.modernize });
-    return { file, output: result.output, sites: result.sites };
+    const result = migrateSource(text, file, { model: job.model, disposableHandles: job.handles, handleReasons: job.reasons, modernize: job.modernize, canRunUsing: !job.noUsing.has(file) });
+    return { file, output: result.output, sites: result.sites, correctSitesKept: result.correctSitesKept };
   } catch (error) {
     return { file, output: text, sites: [], error: parseErrorText(error) };
   }
@@ -308,7 +334,7 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
       (chunk) =>
         new Promise<CallSiteResult[]>((resolve, reject) => {
           const worker = new Worker(new URL("./worker.js", import.meta.url), {
-            workerData: { inputs: chunk, job: { model: job.model, handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize } },
+            workerData: { inputs: chunk, job: { model: job.model, handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize, noUsing: [...job.noUsing] } },
           });
           worker.on("message", (message: { progress?: number; results?: CallSiteResult[] }) => {
             if (message.progress) options.onProgress?.((done += message.progress), inputs.length, "rewrite");
@@ -323,6 +349,54 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
 }
 
 // ------------------------------------------------------------------ helpers
+
+/**
+ * `using` / `await using` declarations whose name is not read in their block. typescript-eslint's
+ * and ESLint's no-unused-vars report each one unless `ignoreUsingDeclarations` is set: the
+ * codemod says so once after writing (the name is what keeps the lock alive, it cannot go).
+ */
+function unreadUsingBindings(text: string, file: string): number {
+  let program;
+  try {
+    program = parseSource(text, file);
+  } catch {
+    return 0;
+  }
+  let unread = 0;
+  // The block a declaration belongs to: the nearest statement list on the way down (the parser sets no `parent`).
+  const visit = (node: unknown, block: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach((child) => visit(child, block));
+    const n = node as { type?: string; kind?: string; declarations?: { id: { type: string; name?: string } }[] };
+    if (n.type === "VariableDeclaration" && (n.kind === "using" || n.kind === "await using")) {
+      for (const declarator of n.declarations ?? []) {
+        const name = declarator.id.type === "Identifier" ? declarator.id.name : undefined;
+        if (name !== undefined && !readsName(block, name, declarator.id)) unread++;
+      }
+    }
+    const inner = n.type === "BlockStatement" || n.type === "Program" || n.type === "SwitchCase" || n.type === "StaticBlock" ? n : block;
+    for (const [key, value] of Object.entries(n)) if (key !== "parent" && key !== "loc" && key !== "range") visit(value, inner);
+  };
+  visit(program, program);
+  return unread;
+}
+
+/** Is `name` referenced in `scope` other than by `declaration` (by name: shadowing only makes it say "read")? */
+function readsName(scope: unknown, name: string, declaration: unknown): boolean {
+  let found = false;
+  const visit = (node: unknown): void => {
+    if (found || !node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(visit);
+    const n = node as { type?: string; name?: string };
+    if (n !== declaration && n.type === "Identifier" && n.name === name) {
+      found = true;
+      return;
+    }
+    for (const [key, value] of Object.entries(n)) if (key !== "parent" && key !== "loc" && key !== "range") visit(value);
+  };
+  visit(scope);
+  return found;
+}
 
 function readError(error: unknown): string {
   const err = error as NodeJS.ErrnoException;

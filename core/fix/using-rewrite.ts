@@ -42,6 +42,15 @@ export interface PlanInput {
   readonly disposal: Disposal;
   /** The effect context of the site (guards of the handle). */
   readonly effects?: EffectContext;
+  /**
+   * `"using"` (default): `await using lock = …`. `"tryFinally"`: for runtimes that cannot run
+   * `using` (Node 20 and 22 without TypeScript's down-levelling), the same locked region wrapped
+   * in `try { … } finally { <the success-path release> }`, with the acquisition left before the
+   * `try`. Same region, same release point on the success path; only the syntax differs.
+   */
+  readonly form?: "using" | "tryFinally";
+  /** The analysis found the release async but not awaited: the try/finally form awaits it (as `await using` would). */
+  readonly awaitRelease?: boolean;
 }
 
 export function planUsingRewrite(site: AcquisitionSite, input: PlanInput): RewritePlan {
@@ -76,7 +85,9 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     return manual("the release is reachable through another name");
   }
   if (disposal.adapter && !binding.releaseFnNames.has(bound)) return manual("the handle is not disposable");
-  if (disposal.adapter) {
+  const tryFinally = input.form === "tryFinally";
+  // The try/finally form keeps the name bound to what the API returned: no adapter, no wrapper to see.
+  if (disposal.adapter && !tryFinally) {
     // With the adapter the name holds `{ [Symbol.dispose]: fn }`: any use other than a call would see the wrapper.
     const valueUse = descendants(form.scope).find(
       (node) => node.type === T.Identifier && node.name === bound && !isCalleeOrDeclaration(node),
@@ -94,6 +105,8 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const anchor = anchorOf(form.acquireAt, bound);
   if (typeof anchor === "string") return manual(anchor);
   const { declarationStatement, block, letDeclaration } = anchor;
+  // The `let` form is a correct try/finally already (the planner refuses it otherwise): nothing to fix without `using`.
+  if (tryFinally && letDeclaration) return manual("the lock is assigned to an outer `let`; without `using` the codemod leaves it as it is");
   const declIndex = block.body.indexOf(declarationStatement as never);
   if (declIndex < 0) return manual("the acquisition is not a statement of its block");
 
@@ -202,6 +215,11 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     edits.push(removal);
   }
 
+  if (tryFinally) {
+    const successRelease = finallyRelease?.statement ?? tailRelease!;
+    return tryFinallyPlan({ block, declIndex, endIndex: block.body.indexOf(regionEnd as never), bound, successRelease, edits, awaitRelease: input.awaitRelease === true, sourceText });
+  }
+
   // The declaration itself.
   const declEdits = rewriteDeclaration(anchor, form.acquireAt, disposal, sourceText);
   if (typeof declEdits === "string") return manual(declEdits);
@@ -225,6 +243,75 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     return manual("statements after the locked region use names declared inside it");
   }
   return { kind: "rewrite", shape, edits: wrapRegion(region, edits, sourceText) };
+}
+
+// --------------------------------------------------------- try/finally form
+
+interface TryFinallyInput {
+  readonly block: TSESTree.BlockStatement | TSESTree.Program;
+  readonly declIndex: number;
+  readonly endIndex: number;
+  readonly bound: string;
+  /** The release that runs on the success path: its text becomes the `finally`. */
+  readonly successRelease: Node;
+  /** The `using` plan's edits inside the region (releases removed, the releasing `try` unwrapped). */
+  readonly edits: readonly TextEdit[];
+  readonly awaitRelease: boolean;
+  readonly sourceText: string;
+}
+
+/**
+ * `const lock = await acquire(); try { <region> } finally { <release> }`: the `using` plan's region
+ * (every release in it removed) inside a `try` whose `finally` holds the success-path release. What
+ * `await using` would do, spelled out for runtimes without it: released at the same point on the
+ * success path, and on every error and early-exit path of the region.
+ */
+function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
+  const { block, declIndex, bound, successRelease, sourceText } = input;
+  let last = input.endIndex;
+  if (last <= declIndex) return manual("nothing runs between the acquisition and its release");
+  const laterUsing = block.body.slice(declIndex + 1, last + 1).find((s) => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using"));
+  if (laterUsing) return manual(`\`using\` on line ${laterUsing.loc.start.line} would then be disposed before this lock, but this lock was released first`);
+  // The `try` block scopes what the region declares: nothing outside may use those names.
+  const declared = declaredNames(block.body.slice(declIndex + 1, last + 1), "");
+  declared.delete("");
+  const rest = block.body.slice(last + 1);
+  if (usesNames(rest, declared)) {
+    // `return value` right after the release moves into the `try`: evaluated while holding, as `using` does.
+    if (rest.length === 1 && isPureReturn(rest[0]!)) last++;
+    else return manual("statements after the locked region use names declared inside it");
+  }
+  if (usesNames(block.body.slice(0, declIndex), declared)) return manual("statements before the locked region use names declared inside it");
+
+  let release = sourceText.slice(successRelease.range[0], successRelease.range[1]);
+  if (release.includes("\n")) return manual(`the release on line ${successRelease.loc.start.line} spans several lines`);
+  // An async release that was not awaited (the rule's "not awaited"): the `finally` awaits it, as `await using` would.
+  if (input.awaitRelease && successRelease.type === T.ExpressionStatement && successRelease.expression.type !== T.AwaitExpression) {
+    release = `await ${release}`;
+  }
+  // `using` skips a null handle; a region that tests the handle (`if (!lock) return;`) may reach the `finally` with one.
+  if (successRelease.type !== T.IfStatement && !release.includes(`${bound}?.`) && testsName(block.body.slice(declIndex + 1, last + 1), bound)) {
+    release = `if (${bound}) ${release}`;
+  }
+  const region: Region = { block, first: declIndex + 1, last };
+  return { kind: "rewrite", shape: "tryFinally", edits: wrapRegion(region, input.edits, sourceText, release) };
+}
+
+/** Is `name` used other than as `name.member` or `name(…)` (a test, a comparison, `name?.x`, an argument)? */
+function testsName(statements: readonly Node[], name: string): boolean {
+  let found = false;
+  for (const statement of statements) {
+    walk(statement, (node) => {
+      if (found || node.type !== T.Identifier || node.name !== name) return undefined;
+      const parent = node.parent;
+      const plainMember = parent?.type === T.MemberExpression && parent.object === node && !parent.optional;
+      const plainCall = parent?.type === T.CallExpression && parent.callee === node && !parent.optional;
+      const propertyName = parent?.type === T.MemberExpression && parent.property === node && !parent.computed;
+      if (!plainMember && !plainCall && !propertyName) found = true;
+      return undefined;
+    });
+  }
+  return found;
 }
 
 // ----------------------------------------------------------------- anchoring
@@ -492,8 +579,11 @@ function removeStatement(sourceText: string, statement: Node): TextEdit | string
   return { range: [statement.range[0], statement.range[1]], text: "" };
 }
 
-/** Applies the region's edits and wraps it in `{ … }`, one indentation level deeper (template literal text untouched). */
-function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string): TextEdit[] {
+/**
+ * Applies the region's edits and wraps it in `{ … }`, one indentation level deeper (template literal text untouched);
+ * with `finallyRelease`, in `try { … } finally { <finallyRelease> }`.
+ */
+function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string, finallyRelease?: string): TextEdit[] {
   const first = region.block.body[region.first]!;
   const last = region.block.body[region.last]!;
   const start = first.range[0];
@@ -524,7 +614,9 @@ function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: stri
   const text = applyEdits(sourceText.slice(start, regionEnd), local).replace(/\s+$/, "");
   const baseIndent = indentAt(sourceText, start);
   const trailing = regionEnd > end ? "\n" : "";
-  return [...outside, { range: [start, regionEnd], text: `{\n${baseIndent}${unit}${text}\n${baseIndent}}${trailing}` }];
+  const open = finallyRelease === undefined ? "{" : "try {";
+  const close = finallyRelease === undefined ? "}" : `} finally {\n${baseIndent}${unit}${finallyRelease}\n${baseIndent}}`;
+  return [...outside, { range: [start, regionEnd], text: `${open}\n${baseIndent}${unit}${text}\n${baseIndent}${close}${trailing}` }];
 }
 
 /** The file's indentation step, read from the block: its first statement's indent minus the block's own. */
