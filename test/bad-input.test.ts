@@ -250,7 +250,7 @@ describe("lock-scope migrate: bad input", () => {
     const huge = fs.readFileSync(path.join(dir, "src/huge.ts"), "utf8");
     const started = Date.now();
     const io = capture(dir);
-    expect(await run(["migrate", "src", "--write", "--force", "--no-type-check"], io)).toBe(1);
+    expect(await run(["migrate", "src", "--write", "--force", "--no-type-check", "--runtime", "node24"], io)).toBe(1);
     expect(Date.now() - started).toBeLessThan(20_000);
     const errors = linesByFile(io.err);
     for (const [file, message] of EXPECTED_ERRORS) expect(errors.get(file), file).toMatch(message);
@@ -295,7 +295,7 @@ describe("lock-scope migrate: bad input", () => {
     fs.writeFileSync(path.join(dir, "mutex.ts"), MUTEX);
     fs.chmodSync(path.join(dir, "secret.ts"), 0o000);
     const io = capture(dir);
-    expect(await run(["migrate", ".", "--write", "--force", "--no-type-check"], io)).toBe(1);
+    expect(await run(["migrate", ".", "--write", "--force", "--no-type-check", "--runtime", "node24"], io)).toBe(1);
     expect(linesByFile(io.err).get("secret.ts")).toMatch(/permission denied/);
     expect(fs.readFileSync(path.join(dir, "mutex.ts"), "utf8")).toBe(MUTEX_REWRITTEN);
   });

@@ -77,7 +77,8 @@ function snapshot(dir) {
  * or `{ afterFirstWrite: ms }`: the kill comes that long after the first file event in the copy (fs.watch),
  * which lands it inside the write phase however long the analysis took.
  */
-export async function killRuns({ corpus, work, delays, args = ["--write", "--force", "--no-type-check"], env = {} }) {
+// --modernize and --runtime node24: every generated file then changes (correct sites too, with `using`), so each run writes many files.
+export async function killRuns({ corpus, work, delays, args = ["--write", "--force", "--no-type-check", "--modernize", "--runtime", "node24"], env = {} }) {
   fs.rmSync(work, { recursive: true, force: true });
   fs.mkdirSync(work, { recursive: true });
   const before = snapshot(corpus);
