@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, isFunctionNode, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import { T, calleeName, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
 import { isQuietCallee } from "../lock-api/quiet-calls.js";
@@ -154,7 +154,8 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       if (node.computed) visit(ctx, node.property, out, plain);
       break;
     case T.ChainExpression:
-      visitChain(ctx, node.expression, out, flags);
+      // `lock?.release()`, `release?.()`: the optional part only skips when the handle is missing.
+      visit(ctx, node.expression, out, flags);
       break;
     case T.CallExpression:
       visitCall(ctx, node, out, flags);
@@ -182,10 +183,6 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
   if (ctx.acquireAt === node) out.push({ k: "acquire", node });
 }
 
-/** `lock?.release()` and `release?.()`: the optional part only skips when the handle is missing. */
-function visitChain(ctx: EffectContext, expression: Node, out: Event[], flags: Flags): void {
-  visit(ctx, expression, out, flags);
-}
 
 function visitAssignment(ctx: EffectContext, node: TSESTree.AssignmentExpression, out: Event[]): void {
   visit(ctx, node.right, out, plain);
@@ -308,7 +305,7 @@ function mayReject(ctx: EffectContext, node: Node): boolean {
     case T.CallExpression: {
       const name = calleeName(inner);
       if (name === "catch" && inner.callee.type === T.MemberExpression) return false;
-      if (name === "then" && inner.arguments.length >= 2) return mayReject(ctx, inner.arguments[1]!) && false;
+      if (name === "then" && inner.arguments.length >= 2) return false; // the rejection handler takes the rejection
       return true;
     }
     default:
@@ -356,6 +353,3 @@ function isGuardOperand(ctx: EffectContext, node: Node): boolean {
   return inner.type === T.Identifier && (isGuardName(ctx.binding, inner.name) || ctx.binding.successFlagNames.has(inner.name));
 }
 
-export function isFunctionLike(node: Node): boolean {
-  return isFunctionNode(node);
-}

@@ -101,8 +101,6 @@ export interface PathReport {
   readonly transfers: Node[];
   /** Release calls of an async release that are not awaited, on paths that release. */
   readonly unawaitedReleases: Node[];
-  /** Release calls seen on some path while the lock was held. */
-  readonly releases: Node[];
 }
 
 export interface InterpretOptions {
@@ -151,7 +149,6 @@ export function interpret(body: Node, options: InterpretOptions): PathReport {
 class Interpreter {
   private readonly leaks: Leak[] = [];
   private readonly unawaited: Node[] = [];
-  private readonly releases: Node[] = [];
   private readonly transfers: Node[] = [];
   /** Events of expressions in code that runs more than once (loop bodies, `finally` blocks); see `eventsOf`. */
   private eventCache: Map<Node, readonly Event[]> | undefined;
@@ -175,7 +172,7 @@ class Interpreter {
     }
     // Whatever is still held when the function returns or throws has escaped.
     if (this.options.scope !== body) this.closeScope(body, outcome);
-    return { leaks: this.leaks, unawaitedReleases: this.unawaited, releases: this.releases, transfers: this.transfers };
+    return { leaks: this.leaks, unawaitedReleases: this.unawaited, transfers: this.transfers };
   }
 
   // ---------------------------------------------------------------- statements
@@ -535,7 +532,6 @@ class Interpreter {
         return;
       case "release":
         if (path.lock === Lock.Held) {
-          this.releases.push(event.node);
           if (!event.awaited && this.options.releaseIsAsync && this.options.ownerIsAsync && !isReturned(event.node)) {
             this.unawaited.push(event.node);
           }

@@ -113,10 +113,6 @@ export function calleeReceiver(call: TSESTree.CallExpression | TSESTree.NewExpre
   return callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : undefined;
 }
 
-export function isIdentifier(node: Node | null | undefined, name?: string): node is TSESTree.Identifier {
-  return !!node && node.type === AST_NODE_TYPES.Identifier && (name === undefined || node.name === name);
-}
-
 /** Visits every node below `root` in source order (not entering nested functions when `skipFunctions`). */
 export function walk(root: Node, visit: (node: Node) => void | "skip", skipFunctions = false): void {
   const stack: Node[] = [root];

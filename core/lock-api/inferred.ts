@@ -29,6 +29,7 @@ export interface CompiledInference {
   readonly api: LockApiSpec;
   readonly releaseFunction: RegExp;
   readonly notAcquisitions: ReadonlySet<string>;
+  readonly acquisitionName: RegExp;
   readonly methodCall: RegExp;
   readonly handedTo: RegExp;
   readonly call: RegExp;
@@ -41,7 +42,10 @@ export function compileInference(api: LockApiSpec, spec: InferenceSpec): Compile
     api,
     releaseFunction: new RegExp(`^(?:${fn})$`, "u"),
     notAcquisitions: new Set(spec.notAcquisitions),
-    methodCall: new RegExp(`([A-Za-z_$][\\w$]*)\\s*\\??\\.\\s*(${methods})\\s*\\(`, "gu"),
+    acquisitionName: new RegExp(spec.acquisitionNamePattern, "u"),
+    // `x.release()` with no arguments (a manager's `owners.release(key)` gives back something else),
+    // or a `…AndUnlock(data)` form that takes what it writes.
+    methodCall: new RegExp(`([A-Za-z_$][\\w$]*)\\s*\\??\\.\\s*(${methods})\\s*\\(\\s*(\\))?`, "gu"),
     handedTo: new RegExp(`(?<![\\w$])(${fn})\\s*\\(\\s*([A-Za-z_$][\\w$]*)\\s*[,)]`, "gu"),
     call: new RegExp(`(?<![\\w$.])(${fn})\\s*\\(`, "gu"),
   };
@@ -56,7 +60,9 @@ function evidenceOf(inference: CompiledInference, sourceText: string): Evidence 
   const methodCalls = new Map<string, { method: string; offset: number }[]>();
   const handedTo = new Map<string, { fn: string; offset: number }[]>();
   const called = new Map<string, number[]>();
-  for (const m of sourceText.matchAll(inference.methodCall)) push(methodCalls, m[1]!, { method: m[2]!, offset: m.index });
+  for (const m of sourceText.matchAll(inference.methodCall)) {
+    if (m[3] !== undefined || /And(?:Unlock|Release)$/.test(m[2]!)) push(methodCalls, m[1]!, { method: m[2]!, offset: m.index });
+  }
   for (const m of sourceText.matchAll(inference.handedTo)) push(handedTo, m[2]!, { fn: m[1]!, offset: m.index });
   for (const m of sourceText.matchAll(inference.call)) push(called, m[1]!, m.index);
   lastText = sourceText;
@@ -79,6 +85,8 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
   const declaration = declarator.parent;
   if (declaration.kind === "using" || declaration.kind === "await using") return undefined;
   const block = declaration.parent!;
+  // Module-level values live as long as the module (singletons, registries): not acquisitions.
+  if (block.type === T.Program || block.type === T.ExportNamedDeclaration) return undefined;
   const from = declarator.range[1];
   const to = block.range[1];
   const within = (offset: number) => offset >= from && offset < to;
@@ -87,7 +95,7 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
   if (id.type === T.Identifier) {
     const method = evidence.methodCalls.get(id.name)?.find((e) => within(e.offset))?.method;
     if (method) return compiled(inference, { kind: "handleMethod", methods: [method] });
-    const fn = evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn;
+    const fn = inference.acquisitionName.test(name) ? evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn : undefined;
     if (fn) return compiled(inference, { kind: "handleArgument", functions: [fn] });
     if (inference.releaseFunction.test(id.name) && evidence.called.get(id.name)?.some(within)) return compiled(inference, { kind: "returnedFunction" });
     return undefined;

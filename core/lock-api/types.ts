@@ -73,4 +73,9 @@ export interface InferenceSpec {
   readonly releaseFunctionPattern: string;
   /** Callee names that look things up rather than acquire (`map.get(key)` … `lock.release()`). */
   readonly notAcquisitions: readonly string[];
+  /**
+   * Regular expression (source) a callee name must match for `releaseX(x)` to make it an
+   * acquisition: ids and strings are handed to release-shaped functions too (`releaseRun(runId)`).
+   */
+  readonly acquisitionNamePattern: string;
 }
