@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../cli/main.js";
 import type { CliIO } from "../cli/io.js";
@@ -48,6 +50,25 @@ describe("lock-scope CLI", () => {
   it("exits 0 on a clean file", async () => {
     const io = capture();
     expect(await run(["scan", "fixtures/example-project/src/gateway.ts"], io)).toBe(0);
+  });
+});
+
+describe("what each command loads", () => {
+  // CommonJS modules (ESLint, TypeScript, ts-morph, typescript-estree) land in require.cache even when imported from ESM.
+  const probe = (argv: string[]) => {
+    const script = `import { createRequire } from "node:module";
+const { run } = await import(${JSON.stringify(path.join(repoRoot, "dist/cli/main.js"))});
+process.stdout.write = () => true;
+await run(${JSON.stringify(argv)});
+const heavy = Object.keys(createRequire(import.meta.url).cache).filter((f) => /node_modules\\/(eslint|typescript|ts-morph|@typescript-eslint\\/typescript-estree|@ts-morph)\\//.test(f));
+console.error(JSON.stringify([...new Set(heavy.map((f) => f.split("node_modules/").pop().split("/").slice(0, f.includes("/@") ? 2 : 1).join("/")))]));`;
+    const ran = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: repoRoot, encoding: "utf8" });
+    return JSON.parse(ran.stderr.trim().split("\n").pop()!) as string[];
+  };
+
+  it("--version and --help load neither ESLint nor TypeScript nor the codemod", () => {
+    expect(probe(["--version"])).toEqual([]);
+    expect(probe(["--help"])).toEqual([]);
   });
 });
 

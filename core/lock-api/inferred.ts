@@ -45,7 +45,9 @@ export function compileInference(api: LockApiSpec, spec: InferenceSpec): Compile
     acquisitionName: new RegExp(spec.acquisitionNamePattern, "u"),
     // `x.release()` with no arguments (a manager's `owners.release(key)` gives back something else),
     // or a `…AndUnlock(data)` form that takes what it writes.
-    methodCall: new RegExp(`([A-Za-z_$][\\w$]*)\\s*\\??\\.\\s*(${methods})\\s*\\(\\s*(\\))?`, "gu"),
+    // Anchored on the member access, not on the receiver: a pattern that starts at every identifier
+    // backtracks through each one (350 ms on typescript.js); the receiver is read backwards instead.
+    methodCall: new RegExp(`\\??\\.\\s*(${methods})\\s*\\(\\s*(\\))?`, "gu"),
     handedTo: new RegExp(`(?<![\\w$])(${fn})\\s*\\(\\s*([A-Za-z_$][\\w$]*)\\s*[,)]`, "gu"),
     call: new RegExp(`(?<![\\w$.])(${fn})\\s*\\(`, "gu"),
   };
@@ -61,7 +63,9 @@ function evidenceOf(inference: CompiledInference, sourceText: string): Evidence 
   const handedTo = new Map<string, { fn: string; offset: number }[]>();
   const called = new Map<string, number[]>();
   for (const m of sourceText.matchAll(inference.methodCall)) {
-    if (m[3] !== undefined || /And(?:Unlock|Release)$/.test(m[2]!)) push(methodCalls, m[1]!, { method: m[2]!, offset: m.index });
+    if (m[2] === undefined && !/And(?:Unlock|Release)$/.test(m[1]!)) continue;
+    const receiver = identifierBefore(sourceText, m.index);
+    if (receiver !== undefined) push(methodCalls, receiver, { method: m[1]!, offset: m.index });
   }
   for (const m of sourceText.matchAll(inference.handedTo)) push(handedTo, m[2]!, { fn: m[1]!, offset: m.index });
   for (const m of sourceText.matchAll(inference.call)) push(called, m[1]!, m.index);
@@ -125,6 +129,16 @@ function compiled(inference: CompiledInference, release: ReleaseSpec): CompiledA
     compiledCache.set(key, acquire);
   }
   return acquire;
+}
+
+/** The identifier that ends right before `end` (spaces allowed between), or undefined. */
+function identifierBefore(text: string, end: number): string | undefined {
+  let stop = end;
+  while (stop > 0 && /\s/.test(text[stop - 1]!)) stop--;
+  let start = stop;
+  while (start > 0 && /[\w$]/.test(text[start - 1]!)) start--;
+  if (start === stop || /\d/.test(text[start]!)) return undefined;
+  return text.slice(start, stop);
 }
 
 function push<V>(map: Map<string, V[]>, key: string, value: V): void {
