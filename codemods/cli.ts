@@ -1,42 +1,15 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { MIGRATE_HELP } from "./help.js";
 import { createTwoFilesPatch } from "diff";
 import { listSourceFiles, lockConfigsFor, parseShard, UsageError, type CliIO, progressBar } from "eslint-plugin-lock-scope/cli";
 import type { ModelOptions } from "eslint-plugin-lock-scope/core";
 import { MigrationConfigError, runMigration, type FileReport, type MigrationResult } from "./migrate/run-migration.js";
 import { RUNTIMES, type Runtime } from "./migrate/runtime.js";
 
-export const MIGRATE_HELP = `Usage: npx lock-scope-codemod <paths…> [options]   (or: lock-scope migrate <paths…>)
 
-Fixes lock acquisitions that are not released on every path by rewriting them
-to disposable lock scopes (\`await using lock = await acquire…()\`), makes lock
-handles defined in the repository disposable at their source, and verifies every
-changed file with the project's own tsconfig.json before writing it. Where the
-code runs on a Node that cannot run \`using\` (Node 20 and 22, unless TypeScript
-lowers it), leaks are fixed with try { … } finally { release } instead.
-
-Options:
-  --write              Apply the changes (default: dry run printing a unified diff)
-  --json               Print a machine-readable report instead of the diff
-  --force              Write even when the git tree has uncommitted changes
-  --project <file>     tsconfig.json to use (default: the nearest one above the first path)
-  --update-tsconfig    Add "ESNext.Disposable" to compilerOptions.lib when it is missing
-  --no-type-check      Skip the type checker (JavaScript-only repositories)
-  --modernize          Also rewrite correct try/finally sites to \`using\` (default: only leaks)
-  --runtime <node>     The Node the code runs on: ${RUNTIMES.join(", ")} (default: package.json
-                       engines.node, else node20); below node24, code tsc does not lower
-                       gets try/finally instead of \`using\`
-  --config <file>      ESLint config to read the lock APIs from (settings["lock-scope"]);
-                       default: the one ESLint finds for the files
-  --no-config          Ignore the project's ESLint config (built-in presets only)
-  --shard <i/n>        Process the i-th of n deterministic slices of the file list
-  --workers <n>        Worker threads for the call-site step (default: number of CPUs)
-  -h, --help           Show this help
-
-Exit codes: 0 nothing left to do (or all written), 1 manual sites or errors remain,
-2 usage error or a project that cannot use \`using\`.
-`;
+export { MIGRATE_HELP };
 
 export async function migrate(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
