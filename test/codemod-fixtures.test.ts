@@ -14,7 +14,10 @@ import { repoRoot } from "./helpers/run.js";
  *                          `{ "assume": false }` (no disposable handles known) and/or `{ "modernize": true }`
  *                          (also rewrite correct try/finally sites: the fixtures about the planner's shapes);
  *                          without it, handles are assumed disposable (`disposableHandles: "assume"`) and
- *                          only the sites the rule reports are rewritten (the default)
+ *                          only the sites the rule reports are rewritten (the default);
+ *                          `{ "canRunUsing": false }`: the try/finally form (a runtime without `using`);
+ *                          `{ "declaredTypes": { "<name>\u0000<initializer>": "<type>" } }`: what the
+ *                          checker would infer for a declaration without annotation
  *  - `<case>.pending`      optional: one paragraph explaining why the expectation (what is correct)
  *                          differs from what the transform currently does; the case is skipped
  */
@@ -25,6 +28,8 @@ interface FixtureOptions {
   readonly disposableHandles?: Record<string, "async" | "sync">;
   readonly assume?: boolean;
   readonly modernize?: boolean;
+  readonly canRunUsing?: boolean;
+  readonly declaredTypes?: Record<string, string>;
 }
 
 interface Fixture {
@@ -48,7 +53,7 @@ function optionsOf(name: string): CallSiteOptions {
   const file = `${name}.options.json`;
   if (!fs.existsSync(path.join(dir, file))) return { disposableHandles: "assume" };
   const raw = JSON.parse(read(file)) as FixtureOptions;
-  const unknown = Object.keys(raw).filter((key) => !["disposableHandles", "assume", "modernize"].includes(key));
+  const unknown = Object.keys(raw).filter((key) => !["disposableHandles", "assume", "modernize", "canRunUsing", "declaredTypes"].includes(key));
   if (unknown.length > 0) throw new Error(`${file}: unknown option(s) ${unknown.join(", ")}`);
   let disposableHandles: CallSiteOptions["disposableHandles"] = "assume";
   if (raw.disposableHandles !== undefined) disposableHandles = new Map(Object.entries(raw.disposableHandles));
@@ -56,6 +61,8 @@ function optionsOf(name: string): CallSiteOptions {
   return {
     ...(disposableHandles === undefined ? {} : { disposableHandles }),
     ...(raw.modernize === undefined ? {} : { modernize: raw.modernize }),
+    ...(raw.canRunUsing === undefined ? {} : { canRunUsing: raw.canRunUsing }),
+    ...(raw.declaredTypes === undefined ? {} : { declaredTypes: new Map(Object.entries(raw.declaredTypes)) }),
   };
 }
 

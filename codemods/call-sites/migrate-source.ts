@@ -52,6 +52,20 @@ export interface CallSiteOptions {
    * which needs no disposable handle, and correct sites are never modernised.
    */
   readonly canRunUsing?: boolean;
+  /**
+   * Types the checker inferred for declarations without annotation, keyed by `declaredTypeKey`:
+   * a name declared inside a locked region and used after it is declared before the region with it.
+   */
+  readonly declaredTypes?: ReadonlyMap<string, string>;
+}
+
+/**
+ * The key of a declaration in `declaredTypes`: its name and initializer text. Positions would not
+ * do: rewrites of earlier sites move them; the same name and initializer twice in a file are one
+ * expression in practice, and the verification step type-checks the result anyway.
+ */
+export function declaredTypeKey(name: string, initializer: string): string {
+  return `${name}\u0000${initializer}`;
 }
 
 export function migrateSource(sourceText: string, filePath: string, options: CallSiteOptions = {}): SourceMigration {
@@ -61,6 +75,12 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   const modernize = (options.modernize ?? false) && canRunUsing;
   let text = sourceText;
   let program = parseSource(text, filePath);
+  const javascript = /\.[cm]?jsx?$/.test(filePath);
+  const declaredTypes = options.declaredTypes;
+  const typeOf = declaredTypes
+    ? (declarator: TSESTree.VariableDeclarator) =>
+        declarator.id.type === T.Identifier && declarator.init ? declaredTypes.get(declaredTypeKey(declarator.id.name, text.slice(declarator.init.range[0], declarator.init.range[1]))) : undefined
+    : undefined;
   const original = findAcquisitions(program, model, collectImports(program), text);
   const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
   const inputContext: AnalysisContext = { model, imports: collectImports(program), sourceText: text };
@@ -118,7 +138,15 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       }
       const owner = site.form.kind === "tracked" ? site.form.owner : program;
       if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
-      const plan = planUsingRewrite(site, { sourceText: text, disposal, effects: effectContextOf(site, context), form: canRunUsing ? "using" : "tryFinally", awaitRelease: verdict.kind === "releaseNotAwaited" });
+      const plan = planUsingRewrite(site, {
+        sourceText: text,
+        disposal,
+        effects: effectContextOf(site, context),
+        form: canRunUsing ? "using" : "tryFinally",
+        awaitRelease: verdict.kind === "releaseNotAwaited",
+        javascript,
+        typeOf,
+      });
       if (plan.kind === "manual") {
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(plan.reason) };
         continue;

@@ -2,10 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
-import type { Project } from "ts-morph";
-import { findAcquisitions, judgeSite, applyEdits, collectImports, buildLockModel, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { SyntaxKind, TypeFormatFlags, type Project, type SourceFile } from "ts-morph";
+import { findAcquisitions, judgeSite, applyEdits, collectImports, buildLockModel, type AcquisitionSite, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource, SourceParseError } from "../parse.js";
-import { migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
+import { declaredTypeKey, migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
 import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
@@ -133,7 +133,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
 
   // Phase 1: providers (type-aware), before any edit.
   const providers = createProviderAnalysis();
-  if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing);
+  const declaredTypes = new Map<string, [string, string][]>();
+  if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing, declaredTypes);
 
   // Phase 2: call sites, on the provider-edited texts.
   const inputs: { file: string; text: string }[] = [];
@@ -158,7 +159,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     if (decision.disposable) handles.set(label, decision.disposable);
     else if (decision.reason) reasons.set(label, decision.reason);
   }
-  const results = await migrateCallSites(inputs, { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()) }, options);
+  const results = await migrateCallSites(inputs, { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes }, options);
   for (const result of results) {
     const original = texts.get(result.file)!;
     if (result.error) {
@@ -237,13 +238,19 @@ function cleanStaleTempFiles(files: readonly string[], remove: boolean): { found
   return { found, removed };
 }
 
-function analyseProviders(project: Project, texts: Map<string, SourceFileText>, providers: ProviderAnalysis, reports: Map<string, FileReport>, options: MigrateOptions, noUsing: ReadonlyMap<string, string>): void {
+function analyseProviders(
+  project: Project,
+  texts: Map<string, SourceFileText>,
+  providers: ProviderAnalysis,
+  reports: Map<string, FileReport>,
+  options: MigrateOptions,
+  noUsing: ReadonlyMap<string, string>,
+  declaredTypes: Map<string, [string, string][]>,
+): void {
   const model = buildLockModel(options.lockModel);
   let done = 0;
   for (const [file, original] of texts) {
     options.onProgress?.(++done, texts.size, "types");
-    // Its fixes will be try/finally calling the API's own release: no handle needs to be disposable for them.
-    if (noUsing.has(file)) continue;
     const sourceFile = project.getSourceFile(file);
     if (!sourceFile) continue;
     // Work on the normalised text (no BOM, LF) so ESTree and TypeScript positions agree.
@@ -257,12 +264,42 @@ function analyseProviders(project: Project, texts: Map<string, SourceFileText>, 
     }
     const imports = collectImports(program);
     for (const site of findAcquisitions(program, model, imports, original.text)) {
-      if (site.form.kind !== "tracked" || site.form.binding.handleNames.size === 0) continue;
+      if (site.form.kind !== "tracked") continue;
       const verdict = judgeSite(site, { model, imports, sourceText: original.text });
       if (verdict.kind === "safe" && (verdict.why !== "released" || !options.modernize)) continue;
+      collectDeclaredTypes(sourceFile, site, original.text, declaredTypes);
+      // Try/finally fixes call the API's own release: no handle needs to be disposable for them.
+      if (noUsing.has(file) || site.form.binding.handleNames.size === 0) continue;
       analyseProviderSite(project, providers, sourceFile, site);
     }
   }
+}
+
+/**
+ * The checker's types of the declarations without annotation that sit beside a reported
+ * acquisition in its block: the planner declares such a name before the locked region when it is
+ * used after it (`let kept: string[];`). Keyed by name and initializer (declaredTypeKey).
+ */
+function collectDeclaredTypes(sourceFile: SourceFile, site: AcquisitionSite, text: string, out: Map<string, [string, string][]>): void {
+  const form = site.form;
+  if (form.kind !== "tracked" || form.acquireAt?.type !== "VariableDeclarator") return;
+  const block = form.acquireAt.parent?.parent;
+  if (block?.type !== "BlockStatement") return;
+  const entries = out.get(sourceFile.getFilePath()) ?? [];
+  for (const statement of block.body) {
+    if (statement.type !== "VariableDeclaration" || (statement.kind !== "const" && statement.kind !== "let")) continue;
+    for (const declarator of statement.declarations) {
+      if (declarator.id.type !== "Identifier" || declarator.id.typeAnnotation || !declarator.init) continue;
+      const node = sourceFile.getDescendantAtPos(declarator.id.range[0])?.getParentIfKind(SyntaxKind.VariableDeclaration);
+      if (!node) continue;
+      const type = node.getType();
+      // A type that cannot be written back (anonymous class, unique symbol) or says nothing: leave the site manual.
+      const written = type.getText(node, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | TypeFormatFlags.NoTruncation);
+      if (type.isAny() || /\btypeof\b|unique symbol|\.\.\.|__/.test(written)) continue;
+      entries.push([declaredTypeKey(declarator.id.name, text.slice(declarator.init.range[0], declarator.init.range[1])), written]);
+    }
+  }
+  if (entries.length > 0) out.set(sourceFile.getFilePath(), entries);
 }
 
 function verify(project: Project, reports: Map<string, FileReport>, options: MigrateOptions): void {
@@ -298,6 +335,8 @@ interface CallSiteJob {
   readonly modernize: boolean;
   /** Files that cannot run `using`: fixed with try/finally. */
   readonly noUsing: ReadonlySet<string>;
+  /** Per file (ts-morph's path), the checker's types of declarations without annotation (declaredTypeKey → type). */
+  readonly declaredTypes: ReadonlyMap<string, [string, string][]>;
 }
 
 export interface CallSiteResult {
@@ -311,7 +350,15 @@ export interface CallSiteResult {
 /** Migrates one file's call sites (also the worker's job). */
 export function migrateOne(file: string, text: string, job: CallSiteJob): CallSiteResult {
   try {
-    const result = migrateSource(text, file, { model: job.model, disposableHandles: job.handles, handleReasons: job.reasons, modernize: job.modernize, canRunUsing: !job.noUsing.has(file) });
+    const types = job.declaredTypes.get(path.resolve(file).split(path.sep).join("/"));
+    const result = migrateSource(text, file, {
+      model: job.model,
+      disposableHandles: job.handles,
+      handleReasons: job.reasons,
+      modernize: job.modernize,
+      canRunUsing: !job.noUsing.has(file),
+      ...(types ? { declaredTypes: new Map(types) } : {}),
+    });
     return { file, output: result.output, sites: result.sites, correctSitesKept: result.correctSitesKept };
   } catch (error) {
     return { file, output: text, sites: [], error: parseErrorText(error) };
@@ -334,7 +381,7 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
       (chunk) =>
         new Promise<CallSiteResult[]>((resolve, reject) => {
           const worker = new Worker(new URL("./worker.js", import.meta.url), {
-            workerData: { inputs: chunk, job: { model: job.model, handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize, noUsing: [...job.noUsing] } },
+            workerData: { inputs: chunk, job: { model: job.model, handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize, noUsing: [...job.noUsing], declaredTypes: [...job.declaredTypes] } },
           });
           worker.on("message", (message: { progress?: number; results?: CallSiteResult[] }) => {
             if (message.progress) options.onProgress?.((done += message.progress), inputs.length, "rewrite");

@@ -1,7 +1,7 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import { T, describe, descendants, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 import { isReleaseCall, type HandleBinding } from "../analysis/binding.js";
-import { guardOf, type EffectContext } from "../analysis/effects.js";
+import { expressionEvents, guardOf, type EffectContext, type Event } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
 import { applyEdits, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
 
@@ -51,6 +51,16 @@ export interface PlanInput {
   readonly form?: "using" | "tryFinally";
   /** The analysis found the release async but not awaited: the try/finally form awaits it (as `await using` would). */
   readonly awaitRelease?: boolean;
+  /**
+   * Is the file JavaScript (default false: TypeScript)? A declaration hoisted out of the locked
+   * region (`let kept;`) needs a type in TypeScript and none in JavaScript.
+   */
+  readonly javascript?: boolean;
+  /**
+   * The checker's type of a declared name without annotation (the type-aware step provides it):
+   * `let kept: <type>;` when such a declaration is hoisted. Without it, that site stays manual.
+   */
+  readonly typeOf?: (declarator: TSESTree.VariableDeclarator) => string | undefined;
 }
 
 export function planUsingRewrite(site: AcquisitionSite, input: PlanInput): RewritePlan {
@@ -119,6 +129,8 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   let finallyRelease: { tryStatement: TSESTree.TryStatement; statement: Node } | undefined;
   let tailRelease: Node | undefined;
   const exitReleases: Node[] = [];
+  // `if (…) { …; release } else { …; release }` right in the block: the `if` ends the region.
+  const branchReleases = new Map<TSESTree.IfStatement, Node[]>();
   for (const release of releases) {
     const container = release.parent!;
     const tryStatement = container.parent;
@@ -136,7 +148,12 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
       tailRelease = release;
       continue;
     }
-    const exit = endsItsPath(release, block);
+    const branchIf = branchingIfOf(release, block, declIndex);
+    if (branchIf) {
+      branchReleases.set(branchIf, [...(branchReleases.get(branchIf) ?? []), release]);
+      continue;
+    }
+    const exit = endsItsPath(release, block, input.effects);
     if (exit === "yes") {
       exitReleases.push(release);
       continue;
@@ -148,6 +165,14 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   }
   if (finallyRelease && tailRelease) {
     return manual("the lock is released both in a `finally` and after it");
+  }
+  // Branch releases: every branch of one `if` chain must end with the release or leave (return/throw).
+  let branchTail: { ifStatement: TSESTree.IfStatement; releases: Node[] } | undefined;
+  for (const [ifStatement, list] of branchReleases) {
+    const problem = branchesProblem(ifStatement, new Set(list));
+    if (problem) return manual(problem);
+    if (branchTail || finallyRelease || tailRelease) return manual(`the release on line ${list[0]!.loc.start.line} is one of several success-path releases; the codemod cannot tell where the locked region ends`);
+    branchTail = { ifStatement, releases: list };
   }
   const edits: TextEdit[] = [];
   let forceWrap = false;
@@ -184,6 +209,15 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     const tryEdits = rewriteTry(tryStatement, statement, sourceText);
     if (typeof tryEdits === "string") return manual(tryEdits);
     edits.push(...tryEdits);
+  } else if (branchTail) {
+    shape = "straightLine";
+    regionEnd = branchTail.ifStatement;
+    if (letDeclaration) return manual("the lock is assigned to an outer `let` but not released in a `finally`");
+    for (const release of branchTail.releases) {
+      const removal = removeStatement(sourceText, release);
+      if (typeof removal === "string") return manual(removal);
+      edits.push(removal);
+    }
   } else if (tailRelease) {
     shape = "straightLine";
     regionEnd = tailRelease;
@@ -197,7 +231,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   // A release in a nested block that runs before a `using` of that block is disposed: with `using`
   // at the outer block, this lock would be released after that disposal instead of before it.
   // (A `using` of the declaration's own block declared earlier is disposed after us either way: LIFO.)
-  for (const release of [...exitReleases, ...(finallyRelease ? [finallyRelease.statement] : []), ...(tailRelease ? [tailRelease] : [])]) {
+  for (const release of [...exitReleases, ...(finallyRelease ? [finallyRelease.statement] : []), ...(tailRelease ? [tailRelease] : []), ...(branchTail?.releases ?? [])]) {
     const container = release.parent;
     if (container === block) continue;
     const siblings = container?.type === T.BlockStatement ? container.body : [];
@@ -216,8 +250,11 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   }
 
   if (tryFinally) {
-    const successRelease = finallyRelease?.statement ?? tailRelease!;
-    return tryFinallyPlan({ block, declIndex, endIndex: block.body.indexOf(regionEnd as never), bound, successRelease, edits, awaitRelease: input.awaitRelease === true, sourceText });
+    const successRelease = finallyRelease?.statement ?? tailRelease ?? branchTail!.releases[0]!;
+    // One `finally` for every branch: the branches must release the same way.
+    const texts = new Set(branchTail?.releases.map((r) => sourceText.slice(r.range[0], r.range[1])) ?? []);
+    if (texts.size > 1) return manual("the branches release the lock in different ways; one `finally` cannot hold them all");
+    return tryFinallyPlan({ block, declIndex, endIndex: block.body.indexOf(regionEnd as never), bound, successRelease, edits, awaitRelease: input.awaitRelease === true, sourceText, input });
   }
 
   // The declaration itself.
@@ -239,10 +276,107 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   if (!forceWrap && (rest.length === 0 || (rest.length === 1 && isPureReturn(rest[0]!)))) return { kind: "rewrite", shape, edits };
   // Statements follow: wrap the region in a block so the release point stays where it was.
   if (block.type === T.Program) return manual("statements follow the locked region at module level; `using` would hold the lock to the end of the module");
-  if (usesNames(rest, declaredNames(block.body.slice(declIndex, endIndex + 1), bound))) {
-    return manual("statements after the locked region use names declared inside it");
+  const regionStatements = block.body.slice(declIndex + 1, endIndex + 1);
+  if (usesNames(rest, new Set([bound]))) return manual(`statements after the locked region use \`${bound}\``);
+  const usedAfter = usedNamesDeclaredIn(regionStatements, rest);
+  if (usedAfter.size === 0) return { kind: "rewrite", shape, edits: wrapRegion(region, edits, sourceText) };
+  // Names declared inside the region are used after it (the incident shape). (a) What follows is
+  // cheap (no await, no call that may block or throw): hold the lock to the end of the block.
+  if (!forceWrap && input.effects && rest.every((statement) => isCheapStatement(statement, input.effects!))) return { kind: "rewrite", shape, edits };
+  // (b) Otherwise declare those names before the region and assign them inside it.
+  const hoist = hoistDeclarations(regionStatements, usedAfter, input);
+  if (typeof hoist === "string") return manual(hoist);
+  return { kind: "rewrite", shape, edits: wrapRegion(region, [...edits, ...hoist.edits], sourceText, undefined, hoist.declarations) };
+}
+
+// ---------------------------------------------------- names used after the region
+
+/** Names declared by the top-level statements of `region` (not the lock) that `rest` uses. */
+function usedNamesDeclaredIn(region: readonly Node[], rest: readonly Node[]): Set<string> {
+  const used = new Set<string>();
+  for (const name of declaredNames(region, "")) if (name !== "" && usesNames(rest, new Set([name]))) used.add(name);
+  return used;
+}
+
+/**
+ * Can the statement run while the lock is still held without anyone noticing? No `await` (other
+ * waiters would wait longer), no call that may block or throw (the rule's effect model: only the
+ * quiet calls of lock-api/quiet-calls.ts pass), no `yield`; `throw new Error(…)` is fine (`using`
+ * releases on that path too). `return kept.length` and `log.info(…)` pass, `await fs.writeFile(…)` does not.
+ */
+function isCheapStatement(statement: Node, effects: EffectContext): boolean {
+  const cheap = (node: Node | null | undefined): boolean => !node || expressionEvents(effects, node).every(quietEvent);
+  switch (statement.type) {
+    case T.ExpressionStatement:
+      return cheap(statement.expression);
+    case T.VariableDeclaration:
+      return (statement.kind === "const" || statement.kind === "let") && statement.declarations.every((d) => cheap(d.init));
+    case T.ReturnStatement:
+    case T.ThrowStatement:
+      return cheap(statement.argument);
+    case T.IfStatement:
+      return cheap(statement.test) && isCheapStatement(statement.consequent, effects) && (!statement.alternate || isCheapStatement(statement.alternate, effects));
+    case T.BlockStatement:
+      return statement.body.every((s) => isCheapStatement(s, effects));
+    case T.EmptyStatement:
+    case T.BreakStatement:
+    case T.ContinueStatement:
+      return true;
+    default:
+      return false;
   }
-  return { kind: "rewrite", shape, edits: wrapRegion(region, edits, sourceText) };
+}
+
+function quietEvent(event: Event): boolean {
+  if (event.k === "branch") return event.whenTrue.every(quietEvent) && event.whenFalse.every(quietEvent);
+  // Building an error to throw is no work under the lock.
+  if (event.k === "throw") return event.node.type === T.NewExpression && isPure(event.node);
+  return false;
+}
+
+interface Hoist {
+  /** `let kept: string[];` lines, to put before the region. */
+  readonly declarations: string[];
+  /** `const kept = …` → `kept = …` inside the region. */
+  readonly edits: TextEdit[];
+}
+
+/**
+ * Declarations of the region whose names are used after it become assignments, declared by
+ * `let` before the region with their type: the annotation as written, else the checker's type
+ * (`typeOf`), else none in JavaScript. A TypeScript name without either stays manual.
+ */
+function hoistDeclarations(region: readonly Node[], names: ReadonlySet<string>, input: PlanInput): Hoist | string {
+  const { sourceText } = input;
+  const declarations: string[] = [];
+  const edits: TextEdit[] = [];
+  for (const statement of region) {
+    if ((statement.type === T.FunctionDeclaration || statement.type === T.ClassDeclaration) && statement.id && names.has(statement.id.name)) {
+      return `\`${statement.id.name}\` is declared inside the locked region by a ${statement.type === T.FunctionDeclaration ? "function" : "class"} declaration and used after it; move it out by hand`;
+    }
+    if (statement.type !== T.VariableDeclaration) continue;
+    const hoisted = statement.declarations.filter((d) => patternNames(d.id).some((n) => names.has(n)));
+    if (hoisted.length === 0) continue;
+    if (statement.kind !== "const" && statement.kind !== "let") return `\`${describe(statement, sourceText, 30)}\` is used after the locked region and cannot be declared before it`;
+    if (hoisted.length !== statement.declarations.length) return `\`${describe(statement, sourceText, 30)}\` declares several names, some used after the locked region; split it by hand`;
+    for (const declarator of statement.declarations) {
+      if (declarator.id.type !== T.Identifier) return `\`${describe(declarator.id, sourceText, 30)}\` is destructured inside the locked region and used after it; declare its names before the region by hand`;
+      const name = declarator.id.name;
+      if (!declarator.init) return `\`${name}\` is declared without a value inside the locked region and used after it; declare it before the region by hand`;
+      const annotation = declarator.id.typeAnnotation ? sourceText.slice(declarator.id.typeAnnotation.range[0], declarator.id.typeAnnotation.range[1]) : undefined;
+      const inferred = annotation === undefined && !input.javascript ? input.typeOf?.(declarator) : undefined;
+      if (annotation === undefined && !input.javascript && inferred === undefined) {
+        return `\`${name}\` is declared inside the locked region and used after it; it has no type annotation and no type from the checker, so it cannot be declared before the region (annotate it, or run the codemod with its tsconfig)`;
+      }
+      if (declarator.definite) return `\`${name}!\` has a definite-assignment assertion; declare it before the region by hand`;
+      declarations.push(`let ${name}${annotation ?? (inferred === undefined ? "" : `: ${inferred}`)};`);
+      if (declarator.id.typeAnnotation) edits.push({ range: [declarator.id.typeAnnotation.range[0], declarator.id.typeAnnotation.range[1]], text: "" });
+    }
+    // `const kept = …;` → `kept = …;` (a statement starting with the name: no parentheses needed).
+    edits.push({ range: [statement.range[0], statement.declarations[0]!.range[0]], text: "" });
+  }
+  if (declarations.length === 0) return "statements after the locked region use names declared inside it";
+  return { declarations, edits };
 }
 
 // --------------------------------------------------------- try/finally form
@@ -258,6 +392,7 @@ interface TryFinallyInput {
   readonly edits: readonly TextEdit[];
   readonly awaitRelease: boolean;
   readonly sourceText: string;
+  readonly input: PlanInput;
 }
 
 /**
@@ -276,10 +411,20 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
   const declared = declaredNames(block.body.slice(declIndex + 1, last + 1), "");
   declared.delete("");
   const rest = block.body.slice(last + 1);
+  let hoist: Hoist | undefined;
   if (usesNames(rest, declared)) {
-    // `return value` right after the release moves into the `try`: evaluated while holding, as `using` does.
+    const effects = input.input.effects;
+    // `return value` right after the release moves into the `try`: evaluated while holding, as `using` does;
+    // so does anything cheap (no await, no call that may block or throw): the `try` runs to the end of the block.
     if (rest.length === 1 && isPureReturn(rest[0]!)) last++;
-    else return manual("statements after the locked region use names declared inside it");
+    else if (effects && !usesNames(rest, new Set([bound])) && rest.every((statement) => isCheapStatement(statement, effects))) last = block.body.length - 1;
+    else {
+      // Otherwise the names used after the region are declared before the `try` and assigned in it.
+      if (usesNames(rest, new Set([bound]))) return manual(`statements after the locked region use \`${bound}\``);
+      const hoisted = hoistDeclarations(block.body.slice(declIndex + 1, last + 1), usedNamesDeclaredIn(block.body.slice(declIndex + 1, last + 1), rest), input.input);
+      if (typeof hoisted === "string") return manual(hoisted);
+      hoist = hoisted;
+    }
   }
   if (usesNames(block.body.slice(0, declIndex), declared)) return manual("statements before the locked region use names declared inside it");
 
@@ -294,7 +439,7 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
     release = `if (${bound}) ${release}`;
   }
   const region: Region = { block, first: declIndex + 1, last };
-  return { kind: "rewrite", shape: "tryFinally", edits: wrapRegion(region, input.edits, sourceText, release) };
+  return { kind: "rewrite", shape: "tryFinally", edits: wrapRegion(region, [...input.edits, ...(hoist?.edits ?? [])], sourceText, release, hoist?.declarations) };
 }
 
 /** Is `name` used other than as `name.member` or `name(…)` (a test, a comparison, `name?.x`, an argument)? */
@@ -458,14 +603,15 @@ function insideNestedFunction(node: Node, scope: Node): boolean {
  * A release followed by `return`/`throw` of names and literals (or a `break`/`continue` leaving
  * `block`): `using` releases there too. A `return work()` would run `work()` while still holding.
  */
-function endsItsPath(release: Node, block: Node): "yes" | "no" | { next: Node } {
+function endsItsPath(release: Node, block: Node, effects: EffectContext | undefined): "yes" | "no" | { next: Node } {
   const container = release.parent;
   if (!container || (container.type !== T.BlockStatement && container.type !== T.SwitchCase)) return "no";
   const body = container.type === T.BlockStatement ? container.body : container.consequent;
   const next = body[body.indexOf(release as never) + 1];
   if (!next) return "no";
   if (next.type === T.ReturnStatement || next.type === T.ThrowStatement) {
-    return next.argument === null || isPure(next.argument) ? "yes" : { next };
+    // `return kept.length` is as cheap as `return kept` (the rule's effect model: no call, no await).
+    return next.argument === null || isPure(next.argument) || (effects !== undefined && isCheapStatement(next, effects)) ? "yes" : { next };
   }
   if (next.type === T.BreakStatement || next.type === T.ContinueStatement) {
     // The jump must leave the block that holds the lock.
@@ -583,7 +729,7 @@ function removeStatement(sourceText: string, statement: Node): TextEdit | string
  * Applies the region's edits and wraps it in `{ … }`, one indentation level deeper (template literal text untouched);
  * with `finallyRelease`, in `try { … } finally { <finallyRelease> }`.
  */
-function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string, finallyRelease?: string): TextEdit[] {
+function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string, finallyRelease?: string, declarationsBefore: readonly string[] = []): TextEdit[] {
   const first = region.block.body[region.first]!;
   const last = region.block.body[region.last]!;
   const start = first.range[0];
@@ -616,7 +762,9 @@ function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: stri
   const trailing = regionEnd > end ? "\n" : "";
   const open = finallyRelease === undefined ? "{" : "try {";
   const close = finallyRelease === undefined ? "}" : `} finally {\n${baseIndent}${unit}${finallyRelease}\n${baseIndent}}`;
-  return [...outside, { range: [start, regionEnd], text: `${open}\n${baseIndent}${unit}${text}\n${baseIndent}${close}${trailing}` }];
+  // Hoisted declarations (`let kept: string[];`) go on their own lines before the wrapped region.
+  const before = declarationsBefore.map((line) => `${line}\n${baseIndent}`).join("");
+  return [...outside, { range: [start, regionEnd], text: `${before}${open}\n${baseIndent}${unit}${text}\n${baseIndent}${close}${trailing}` }];
 }
 
 /** The file's indentation step, read from the block: its first statement's indent minus the block's own. */
@@ -741,6 +889,49 @@ function usesNames(statements: readonly Node[], names: ReadonlySet<string>): boo
     });
   }
   return found;
+}
+
+function patternNames(pattern: Node): string[] {
+  const names: string[] = [];
+  walk(pattern, (n) => {
+    if (n.type === T.Identifier) names.push(n.name);
+    return undefined;
+  });
+  return names;
+}
+
+/**
+ * The `if` directly in `block` (after the acquisition) whose branch ends with this release:
+ * `if (…) { …; release } else { …; release }`, else-if chains included.
+ */
+function branchingIfOf(release: Node, block: Node, declIndex: number): TSESTree.IfStatement | undefined {
+  const container = release.parent;
+  if (container?.type !== T.BlockStatement || container.body[container.body.length - 1] !== release) return undefined;
+  let branch: Node = container;
+  let parent = container.parent;
+  if (parent?.type !== T.IfStatement) return undefined;
+  while (parent?.type === T.IfStatement) {
+    if (parent.consequent !== branch && parent.alternate !== branch) return undefined;
+    if (parent.parent === block) {
+      const index = (block as TSESTree.BlockStatement).body.indexOf(parent as never);
+      return index > declIndex ? parent : undefined;
+    }
+    branch = parent;
+    parent = parent.parent;
+  }
+  return undefined;
+}
+
+/** Every branch of the chain ends with one of `releases` or leaves (return/throw); undefined when so. */
+function branchesProblem(ifStatement: TSESTree.IfStatement, releases: ReadonlySet<Node>): string | undefined {
+  const check = (branch: Node | null): string | undefined => {
+    if (!branch) return `the \`if\` on line ${ifStatement.loc.start.line} releases the lock in some branches only (no \`else\`); the codemod cannot tell where the locked region ends`;
+    if (branch.type === T.IfStatement) return check(branch.consequent) ?? check(branch.alternate);
+    const last = branch.type === T.BlockStatement ? branch.body[branch.body.length - 1] : branch;
+    if (last && (releases.has(last) || last.type === T.ReturnStatement || last.type === T.ThrowStatement)) return undefined;
+    return `a branch of the \`if\` on line ${ifStatement.loc.start.line} neither releases the lock at its end nor leaves; the codemod cannot tell where the locked region ends`;
+  };
+  return check(ifStatement);
 }
 
 function declaredNames(statements: readonly Node[], bound: string): Set<string> {

@@ -7,39 +7,17 @@
 //        node test/truth/run.mjs --unlabelled   (also lists findings at lines no label covers, in the
 //                                          labelled files and in every file of packages with "lintAll")
 //        node test/truth/run.mjs --json   (machine-readable, for tests and the bench)
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Linter } from "eslint";
 import tsParser from "@typescript-eslint/parser";
+import { corpora, unpacked } from "./packages.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
-const work = path.join(here, ".work");
 const plugin = (await import(pathToFileURL(path.join(root, "dist/index.js")).href)).default;
 const args = new Set(process.argv.slice(2));
-
-/** Every labelled package: { package, version, author, apis?, lintAll?, sites: [...] }. */
-const corpora = fs
-  .readdirSync(path.join(here, "sites"))
-  .filter((f) => f.endsWith(".json"))
-  .sort()
-  .map((f) => ({ file: f, ...JSON.parse(fs.readFileSync(path.join(here, "sites", f), "utf8")) }));
-
-/** The tarball of name@version, unpacked under .work (fetched once; registry tarballs never change). */
-function unpacked(name, version) {
-  const dir = path.join(work, "packages", `${name.replace("/", "__")}@${version}`);
-  if (fs.existsSync(path.join(dir, "package", "package.json"))) return path.join(dir, "package");
-  fs.mkdirSync(dir, { recursive: true });
-  const tarball = execFileSync("npm", ["pack", `${name}@${version}`, "--silent", "--pack-destination", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
-    .trim()
-    .split("\n")
-    .pop();
-  execFileSync("tar", ["xzf", tarball], { cwd: dir });
-  fs.rmSync(path.join(dir, tarball));
-  return path.join(dir, "package");
-}
 
 function config(settings) {
   return [
