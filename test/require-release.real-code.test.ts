@@ -56,6 +56,21 @@ syntacticTester.run("require-release (real-code shapes)", rule, {
 }`,
     },
     {
+      // openclaw dist: collections and strings built between the acquisition and the try.
+      name: "quiet constructors and methods between the acquisition and the try (new Set, has, push, trim)",
+      code: `async function drain(pool: Pool, ids: string[], key: string) {
+  const client = await pool.connect();
+  const seen = new Set<string>();
+  const decoder = new TextDecoder();
+  if (!seen.has(key.trim())) ids.push(key);
+  try {
+    await client.query(decoder.decode(new Uint8Array()), ids);
+  } finally {
+    client.release();
+  }
+}`,
+    },
+    {
       // A pure helper of the same file (string building) is no escape.
       name: "a quiet local function between the acquisition and the try",
       code: `const tableName = (schema: string) => \`"\${schema}".locks\`;
@@ -86,6 +101,19 @@ async function setup(pool: Pool, schema: string) {
     },
   ],
   invalid: [
+    {
+      name: "a method given a callback is not quiet: ids.filter(fn) can throw",
+      code: `async function drain(pool: Pool, ids: string[]) {
+  const client = await pool.connect();
+  const kept = ids.filter((id) => check(id));
+  try {
+    await client.query("x", kept);
+  } finally {
+    client.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 24 }],
+    },
     {
       // typeorm / drizzle: a checkout released after awaited work, outside any finally.
       name: "usage-inferred: createQueryRunner() released after awaited work",

@@ -2,7 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, calleeName, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
-import { isQuietCallee } from "../lock-api/quiet-calls.js";
+import { isQuietCallee, isQuietConstructor, isQuietMethod } from "../lock-api/quiet-calls.js";
 import { isQuietLocalCall } from "./quiet-functions.js";
 import { carriesHandle, isGuardName, isHandleReference, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
 
@@ -164,7 +164,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       visit(ctx, node.callee, out, plain);
       for (const argument of node.arguments) visit(ctx, argument, out, plain);
       if (someCarriesHandle(ctx.binding, node.arguments)) out.push({ k: "transfer", node });
-      else out.push({ k: "throw", node });
+      else if (!isQuietConstructor(referencePath(node.callee))) out.push({ k: "throw", node });
       break;
     case T.ImportExpression:
       visit(ctx, node.source, out, plain);
@@ -260,7 +260,12 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   if (inPromiseAll) return; // Promise.all itself does not throw; its await does
   if (flags.inPromiseAll && name !== undefined && ctx.releaseNames.has(name)) return; // async releases run side by side
   if (isQuietCallee(referencePath(callee)) || isQuietLocalCall(call)) return; // `Date.now()`, `Object.keys(x)`, `buildKey(x)`: quiet-calls.ts, quiet-functions.ts
+  if (receiver && isQuietMethod(name) && !call.arguments.some(isFunctionArgument)) return; // `seen.has(k)`, `ids.push(id)`
   out.push({ k: "throw", node: call });
+}
+
+function isFunctionArgument(argument: Node): boolean {
+  return argument.type === T.ArrowFunctionExpression || argument.type === T.FunctionExpression;
 }
 
 /** Does the call take ownership of the lock: a releaser callback, or the handle given to an ownership sink? */

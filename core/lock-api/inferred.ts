@@ -81,7 +81,10 @@ function evidenceOf(inference: CompiledInference, sourceText: string): Evidence 
  */
 export function inferAcquisition(inference: CompiledInference, call: TSESTree.CallExpression, sourceText: string): CompiledAcquire | undefined {
   const name = calleeName(call);
-  if (name === undefined || inference.notAcquisitions.has(name) || inference.releaseFunction.test(name)) return undefined;
+  // Only calls named like an acquisition: on real code (test/truth) ref-counted `retain…()` handles,
+  // stream readers and admissions given back with `release()` were far more often managed on
+  // purpose (flags, hand-overs) than leaked, and a named pairing is what a reader recognises.
+  if (name === undefined || inference.notAcquisitions.has(name) || inference.releaseFunction.test(name) || !inference.acquisitionName.test(name)) return undefined;
   let value: Node = skipWrappersUp(call);
   if (value.parent?.type === T.AwaitExpression) value = skipWrappersUp(value.parent);
   const declarator = value.parent;
@@ -99,7 +102,7 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
   if (id.type === T.Identifier) {
     const method = evidence.methodCalls.get(id.name)?.find((e) => within(e.offset))?.method;
     if (method) return compiled(inference, { kind: "handleMethod", methods: [method] });
-    const fn = inference.acquisitionName.test(name) ? evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn : undefined;
+    const fn = evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn;
     if (fn) return compiled(inference, { kind: "handleArgument", functions: [fn] });
     if (inference.releaseFunction.test(id.name) && evidence.called.get(id.name)?.some(within)) return compiled(inference, { kind: "returnedFunction" });
     return undefined;

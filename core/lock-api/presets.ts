@@ -128,7 +128,7 @@ export const usageInferred: LockApiSpec = {
     releaseMethodPattern: "(?:release|unlock)(?:[A-Z_$][\\w$]*)?|[a-z][\\w$]*And(?:Unlock|Release)",
     releaseFunctionPattern: "(?:release|unlock)[A-Z_$][\\w$]*|release|unlock",
     notAcquisitions: ["get", "find", "at", "pop", "shift", "peek", "lookup", "bind", "call", "apply", "require"],
-    acquisitionNamePattern: "^(?:acquire|obtain|checkout|checkOut|lock|take|claim|borrow|lease|reserve|retain|connect|getConnection|getClient)",
+    acquisitionNamePattern: "^(?:acquire|obtain|checkout|checkOut|lock|claim|borrow|lease|reserve|connect|getConnection|getClient|getPoolConnection)|(?:Connection|Client|Runner|Lock|Lease|Mutex|Semaphore|Permit)$",
   },
 };
 

@@ -30,6 +30,35 @@ export const quietCalls: readonly string[] = [
   "console.*",
 ];
 
+/** Constructors that cannot throw in practice (`new Set()`, `new AbortController()`). */
+export const quietConstructors: readonly string[] = ["Set", "Map", "WeakMap", "WeakSet", "Date", "AbortController", "TextEncoder", "TextDecoder", "Error", "TypeError", "RangeError"];
+
+/**
+ * Methods of collections and strings that take no callback and cannot throw on the values real
+ * code calls them on (`seen.has(key)`, `ids.push(id)`, `name.trim()`), whatever the receiver: types
+ * would tell an array from an object with a throwing `push`; without them this list decides, and a
+ * method given a function argument is never quiet (the function may throw).
+ */
+export const quietMethods: readonly string[] = [
+  "has", "get", "add", "set", "delete", "clear", "push", "unshift", "pop", "shift",
+  "includes", "indexOf", "lastIndexOf", "slice", "join", "concat", "at", "toReversed",
+  "charAt", "charCodeAt", "startsWith", "endsWith", "trim", "trimStart", "trimEnd",
+  "toLowerCase", "toUpperCase", "padStart", "padEnd", "split", "randomUUID", "now",
+];
+
+const quietConstructorSet = new Set(quietConstructors);
+const quietMethodSet = new Set(quietMethods);
+
+/** `new Set()`, `new Error("…")`: a quiet constructor. */
+export function isQuietConstructor(path: string | undefined): boolean {
+  return path !== undefined && quietConstructorSet.has(path);
+}
+
+/** A quiet method name (the caller checks that no argument is a function). */
+export function isQuietMethod(name: string | undefined): boolean {
+  return name !== undefined && quietMethodSet.has(name);
+}
+
 /** Loggers: `log(…)`, `debug(…)`, `this.logger.info(…)`, `log.warn(…)`. A logger that throws is not a lock's problem. */
 const LOGGER_RECEIVER = /(?:^|\.)(?:log|logger|_logger|console)$/i;
 const LOGGER_FUNCTION = /^(?:log|debug)$/;
