@@ -93,6 +93,18 @@ async function setup(pool: Pool, schema: string) {
 }`,
     },
     {
+      // typeorm QueryBuilder: a runner borrowed from a field is released by its owner.
+      name: "ownership test against a field: release only an own runner",
+      code: `async function execute(this: any) {
+  const queryRunner = this.obtainQueryRunner();
+  try {
+    return await queryRunner.query("select 1");
+  } finally {
+    if (queryRunner !== this.queryRunner) await queryRunner.release();
+  }
+}`,
+    },
+    {
       name: "Promise.allSettled is the fix, not a leak",
       code: `async function both(a: Mutex, b: Mutex) {
   const results = await Promise.allSettled([a.acquire(), b.acquire()]);

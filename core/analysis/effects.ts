@@ -341,6 +341,11 @@ export function guardOf(ctx: EffectContext, test: Node): Guard | undefined {
     if (!isGuardOperand(ctx, named)) return undefined;
     const nullish = (other.type === T.Literal && other.value === null) || (other.type === T.Identifier && other.name === "undefined");
     if (nullish) return { kind: "handle", whenTrue: notEqual };
+    // `queryRunner !== this.queryRunner` (typeorm): the handle is ours only when it is not the one
+    // borrowed from a field; equal to it, the field's owner releases it, as with no handle at all.
+    if (unwrap(other).type === T.MemberExpression && referencePath(other) !== undefined && isGuardOperand(ctx, named) && unwrap(named).type === T.Identifier) {
+      return { kind: "handle", whenTrue: notEqual };
+    }
     // typeof release === "function"
     if (named.type === T.UnaryExpression && other.type === T.Literal && other.value === "function") {
       return { kind: "handle", whenTrue: equal };
