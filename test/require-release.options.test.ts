@@ -619,12 +619,13 @@ describe("require-release (options): formerly pending", () => {
       {
         // Spec: adoptLock is only an ownership sink when configured (`ownershipSinks`).
         // Actual: no report.
-        name: "without ownershipSinks, adoptLock(lock) is not a transfer",
+        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+      name: "without ownershipSinks, adoptLock(lock) is not a transfer",
         code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
   adoptLock(lock);
 }`,
-        errors: [{ messageId: "leakOnThrow", line: 2, column: 22 }],
+        errors: [{ messageId: "leakAtEnd", line: 2, column: 22 }],
       },
     ],
   });

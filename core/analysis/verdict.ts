@@ -126,18 +126,34 @@ export function releaseKnownAsync(site: AcquisitionSite, facts: TypeFacts = {}):
   return facts.releaseIsAsync ?? declaredReleaseIsAsync(site) ?? site.acquire.spec.releaseIsAsync === true;
 }
 
-/** The leak to report: `process.exit` first (it skips every `finally`), then the earliest escape in source order. */
+/**
+ * The leak to report, the strongest witness first: `process.exit` (it skips every `finally`), then
+ * a normal path that leaves without releasing (`return`, `break`, falling off the end: a reader
+ * cannot dismiss those), then an awaited call that throws (I/O, a model call), then any other
+ * throw; the earliest in source order among equals.
+ */
 function firstLeak(leaks: readonly Leak[]): Leak | undefined {
   let best: Leak | undefined;
   for (const leak of leaks) {
-    if (!best) {
-      best = leak;
-      continue;
-    }
-    const rank = (l: Leak): number => (l.reason === "processExit" ? 0 : 1);
-    if (rank(leak) < rank(best) || (rank(leak) === rank(best) && leak.order < best.order)) best = leak;
+    if (!best || rank(leak) < rank(best) || (rank(leak) === rank(best) && leak.order < best.order)) best = leak;
   }
   return best;
+}
+
+function rank(leak: Leak): number {
+  switch (leak.reason) {
+    case "processExit":
+      return 0;
+    case "exit":
+    case "end":
+      return 1;
+    default:
+      return isAwaited(leak.escape) ? 2 : 3;
+  }
+}
+
+function isAwaited(node: Node): boolean {
+  return node.type === T.AwaitExpression || node.parent?.type === T.AwaitExpression;
 }
 
 const releaseNamesCache = new WeakMap<LockModel, ReadonlySet<string>>();
