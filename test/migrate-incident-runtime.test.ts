@@ -1,3 +1,5 @@
+import { ESLint, type Linter } from "eslint";
+import tseslint from "typescript-eslint";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -171,7 +173,7 @@ function expectSecondRunChangesNothing(dir: string, files: string[]): void {
 }
 
 describe("migrate: the incident program, before and after, by running it", () => {
-  it('TypeScript, "target": "ES2022" (tsc lowers `await using`), Node 20: lock timeout before, FREE after', () => {
+  it('TypeScript, "target": "ES2022" (tsc lowers `await using`), Node 20: lock timeout before, FREE after; lint-clean', async () => {
     const dir = project({ "package.json": PACKAGE_JSON, "tsconfig.json": TSCONFIG_ES2022, "src/lock.ts": LOCK_TS, "src/job.ts": JOB_TS, "src/main.ts": MAIN_TS });
     expect(runNode([tsc, "-p", "tsconfig.json"], dir).status).toBe(0);
     expectLeaks(runAll(dir, "dist/main.js"));
@@ -202,6 +204,20 @@ describe("migrate: the incident program, before and after, by running it", () =>
     const compiled = runNode([tsc, "-p", "tsconfig.json"], dir);
     expect(compiled.status, show("tsc", compiled)).toBe(0);
     expectFree(runAll(dir, "dist/main.js"));
+
+    // The migrated files pass typescript-eslint's recommended-type-checked config, with the one
+    // option the codemod names for never-read `using` bindings (docs/migrate.md).
+    const eslint = new ESLint({
+      cwd: dir,
+      overrideConfigFile: true,
+      overrideConfig: [
+        ...(tseslint.configs.recommendedTypeChecked as Linter.Config[]),
+        { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: dir } } },
+        { rules: { "@typescript-eslint/no-unused-vars": ["error", { ignoreUsingDeclarations: true }] } },
+      ],
+    });
+    const linted = await eslint.lintFiles(["src/job.ts", "src/lock.ts"]);
+    expect(linted.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`))).toEqual([]);
   });
 
   it("plain JavaScript, engines node >=20 (try/finally): lock timeout before, FREE after", () => {
