@@ -105,6 +105,19 @@ async function setup(pool: Pool, schema: string) {
 }`,
     },
     {
+      // openclaw: a reservation that failed holds no slot; returning then leaks nothing.
+      name: "a result's own success field is a guard: if (!reservation.ok) return",
+      code: `async function spawnChild(this: any) {
+  const reservation = this.reserveChildAdmissionSlot();
+  if (!reservation.ok) return "forbidden";
+  try {
+    await this.spawn();
+  } finally {
+    reservation.release();
+  }
+}`,
+    },
+    {
       name: "Promise.allSettled is the fix, not a leak",
       code: `async function both(a: Mutex, b: Mutex) {
   const results = await Promise.allSettled([a.acquire(), b.acquire()]);

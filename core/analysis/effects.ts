@@ -318,12 +318,20 @@ function mayReject(ctx: EffectContext, node: Node): boolean {
   }
 }
 
+/** Fields by which a result says whether it holds anything (`{ ok: false }`, `{ acquired: true, release }`). */
+const SUCCESS_FIELDS: ReadonlySet<string> = new Set(["ok", "acquired", "granted", "success", "locked"]);
+
 /** Classifies an `if`/`&&`/`?:` test as a guard of the tracked lock. */
 export function guardOf(ctx: EffectContext, test: Node): Guard | undefined {
   const inner = unwrap(test);
   if (inner.type === T.UnaryExpression && inner.operator === "!") {
     const guard = guardOf(ctx, inner.argument);
     return guard && { kind: guard.kind, whenTrue: !guard.whenTrue };
+  }
+  // `if (!reservation.ok) return`: an acquisition that reports failure in its result holds nothing then.
+  if (inner.type === T.MemberExpression && SUCCESS_FIELDS.has(memberName(inner) ?? "")) {
+    const object = unwrap(inner.object);
+    if (object.type === T.Identifier && ctx.binding.handleNames.has(object.name)) return { kind: "handle", whenTrue: true };
   }
   if (inner.type === T.Identifier) {
     if (isGuardName(ctx.binding, inner.name)) return { kind: "handle", whenTrue: true };
