@@ -1,7 +1,7 @@
+import { writeProject } from "./helpers/temp-project.js";
 import { ESLint, type Linter } from "eslint";
 import tseslint from "typescript-eslint";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot, runNode, type Ran } from "./helpers/run.js";
@@ -113,13 +113,8 @@ const temps: string[] = [];
 afterAll(() => temps.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 function project(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lock-scope-incident-"));
+  const dir = writeProject(files, "lock-scope-incident-");
   temps.push(dir);
-  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
-  for (const [name, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), content);
-  }
   return dir;
 }
 

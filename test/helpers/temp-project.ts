@@ -22,3 +22,14 @@ export function copyProject(source: string, options: { git?: boolean } = {}): st
 export function removeProject(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
+
+/** A fresh temp project from a map of relative paths to contents, with the repository's node_modules linked in. */
+export function writeProject(files: Record<string, string>, prefix = "lock-scope-project-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
+  for (const [name, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), content);
+  }
+  return dir;
+}
