@@ -13,6 +13,7 @@ import { loadTypeScript } from "../core/types/load-typescript.js";
 import { createRule } from "./create-rule.js";
 import { invalidConfigurationMessage, reportInvalidConfiguration } from "./config-error.js";
 import { lockModelFor } from "./lock-model-for.js";
+import { importedModules } from "./imported-modules.js";
 
 export type MessageIds =
   | "leakOnThrow"
@@ -97,7 +98,7 @@ export default createRule<Options, MessageIds>({
     return {
       Program(node) {
         imports = collectImports(node);
-        analysis = { model, imports, sourceText };
+        analysis = { model, imports, sourceText, modules: importedModules(context, node) };
       },
       CallExpression(node) {
         const site = siteForCall(node, model, imports!, sourceText, usage);

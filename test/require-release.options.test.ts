@@ -600,13 +600,12 @@ describe("require-release (options): formerly pending", () => {
     ],
     invalid: [],
   });
-  syntacticTester.run("require-release (options, pending fixes)", rule, {
-    valid: [],
-    invalid: [
+  syntacticTester.run("require-release (options, hand-overs)", rule, {
+    valid: [
       {
-        // Without the `ownership` preset, `locks.push(lock)` is no transfer: the lock is never released.
-        // (`push` itself is a quiet method, core/lock-api/quiet-calls.ts, so the report is the block's end.)
-        name: "presets without ownership: locks.push(lock) is not a transfer",
+        // Hand-over (issue 14): the function never releases the lock, and the array keeps it
+        // reachable from outside: whoever owns \`locks\` owns the lock.
+        name: "presets without ownership: locks.push(lock) from a function that never releases hands it over",
         options: [{ presets: ["acquire-lock-functions"] }],
         code: `async function lockAll(files: string[], locks: SessionWriteLock[]) {
   for (const sessionFile of files) {
@@ -614,18 +613,26 @@ describe("require-release (options): formerly pending", () => {
     locks.push(lock);
   }
 }`,
-        errors: [{ messageId: "leakAtEnd", line: 3, column: 24 }],
       },
       {
-        // Spec: adoptLock is only an ownership sink when configured (`ownershipSinks`).
-        // Actual: no report.
-        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
-      name: "without ownershipSinks, adoptLock(lock) is not a transfer",
+        name: "adoptLock(lock) from a function that never releases hands it over",
         code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
   adoptLock(lock);
 }`,
-        errors: [{ messageId: "leakAtEnd", line: 2, column: 22 }],
+      },
+    ],
+    invalid: [
+      {
+        // A function that releases the lock itself only lends it: \`register(lock)\` does not
+        // take it, so the throw before the release still leaks.
+        name: "a function that releases the lock itself only lends it to the calls it passes it to",
+        code: `async function f() {
+  const lock = await acquireSessionWriteLock(opts);
+  register(lock);
+  await lock.release();
+}`,
+        errors: [{ messageId: "leakOnThrow", line: 2, column: 22, data: { api: "acquireSessionWriteLock", using: "await using", escape: "register(lock)", line: 3 } }],
       },
     ],
   });

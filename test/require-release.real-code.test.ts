@@ -124,8 +124,98 @@ async function setup(pool: Pool, schema: string) {
   return results;
 }`,
     },
+    {
+      // typeorm MigrationExecutor: a runner borrowed from a field, or created (and then released) here.
+      name: "fallback acquisition: borrowed ?? create(), released in a finally when not borrowed",
+      code: `async function showMigrations(this: any) {
+  const queryRunner = this.queryRunner ?? this.dataSource.createQueryRunner();
+  try {
+    await this.loadExecutedMigrations(queryRunner);
+  } finally {
+    if (!this.queryRunner) await queryRunner.release();
+  }
+}`,
+    },
+    {
+      // drizzle-orm sessions: the pooled client lives in a wrapper; BEGIN runs inside the try.
+      name: "wrapped checkout: isPool ? new Session(await pool.connect()) : this, released through the wrapper",
+      code: `async function transaction(this: any, work: (tx: unknown) => Promise<unknown>) {
+  const isPool = this.client instanceof Pool;
+  const session = isPool ? new NodePgSession(await this.client.connect(), this.dialect) : this;
+  try {
+    await session.execute("begin");
+    return await work(session);
+  } finally {
+    if (isPool) session.client.release();
+  }
+}`,
+    },
+    {
+      // typeorm RdbmsSchemaBuilder: a field holds the runner for the function's own use.
+      name: "field-held runner released through the field in a finally",
+      code: `async function build(this: any) {
+  this.queryRunner = this.dataSource.createQueryRunner();
+  try {
+    await this.queryRunner.startTransaction();
+  } finally {
+    await this.queryRunner.release();
+  }
+}`,
+    },
   ],
   invalid: [
+    {
+      // typeorm MigrationExecutor.showMigrations (truth corpus): awaited work before the guarded release.
+      name: "fallback acquisition: borrowed ?? create() with awaited work before the guarded release",
+      code: `async function showMigrations(this: any) {
+  const queryRunner = this.queryRunner ?? this.dataSource.createQueryRunner();
+  await this.createMigrationsTableIfNotExist(queryRunner);
+  if (!this.queryRunner) {
+    await queryRunner.release();
+  }
+  return true;
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 43, data: { api: "this.dataSource.createQueryRunner", using: "using", escape: "await this.createMigrationsTableIfNotExist(queryRunner)", line: 3 } }],
+    },
+    {
+      // typeorm DbQueryResultCache.remove (truth corpus): a parameter as the borrowed runner.
+      name: "fallback acquisition on a parameter: runner ?? this.getQueryRunner()",
+      code: `async function remove(this: any, ids: string[], queryRunner?: any) {
+  const runner = queryRunner ?? this.getQueryRunner();
+  await Promise.all(ids.map((id) => runner.query("delete", [id])));
+  if (!queryRunner) await runner.release();
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 33 }],
+    },
+    {
+      // drizzle-orm node-postgres/neon/vercel/mysql2 sessions (truth corpus): BEGIN before the try.
+      name: "wrapped checkout with BEGIN awaited before the try",
+      code: `async function transaction(this: any, work: (tx: unknown) => Promise<unknown>) {
+  const isPool = this.client instanceof Pool;
+  const session = isPool ? new NodePgSession(await this.client.connect(), this.dialect) : this;
+  await session.execute("begin");
+  try {
+    return await work(session);
+  } finally {
+    if (isPool) session.client.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 3, column: 52, data: { api: "this.client.connect", using: "await using", escape: 'await session.execute("begin")', line: 4 } }],
+    },
+    {
+      // typeorm RdbmsSchemaBuilder.build (truth corpus): awaits between the field assignment and the try.
+      name: "field-held runner with awaited work before the try",
+      code: `async function build(this: any) {
+  this.queryRunner = this.dataSource.createQueryRunner();
+  await this.queryRunner.beforeMigration();
+  try {
+    await this.queryRunner.startTransaction();
+  } finally {
+    await this.queryRunner.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 22 }],
+    },
     {
       name: "a method given a callback is not quiet: ids.filter(fn) can throw",
       code: `async function drain(pool: Pool, ids: string[]) {

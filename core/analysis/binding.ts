@@ -21,15 +21,52 @@ export interface HandleBinding {
   readonly moduleRelease?: { readonly functions: readonly string[]; readonly firstArgument: string };
   /** Identifiers holding a `tryAcquire()` success flag. */
   readonly successFlagNames: Set<string>;
+  /**
+   * Values that tell whether this call acquired at all, for an acquisition that is one branch of
+   * its initialiser (`this.queryRunner ?? createQueryRunner()`, `isPool ? connect() : this`):
+   * reference path → does the handle exist when the value is truthy.
+   */
+  readonly conditions?: ReadonlyMap<string, boolean>;
+  /**
+   * `new Session(await pool.connect(), …)` bound to `session`: the handle lives in a field of the
+   * wrapper, so `session.client.release()` releases it. The construction belongs to the acquisition.
+   */
+  readonly wrapper?: { readonly name: string; readonly node: TSESTree.NewExpression };
+  /**
+   * Local closures that capture the handle without releasing it (`const stop = () => { …
+   * work.then(release) }`): returning or storing one hands the handle over.
+   */
+  readonly carrierNames: Set<string>;
+  /**
+   * The function releases the handle itself (a release call in the binding's scope, outside
+   * closures and `catch` clauses): giving it to a call, a constructor, a field or a collection on
+   * the way only lends it. A function that never releases it hands it on with it instead.
+   */
+  readonly lendsOnly?: boolean;
 }
 
 export function emptyBinding(): HandleBinding {
-  return { handleNames: new Set(), handleMethods: [], releaseFnNames: new Set(), successFlagNames: new Set() };
+  return { handleNames: new Set(), handleMethods: [], releaseFnNames: new Set(), successFlagNames: new Set(), carrierNames: new Set() };
 }
 
 /** Names usable in `if (x)` / `x?.` null guards of the handle. */
 export function isGuardName(binding: HandleBinding, name: string): boolean {
   return binding.handleNames.has(name) || binding.releaseFnNames.has(name);
+}
+
+/**
+ * Does `node` evaluate to the handle object: a handle name, a field holding it
+ * (`this.queryRunner` bound by `this.queryRunner = createQueryRunner()`), or, for a wrapper,
+ * one of the wrapper's fields (`session.client`).
+ */
+export function isHandleObject(binding: HandleBinding, node: Node): boolean {
+  const inner = unwrap(node);
+  if (inner.type === T.Identifier) return binding.handleNames.has(inner.name);
+  if (inner.type !== T.MemberExpression) return false;
+  const path = referencePath(inner);
+  if (path === undefined) return false;
+  if (binding.handleNames.has(path)) return true;
+  return binding.wrapper !== undefined && path.startsWith(`${binding.wrapper.name}.`) && path.indexOf(".", binding.wrapper.name.length + 1) === -1;
 }
 
 /** Does this call release the bound lock? */
@@ -44,9 +81,9 @@ export function isReleaseCall(binding: HandleBinding, call: TSESTree.CallExpress
   const object = unwrap(callee.object);
   if (name === undefined) {
     // `lock[Symbol.asyncDispose]()` / `lock[Symbol.dispose]()`
-    return object.type === T.Identifier && binding.handleNames.has(object.name) && isSymbolDispose(callee.property);
+    return isHandleObject(binding, object) && isSymbolDispose(callee.property);
   }
-  if (object.type === T.Identifier && binding.handleNames.has(object.name) && binding.handleMethods.includes(name)) return true;
+  if (binding.handleMethods.includes(name) && isHandleObject(binding, object)) return true;
   // `release.call(x)` / `release.apply(...)`
   if (object.type === T.Identifier && binding.releaseFnNames.has(object.name) && (name === "call" || name === "apply")) return true;
   if (binding.receiver && binding.receiver.methods.includes(name) && referencePath(object) === binding.receiver.path) return true;
@@ -80,6 +117,7 @@ export function textOf(node: Node, sourceText: string): string {
 /** Is `node` a direct reference to the handle or its release function? */
 export function isHandleReference(binding: HandleBinding, node: Node): boolean {
   const inner = unwrap(node);
+  if (inner.type === T.MemberExpression) return isHandleObject(binding, inner);
   return inner.type === T.Identifier && (binding.handleNames.has(inner.name) || binding.releaseFnNames.has(inner.name));
 }
 
@@ -88,7 +126,9 @@ export function carriesHandle(binding: HandleBinding, node: Node): boolean {
   const inner = unwrap(node);
   switch (inner.type) {
     case T.Identifier:
-      return binding.handleNames.has(inner.name) || binding.releaseFnNames.has(inner.name);
+      return binding.handleNames.has(inner.name) || binding.releaseFnNames.has(inner.name) || binding.carrierNames.has(inner.name) || binding.wrapper?.name === inner.name;
+    case T.MemberExpression:
+      return isHandleObject(binding, inner);
     case T.ObjectExpression:
       for (let i = 0; i < inner.properties.length; i++) {
         const property = inner.properties[i]!;
@@ -113,6 +153,7 @@ export function carriesHandle(binding: HandleBinding, node: Node): boolean {
       const names = namesIn(inner);
       for (const name of binding.handleNames) if (names.has(name)) return true;
       for (const name of binding.releaseFnNames) if (names.has(name)) return true;
+      for (const name of binding.carrierNames) if (names.has(name)) return true;
       return false;
     }
     default:
@@ -157,7 +198,15 @@ export function isReleaserFunction(binding: HandleBinding, node: Node, sourceTex
     return callee.type === T.MemberExpression && isReleaserFunction(binding, callee.object, sourceText);
   }
   if (inner.type !== T.ArrowFunctionExpression && inner.type !== T.FunctionExpression) return false;
-  return descendants(inner.body).some((child) => child.type === T.CallExpression && isReleaseCall(binding, child, sourceText));
+  // Releases directly, or passes a release on (`stopping.then(release, release)`, `p.finally(release)`).
+  return descendants(inner.body).some((child) => child.type === T.CallExpression && (isReleaseCall(binding, child, sourceText) || child.arguments.some((argument) => isReleaseReference(binding, argument))));
+}
+
+/** `release` (a release function name) or `lock.release` (the method, unbound): a release handed on by reference. */
+function isReleaseReference(binding: HandleBinding, node: Node): boolean {
+  const inner = unwrap(node);
+  if (inner.type === T.Identifier) return binding.releaseFnNames.has(inner.name);
+  return inner.type === T.MemberExpression && binding.handleMethods.includes(memberName(inner) ?? "") && isHandleObject(binding, inner.object);
 }
 
 /** Applies the release specs to a binding pattern and returns the binding (undefined when no release is reachable). */
@@ -219,11 +268,15 @@ function releaseShape(releases: readonly ReleaseSpec[]): { readonly handleMethod
   return shape;
 }
 
-/** Adds local aliases: `const unlock = () => lock.release();` makes `unlock()` a release. */
+/**
+ * Adds local aliases: `const unlock = () => lock.release();` makes `unlock()` a release; a closure
+ * that only captures the handle (or a release alias) becomes a carrier of it.
+ */
 export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceText: string, usage: NameUsage = walkNameUsage): void {
   for (const declarator of usage.functionDeclarators(scope)) {
     // In source order, so an alias of an alias is found too.
     if (isReleaserFunction(binding, declarator.init, sourceText)) binding.releaseFnNames.add(declarator.id.name);
+    else if (carriesHandle(binding, declarator.init)) binding.carrierNames.add(declarator.id.name);
   }
 }
 

@@ -2,9 +2,9 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, calleeName, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
-import { isQuietCallee, isQuietConstructor, isQuietMethod } from "../lock-api/quiet-calls.js";
-import { isQuietLocalCall } from "./quiet-functions.js";
-import { carriesHandle, isGuardName, isHandleReference, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
+import type { ModuleSource } from "./callees.js";
+import { callMayThrow, constructionMayThrow } from "./sync-throws.js";
+import { carriesHandle, isGuardName, isHandleObject, isHandleReference, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
 
 /**
  * Turns an expression into the ordered list of lock-relevant events it
@@ -43,6 +43,8 @@ export interface EffectContext {
   readonly sourceText: string;
   /** Release method names of every API in the model: calls to them inside `Promise.all([...])` do not throw synchronously. */
   readonly releaseNames: ReadonlySet<string>;
+  /** Reads relative imports, so calls into them can be seen into (sync-throws.ts); absent: they are not. */
+  readonly modules?: ModuleSource;
   /** Is `name` declared inside the analysed function? (Assigning the handle to any other name hands it over.) Computed on first use. */
   readonly isLocalName: (name: string) => boolean;
 }
@@ -116,7 +118,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       const right: Event[] = [];
       visit(ctx, node.right, right, flags);
       if (right.length === 0) break;
-      const guard = guardOf(ctx, node.left);
+      const guard = acquiresWithin(ctx, node) ? undefined : guardOf(ctx, node.left);
       // `a && b` evaluates b when a is truthy; `a || b` / `a ?? b` when it is not.
       if (node.operator === "&&") out.push({ k: "branch", node: node.left, guard, whenTrue: right, whenFalse: [] });
       else out.push({ k: "branch", node: node.left, guard, whenTrue: [], whenFalse: right });
@@ -129,7 +131,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       visit(ctx, node.consequent, whenTrue, flags);
       visit(ctx, node.alternate, whenFalse, flags);
       if (whenTrue.length + whenFalse.length > 0) {
-        out.push({ k: "branch", node: node.test, guard: guardOf(ctx, node.test), whenTrue, whenFalse });
+        out.push({ k: "branch", node: node.test, guard: acquiresWithin(ctx, node) ? undefined : guardOf(ctx, node.test), whenTrue, whenFalse });
       }
       break;
     }
@@ -163,8 +165,9 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
     case T.NewExpression:
       visit(ctx, node.callee, out, plain);
       for (const argument of node.arguments) visit(ctx, argument, out, plain);
-      if (someCarriesHandle(ctx.binding, node.arguments)) out.push({ k: "transfer", node });
-      else if (!isQuietConstructor(referencePath(node.callee))) out.push({ k: "throw", node });
+      if (node === ctx.binding.wrapper?.node) break; // part of the acquisition (binding.ts)
+      if (someCarriesHandle(ctx.binding, node.arguments) && !ctx.binding.lendsOnly) out.push({ k: "transfer", node });
+      else if (constructionMayThrow(node)) out.push({ k: "throw", node });
       break;
     case T.ImportExpression:
       visit(ctx, node.source, out, plain);
@@ -190,7 +193,7 @@ function visitAssignment(ctx: EffectContext, node: TSESTree.AssignmentExpression
   if (left.type === T.MemberExpression) {
     visit(ctx, left.object, out, plain);
     if (left.computed) visit(ctx, left.property, out, plain);
-    if (carriesHandle(ctx.binding, node.right)) out.push({ k: "transfer", node });
+    if (carriesHandle(ctx.binding, node.right) && !ctx.binding.lendsOnly) out.push({ k: "transfer", node });
     return;
   }
   if (left.type === T.Identifier && carriesHandle(ctx.binding, node.right) && !ctx.isLocalName(left.name)) {
@@ -229,7 +232,7 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
     }
     out.push(...chained);
     if (name === "then" && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) {
-      if (!(second && isReleaserFunction(ctx.binding, second, ctx.sourceText))) {
+      if (!(second && isReleaserFunction(ctx.binding, second, ctx.sourceText)) && !rejectionReleasedLater(ctx, call)) {
         out.push({ k: "throw", node: call }); // a rejection skips the fulfilment handler
       }
       out.push({ k: "release", node: call, awaited: true });
@@ -259,9 +262,33 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   }
   if (inPromiseAll) return; // Promise.all itself does not throw; its await does
   if (flags.inPromiseAll && name !== undefined && ctx.releaseNames.has(name)) return; // async releases run side by side
-  if (isQuietCallee(referencePath(callee)) || isQuietLocalCall(call)) return; // `Date.now()`, `Object.keys(x)`, `buildKey(x)`: quiet-calls.ts, quiet-functions.ts
-  if (receiver && isQuietMethod(name) && !call.arguments.some(isFunctionArgument)) return; // `seen.has(k)`, `ids.push(id)`
-  out.push({ k: "throw", node: call });
+  if (callMayThrow(call, ctx.modules)) out.push({ k: "throw", node: call }); // sync-throws.ts: the one "can this call throw" predicate
+}
+
+/**
+ * `p.then(releasing).catch(releasing)` / `.finally(releasing)` / `.then(x, releasing)` further down
+ * the chain: a rejection that skips this `then` reaches a later handler that releases.
+ */
+function rejectionReleasedLater(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
+  let link: Node = call;
+  for (;;) {
+    const member: Node | undefined = link.parent;
+    if (member?.type !== T.MemberExpression || member.object !== link) return false;
+    const next: Node | undefined = member.parent;
+    if (next?.type !== T.CallExpression || next.callee !== member) return false;
+    const name = memberName(member);
+    const [first, second] = next.arguments;
+    if ((name === "catch" || name === "finally") && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) return true;
+    if (name === "then" && second && isReleaserFunction(ctx.binding, second, ctx.sourceText)) return true;
+    if (name !== "then") return false;
+    link = next;
+  }
+}
+
+/** Is the acquisition one branch of `node` (`borrowed ?? acquire()`)? Its own test decides that branch, it guards nothing. */
+function acquiresWithin(ctx: EffectContext, node: Node): boolean {
+  const at = ctx.acquireAt;
+  return at !== undefined && at.range[0] >= node.range[0] && at.range[1] <= node.range[1];
 }
 
 function isFunctionArgument(argument: Node): boolean {
@@ -275,7 +302,11 @@ function handsOver(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
     const argument = args[i]!;
     if (isReleaserFunction(ctx.binding, argument, ctx.sourceText)) return true;
     const carries = isHandleReference(ctx.binding, argument) || (argument.type !== T.SpreadElement && carriesHandle(ctx.binding, argument));
-    if (carries && isOwnershipSink(ctx.model, call, ctx.imports)) return true;
+    if (!carries) continue;
+    // A function that never releases the handle itself gives it to whoever it passes it to
+    // (`return runWorkspaceLockScope(lease, task)`); one that does only lends it (binding.ts),
+    // except to an ownership sink (`stack.use(lock)`).
+    if (!ctx.binding.lendsOnly || isOwnershipSink(ctx.model, call, ctx.imports)) return true;
   }
   return false;
 }
@@ -333,6 +364,12 @@ export function guardOf(ctx: EffectContext, test: Node): Guard | undefined {
     const object = unwrap(inner.object);
     if (object.type === T.Identifier && ctx.binding.handleNames.has(object.name)) return { kind: "handle", whenTrue: true };
   }
+  const conditions = ctx.binding.conditions;
+  if (conditions !== undefined && (inner.type === T.Identifier || inner.type === T.MemberExpression)) {
+    const exists = conditions.get(referencePath(inner) ?? "");
+    if (exists !== undefined) return { kind: "handle", whenTrue: exists };
+  }
+  if (inner.type === T.MemberExpression && inner.object.type === T.ThisExpression && isHandleObject(ctx.binding, inner)) return { kind: "handle", whenTrue: true };
   if (inner.type === T.Identifier) {
     if (isGuardName(ctx.binding, inner.name)) return { kind: "handle", whenTrue: true };
     if (ctx.binding.successFlagNames.has(inner.name)) return { kind: "success", whenTrue: true };

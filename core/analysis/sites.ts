@@ -3,7 +3,8 @@ import { T, calleeName, enclosingFunction, isFunctionNode, referencePath, skipWr
 import type { ImportMap } from "../lock-api/imports.js";
 import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
 import { inferAcquisition } from "../lock-api/inferred.js";
-import { addReleaseAliases, bindPattern, refineByUsage, textOf, type HandleBinding, emptyBinding } from "./binding.js";
+import { addReleaseAliases, bindPattern, isReleaseCall, refineByUsage, textOf, type HandleBinding, emptyBinding } from "./binding.js";
+import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import { walkNameUsage, type NameUsage } from "./name-usage.js";
 
 /**
@@ -80,7 +81,7 @@ export function siteForCall(
   if (cls?.kind === "callbackScoped") return undefined;
   const acquire = cls?.acquire ?? (model.inference && inferAcquisition(model.inference, call, sourceText));
   if (!acquire || receivesCriticalSection(call)) return undefined;
-  const outer = skipWrappersUp(call);
+  const outer = settledValue(call);
   const awaited = outer.parent?.type === T.AwaitExpression;
   const valueNode = awaited ? skipWrappersUp(outer.parent!) : outer;
   return {
@@ -125,9 +126,26 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
       if (!binding) return { kind: "discarded", statement: statementOf(call) };
       refineByUsage(binding, callback.body, usage);
       addReleaseAliases(binding, callback.body, sourceText, usage);
+      (binding as { lendsOnly?: boolean }).lendsOnly = releasesItself(binding, callback.body, sourceText);
       return { kind: "tracked", binding, acquireAt: undefined, scope: callback.body, owner: callback };
     }
     return { kind: "untracked", reason: "`.then()` without an inline callback" };
+  }
+
+  const partOf = enclosingInitialiser(valueNode);
+  if (partOf) return partialForm(call, valueNode, partOf, acquire, sourceText, usage);
+
+  // `this.queryRunner = createQueryRunner()` released by `this.queryRunner.release()` in the same
+  // function: the field holds the handle for the function's own use (typeorm's schema builder).
+  if (parent.type === T.AssignmentExpression && parent.right === valueNode && parent.operator === "=" && unwrap(parent.left).type === T.MemberExpression) {
+    const path = referencePath(parent.left);
+    const owner = ownerOf(call);
+    const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
+    if (path === undefined || !path.startsWith("this.") || handleMethods.length === 0 || owner.type === T.Program) return { kind: "transferred" };
+    const binding: HandleBinding = { ...emptyBinding(), handleMethods };
+    binding.handleNames.add(path);
+    if (!releasesItself(binding, owner.body, sourceText)) return { kind: "transferred" };
+    return { kind: "tracked", binding: { ...binding, lendsOnly: true }, acquireAt: parent, scope: owner.body, owner };
   }
 
   if (parent.type === T.VariableDeclarator && parent.init === valueNode) {
@@ -198,6 +216,52 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
   return { kind: "untracked", reason: `acquisition used inside ${parent.type}` };
 }
 
+/**
+ * An acquisition that is one branch or a wrapped argument of what a name is initialised with
+ * (`borrowed ?? acquire()`, `isPool ? new Session(await pool.connect()) : this`): followed through
+ * that name, held only on the paths where the branch ran (the `conditions` guard the release).
+ */
+function partialForm(call: TSESTree.CallExpression, valueNode: Node, partOf: Initialiser, acquire: CompiledAcquire, sourceText: string, usage: NameUsage): SiteForm {
+  const { target, wrapper, conditions } = partOf;
+  const pattern = target.type === T.VariableDeclarator ? target.id : target.left;
+  if (pattern.type !== T.Identifier) return { kind: "untracked", reason: "a branch of an initialiser bound to a pattern" };
+  const owner = ownerOf(call);
+  let scope: Node;
+  if (target.type === T.VariableDeclarator) {
+    if (target.parent.kind === "using" || target.parent.kind === "await using") return { kind: "using", declaration: target.parent, scope: scopeOfDeclaration(target.parent) };
+    scope = scopeOfDeclaration(target.parent);
+  } else {
+    const declaration = findDeclaration(pattern.name, target);
+    if (!declaration || !contains(owner, declaration)) return { kind: "transferred" };
+    scope = scopeOfDeclaration(declaration);
+  }
+  const releases = acquire.spec.release;
+  let binding: HandleBinding | undefined;
+  if (wrapper) {
+    const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
+    if (handleMethods.length === 0) return { kind: "untracked", reason: "a wrapped handle released by a function" };
+    binding = { ...emptyBinding(), handleMethods, wrapper: { name: pattern.name, node: wrapper } };
+  } else {
+    binding = bindPattern(pattern, releases, acquire.spec.returnsSuccessFlag === true);
+    if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
+    completeBinding(binding, scope, call, releases, sourceText, usage);
+  }
+  const complete: HandleBinding = { ...binding, conditions, lendsOnly: binding.lendsOnly ?? releasesItself(binding, scope, sourceText) };
+  return { kind: "tracked", binding: complete, acquireAt: valueNode, scope, owner };
+}
+
+/** Does code of `scope` itself (not a closure it creates) release the bound lock? Then handing the handle on only lends it. */
+function releasesItself(binding: HandleBinding, scope: Node, sourceText: string): boolean {
+  let found = false;
+  walk(scope, (node) => {
+    // A closure's release is a hand-over; a catch clause's release covers failure only.
+    if (found || isFunctionNode(node) || node.type === T.CatchClause) return "skip";
+    if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) found = true;
+    return undefined;
+  });
+  return found;
+}
+
 // Not `race`: a lock raced against a timeout is handed over on purpose (the caller owns what wins).
 const GROUPING = new Set(["all", "any"]);
 
@@ -244,6 +308,7 @@ function completeBinding(
     if (path !== undefined) (binding as { receiver?: HandleBinding["receiver"] }).receiver = { path, methods: receiverRelease.methods };
   }
   addReleaseAliases(binding, scope, sourceText, usage);
+  (binding as { lendsOnly?: boolean }).lendsOnly = releasesItself(binding, scope, sourceText);
 }
 
 /** Identifiers bound by an assignment pattern (`[, release]`, `{ release }`); empty for member targets. */

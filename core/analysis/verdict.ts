@@ -6,6 +6,7 @@ import type { LockModel } from "../lock-api/model.js";
 import { isProcessExit, type EffectContext } from "./effects.js";
 import { interpret, type Leak } from "./paths.js";
 import type { AcquisitionSite } from "./sites.js";
+import type { ModuleSource } from "./callees.js";
 
 /**
  * The verdict on one acquisition: the single descriptor that the rule turns
@@ -37,6 +38,8 @@ export interface AnalysisContext {
   readonly model: LockModel;
   readonly imports: ImportMap;
   readonly sourceText: string;
+  /** Reads the file's relative imports so calls into them are seen into; absent, they are not. */
+  readonly modules?: ModuleSource;
 }
 
 export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts = {}): Verdict {
@@ -103,6 +106,7 @@ export function effectContextOf(site: AcquisitionSite, context: AnalysisContext)
     model: context.model,
     imports: context.imports,
     sourceText: context.sourceText,
+    modules: context.modules,
     releaseNames: releaseNamesOf(context.model),
     isLocalName: (name) => localNamesOf(form.owner).has(name),
   };

@@ -1,5 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, skipWrappersUp, type Node } from "../ast/nodes.js";
+import { T, calleeName, referencePath, skipWrappersUp, type Node } from "../ast/nodes.js";
+import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import type { CompiledAcquire } from "./model.js";
 import type { AcquireSpec, InferenceSpec, LockApiSpec, ReleaseSpec } from "./types.js";
 
@@ -23,6 +24,8 @@ interface Evidence {
   readonly handedTo: Map<string, { fn: string; offset: number }[]>;
   /** `release()` with a release-shaped name: name → offsets. */
   readonly called: Map<string, number[]>;
+  /** `this.queryRunner.release()`, `session.client.release()`: dotted receiver path → [method, offset]. */
+  readonly pathCalls: Map<string, { method: string; offset: number }[]>;
 }
 
 export interface CompiledInference {
@@ -62,16 +65,20 @@ function evidenceOf(inference: CompiledInference, sourceText: string): Evidence 
   const methodCalls = new Map<string, { method: string; offset: number }[]>();
   const handedTo = new Map<string, { fn: string; offset: number }[]>();
   const called = new Map<string, number[]>();
+  const pathCalls = new Map<string, { method: string; offset: number }[]>();
   for (const m of sourceText.matchAll(inference.methodCall)) {
     if (m[2] === undefined && !/And(?:Unlock|Release)$/.test(m[1]!)) continue;
     const receiver = identifierBefore(sourceText, m.index);
-    if (receiver !== undefined) push(methodCalls, receiver, { method: m[1]!, offset: m.index });
+    if (receiver === undefined) continue;
+    push(methodCalls, receiver, { method: m[1]!, offset: m.index });
+    const path = dottedPathBefore(sourceText, m.index);
+    if (path !== receiver) push(pathCalls, path, { method: m[1]!, offset: m.index });
   }
   for (const m of sourceText.matchAll(inference.handedTo)) push(handedTo, m[2]!, { fn: m[1]!, offset: m.index });
   for (const m of sourceText.matchAll(inference.call)) push(called, m[1]!, m.index);
   lastText = sourceText;
   lastInference = inference;
-  lastEvidence = { methodCalls, handedTo, called };
+  lastEvidence = { methodCalls, handedTo, called, pathCalls };
   return lastEvidence;
 }
 
@@ -85,8 +92,19 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
   // stream readers and admissions given back with `release()` were far more often managed on
   // purpose (flags, hand-overs) than leaked, and a named pairing is what a reader recognises.
   if (name === undefined || inference.notAcquisitions.has(name) || inference.releaseFunction.test(name) || !inference.acquisitionName.test(name)) return undefined;
-  let value: Node = skipWrappersUp(call);
+  let value: Node = settledValue(call);
   if (value.parent?.type === T.AwaitExpression) value = skipWrappersUp(value.parent);
+  const partOf = enclosingInitialiser(value);
+  if (partOf) return inferFromPart(inference, partOf, sourceText);
+  const assignment = value.parent;
+  if (assignment?.type === T.AssignmentExpression && assignment.right === value && assignment.left.type === T.MemberExpression) {
+    // `this.queryRunner = createQueryRunner()` … `this.queryRunner.release()` in the same function.
+    const path = referencePath(assignment.left);
+    const body = enclosingFunctionBody(assignment);
+    if (path === undefined || !path.startsWith("this.") || !body) return undefined;
+    const method = evidenceOf(inference, sourceText).pathCalls.get(path)?.find((e) => e.offset >= assignment.range[1] && e.offset < body.range[1])?.method;
+    return method ? compiled(inference, { kind: "handleMethod", methods: [method] }) : undefined;
+  }
   const declarator = value.parent;
   if (declarator?.type !== T.VariableDeclarator || declarator.init !== value) return undefined;
   const declaration = declarator.parent;
@@ -117,6 +135,54 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
     }
   }
   return undefined;
+}
+
+/** `borrowed ?? acquire()`, `cond ? new Session(await pool.connect()) : this`: released through the bound name (or the wrapper's field). */
+function inferFromPart(inference: CompiledInference, partOf: Initialiser, sourceText: string): CompiledAcquire | undefined {
+  const { target, wrapper } = partOf;
+  const id = target.type === T.VariableDeclarator ? target.id : target.left;
+  const body = enclosingFunctionBody(target);
+  if (id.type !== T.Identifier || !body) return undefined;
+  const within = (offset: number) => offset >= target.range[1] && offset < body.range[1];
+  const evidence = evidenceOf(inference, sourceText);
+  if (wrapper) {
+    const prefix = `${id.name}.`;
+    for (const [path, calls] of evidence.pathCalls) {
+      if (!path.startsWith(prefix) || path.indexOf(".", prefix.length) !== -1) continue;
+      const method = calls.find((e) => within(e.offset))?.method;
+      if (method) return compiled(inference, { kind: "handleMethod", methods: [method] });
+    }
+    return undefined;
+  }
+  const method = evidence.methodCalls.get(id.name)?.find((e) => within(e.offset))?.method;
+  return method ? compiled(inference, { kind: "handleMethod", methods: [method] }) : undefined;
+}
+
+function enclosingFunctionBody(node: Node): Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (current.type === T.FunctionDeclaration || current.type === T.FunctionExpression || current.type === T.ArrowFunctionExpression) return current.body;
+  }
+  return undefined;
+}
+
+/** The dotted reference that ends right before `end` (`this.queryRunner`, `session.client`). */
+function dottedPathBefore(text: string, end: number): string {
+  let path = identifierBefore(text, end) ?? "";
+  let at = end;
+  while (at > 0 && /\s/.test(text[at - 1]!)) at--;
+  at -= path.length;
+  for (;;) {
+    let dot = at;
+    while (dot > 0 && /\s/.test(text[dot - 1]!)) dot--;
+    if (text[dot - 1] !== "." || text[dot - 2] === ".") return path;
+    const before = dot - 1 - (text[dot - 2] === "?" ? 1 : 0);
+    const segment = identifierBefore(text, before);
+    if (segment === undefined) return path;
+    path = `${segment}.${path}`;
+    let start = before;
+    while (start > 0 && /\s/.test(text[start - 1]!)) start--;
+    at = start - segment.length;
+  }
 }
 
 const compiledCache = new Map<string, CompiledAcquire>();

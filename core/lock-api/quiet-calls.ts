@@ -28,7 +28,39 @@ export const quietCalls: readonly string[] = [
   "Symbol",
   "Symbol.for",
   "console.*",
+  "path.*",
+  "path.posix.*",
+  "path.win32.*",
 ];
+
+/**
+ * Builtins that throw on input real code does pass them (a malformed string, a cycle, a missing
+ * file): a call to one is a throw point even where the analysis is lenient.
+ */
+export const throwingCalls: readonly string[] = [
+  "JSON.parse",
+  "JSON.stringify",
+  "structuredClone",
+  "decodeURIComponent",
+  "decodeURI",
+  "encodeURIComponent",
+  "BigInt",
+  "require",
+  "atob",
+  "btoa",
+];
+
+/** Synchronous file system calls (`fs.readFileSync`, `fs.mkdirSync`): I/O errors are thrown. */
+const SYNC_FS_CALL = /(?:^|\.)(?:fs|fsSync|fs_1|node_fs|default)\.\w+Sync$/;
+
+/**
+ * Names that announce a check that throws when it fails (`assertOwned`, `ensureDir`,
+ * `validateInput`, `throwIfAborted`): always a throw point, whatever the analysis sees of them.
+ */
+const ANNOUNCES_THROW = /^(?:assert|ensure|validate|verify|check|throw|require|expect|fail|must|invariant)(?:[A-Z_$]|$)/;
+
+/** Array iteration methods that call their callback right away (`forEach`, `map`, `some`…). */
+export const iterationMethods: readonly string[] = ["forEach", "map", "filter", "some", "every", "find", "findIndex", "findLast", "findLastIndex", "flatMap", "reduce", "reduceRight"];
 
 /** Constructors that cannot throw in practice (`new Set()`, `new AbortController()`). */
 export const quietConstructors: readonly string[] = ["Set", "Map", "WeakMap", "WeakSet", "Date", "AbortController", "TextEncoder", "TextDecoder", "Error", "TypeError", "RangeError"];
@@ -44,9 +76,27 @@ export const quietMethods: readonly string[] = [
   "includes", "indexOf", "lastIndexOf", "slice", "join", "concat", "at", "toReversed",
   "charAt", "charCodeAt", "startsWith", "endsWith", "trim", "trimStart", "trimEnd",
   "toLowerCase", "toUpperCase", "padStart", "padEnd", "split", "randomUUID", "now",
+  "replace", "replaceAll", "substring", "toString", "test", "keys", "values", "entries",
 ];
 
 const quietConstructorSet = new Set(quietConstructors);
+const throwingSet = new Set(throwingCalls);
+const iterationSet = new Set(iterationMethods);
+
+/** `JSON.parse`, `fs.readFileSync`: a builtin that throws on input real code passes it. */
+export function isThrowingCallee(path: string | undefined): boolean {
+  return path !== undefined && (throwingSet.has(path) || SYNC_FS_CALL.test(path));
+}
+
+/** `assertOwned`, `ensureDir`, `throwIfAborted`: a name that announces a throwing check. */
+export function announcesThrow(name: string | undefined): boolean {
+  return name !== undefined && ANNOUNCES_THROW.test(name);
+}
+
+/** `forEach`, `map`, `some`…: calls its (first) callback before returning. */
+export function isIterationMethod(name: string | undefined): boolean {
+  return name !== undefined && iterationSet.has(name);
+}
 const quietMethodSet = new Set(quietMethods);
 
 /** `new Set()`, `new Error("…")`: a quiet constructor. */

@@ -31,10 +31,13 @@ function config(settings) {
   ];
 }
 
-const linter = new Linter({ configType: "flat" });
-function lint(file, text, settings) {
-  const name = /\.(c|m)?[jt]sx?$/.test(file) ? path.basename(file) : `${path.basename(file)}.js`;
-  const messages = linter.verify(text, config(settings), name);
+const linters = new Map();
+/** Lints one file of an unpacked package under its real path, so the rule can read the file's relative imports. */
+function lint(dir, file, text, settings) {
+  let linter = linters.get(dir);
+  if (!linter) linters.set(dir, (linter = new Linter({ configType: "flat", cwd: dir })));
+  const name = /\.(c|m)?[jt]sx?$/.test(file) ? file : `${file}.js`;
+  const messages = linter.verify(text, config(settings), path.join(dir, name));
   const fatal = messages.find((m) => m.fatal);
   if (fatal) return { fatal: `${fatal.line}:${fatal.column} ${fatal.message}`, findings: [] };
   return { findings: messages.filter((m) => m.ruleId === "lock-scope/require-release") };
@@ -44,6 +47,7 @@ function lint(file, text, settings) {
 function score(mode) {
   const rows = [];
   const mistakes = [];
+  const hits = [];
   const unlabelled = [];
   for (const corpus of corpora) {
     const dir = unpacked(corpus.package, corpus.version);
@@ -55,7 +59,7 @@ function score(mode) {
     if (args.has("--unlabelled") && mode === "zero" && corpus.lintAll) for (const file of listFiles(dir, corpus.lintAll)) files.add(file);
     for (const file of files) {
       const text = fs.readFileSync(path.join(dir, file), "utf8");
-      const { findings, fatal } = lint(file, text, settings);
+      const { findings, fatal } = lint(dir, file, text, settings);
       if (fatal) row.fatal.push(`${file}: ${fatal}`);
       const sites = byFile.get(file) ?? [];
       const matched = new Set();
@@ -67,7 +71,10 @@ function score(mode) {
           continue;
         }
         const leak = site.verdict === "LEAK";
-        if (leak && hit) row.tp++;
+        if (leak && hit) {
+          row.tp++;
+          hits.push({ kind: "TP", package: corpus.package, file, line: site.line, call: site.call, reason: site.reason, message: hit.message });
+        }
         else if (leak) {
           row.fn++;
           mistakes.push({ kind: "FN", package: corpus.package, file, line: site.line, call: site.call, reason: site.reason });
@@ -81,7 +88,7 @@ function score(mode) {
     rows.push(row);
   }
   const total = rows.reduce((t, r) => ({ tp: t.tp + r.tp, fp: t.fp + r.fp, fn: t.fn + r.fn, tn: t.tn + r.tn, unsure: t.unsure + r.unsure }), { tp: 0, fp: 0, fn: 0, tn: 0, unsure: 0 });
-  return { mode, rows, total, mistakes, unlabelled };
+  return { mode, rows, total, mistakes, hits, unlabelled };
 }
 
 const MAX_LINT_ALL_BYTES = 2 * 1024 * 1024;
@@ -107,7 +114,7 @@ const recall = (t) => ratio(t.tp, t.tp + t.fn);
 
 const results = ["zero", "documented"].map(score);
 if (args.has("--json")) {
-  console.log(JSON.stringify(results.map(({ mode, total, mistakes, unlabelled }) => ({ mode, total, precision: precision(total), recall: recall(total), mistakes, unlabelled })), null, 2));
+  console.log(JSON.stringify(results.map(({ mode, total, mistakes, hits, unlabelled }) => ({ mode, total, precision: precision(total), recall: recall(total), mistakes, hits, unlabelled })), null, 2));
 } else {
   const md = render(results);
   console.log(md);

@@ -1,0 +1,206 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, isFunctionNode, memberName, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
+import { collectImports, type ImportMap } from "../lock-api/imports.js";
+
+/**
+ * The function a call runs, when the analysis can see it without types:
+ * - a function declared in the file, in the calling function or any scope around it
+ *   (`function f() {}`, `const f = () => …`), the nearest declaration of the name winning;
+ * - a method of the enclosing class (`this.buildKey()`, `this.#check()`);
+ * - a function exported by a relative module (`import { f } from "./util.js"`, `mod.f()` on a
+ *   namespace import or a `require("./util")`), read through a `ModuleSource`.
+ * Anything else (a parameter, a package import, a method of another object) is unresolved.
+ */
+
+/** Gives the program of a module imported by another one; undefined when it cannot (not relative, missing, does not parse). */
+export interface ModuleSource {
+  load(specifier: string, from: TSESTree.Program): TSESTree.Program | undefined;
+}
+
+export function resolveCallee(call: TSESTree.CallExpression, modules: ModuleSource | undefined): FunctionNode | undefined {
+  let callee = unwrap(call.callee);
+  // `(0, util_1.f)(…)`: compiled CommonJS calls an import without a receiver.
+  if (callee.type === T.SequenceExpression) callee = unwrap(callee.expressions[callee.expressions.length - 1]!);
+  if (callee.type === T.Identifier) return resolveName(callee.name, call, modules);
+  if (callee.type !== T.MemberExpression || callee.computed) return undefined;
+  const object = unwrap(callee.object);
+  const name = callee.property.type === T.PrivateIdentifier ? `#${callee.property.name}` : memberName(callee);
+  if (name === undefined) return undefined;
+  if (object.type === T.ThisExpression) return classMethod(call, name);
+  if (object.type === T.Identifier && modules) {
+    const program = programOf(call);
+    const binding = program && importsOf(program).get(object.name);
+    if (binding?.imported === "*" && isRelative(binding.module) && !declaredLocally(object.name, call)) {
+      const target = modules.load(binding.module, program!);
+      return target && exported(target, name, modules, 0);
+    }
+  }
+  return undefined;
+}
+
+// ------------------------------------------------------------------- names
+
+function resolveName(name: string, from: Node, modules: ModuleSource | undefined): FunctionNode | undefined {
+  for (let current: Node | undefined = from.parent; current; current = current.parent) {
+    if (isFunctionNode(current) && current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
+    const found = declaredIn(current, name);
+    if (found !== undefined) return found ?? undefined;
+    if (current.type === T.Program) {
+      if (!modules) return undefined;
+      const binding = importsOf(current).get(name);
+      if (!binding || binding.imported === "*" || !isRelative(binding.module)) return undefined;
+      const target = modules.load(binding.module, current);
+      return target && exported(target, binding.imported, modules, 0);
+    }
+  }
+  return undefined;
+}
+
+/** Was `name` declared in a block between `from` and the program (so an import of that name is shadowed)? */
+function declaredLocally(name: string, from: Node): boolean {
+  for (let current: Node | undefined = from.parent; current && current.type !== T.Program; current = current.parent) {
+    if (declaredIn(current, name) !== undefined) return true;
+  }
+  return false;
+}
+
+/**
+ * Functions a block declares, by name: the function, `null` for a name declared there as
+ * something else (a `let`, a parameter-like binding, a reassignable function), absent otherwise.
+ */
+const declarations = new WeakMap<Node, Map<string, FunctionNode | null>>();
+
+function declaredIn(block: Node, name: string): FunctionNode | null | undefined {
+  if (block.type !== T.BlockStatement && block.type !== T.Program && block.type !== T.StaticBlock) return undefined;
+  let names = declarations.get(block);
+  if (!names) {
+    names = new Map();
+    for (const raw of block.body) {
+      const statement = raw.type === T.ExportNamedDeclaration && raw.declaration ? raw.declaration : raw;
+      if (statement.type === T.FunctionDeclaration && statement.id) {
+        names.set(statement.id.name, names.has(statement.id.name) ? null : statement);
+      } else if (statement.type === T.VariableDeclaration) {
+        for (const declarator of statement.declarations) {
+          if (declarator.id.type !== T.Identifier) continue;
+          const init = declarator.init && unwrap(declarator.init);
+          const fn = statement.kind === "const" && init && (init.type === T.ArrowFunctionExpression || init.type === T.FunctionExpression) ? init : null;
+          names.set(declarator.id.name, names.has(declarator.id.name) ? null : fn);
+        }
+      } else if (statement.type === T.ClassDeclaration && statement.id) {
+        names.set(statement.id.name, null);
+      }
+    }
+    declarations.set(block, names);
+  }
+  return names.get(name);
+}
+
+// ----------------------------------------------------------------- classes
+
+/** `this.name(…)`: the method of the class whose body the call is in (arrow functions keep `this`). */
+function classMethod(call: Node, name: string): FunctionNode | undefined {
+  let current: Node | undefined = call.parent;
+  while (current && current.type !== T.ClassBody) {
+    // A plain function has its own `this`; only the class's own methods (and arrows in them) share it.
+    if ((current.type === T.FunctionExpression && current.parent?.type !== T.MethodDefinition) || current.type === T.FunctionDeclaration) return undefined;
+    current = current.parent;
+  }
+  if (!current) return undefined;
+  let found: FunctionNode | undefined;
+  for (const member of current.body) {
+    if (member.type !== T.MethodDefinition && member.type !== T.PropertyDefinition) continue;
+    if (member.computed || memberKey(member.key) !== name) continue;
+    if (member.type === T.MethodDefinition) {
+      if (member.kind !== "method") return undefined;
+      if (member.value.type !== T.FunctionExpression) continue; // a TypeScript overload signature
+      if (found) return undefined; // two implementations: ambiguous
+      found = member.value;
+    } else {
+      const value = member.value && unwrap(member.value);
+      if (!value || (value.type !== T.ArrowFunctionExpression && value.type !== T.FunctionExpression)) return undefined;
+      found = value;
+    }
+  }
+  return found;
+}
+
+function memberKey(key: Node): string | undefined {
+  if (key.type === T.Identifier) return key.name;
+  if (key.type === T.PrivateIdentifier) return `#${key.name}`;
+  if (key.type === T.Literal && typeof key.value === "string") return key.value;
+  return undefined;
+}
+
+// ----------------------------------------------------------------- modules
+
+const MAX_REEXPORT_DEPTH = 4;
+
+/** The function a module exports as `name`: `export function`, `export const`, `export { local as name }`, CommonJS `exports.name = local`. */
+function exported(program: TSESTree.Program, name: string, modules: ModuleSource, depth: number): FunctionNode | undefined {
+  for (const statement of program.body) {
+    if (statement.type === T.ExportNamedDeclaration) {
+      const declaration = statement.declaration;
+      if (declaration) {
+        if (declaration.type === T.FunctionDeclaration && declaration.id?.name === name) return topLevel(program, name);
+        if (declaration.type === T.VariableDeclaration && declaration.declarations.some((d) => d.id.type === T.Identifier && d.id.name === name)) return topLevel(program, name);
+        continue;
+      }
+      for (const specifier of statement.specifiers) {
+        const exportedName = specifier.exported.type === T.Identifier ? specifier.exported.name : String(specifier.exported.value);
+        if (exportedName !== name) continue;
+        const local = specifier.local.type === T.Identifier ? specifier.local.name : String(specifier.local.value);
+        if (!statement.source) return topLevel(program, local) ?? reexported(program, local, modules, depth);
+        // `export { f } from "./other.js"`
+        if (depth >= MAX_REEXPORT_DEPTH || !isRelative(String(statement.source.value))) return undefined;
+        const target = modules.load(String(statement.source.value), program);
+        return target && exported(target, local, modules, depth + 1);
+      }
+    } else if (statement.type === T.ExpressionStatement) {
+      // CommonJS: `exports.name = local;` / `module.exports.name = local;`
+      const expression = statement.expression;
+      if (expression.type !== T.AssignmentExpression || expression.left.type !== T.MemberExpression) continue;
+      const target = expression.left;
+      const object = unwrap(target.object);
+      const isExports = (object.type === T.Identifier && object.name === "exports") || (object.type === T.MemberExpression && memberName(object) === "exports");
+      if (!isExports || memberName(target) !== name) continue;
+      const value = unwrap(expression.right);
+      if (value.type === T.Identifier) return topLevel(program, value.name);
+      if (value.type === T.ArrowFunctionExpression || value.type === T.FunctionExpression) return value;
+    }
+  }
+  // TypeScript's CommonJS output keeps `function name() {}` next to `exports.name = name`.
+  return program.body.some((statement) => statement.type === T.ExpressionStatement) ? topLevel(program, name) : undefined;
+}
+
+/** A name a module imports and exports again (`import { f } from "./a.js"; export { f as g }`). */
+function reexported(program: TSESTree.Program, local: string, modules: ModuleSource, depth: number): FunctionNode | undefined {
+  const binding = importsOf(program).get(local);
+  if (!binding || binding.imported === "*" || !isRelative(binding.module) || depth >= MAX_REEXPORT_DEPTH) return undefined;
+  const target = modules.load(binding.module, program);
+  return target && exported(target, binding.imported, modules, depth + 1);
+}
+
+function topLevel(program: TSESTree.Program, name: string): FunctionNode | undefined {
+  return declaredIn(program, name) ?? undefined;
+}
+
+const importMaps = new WeakMap<TSESTree.Program, ImportMap>();
+
+function importsOf(program: TSESTree.Program): ImportMap {
+  let map = importMaps.get(program);
+  if (!map) {
+    map = collectImports(program);
+    importMaps.set(program, map);
+  }
+  return map;
+}
+
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith("./") || specifier.startsWith("../");
+}
+
+export function programOf(node: Node): TSESTree.Program | undefined {
+  let current: Node | undefined = node;
+  while (current && current.type !== T.Program) current = current.parent;
+  return current;
+}

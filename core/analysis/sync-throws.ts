@@ -1,0 +1,158 @@
+import type { TSESTree } from "@typescript-eslint/utils";
+import { T, calleeName, isFunctionNode, referencePath, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
+import { announcesThrow, isIterationMethod, isQuietCallee, isQuietConstructor, isQuietMethod, isThrowingCallee } from "../lock-api/quiet-calls.js";
+import { resolveCallee, type ModuleSource } from "./callees.js";
+
+/**
+ * Can evaluating a call throw synchronously (its arguments aside)? The one predicate behind every
+ * "this call can throw" of the analysis, in the path interpreter and in function summaries alike.
+ * In order:
+ * 1. data (lock-api/quiet-calls.ts): quiet builtins and collection methods never throw; known
+ *    throwing builtins (`JSON.parse`) and names that announce a check (`assertOwned`) always can;
+ * 2. shapes that cannot throw synchronously: `p.then(fn)` / `.catch` / `.finally`, an iteration
+ *    method given an inline callback that cannot throw (`ids.forEach((id) => seen.add(id))`), and
+ *    an optional hook (`options.onStart?.()`: an extension point the caller does not rely on);
+ * 3. a function the analysis can see (callees.ts): it throws if its body can — a `throw` outside
+ *    a `try` that catches it, or a call that can throw; calling an `async` function or a generator
+ *    never throws (an `async` function rejects instead, which only an `await` turns into a throw);
+ * 4. anything else can throw.
+ * Summaries are cached per function node.
+ */
+export function callMayThrow(call: TSESTree.CallExpression, modules: ModuleSource | undefined): boolean {
+  const callee = unwrap(call.callee);
+  const path = referencePath(callee);
+  if (isQuietCallee(path)) return false;
+  const aliased = path === undefined ? undefined : aliasedPaths(path, call);
+  if (aliased !== undefined && aliased.every(isQuietCallee)) return false; // `const p = win ? path.win32 : path; p.resolve(x)`
+  const name = calleeName(call);
+  if (isThrowingCallee(path) || announcesThrow(name)) return true;
+  const receiver = callee.type === T.MemberExpression ? callee.object : undefined;
+  const callbacks = call.arguments.filter(isInlineFunction);
+  if (receiver) {
+    if ((name === "then" || name === "catch" || name === "finally") && callbacks.length > 0) return false;
+    if (isQuietMethod(name) && callbacks.length === 0) return false;
+    if (isIterationMethod(name) && callbacks.length === 1 && call.arguments[0] === callbacks[0]) return functionMayThrow(callbacks[0]!, modules, true);
+  }
+  if (isOptionalCall(call)) return false;
+  const target = resolveCallee(call, modules);
+  return target === undefined || functionMayThrow(target, modules, false);
+}
+
+/**
+ * The callee paths a local constant stands for: `pathModule.resolve` for
+ * `const pathModule = isWindows ? path.win32 : path` is `path.win32.resolve` or `path.resolve`.
+ */
+function aliasedPaths(path: string, from: Node): string[] | undefined {
+  const dot = path.indexOf(".");
+  if (dot <= 0) return undefined;
+  const root = path.slice(0, dot);
+  const init = constantInit(root, from);
+  if (!init) return undefined;
+  const options = init.type === T.ConditionalExpression ? [init.consequent, init.alternate] : [init];
+  const paths: string[] = [];
+  for (const option of options) {
+    const target = referencePath(option);
+    if (target === undefined || target === root) return undefined;
+    paths.push(target + path.slice(dot));
+  }
+  return paths;
+}
+
+/** The initialiser of the nearest `const name = …` declared in a block around `from`. */
+function constantInit(name: string, from: Node): Node | undefined {
+  for (let current: Node | undefined = from.parent; current; current = current.parent) {
+    if (isFunctionNode(current) && current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
+    if (current.type !== T.BlockStatement && current.type !== T.Program) continue;
+    for (const statement of current.body) {
+      if (statement.type !== T.VariableDeclaration) continue;
+      for (const declarator of statement.declarations) {
+        if (declarator.id.type !== T.Identifier || declarator.id.name !== name) continue;
+        return statement.kind === "const" && declarator.init ? unwrap(declarator.init) : undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** `new X(…)`: quiet constructors only. */
+export function constructionMayThrow(node: TSESTree.NewExpression): boolean {
+  return !isQuietConstructor(referencePath(node.callee));
+}
+
+const summaries = new WeakMap<Node, boolean>();
+const visiting = new Set<Node>();
+
+/** Can calling `fn` throw synchronously? `runsBody`: the body runs now even if `fn` is async-less (an inline callback). */
+function functionMayThrow(fn: FunctionNode, modules: ModuleSource | undefined, runsBody: boolean): boolean {
+  if (!runsBody && (fn.async || fn.generator)) return false;
+  if (runsBody && fn.async) return false; // an async callback returns a promise; its rejections are not thrown here
+  const cached = summaries.get(fn);
+  if (cached !== undefined) return cached;
+  if (visiting.has(fn)) return false; // recursion: the rest of the body decides
+  visiting.add(fn);
+  let verdict: boolean;
+  try {
+    verdict = mayThrowIn(fn.body, modules);
+  } finally {
+    visiting.delete(fn);
+  }
+  summaries.set(fn, verdict);
+  return verdict;
+}
+
+/** Does evaluating `node` (a statement or an expression of a function body) throw on some path? */
+function mayThrowIn(node: Node | null | undefined, modules: ModuleSource | undefined): boolean {
+  if (!node) return false;
+  if (isFunctionNode(node)) return false; // defining a function runs none of it (bodies are passed in directly)
+  switch (node.type) {
+    case T.ThrowStatement:
+    case T.TaggedTemplateExpression:
+    case T.AwaitExpression:
+    case T.YieldExpression:
+      return true;
+    case T.ClassDeclaration:
+    case T.ClassExpression:
+      return false;
+    case T.TryStatement:
+      // A `catch` takes whatever the block throws; what the handler and the `finally` throw escapes.
+      if (node.handler) return mayThrowIn(node.handler.body, modules) || mayThrowIn(node.finalizer, modules);
+      return mayThrowIn(node.block, modules) || mayThrowIn(node.finalizer, modules);
+    case T.CallExpression:
+      if (callMayThrow(node, modules)) return true;
+      break;
+    case T.NewExpression:
+      if (constructionMayThrow(node)) return true;
+      break;
+    default:
+      break;
+  }
+  return someChild(node, (child) => mayThrowIn(child, modules));
+}
+
+function someChild(node: Node, test: (child: Node) => boolean): boolean {
+  for (const key of Object.keys(node)) {
+    if (key === "parent" || key === "loc" || key === "range" || key === "typeAnnotation" || key === "returnType" || key === "typeArguments" || key === "typeParameters") continue;
+    const value = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item) && test(item)) return true;
+    } else if (isNode(value) && test(value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}
+
+function isInlineFunction(argument: Node): argument is TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression {
+  return argument.type === T.ArrowFunctionExpression || argument.type === T.FunctionExpression;
+}
+
+/** `hook?.()`, `options.onStart?.()`, `a?.b()`: the call may not happen at all. */
+function isOptionalCall(call: TSESTree.CallExpression): boolean {
+  if (call.optional) return true;
+  const callee = call.callee;
+  return callee.type === T.MemberExpression && callee.optional;
+}
