@@ -10,6 +10,8 @@ export * from "./analysis/sites.js";
 export * from "./analysis/verdict.js";
 export { isReleaserFunction, type HandleBinding } from "./analysis/binding.js";
 export type { Leak, LeakReason, Via } from "./analysis/paths.js";
+export type { ModuleSource } from "./analysis/callees.js";
+export { fileModuleSource, type ParseModule } from "./analysis/file-modules.js";
 export { T, describe } from "./ast/nodes.js";
 export * from "./fix/text-edit.js";
 export { planUsingRewrite, type Disposal } from "./fix/using-rewrite.js";

@@ -162,8 +162,182 @@ async function setup(pool: Pool, schema: string) {
   }
 }`,
     },
+    {
+      // @langchain/langgraph-checkpoint-postgres: a method of the same class that only builds strings.
+      name: "a quiet method of the same class between the checkout and the try",
+      code: `class Saver {
+  async setup(this: any) {
+    const client = await this.pool.connect();
+    const tables = this.tablesWithSchema(this.schema);
+    try {
+      await client.query(tables.checkpoints);
+    } finally {
+      client.release();
+    }
+  }
+  tablesWithSchema(schema: string) {
+    return { checkpoints: \`\${schema}.checkpoints\` };
+  }
+}`,
+    },
+    {
+      // openclaw auth-profile repair: an iteration whose inline callback cannot throw.
+      name: "forEach with a quiet inline callback is no escape",
+      code: `async function repair(ids: string[], blocked: Set<string>) {
+  const lock = await acquireProfileLock();
+  ids.forEach((id) => blocked.add(id));
+  try {
+    await rewrite(ids);
+  } finally {
+    await lock.release();
+  }
+}`,
+    },
+    {
+      // openclaw agent core: the release is chained; a later \`.catch\` releases when the first link is skipped.
+      name: "then(releasing).catch(releasing): a rejection still reaches a release",
+      code: `function forward(observer: any, forwarding: Promise<void>) {
+  const release = observer.reserve();
+  return forwarding
+    .then(async () => {
+      await deliver();
+      release();
+    })
+    .catch(() => release());
+}`,
+    },
+    {
+      // openclaw agent-via-gateway: a class of the same file whose constructor only sets fields.
+      name: "constructing a class of the same file whose constructor cannot throw",
+      code: `class WorkScope {
+  pending = new Set<Promise<void>>();
+  constructor(readonly label?: string) {
+    this.phase = "open";
+  }
+  phase: string;
+}
+async function inspect() {
+  const lock = await acquireRegistryLock();
+  const work = new WorkScope();
+  try {
+    await run(work);
+  } finally {
+    await lock.release();
+  }
+}`,
+    },
+    {
+      // typeorm RdbmsSchemaBuilder.log: the handle's own synchronous API before the release in the finally.
+      name: "a synchronous method of the handle itself before its release",
+      code: `async function log(this: any) {
+  const queryRunner = this.dataSource.createQueryRunner();
+  try {
+    queryRunner.enableSqlMemory();
+    return await this.collect(queryRunner);
+  } finally {
+    queryRunner.disableSqlMemory();
+    await queryRunner.release();
+  }
+}`,
+    },
+    {
+      // kysely Transaction.execute: released only when BEGIN fails; otherwise the raw connection goes to the returned transaction.
+      name: "a function that releases only on failure hands a field of the handle over",
+      code: `async function execute(this: any) {
+  const connection = await provideControlledConnection(this.executor);
+  try {
+    await this.driver.beginTransaction(connection.connection);
+  } catch (error) {
+    connection.release();
+    throw error;
+  }
+  return new ControlledTransaction({ connection, executor: this.executor.withProvider(new SingleConnectionProvider(connection.connection)) });
+}`,
+    },
+    {
+      // openclaw sessions-spawn: an optional hook is an extension point the caller does not rely on.
+      name: "an optional hook between the acquisition and the try",
+      code: `async function spawn(params: any) {
+  const reservation = await reserveChildLease(params);
+  params.options?.onSpawnEffectsStart?.();
+  try {
+    await start(params);
+  } finally {
+    reservation.release();
+  }
+}`,
+    },
+    {
+      // @google/gemini-cli-core: a path module picked by platform is still the path module.
+      name: "a constant alias of a quiet module (path.win32 or path)",
+      code: `async function trust(folder: string, isWindows: boolean) {
+  const release = await lockTrustFile();
+  const pathModule = isWindows ? path.win32 : path;
+  const normalized = pathModule.resolve(folder).replace(/\\\\/g, "/");
+  try {
+    await save(normalized);
+  } finally {
+    await release();
+  }
+}`,
+    },
   ],
   invalid: [
+    {
+      // @salesforce/core configFile: a method of the same class that rethrows.
+      name: "a method of the same class that throws is a throw point",
+      code: `class ConfigFile {
+  async write(this: any) {
+    const lock = await acquireFileLock(this.path);
+    try {
+      await this.save();
+    } catch (err) {
+      this.handleWriteError(err);
+    }
+    await lock.release();
+  }
+  handleWriteError(err: unknown) {
+    throw new Error(\`write failed: \${String(err)}\`);
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 3, column: 24, data: { api: "acquireFileLock", using: "await using", escape: "this.handleWriteError(err)", line: 7 } }],
+    },
+    {
+      // openclaw dispatch: a helper of the same file validates an option and throws on a bad one.
+      name: "a helper that throws on bad input is a throw point, through the functions it calls",
+      code: `function timeoutOf(options: any) {
+  const timeoutMs = options?.timeoutMs ?? 15000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new RangeError("timeoutMs must be positive");
+  return timeoutMs;
+}
+function compose(hook: any) {
+  return { hook, timeoutMs: timeoutOf(hook.options) };
+}
+async function dispatch(params: any) {
+  const lease = await acquireReplyLease(params);
+  const stage = compose(params.hook);
+  try {
+    await deliver(stage);
+  } finally {
+    await lease.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 10, column: 23, data: { api: "acquireReplyLease", using: "await using", escape: "compose(params.hook)", line: 11 } }],
+    },
+    {
+      // openclaw file-lock: an optional hook whose name announces a check throws by design.
+      name: "an optional hook named like a check (assert…) is a throw point",
+      code: `async function withFile(options: any, target: string) {
+  const lock = await acquireFileLock(target);
+  options.assertResourceUnborrowed?.(target);
+  try {
+    await write(target);
+  } finally {
+    await lock.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 22, data: { api: "acquireFileLock", using: "await using", escape: "options.assertResourceUnborrowed?.(target)", line: 3 } }],
+    },
     {
       // typeorm MigrationExecutor.showMigrations (truth corpus): awaited work before the guarded release.
       name: "fallback acquisition: borrowed ?? create() with awaited work before the guarded release",

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, type Disposal, collectImports, buildLockModel, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource } from "../parse.js";
 
 /**
@@ -83,7 +83,8 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
     : undefined;
   const original = findAcquisitions(program, model, collectImports(program), text);
   const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
-  const inputContext: AnalysisContext = { model, imports: collectImports(program), sourceText: text };
+  // Calls into relative imports are seen into as the rule sees them (core/analysis/callees.ts).
+  const inputContext: AnalysisContext = { model, imports: collectImports(program), sourceText: text, modules: fileModuleSource(program, filePath, parseSource) };
   let correctInInput = 0;
   const reportedInInput = original.map((site) => {
     const verdict = judgeSite(site, inputContext);
@@ -103,7 +104,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
     const imports = collectImports(program);
     const sites = findAcquisitions(program, model, imports, text);
     if (sites.length !== original.length) break;
-    const context: AnalysisContext = { model, imports, sourceText: text };
+    const context: AnalysisContext = { model, imports, sourceText: text, modules: fileModuleSource(program, filePath, parseSource) };
     const batch: { index: number; edits: readonly TextEdit[]; span: [number, number] }[] = [];
     const owners = new Set<TSESTree.Node>();
     for (let index = 0; index < original.length; index++) {

@@ -17,11 +17,14 @@ export interface ModuleSource {
   load(specifier: string, from: TSESTree.Program): TSESTree.Program | undefined;
 }
 
+export type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+type Declared = FunctionNode | ClassNode;
+
 export function resolveCallee(call: TSESTree.CallExpression, modules: ModuleSource | undefined): FunctionNode | undefined {
   let callee = unwrap(call.callee);
   // `(0, util_1.f)(…)`: compiled CommonJS calls an import without a receiver.
   if (callee.type === T.SequenceExpression) callee = unwrap(callee.expressions[callee.expressions.length - 1]!);
-  if (callee.type === T.Identifier) return resolveName(callee.name, call, modules);
+  if (callee.type === T.Identifier) return asFunction(resolveName(callee.name, call, modules));
   if (callee.type !== T.MemberExpression || callee.computed) return undefined;
   const object = unwrap(callee.object);
   const name = callee.property.type === T.PrivateIdentifier ? `#${callee.property.name}` : memberName(callee);
@@ -32,15 +35,46 @@ export function resolveCallee(call: TSESTree.CallExpression, modules: ModuleSour
     const binding = program && importsOf(program).get(object.name);
     if (binding?.imported === "*" && isRelative(binding.module) && !declaredLocally(object.name, call)) {
       const target = modules.load(binding.module, program!);
-      return target && exported(target, name, modules, 0);
+      return asFunction(target && exported(target, name, modules, 0));
     }
+  }
+  return undefined;
+}
+
+/** The class `new X(…)` constructs, when the analysis can see it (same file or a relative import). */
+export function resolveClass(node: TSESTree.NewExpression, modules: ModuleSource | undefined): ClassNode | undefined {
+  const callee = unwrap(node.callee);
+  return callee.type === T.Identifier ? asClass(resolveName(callee.name, node, modules)) : undefined;
+}
+
+/** The class a class `extends`, when visible. */
+export function resolveSuperclass(cls: ClassNode, modules: ModuleSource | undefined): ClassNode | undefined {
+  const superclass = cls.superClass && unwrap(cls.superClass);
+  return superclass?.type === T.Identifier ? asClass(resolveName(superclass.name, cls, modules)) : undefined;
+}
+
+function asFunction(declared: Declared | undefined): FunctionNode | undefined {
+  return declared && isFunctionNode(declared) ? declared : undefined;
+}
+
+function asClass(declared: Declared | undefined): ClassNode | undefined {
+  return declared && (declared.type === T.ClassDeclaration || declared.type === T.ClassExpression) ? declared : undefined;
+}
+
+/** A function passed by name (`xs.map(normalize)`): the function the name refers to, as for a call. */
+export function resolveFunctionReference(node: Node, modules: ModuleSource | undefined): FunctionNode | undefined {
+  const inner = unwrap(node);
+  if (inner.type === T.Identifier) return asFunction(resolveName(inner.name, inner, modules));
+  if (inner.type === T.MemberExpression && unwrap(inner.object).type === T.ThisExpression) {
+    const name = inner.property.type === T.PrivateIdentifier ? `#${inner.property.name}` : memberName(inner);
+    return name === undefined ? undefined : classMethod(inner, name);
   }
   return undefined;
 }
 
 // ------------------------------------------------------------------- names
 
-function resolveName(name: string, from: Node, modules: ModuleSource | undefined): FunctionNode | undefined {
+function resolveName(name: string, from: Node, modules: ModuleSource | undefined): Declared | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {
     if (isFunctionNode(current) && current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
     const found = declaredIn(current, name);
@@ -68,9 +102,9 @@ function declaredLocally(name: string, from: Node): boolean {
  * Functions a block declares, by name: the function, `null` for a name declared there as
  * something else (a `let`, a parameter-like binding, a reassignable function), absent otherwise.
  */
-const declarations = new WeakMap<Node, Map<string, FunctionNode | null>>();
+const declarations = new WeakMap<Node, Map<string, Declared | null>>();
 
-function declaredIn(block: Node, name: string): FunctionNode | null | undefined {
+function declaredIn(block: Node, name: string): Declared | null | undefined {
   if (block.type !== T.BlockStatement && block.type !== T.Program && block.type !== T.StaticBlock) return undefined;
   let names = declarations.get(block);
   if (!names) {
@@ -83,11 +117,13 @@ function declaredIn(block: Node, name: string): FunctionNode | null | undefined 
         for (const declarator of statement.declarations) {
           if (declarator.id.type !== T.Identifier) continue;
           const init = declarator.init && unwrap(declarator.init);
-          const fn = statement.kind === "const" && init && (init.type === T.ArrowFunctionExpression || init.type === T.FunctionExpression) ? init : null;
+          // `const f = () => …`; bundlers also emit `var X = class X {…}` for every class of a chunk.
+          const stable = statement.kind === "const" || (statement.kind === "var" && block.type === T.Program);
+          const fn = stable && init && (init.type === T.ArrowFunctionExpression || init.type === T.FunctionExpression || init.type === T.ClassExpression) ? init : null;
           names.set(declarator.id.name, names.has(declarator.id.name) ? null : fn);
         }
       } else if (statement.type === T.ClassDeclaration && statement.id) {
-        names.set(statement.id.name, null);
+        names.set(statement.id.name, names.has(statement.id.name) ? null : statement);
       }
     }
     declarations.set(block, names);
@@ -136,12 +172,12 @@ function memberKey(key: Node): string | undefined {
 const MAX_REEXPORT_DEPTH = 4;
 
 /** The function a module exports as `name`: `export function`, `export const`, `export { local as name }`, CommonJS `exports.name = local`. */
-function exported(program: TSESTree.Program, name: string, modules: ModuleSource, depth: number): FunctionNode | undefined {
+function exported(program: TSESTree.Program, name: string, modules: ModuleSource, depth: number): Declared | undefined {
   for (const statement of program.body) {
     if (statement.type === T.ExportNamedDeclaration) {
       const declaration = statement.declaration;
       if (declaration) {
-        if (declaration.type === T.FunctionDeclaration && declaration.id?.name === name) return topLevel(program, name);
+        if ((declaration.type === T.FunctionDeclaration || declaration.type === T.ClassDeclaration) && declaration.id?.name === name) return topLevel(program, name);
         if (declaration.type === T.VariableDeclaration && declaration.declarations.some((d) => d.id.type === T.Identifier && d.id.name === name)) return topLevel(program, name);
         continue;
       }
@@ -173,14 +209,14 @@ function exported(program: TSESTree.Program, name: string, modules: ModuleSource
 }
 
 /** A name a module imports and exports again (`import { f } from "./a.js"; export { f as g }`). */
-function reexported(program: TSESTree.Program, local: string, modules: ModuleSource, depth: number): FunctionNode | undefined {
+function reexported(program: TSESTree.Program, local: string, modules: ModuleSource, depth: number): Declared | undefined {
   const binding = importsOf(program).get(local);
   if (!binding || binding.imported === "*" || !isRelative(binding.module) || depth >= MAX_REEXPORT_DEPTH) return undefined;
   const target = modules.load(binding.module, program);
   return target && exported(target, binding.imported, modules, depth + 1);
 }
 
-function topLevel(program: TSESTree.Program, name: string): FunctionNode | undefined {
+function topLevel(program: TSESTree.Program, name: string): Declared | undefined {
   return declaredIn(program, name) ?? undefined;
 }
 

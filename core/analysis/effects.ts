@@ -166,8 +166,10 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       visit(ctx, node.callee, out, plain);
       for (const argument of node.arguments) visit(ctx, argument, out, plain);
       if (node === ctx.binding.wrapper?.node) break; // part of the acquisition (binding.ts)
-      if (someCarriesHandle(ctx.binding, node.arguments) && !ctx.binding.lendsOnly) out.push({ k: "transfer", node });
-      else if (constructionMayThrow(node)) out.push({ k: "throw", node });
+      // A release given to the object it builds (`new Db(conn.db, conn.release)`) is a hand-over whoever releases.
+      if (node.arguments.some((argument) => isReleaserFunction(ctx.binding, argument, ctx.sourceText))) out.push({ k: "transfer", node });
+      else if (someCarriesHandle(ctx.binding, node.arguments) && !ctx.binding.lendsOnly) out.push({ k: "transfer", node });
+      else if (constructionMayThrow(node, ctx.modules)) out.push({ k: "throw", node });
       break;
     case T.ImportExpression:
       visit(ctx, node.source, out, plain);
@@ -262,6 +264,9 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   }
   if (inPromiseAll) return; // Promise.all itself does not throw; its await does
   if (flags.inPromiseAll && name !== undefined && ctx.releaseNames.has(name)) return; // async releases run side by side
+  // The handle's own synchronous API (`queryRunner.disableSqlMemory()`, `lock.isExpired()`) reads or
+  // sets its state; what the resource does that can fail is I/O, and that is awaited.
+  if (receiver && !flags.awaited && isHandleObject(ctx.binding, receiver)) return;
   if (callMayThrow(call, ctx.modules)) out.push({ k: "throw", node: call }); // sync-throws.ts: the one "can this call throw" predicate
 }
 
@@ -302,7 +307,7 @@ function handsOver(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
     const argument = args[i]!;
     if (isReleaserFunction(ctx.binding, argument, ctx.sourceText)) return true;
     const carries = isHandleReference(ctx.binding, argument) || (argument.type !== T.SpreadElement && carriesHandle(ctx.binding, argument));
-    if (!carries) continue;
+    if (!carries && (ctx.binding.lendsOnly || !isHandlePart(ctx.binding, argument))) continue;
     // A function that never releases the handle itself gives it to whoever it passes it to
     // (`return runWorkspaceLockScope(lease, task)`); one that does only lends it (binding.ts),
     // except to an ownership sink (`stack.use(lock)`).
@@ -312,8 +317,20 @@ function handsOver(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
 }
 
 function someCarriesHandle(binding: HandleBinding, args: readonly Node[]): boolean {
-  for (let i = 0; i < args.length; i++) if (carriesHandle(binding, args[i]!)) return true;
+  for (let i = 0; i < args.length; i++) if (carriesHandle(binding, args[i]!) || (!binding.lendsOnly && isHandlePart(binding, args[i]!))) return true;
   return false;
+}
+
+/**
+ * `lease.entry`, `connection.connection`: a field of the handle. From a function that never releases
+ * the handle itself, passing one on is how the lock is handed over (kysely passes the raw connection
+ * to the transaction it returns; openclaw gives a lock entry to the function that deletes it).
+ */
+function isHandlePart(binding: HandleBinding, node: Node): boolean {
+  const inner = unwrap(node);
+  if (inner.type !== T.MemberExpression) return false;
+  const object = unwrap(inner.object);
+  return object.type === T.Identifier && binding.handleNames.has(object.name);
 }
 
 export function isProcessExit(call: TSESTree.CallExpression): boolean {

@@ -1,7 +1,7 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import { T, calleeName, isFunctionNode, referencePath, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
 import { announcesThrow, isIterationMethod, isQuietCallee, isQuietConstructor, isQuietMethod, isThrowingCallee } from "../lock-api/quiet-calls.js";
-import { resolveCallee, type ModuleSource } from "./callees.js";
+import { resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclass, type ClassNode, type ModuleSource } from "./callees.js";
 
 /**
  * Can evaluating a call throw synchronously (its arguments aside)? The one predicate behind every
@@ -31,7 +31,7 @@ export function callMayThrow(call: TSESTree.CallExpression, modules: ModuleSourc
   if (receiver) {
     if ((name === "then" || name === "catch" || name === "finally") && callbacks.length > 0) return false;
     if (isQuietMethod(name) && callbacks.length === 0) return false;
-    if (isIterationMethod(name) && callbacks.length === 1 && call.arguments[0] === callbacks[0]) return functionMayThrow(callbacks[0]!, modules, true);
+    if (isIterationMethod(name) && call.arguments.length > 0) return callbackMayThrow(call.arguments[0]!, modules);
   }
   if (isOptionalCall(call)) return false;
   const target = resolveCallee(call, modules);
@@ -74,9 +74,43 @@ function constantInit(name: string, from: Node): Node | undefined {
   return undefined;
 }
 
-/** `new X(…)`: quiet constructors only. */
-export function constructionMayThrow(node: TSESTree.NewExpression): boolean {
-  return !isQuietConstructor(referencePath(node.callee));
+/** The callback of an iteration method: inline (`(id) => seen.add(id)`), a quiet builtin (`Boolean`), or a function the analysis sees. */
+function callbackMayThrow(callback: Node, modules: ModuleSource | undefined): boolean {
+  if (isInlineFunction(callback)) return functionMayThrow(callback, modules, true);
+  if (isQuietCallee(referencePath(callback))) return false;
+  const target = resolveFunctionReference(callback, modules);
+  return target === undefined || functionMayThrow(target, modules, true);
+}
+
+/** `new X(…)`: quiet builtin constructors never throw; a class the analysis sees throws if its construction can. */
+export function constructionMayThrow(node: TSESTree.NewExpression, modules: ModuleSource | undefined): boolean {
+  if (isQuietConstructor(referencePath(node.callee))) return false;
+  const cls = resolveClass(node, modules);
+  return cls === undefined || classMayThrow(cls, modules);
+}
+
+/** Constructing `cls` runs its superclass's construction, its instance field initialisers and its constructor. */
+function classMayThrow(cls: ClassNode, modules: ModuleSource | undefined): boolean {
+  const cached = summaries.get(cls);
+  if (cached !== undefined) return cached;
+  if (visiting.has(cls)) return false;
+  visiting.add(cls);
+  let verdict = false;
+  try {
+    if (cls.superClass) {
+      const superclass = resolveSuperclass(cls, modules);
+      verdict = superclass ? classMayThrow(superclass, modules) : !isQuietConstructor(referencePath(cls.superClass));
+    }
+    for (const member of cls.body.body) {
+      if (verdict) break;
+      if (member.type === T.PropertyDefinition && !member.static) verdict = mayThrowIn(member.value, modules);
+      else if (member.type === T.MethodDefinition && member.kind === "constructor") verdict = mayThrowIn(member.value.body, modules);
+    }
+  } finally {
+    visiting.delete(cls);
+  }
+  summaries.set(cls, verdict);
+  return verdict;
 }
 
 const summaries = new WeakMap<Node, boolean>();
@@ -118,10 +152,11 @@ function mayThrowIn(node: Node | null | undefined, modules: ModuleSource | undef
       if (node.handler) return mayThrowIn(node.handler.body, modules) || mayThrowIn(node.finalizer, modules);
       return mayThrowIn(node.block, modules) || mayThrowIn(node.finalizer, modules);
     case T.CallExpression:
-      if (callMayThrow(node, modules)) return true;
+      // `super(…)`: the superclass's construction, decided by classMayThrow.
+      if (node.callee.type !== T.Super && callMayThrow(node, modules)) return true;
       break;
     case T.NewExpression:
-      if (constructionMayThrow(node)) return true;
+      if (constructionMayThrow(node, modules)) return true;
       break;
     default:
       break;

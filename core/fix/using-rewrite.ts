@@ -87,6 +87,9 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   if (binding.moduleRelease) return manual("the lock is released by a module function with the lock path; wrap it in a disposable by hand");
   if (form.acquireAt === undefined) return manual("the lock is used in a `.then()` chain; rewrite it to async/await first");
   if (binding.successFlagNames.size > 0) return manual("a try-acquisition returns a flag, not a handle");
+  if (binding.wrapper) return manual(`the handle lives inside \`${binding.wrapper.name}\` (a wrapper object); release it in a \`finally\` by hand`);
+  if (binding.conditions && binding.conditions.size > 0) return manual("the lock is acquired on one branch only (`borrowed ?? acquire()`); a `finally` must keep the ownership test");
+  if ([...binding.handleNames].some((name) => name.includes("."))) return manual("the handle is kept in a field; `using` needs a local name");
 
   const names = [...binding.handleNames, ...binding.releaseFnNames].filter((n) => n !== undefined);
   const bound = boundName(form.acquireAt);
