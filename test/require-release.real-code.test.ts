@@ -281,8 +281,33 @@ async function inspect() {
   }
 }`,
     },
+    {
+      // The same wrapper with nothing that can throw before the return hands the connection to its caller.
+      name: "an acquisition wrapper that returns what it acquired right away",
+      code: `async function getClient(pool: any) {
+  const client = await pool.connect();
+  client.lastUsed = Date.now();
+  return client;
+}`,
+    },
   ],
   invalid: [
+    {
+      // knex oracledb dialect (truth corpus): an acquisition wrapper that checks the connection before returning it.
+      name: "a function named like an acquisition that returns what it acquired must release it when it fails before the return",
+      code: `class Client {
+  async acquireConnection(this: any) {
+    const connection = await this.pool.acquireConnection();
+    this.checkVersion(connection);
+    return connection;
+  }
+  checkVersion(connection: any) {
+    if (!connection.version) throw new Error("Unable to detect the server version");
+    return connection.version;
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 3, column: 30, data: { api: "this.pool.acquireConnection", using: "await using", escape: "this.checkVersion(connection)", line: 4 } }],
+    },
     {
       // @salesforce/core configFile: a method of the same class that rethrows.
       name: "a method of the same class that throws is a throw point",

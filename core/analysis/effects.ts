@@ -1,8 +1,8 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import { T, calleeName, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
-import type { ModuleSource } from "./callees.js";
+import { resolveCallee, type ModuleSource } from "./callees.js";
 import { callMayThrow, constructionMayThrow } from "./sync-throws.js";
 import { carriesHandle, isGuardName, isHandleObject, isHandleReference, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
 
@@ -311,9 +311,32 @@ function handsOver(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
     // A function that never releases the handle itself gives it to whoever it passes it to
     // (`return runWorkspaceLockScope(lease, task)`); one that does only lends it (binding.ts),
     // except to an ownership sink (`stack.use(lock)`).
-    if (!ctx.binding.lendsOnly || isOwnershipSink(ctx.model, call, ctx.imports)) return true;
+    if (isOwnershipSink(ctx.model, call, ctx.imports)) return true;
+    // A function the analysis sees that only reads its parameter (`this.checkVersion(connection)`) borrows it.
+    if (!ctx.binding.lendsOnly && !(isHandleReference(ctx.binding, argument) && onlyReadsParameter(call, i, ctx.modules))) return true;
   }
   return false;
+}
+
+/** Does the called function (when visible) use its `index`-th parameter only to read fields or call its methods? */
+function onlyReadsParameter(call: TSESTree.CallExpression, index: number, modules: ModuleSource | undefined): boolean {
+  const target = resolveCallee(call, modules);
+  const param = target?.params[index];
+  if (!target || param?.type !== T.Identifier) return false;
+  const name = param.name;
+  let escapes = false;
+  walk(target.body, (node) => {
+    if (escapes) return "skip";
+    if (node.type !== T.Identifier || node.name !== name) return undefined;
+    const parent = node.parent;
+    // `connection.version`, `connection.query()`: read or used, not kept.
+    if (parent?.type === T.MemberExpression && parent.object === node) return undefined;
+    if (parent?.type === T.MemberExpression && parent.property === node && !parent.computed) return undefined;
+    if (parent?.type === T.Property && parent.key === node && !parent.computed && !parent.shorthand) return undefined;
+    escapes = true;
+    return "skip";
+  });
+  return !escapes;
 }
 
 function someCarriesHandle(binding: HandleBinding, args: readonly Node[]): boolean {

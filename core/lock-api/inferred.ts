@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, referencePath, skipWrappersUp, type Node } from "../ast/nodes.js";
+import { T, calleeName, referencePath, skipWrappersUp, walk, type Node } from "../ast/nodes.js";
 import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import type { CompiledAcquire } from "./model.js";
 import type { AcquireSpec, InferenceSpec, LockApiSpec, ReleaseSpec } from "./types.js";
@@ -123,6 +123,7 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
     const fn = evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn;
     if (fn) return compiled(inference, { kind: "handleArgument", functions: [fn] });
     if (inference.releaseFunction.test(id.name) && evidence.called.get(id.name)?.some(within)) return compiled(inference, { kind: "returnedFunction" });
+    if (isAcquisitionWrapper(inference, declarator, id.name)) return compiled(inference, { kind: "handleMethod", methods: ["release"] });
     return undefined;
   }
   if (id.type === T.ArrayPattern) {
@@ -156,6 +157,37 @@ function inferFromPart(inference: CompiledInference, partOf: Initialiser, source
   }
   const method = evidence.methodCalls.get(id.name)?.find((e) => within(e.offset))?.method;
   return method ? compiled(inference, { kind: "handleMethod", methods: [method] }) : undefined;
+}
+
+/**
+ * `async acquireConnection() { const c = await super.acquireConnection(); this.checkVersion(c); return c; }`
+ * (knex): a function named like an acquisition that returns what it acquired is itself an
+ * acquisition. The caller releases the result, so until the `return` the function must release it
+ * on failure: a throw in between leaks it.
+ */
+function isAcquisitionWrapper(inference: CompiledInference, declarator: TSESTree.VariableDeclarator, name: string): boolean {
+  const fn = enclosingFunctionBody(declarator)?.parent;
+  if (!fn || (fn.type !== T.FunctionDeclaration && fn.type !== T.FunctionExpression && fn.type !== T.ArrowFunctionExpression)) return false;
+  const fnName = functionName(fn);
+  if (fnName === undefined || !inference.acquisitionName.test(fnName)) return false;
+  let returned = false;
+  walk(fn.body, (node) => {
+    if (returned || (node !== fn.body && (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression))) return "skip";
+    if (node.type === T.ReturnStatement && node.argument && node.argument.type === T.Identifier && node.argument.name === name) returned = true;
+    return undefined;
+  });
+  return returned;
+}
+
+function functionName(fn: TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression): string | undefined {
+  if (fn.type === T.FunctionDeclaration) return fn.id?.name;
+  const parent = fn.parent;
+  if (parent?.type === T.MethodDefinition || parent?.type === T.Property) {
+    const key = parent.key;
+    return key.type === T.Identifier || key.type === T.PrivateIdentifier ? key.name : undefined;
+  }
+  if (parent?.type === T.VariableDeclarator && parent.id.type === T.Identifier) return parent.id.name;
+  return undefined;
 }
 
 function enclosingFunctionBody(node: Node): Node | undefined {

@@ -23,6 +23,7 @@ function acquireSpec(options: GeneratorOptions): fc.Arbitrary<AcquireSpec> {
     style: fc.constantFrom("handle", "fn", "tuple", "receiver", "using", "usingSync"),
     decl: fc.constantFrom("const", "let"),
     tupleAssign: options.tupleAssign ? fc.boolean() : fc.constant(false),
+    fallback: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 2, arbitrary: fc.constant(true) }),
   });
 }
 
@@ -43,6 +44,7 @@ function statementArb(depth: number, options: GeneratorOptions, cache: Map<numbe
   if (cached) return cached;
   const simple: fc.WeightedArbitrary<Stmt>[] = [
     { weight: 6, arbitrary: fc.record({ t: fc.constant("step" as const), awaited: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant("helper" as const), throws: fc.boolean() }) },
     { weight: 4, arbitrary: fc.record({ t: fc.constant("release" as const), release: releaseSpec }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("jump" as const), kind: fc.constantFrom("break" as const, "continue" as const), conditional: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("return" as const), escape: fc.boolean() }) },

@@ -20,6 +20,10 @@
  *            `using lock6 = acquireDisposableTestLockSync("lock6");` (sync release)
  *   `let` forms: `let lock1; … lock1 = await acquireTestLock("lock1");` (releases guarded)
  *   tuple-assign (extended): `let release6; … [, release6] = await semaphore6.acquire();`
+ *   fallback (issue 14): `const borrowed7 = borrow(7); const lock7 = borrowed7 ?? await acquireTestLock("lock7");`
+ *            released only when not borrowed: `if (!borrowed7) await lock7.release();`
+ * - helpers printed above `run` (issue 14: functions the rule sees into): `quietHelper(n)` cannot
+ *   throw, `checkedHelper(n)` throws when `flag(n)` is true (or throws).
  */
 
 export type Style = "handle" | "fn" | "tuple" | "receiver" | "using" | "usingSync";
@@ -29,6 +33,8 @@ export type Guard = "none" | "optional" | "if";
 export interface AcquireSpec {
   readonly style: Style;
   readonly decl: Decl;
+  /** `handle` style only: `borrowed ?? await acquireTestLock(…)`, released when not borrowed. */
+  readonly fallback?: boolean;
   /** `let`-declared tuple filled by a destructuring assignment (`[, release] = await semaphore.acquire()`). */
   readonly tupleAssign?: boolean;
 }
@@ -43,6 +49,8 @@ export interface ReleaseSpec {
 
 export type Stmt =
   | { readonly t: "step"; readonly awaited: boolean }
+  /** A call of a function defined in the program: `quietHelper(n)` (never throws) or `checkedHelper(n)`. */
+  | { readonly t: "helper"; readonly throws: boolean }
   | { readonly t: "if"; readonly then: readonly Stmt[]; readonly else: readonly Stmt[] | null }
   | { readonly t: "switch"; readonly cases: readonly (readonly Stmt[])[]; readonly breaks: readonly boolean[]; readonly hasDefault: boolean }
   | { readonly t: "loop"; readonly body: readonly Stmt[] }
@@ -89,6 +97,8 @@ interface Visible {
   readonly blockScoped: boolean;
   /** May still be `undefined` where it is used (`let`): releases are then guarded. */
   readonly maybeUnset: boolean;
+  /** For a fallback acquisition: the borrowed value's name (releases test it). */
+  readonly borrowed?: string;
 }
 
 interface Context {
@@ -102,6 +112,16 @@ export interface Printed {
 }
 
 const INDENT = "  ";
+
+const HELPERS = [
+  "function quietHelper(n) {",
+  `${"  "}return [n, n + 1].map((x) => String(x)).join(",");`,
+  "}",
+  "function checkedHelper(n) {",
+  `${"  "}if (flag(n)) throw new Error("checked " + n);`,
+  `${"  "}return n;`,
+  "}",
+];
 
 export function printProgram(program: Program): Printed {
   return new Printer().print(program);
@@ -119,7 +139,7 @@ class Printer {
   print(program: Program): Printed {
     const body = this.block(program.body, { inLoop: false, inSwitch: false }, 1);
     if (program.returnsValue) body.push(`${INDENT}return ${this.nextId()};`);
-    const lines = ["async function run() {"];
+    const lines = [...HELPERS, "async function run() {"];
     if (this.hoisted.length > 0) lines.push(`${INDENT}let ${this.hoisted.join(", ")};`);
     lines.push(...body, "}");
     return { source: lines.join("\n") + "\n", sites: this.sites };
@@ -145,6 +165,8 @@ class Printer {
     switch (statement.t) {
       case "step":
         return [`${pad}${statement.awaited ? "await " : ""}step(${this.nextId()});`];
+      case "helper":
+        return [`${pad}${statement.throws ? "checkedHelper" : "quietHelper"}(${this.nextId()});`];
       case "if": {
         const out = [`${pad}if (flag(${this.nextId()})) {`, ...this.block(statement.then, ctx, depth + 1)];
         if (statement.else) out.push(`${pad}} else {`, ...this.block(statement.else, ctx, depth + 1));
@@ -241,6 +263,11 @@ class Printer {
       return [site.tupleAssign ? `${pad}[, ${variable}] = ${call};` : `${pad}${variable} = ${call};`];
     }
     if (site.style === "tuple") return [`${pad}const [value${n}, ${variable}] = ${call};`];
+    if (spec.fallback && site.style === "handle") {
+      const borrowed = `borrowed${n}`;
+      this.visible[this.visible.length - 1] = { ...this.visible[this.visible.length - 1]!, borrowed };
+      return [`${pad}const ${borrowed} = borrow(${n});`, `${pad}const ${variable} = ${borrowed} ?? ${call};`];
+    }
     return [`${pad}const ${variable} = ${call};`];
   }
 
@@ -279,6 +306,8 @@ class Printer {
     const guard: Guard = target.maybeUnset && spec.guard === "none" ? "optional" : spec.guard;
     if (site.style === "handle" || site.style === "using" || site.style === "usingSync") {
       const aw = spec.awaited && site.style !== "usingSync" ? "await " : "";
+      // Fallback: only an own lock is released (the ownership test the rule must follow).
+      if (target.borrowed) return `if (!${target.borrowed}) ${aw}${variable}.release();`;
       if (guard === "optional") return `${aw}${variable}?.release();`;
       if (guard === "if") return `if (${variable}) ${aw}${variable}.release();`;
       return `${aw}${variable}.release();`;

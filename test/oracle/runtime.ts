@@ -100,6 +100,16 @@ export class Runtime {
     return d;
   };
 
+  /**
+   * `borrowed ?? await acquireTestLock(…)` (issue 14's fallback shape): a handle owned elsewhere
+   * (releasing it is not this program's job) or nothing, decided by the schedule.
+   */
+  borrow = (n: number): object | undefined => {
+    const lent = this.decide(this.occurrence(`borrow${n}`), 2) === 1;
+    this.trace.push(lent ? `borrow ${n} lent` : `borrow ${n} none`);
+    return lent ? { release: async () => undefined } : undefined;
+  };
+
   /** Probe only (oracle.ts): `i < 2 && more(n)` lets a loop stop after any number of rounds. */
   more = (n: number): boolean => this.decide(this.occurrence(`loop${n}`), 2) === 0;
 
@@ -216,4 +226,4 @@ export function lockGlobalsOf(source: string): string[] {
   return [...new Set(source.match(/\b(?:mutex|semaphore|awaitLock)\d+\b/g) ?? [])].sort();
 }
 
-export const FIXED_GLOBALS = ["step", "flag", "pick", "more", "acquireTestLock", "acquireDisposableTestLock", "acquireDisposableTestLockSync"] as const;
+export const FIXED_GLOBALS = ["step", "flag", "pick", "more", "borrow", "acquireTestLock", "acquireDisposableTestLock", "acquireDisposableTestLockSync"] as const;
