@@ -290,8 +290,43 @@ async function inspect() {
   return client;
 }`,
     },
+    {
+      // An awaited async function of the same file whose body can neither throw nor await a rejection.
+      name: "awaiting an async function that cannot reject is no escape",
+      code: `async function shutdownBudget(supervisor: string | null) {
+  const timeoutMs = supervisor === "launchd" ? 20000 : 330000;
+  return { timeoutMs: Math.max(0, timeoutMs - 5000) };
+}
+async function start(supervisor: string | null) {
+  const lock = await acquireGatewayLock();
+  const budget = await shutdownBudget(supervisor);
+  try {
+    await serve(budget);
+  } finally {
+    await lock.release();
+  }
+}`,
+    },
   ],
   invalid: [
+    {
+      // The same, with an awaited call the rule cannot see inside the async function: it can reject.
+      name: "awaiting an async function whose body awaits something that can reject",
+      code: `async function shutdownBudget() {
+  const stop = await readStopTimeout();
+  return { timeoutMs: stop };
+}
+async function start() {
+  const lock = await acquireGatewayLock();
+  const budget = await shutdownBudget();
+  try {
+    await serve(budget);
+  } finally {
+    await lock.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 6, column: 22, data: { api: "acquireGatewayLock", using: "await using", escape: "await shutdownBudget()", line: 7 } }],
+    },
     {
       // knex oracledb dialect (truth corpus): an acquisition wrapper that checks the connection before returning it.
       name: "a function named like an acquisition that returns what it acquired must release it when it fails before the return",

@@ -1104,7 +1104,9 @@ function update(path: string) {
     await this.write(data);
     release();
   }
-  private async write(data: string) {}
+  private async write(data: string) {
+    await fs.writeFile("store.json", data);
+  }
 }`,
       errors: [{ messageId: "leakOnThrow", line: 4, column: 27, endLine: 4, endColumn: 47 }],
     },

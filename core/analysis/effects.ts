@@ -3,7 +3,7 @@ import { T, calleeName, memberName, referencePath, unwrap, walk, type Node } fro
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
 import { resolveCallee, type ModuleSource } from "./callees.js";
-import { callMayThrow, constructionMayThrow } from "./sync-throws.js";
+import { awaitMayReject, callMayThrow, constructionMayThrow } from "./sync-throws.js";
 import { carriesHandle, isGuardName, isHandleObject, isHandleReference, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
 
 /**
@@ -144,7 +144,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
     case T.AwaitExpression:
       visit(ctx, node.argument, out, awaitedValue);
       out.push({ k: "await", node });
-      if (mayReject(ctx, node.argument)) out.push({ k: "throw", node });
+      if (awaitMayReject(node.argument, ctx.modules)) out.push({ k: "throw", node });
       break;
     case T.YieldExpression:
       visit(ctx, node.argument, out, plain);
@@ -363,30 +363,6 @@ export function isProcessExit(call: TSESTree.CallExpression): boolean {
   if (name !== "exit" && name !== "abort" && name !== "reallyExit") return false;
   const object = referencePath(callee.object);
   return object === "process" || object === "globalThis.process";
-}
-
-/** Could `await node` throw? Not for literals, `p.catch(handler)` or non-promise values we can see. */
-function mayReject(ctx: EffectContext, node: Node): boolean {
-  const inner = unwrap(node);
-  switch (inner.type) {
-    case T.Literal:
-    case T.TemplateLiteral:
-    case T.ObjectExpression:
-    case T.ArrayExpression:
-    case T.ArrowFunctionExpression:
-    case T.FunctionExpression:
-      return false;
-    case T.Identifier:
-      return inner.name !== "undefined";
-    case T.CallExpression: {
-      const name = calleeName(inner);
-      if (name === "catch" && inner.callee.type === T.MemberExpression) return false;
-      if (name === "then" && inner.arguments.length >= 2) return false; // the rejection handler takes the rejection
-      return true;
-    }
-    default:
-      return true;
-  }
 }
 
 /** Fields by which a result says whether it holds anything (`{ ok: false }`, `{ acquired: true, release }`). */

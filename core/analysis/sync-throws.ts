@@ -134,6 +134,57 @@ function functionMayThrow(fn: FunctionNode, modules: ModuleSource | undefined, r
   return verdict;
 }
 
+/**
+ * Can `await value` throw? Not for values that are no promise (literals, object and array
+ * literals, functions), `p.catch(handler)`, `p.then(ok, err)`, or a call of an `async` function the
+ * analysis sees whose body cannot throw (`core/analysis/callees.ts`); otherwise it can.
+ */
+export function awaitMayReject(value: Node, modules: ModuleSource | undefined): boolean {
+  const inner = unwrap(value);
+  switch (inner.type) {
+    case T.Literal:
+    case T.ObjectExpression:
+    case T.ArrayExpression:
+    case T.ArrowFunctionExpression:
+    case T.FunctionExpression:
+      return false;
+    case T.TemplateLiteral:
+      return false;
+    case T.Identifier:
+      return inner.name !== "undefined";
+    case T.ConditionalExpression:
+      return awaitMayReject(inner.consequent, modules) || awaitMayReject(inner.alternate, modules);
+    case T.CallExpression: {
+      const name = calleeName(inner);
+      if (inner.callee.type === T.MemberExpression && name === "catch" && inner.arguments.length > 0) return false;
+      if (name === "then" && inner.arguments.length >= 2) return false; // the rejection handler takes the rejection
+      if (callMayThrow(inner, modules)) return true;
+      const target = resolveCallee(inner, modules);
+      return target === undefined || !target.async || asyncBodyMayThrow(target, modules);
+    }
+    default:
+      return true;
+  }
+}
+
+const rejections = new WeakMap<Node, boolean>();
+
+/** Does the promise an `async` function returns ever reject: a throw or an awaited rejection in its body? */
+function asyncBodyMayThrow(fn: FunctionNode, modules: ModuleSource | undefined): boolean {
+  const cached = rejections.get(fn);
+  if (cached !== undefined) return cached;
+  if (visiting.has(fn)) return false;
+  visiting.add(fn);
+  let verdict: boolean;
+  try {
+    verdict = fn.generator || mayThrowIn(fn.body, modules);
+  } finally {
+    visiting.delete(fn);
+  }
+  rejections.set(fn, verdict);
+  return verdict;
+}
+
 /** Does evaluating `node` (a statement or an expression of a function body) throw on some path? */
 function mayThrowIn(node: Node | null | undefined, modules: ModuleSource | undefined): boolean {
   if (!node) return false;
@@ -141,9 +192,15 @@ function mayThrowIn(node: Node | null | undefined, modules: ModuleSource | undef
   switch (node.type) {
     case T.ThrowStatement:
     case T.TaggedTemplateExpression:
-    case T.AwaitExpression:
     case T.YieldExpression:
       return true;
+    case T.AwaitExpression:
+      // Only in async bodies (asyncBodyMayThrow): an awaited rejection is a throw there.
+      if (awaitMayReject(node.argument, modules)) return true;
+      break;
+    case T.ForOfStatement:
+      if (node.await) return true;
+      break;
     case T.ClassDeclaration:
     case T.ClassExpression:
       return false;
