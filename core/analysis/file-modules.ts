@@ -3,6 +3,7 @@ import path from "node:path";
 import type { TSESTree } from "@typescript-eslint/utils";
 import { visitorKeys } from "@typescript-eslint/visitor-keys";
 import type { ModuleSource } from "./callees.js";
+import { isNode } from "../ast/nodes.js";
 
 /**
  * A `ModuleSource` over files on disk: resolves a relative specifier the way Node and TypeScript
@@ -102,8 +103,4 @@ function setParents(program: TSESTree.Program): void {
 function push(child: TSESTree.Node, parent: TSESTree.Node, stack: TSESTree.Node[]): void {
   (child as { parent?: TSESTree.Node }).parent = parent;
   stack.push(child);
-}
-
-function isNode(value: unknown): value is TSESTree.Node {
-  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, isFunctionNode, referencePath, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
+import { T, calleeName, isFunctionNode, isNode, referencePath, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
 import { announcesThrow, isIterationMethod, isQuietCallee, isQuietConstructor, isQuietMethod, isThrowingCallee } from "../lock-api/quiet-calls.js";
 import { resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclass, type ClassNode, type ModuleSource } from "./callees.js";
 
@@ -11,7 +11,8 @@ import { resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclas
  *    throwing builtins (`JSON.parse`) and names that announce a check (`assertOwned`) always can;
  * 2. shapes that cannot throw synchronously: `p.then(fn)` / `.catch` / `.finally`, an iteration
  *    method given an inline callback that cannot throw (`ids.forEach((id) => seen.add(id))`), and
- *    an optional hook (`options.onStart?.()`: an extension point the caller does not rely on);
+ *    an optional hook (`options.onStart?.()`: an extension point the caller does not rely on), unless it
+ *    is a release (`lock?.release()`, `release?.()` can throw like any release);
  * 3. a function the analysis can see (callees.ts): it throws if its body can — a `throw` outside
  *    a `try` that catches it, or a call that can throw; calling an `async` function or a generator
  *    never throws (an `async` function rejects instead, which only an `await` turns into a throw);
@@ -33,7 +34,8 @@ export function callMayThrow(call: TSESTree.CallExpression, modules: ModuleSourc
     if (isQuietMethod(name) && callbacks.length === 0) return false;
     if (isIterationMethod(name) && call.arguments.length > 0) return callbackMayThrow(call.arguments[0]!, modules);
   }
-  if (isOptionalCall(call)) return false;
+  // A release can throw (a lock already lost, a failed unlink), optional or not: `lock?.release()`.
+  if (isOptionalCall(call) && !RELEASE_LIKE.test(name ?? "")) return false;
   const target = resolveCallee(call, modules);
   return target === undefined || functionMayThrow(target, modules, false);
 }
@@ -234,13 +236,11 @@ function someChild(node: Node, test: (child: Node) => boolean): boolean {
   return false;
 }
 
-function isNode(value: unknown): value is Node {
-  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
-}
-
 function isInlineFunction(argument: Node): argument is TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression {
   return argument.type === T.ArrowFunctionExpression || argument.type === T.FunctionExpression;
 }
+
+const RELEASE_LIKE = /^(?:release|unlock|dispose|close|end|free)/i;
 
 /** `hook?.()`, `options.onStart?.()`, `a?.b()`: the call may not happen at all. */
 function isOptionalCall(call: TSESTree.CallExpression): boolean {

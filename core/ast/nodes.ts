@@ -290,7 +290,7 @@ export function descendants(root: Node, skipFunctions = false): readonly Node[] 
   return nodes;
 }
 
-function isNode(value: unknown): value is Node {
+export function isNode(value: unknown): value is Node {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
 

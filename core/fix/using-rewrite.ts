@@ -78,6 +78,17 @@ interface Region {
   readonly last: number;
 }
 
+/**
+ * Why a tracked lock has no local name `using` could bind (real-code forms of issue 14), or
+ * undefined: a wrapper holds it, it is acquired on one branch of an initialiser, or a field holds it.
+ */
+export function unboundHandleReason(binding: HandleBinding): string | undefined {
+  if (binding.wrapper) return `the handle lives inside \`${binding.wrapper.name}\` (a wrapper object); release it in a \`finally\` by hand`;
+  if (binding.conditions && binding.conditions.size > 0) return "the lock is acquired on one branch only (`borrowed ?? acquire()`); a `finally` must keep the ownership test";
+  if ([...binding.handleNames].some((name) => name.includes("."))) return "the handle is kept in a field; `using` needs a local name";
+  return undefined;
+}
+
 function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const { sourceText, disposal } = input;
   const form = site.form;
@@ -87,9 +98,8 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   if (binding.moduleRelease) return manual("the lock is released by a module function with the lock path; wrap it in a disposable by hand");
   if (form.acquireAt === undefined) return manual("the lock is used in a `.then()` chain; rewrite it to async/await first");
   if (binding.successFlagNames.size > 0) return manual("a try-acquisition returns a flag, not a handle");
-  if (binding.wrapper) return manual(`the handle lives inside \`${binding.wrapper.name}\` (a wrapper object); release it in a \`finally\` by hand`);
-  if (binding.conditions && binding.conditions.size > 0) return manual("the lock is acquired on one branch only (`borrowed ?? acquire()`); a `finally` must keep the ownership test");
-  if ([...binding.handleNames].some((name) => name.includes("."))) return manual("the handle is kept in a field; `using` needs a local name");
+  const unbound = unboundHandleReason(binding);
+  if (unbound) return manual(unbound);
 
   const names = [...binding.handleNames, ...binding.releaseFnNames].filter((n) => n !== undefined);
   const bound = boundName(form.acquireAt);
