@@ -307,6 +307,16 @@ async function start(supervisor: string | null) {
   }
 }`,
     },
+    {
+      // openclaw host-source: a function named by a verb alone returning what \`acquire()\` gave it is no
+      // acquisition wrapper (the result was connection details); only names of what is handed out count.
+      name: "acquire() returning what another acquire() returned is not an acquisition wrapper",
+      code: `async function acquire(assertCurrent?: () => void) {
+  const acquired = await managedDesktop.acquire();
+  assertCurrent?.();
+  return acquired;
+}`,
+    },
   ],
   invalid: [
     {

@@ -33,6 +33,7 @@ export interface CompiledInference {
   readonly releaseFunction: RegExp;
   readonly notAcquisitions: ReadonlySet<string>;
   readonly acquisitionName: RegExp;
+  readonly wrapperName: RegExp;
   readonly methodCall: RegExp;
   readonly handedTo: RegExp;
   readonly call: RegExp;
@@ -46,6 +47,7 @@ export function compileInference(api: LockApiSpec, spec: InferenceSpec): Compile
     releaseFunction: new RegExp(`^(?:${fn})$`, "u"),
     notAcquisitions: new Set(spec.notAcquisitions),
     acquisitionName: new RegExp(spec.acquisitionNamePattern, "u"),
+    wrapperName: new RegExp(spec.wrapperNamePattern, "u"),
     // `x.release()` with no arguments (a manager's `owners.release(key)` gives back something else),
     // or a `…AndUnlock(data)` form that takes what it writes.
     // Anchored on the member access, not on the receiver: a pattern that starts at every identifier
@@ -123,7 +125,7 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
     const fn = evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn;
     if (fn) return compiled(inference, { kind: "handleArgument", functions: [fn] });
     if (inference.releaseFunction.test(id.name) && evidence.called.get(id.name)?.some(within)) return compiled(inference, { kind: "returnedFunction" });
-    if (isAcquisitionWrapper(inference, declarator, id.name)) return compiled(inference, { kind: "handleMethod", methods: ["release"] });
+    if (inference.wrapperName.test(name) && isAcquisitionWrapper(inference, declarator, id.name)) return compiled(inference, { kind: "handleMethod", methods: ["release"] });
     return undefined;
   }
   if (id.type === T.ArrayPattern) {
@@ -169,7 +171,7 @@ function isAcquisitionWrapper(inference: CompiledInference, declarator: TSESTree
   const fn = enclosingFunctionBody(declarator)?.parent;
   if (!fn || (fn.type !== T.FunctionDeclaration && fn.type !== T.FunctionExpression && fn.type !== T.ArrowFunctionExpression)) return false;
   const fnName = functionName(fn);
-  if (fnName === undefined || !inference.acquisitionName.test(fnName)) return false;
+  if (fnName === undefined || !inference.wrapperName.test(fnName)) return false;
   let returned = false;
   walk(fn.body, (node) => {
     if (returned || (node !== fn.body && (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression))) return "skip";

@@ -129,6 +129,9 @@ export const usageInferred: LockApiSpec = {
     releaseFunctionPattern: "(?:release|unlock)[A-Z_$][\\w$]*|release|unlock",
     notAcquisitions: ["get", "find", "at", "pop", "shift", "peek", "lookup", "bind", "call", "apply", "require"],
     acquisitionNamePattern: "^(?:acquire|obtain|checkout|checkOut|lock|claim|borrow|lease|reserve|connect|getConnection|getClient|getPoolConnection)|(?:Connection|Client|Runner|Lock|Lease|Mutex|Semaphore|Permit)$",
+    // On openclaw's dist, wrappers named by a verb alone (`acquire()`, `connect()`, `lease…Items()`)
+    // returned connection details, streams and queue items, not locks (test/truth).
+    wrapperNamePattern: "(?:Connection|Client|Runner|Lock|Lease|Mutex|Semaphore|Permit)$",
   },
 };
 

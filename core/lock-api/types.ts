@@ -78,4 +78,10 @@ export interface InferenceSpec {
    * acquisition: ids and strings are handed to release-shaped functions too (`releaseRun(runId)`).
    */
   readonly acquisitionNamePattern: string;
+  /**
+   * Regular expression (source) that both a function's name and the callee it returns the result
+   * of must match for the function to be an acquisition wrapper (`acquireConnection()` returning
+   * `await super.acquireConnection()` after a check): names of what is handed out, not verbs.
+   */
+  readonly wrapperNamePattern: string;
 }
