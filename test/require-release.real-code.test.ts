@@ -320,6 +320,21 @@ async function start(supervisor: string | null) {
   ],
   invalid: [
     {
+      // openclaw stream runtime (truth corpus): \`acquire(…).finally(cleanup)\` settles to the lease itself,
+      // and JSON.stringify (a throwing builtin) runs before the try.
+      name: "an acquisition chained with .finally(cleanup) is still the acquisition; JSON.stringify can throw",
+      code: `async function send(localService: any, body: unknown) {
+  const lease = await localService.acquire({ id: 1 }).finally(cleanup);
+  const payload = JSON.stringify(body);
+  try {
+    await post(payload);
+  } finally {
+    lease.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 23, data: { api: "localService.acquire", using: "await using", escape: "JSON.stringify(body)", line: 3 } }],
+    },
+    {
       // The same, with an awaited call the rule cannot see inside the async function: it can reject.
       name: "awaiting an async function whose body awaits something that can reject",
       code: `async function shutdownBudget() {
