@@ -3,6 +3,7 @@ import { describe } from "../core/ast/nodes.js";
 import { referenceNameUsage } from "../core/analysis/name-usage.js";
 import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
 import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
+import type { Leak } from "../core/analysis/paths.js";
 import { planUsingRewrite } from "../core/fix/using-rewrite.js";
 import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
 import type { LockModel } from "../core/lock-api/model.js";
@@ -62,9 +63,9 @@ export default createRule<Options, MessageIds>({
       },
     ],
     messages: {
-      leakOnThrow: `The lock from \`{{api}}\` can stay held: \`{{escape}}\` (line {{line}}) can throw before it is released. ${FIX_ADVICE}`,
-      leakOnExit: `The lock from \`{{api}}\` can stay held: \`{{escape}}\` (line {{line}}) leaves without releasing it. ${FIX_ADVICE}`,
-      leakAtEnd: `The lock from \`{{api}}\` can stay held: when {{via}}, the code reaches line {{line}} without releasing it. ${FIX_ADVICE}`,
+      leakOnThrow: `The lock from \`{{api}}\` can stay held: \`{{escape}}\` (line {{line}}) can throw before it is released.{{more}} ${FIX_ADVICE}`,
+      leakOnExit: `The lock from \`{{api}}\` can stay held: \`{{escape}}\` (line {{line}}) leaves without releasing it.{{more}} ${FIX_ADVICE}`,
+      leakAtEnd: `The lock from \`{{api}}\` can stay held: when {{via}}, the code reaches line {{line}} without releasing it.{{more}} ${FIX_ADVICE}`,
       resultDiscarded:
         "The lock from `{{api}}` is never released: its result is discarded, so nothing can release it. Keep the handle and release it in a `finally`, or bind it with `{{using}}`.",
       releaseNotAwaited:
@@ -139,16 +140,26 @@ export default createRule<Options, MessageIds>({
           return;
         case "leak": {
           const { leak } = verdict;
+          const more = otherWays(verdict.others);
           if (leak.reason === "end") {
             const via = leak.via?.text ?? "the block completes normally";
-            context.report({ node: site.call, messageId: "leakAtEnd", data: { api, using: usingKeyword, via, line: endLine(site) }, suggest });
+            context.report({ node: site.call, messageId: "leakAtEnd", data: { api, using: usingKeyword, via, line: endLine(site), more }, suggest });
             return;
           }
           const messageId: MessageIds = leak.reason === "throw" ? "leakOnThrow" : leak.reason === "exit" ? "leakOnExit" : "processExitWhileHeld";
-          const data = { api, using: usingKeyword, escape: describe(leak.escape, sourceText), line: leak.escape.loc.start.line };
+          const data = { api, using: usingKeyword, escape: describe(leak.escape, sourceText), line: leak.escape.loc.start.line, more };
           context.report({ node: site.call, messageId, data, suggest });
         }
       }
+    }
+
+    /** " It can also stay held 2 other ways, first at `return;` (line 9)." — empty for a single way out. */
+    function otherWays(others: readonly Leak[]): string {
+      const next = others[0];
+      if (!next) return "";
+      const count = others.length === 1 ? "one other way" : `${others.length} other ways`;
+      const where = next.reason === "end" ? (next.via ? `when ${next.via.text}` : "at the end of its block") : `at \`${describe(next.escape, sourceText)}\` (line ${next.escape.loc.start.line})`;
+      return ` It can also stay held ${count}, first ${where}.`;
     }
 
     function endLine(site: AcquisitionSite): number {

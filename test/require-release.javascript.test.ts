@@ -226,7 +226,7 @@ await release();`,
       errors: [{ messageId: "leakOnThrow", line: 1, column: 23 }],
     },
     {
-      // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+      // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts rankedLeaks).
       name: "arrow with expression body: the lock is never released",
       code: `export const rotate = (file) => acquireFileLock(file).then((release) => rotateFile(file));`,
       errors: [{ messageId: "leakOnExit", line: 1, column: 33 }],

@@ -290,7 +290,7 @@ function update(p: string) {
           messageId: "leakOnExit",
           line: 2,
           column: 21,
-          data: { api: "db.lockRow", escape: "return;", line: 3, using: "await using" },
+          data: { api: "db.lockRow", escape: "return;", line: 3, using: "await using", more: "" },
         },
       ],
     },
@@ -632,7 +632,7 @@ describe("require-release (options): formerly pending", () => {
   register(lock);
   await lock.release();
 }`,
-        errors: [{ messageId: "leakOnThrow", line: 2, column: 22, data: { api: "acquireSessionWriteLock", using: "await using", escape: "register(lock)", line: 3 } }],
+        errors: [{ messageId: "leakOnThrow", line: 2, column: 22, data: { api: "acquireSessionWriteLock", using: "await using", escape: "register(lock)", line: 3, more: "" } }],
       },
     ],
   });

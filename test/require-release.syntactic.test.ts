@@ -550,7 +550,7 @@ try {
     },
     {
       // Found in review of the try/finally shortcut: the `finally` releases the outer `lock`, never the acquired one.
-      // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+      // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts rankedLeaks).
       name: "handle declared inside the try block, shadowing the one the finally releases",
       code: `async function rotate(sessionFile: string) {
   let lock: SessionWriteLock | undefined;
@@ -644,7 +644,7 @@ try {
           messageId: "leakOnExit",
           line: 2,
           column: 22,
-          data: { api: "acquireSessionWriteLock", escape: "return;", line: 3, using: "await using" },
+          data: { api: "acquireSessionWriteLock", escape: "return;", line: 3, using: "await using", more: "" },
         },
       ],
     },
@@ -663,7 +663,7 @@ try {
           messageId: "leakOnExit",
           line: 3,
           column: 24,
-          data: { api: "acquireSessionWriteLock", escape: "continue;", line: 4, using: "await using" },
+          data: { api: "acquireSessionWriteLock", escape: "continue;", line: 4, using: "await using", more: " It can also stay held one other way, first at `await rotate(session)` (line 5)." },
         },
       ],
     },
@@ -767,7 +767,7 @@ try {
           column: 24,
           endLine: 3,
           endColumn: 42,
-          data: { api: "acquireQueueLock", escape: "return false;", line: 6, using: "await using" },
+          data: { api: "acquireQueueLock", escape: "return false;", line: 6, using: "await using", more: "" },
         },
       ],
     },
@@ -802,7 +802,7 @@ try {
           messageId: "leakAtEnd",
           line: 2,
           column: 22,
-          data: { api: "acquireSessionWriteLock", via: "the `try` block at line 3 completes without throwing", line: 10, using: "await using", escape: "{ await work(); }" },
+          data: { api: "acquireSessionWriteLock", via: "the `try` block at line 3 completes without throwing", line: 10, using: "await using", escape: "{ await work(); }", more: "" },
         },
       ],
     },
@@ -1166,7 +1166,7 @@ await lock.release();`,
     {
       // The try body can throw before \`changed\` is set and the finally then does not
       // release: the earliest escaping statement (\`await rewrite()\`, line 5) decides.
-      // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+      // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts rankedLeaks).
       name: "release in a finally behind if (changed), the try body can throw",
       code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
@@ -1238,7 +1238,7 @@ describe("require-release (syntactic): formerly pending", () => {
       {
         // Spec: unlockSync(b) is not a release of lockSync(a); `syncWork(a)` (line 5) is the
         // earliest escaping statement. Actual: leakAtEnd at 3:3.
-        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts rankedLeaks).
       name: "npm lockfile: unlockSync of a different path is not a release",
         code: `import lockfile from "lockfile";
 function update(a: string, b: string) {
@@ -1254,7 +1254,7 @@ function update(a: string, b: string) {
       {
         // Spec: `await work()` (line 3) can throw while held and is the earliest escaping
         // statement. Actual: leakAtEnd at 2:24 (the handle is never released anywhere).
-        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts firstLeak).
+        // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts rankedLeaks).
       name: "never released at all, a throwing call comes first",
         code: `async function check() {
   const status = await acquireLockStatus("a");

@@ -14,7 +14,8 @@ import type { ModuleSource } from "./callees.js";
  */
 export type Verdict = (
   | { readonly kind: "safe"; readonly why: SafeReason }
-  | { readonly kind: "leak"; readonly leak: Leak }
+  /** `others`: the other ways out while held (distinct statements), strongest first. */
+  | { readonly kind: "leak"; readonly leak: Leak; readonly others: readonly Leak[] }
   | { readonly kind: "discarded" }
   | { readonly kind: "releaseNotAwaited"; readonly release: Node }
   /** Acquired together with other promises: a rejection of another loses this lock. */
@@ -49,7 +50,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
     case "using": {
       // `process.exit()` skips disposal too.
       const exit = processExitAfter(form.scope, form.declaration.range[1]);
-      return exit ? { kind: "leak", leak: { reason: "processExit", escape: exit, order: exit.range[0] } } : { kind: "safe", why: "using" };
+      return exit ? { kind: "leak", leak: { reason: "processExit", escape: exit, order: exit.range[0] }, others: [] } : { kind: "safe", why: "using" };
     }
     case "transferred":
       return { kind: "safe", why: "transferred" };
@@ -74,8 +75,8 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
     ownerIsAsync: owner.type !== T.Program && owner.async,
   });
   const transfers = report.transfers;
-  const leak = firstLeak(report.leaks);
-  if (leak) return { kind: "leak", leak, transfers };
+  const [leak, ...others] = rankedLeaks(report.leaks);
+  if (leak) return { kind: "leak", leak, others, transfers };
   const unawaited = report.unawaitedReleases[0];
   if (unawaited) return { kind: "releaseNotAwaited", release: unawaited, transfers };
   return { kind: "safe", why: "released", transfers };
@@ -136,12 +137,11 @@ export function releaseKnownAsync(site: AcquisitionSite, facts: TypeFacts = {}):
  * cannot dismiss those), then an awaited call that throws (I/O, a model call), then any other
  * throw; the earliest in source order among equals.
  */
-function firstLeak(leaks: readonly Leak[]): Leak | undefined {
-  let best: Leak | undefined;
-  for (const leak of leaks) {
-    if (!best || rank(leak) < rank(best) || (rank(leak) === rank(best) && leak.order < best.order)) best = leak;
-  }
-  return best;
+function rankedLeaks(leaks: readonly Leak[]): Leak[] {
+  const sorted = [...leaks].sort((a, b) => rank(a) - rank(b) || a.order - b.order);
+  const distinct: Leak[] = [];
+  for (const leak of sorted) if (!distinct.some((other) => other.escape === leak.escape)) distinct.push(leak);
+  return distinct;
 }
 
 function rank(leak: Leak): number {
