@@ -1,9 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { TSESTree } from "@typescript-eslint/utils";
-import { visitorKeys } from "@typescript-eslint/visitor-keys";
 import type { ModuleSource } from "./callees.js";
-import { isNode } from "../ast/nodes.js";
+import { someChild } from "../ast/nodes.js";
 
 /**
  * A `ModuleSource` over files on disk: resolves a relative specifier the way Node and TypeScript
@@ -88,19 +87,10 @@ function setParents(program: TSESTree.Program): void {
   const stack: TSESTree.Node[] = [program];
   while (stack.length > 0) {
     const node = stack.pop()!;
-    const keys = visitorKeys[node.type] ?? [];
-    for (const key of keys) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (isNode(child)) push(child, node, stack);
-      } else if (isNode(value)) {
-        push(value, node, stack);
-      }
-    }
+    someChild(node, (child) => {
+      (child as { parent?: TSESTree.Node }).parent = node;
+      stack.push(child);
+      return false;
+    });
   }
-}
-
-function push(child: TSESTree.Node, parent: TSESTree.Node, stack: TSESTree.Node[]): void {
-  (child as { parent?: TSESTree.Node }).parent = parent;
-  stack.push(child);
 }

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, isFunctionNode, isNode, referencePath, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
+import { T, calleeName, isFunctionNode, referencePath, someChild, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
 import { announcesThrow, isIterationMethod, isQuietCallee, isQuietConstructor, isQuietMethod, isThrowingCallee } from "../lock-api/quiet-calls.js";
 import { resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclass, type ClassNode, type ModuleSource } from "./callees.js";
 
@@ -223,18 +223,6 @@ function mayThrowIn(node: Node | null | undefined, modules: ModuleSource | undef
   return someChild(node, (child) => mayThrowIn(child, modules));
 }
 
-function someChild(node: Node, test: (child: Node) => boolean): boolean {
-  for (const key of Object.keys(node)) {
-    if (key === "parent" || key === "loc" || key === "range" || key === "typeAnnotation" || key === "returnType" || key === "typeArguments" || key === "typeParameters") continue;
-    const value = (node as unknown as Record<string, unknown>)[key];
-    if (Array.isArray(value)) {
-      for (const item of value) if (isNode(item) && test(item)) return true;
-    } else if (isNode(value) && test(value)) {
-      return true;
-    }
-  }
-  return false;
-}
 
 function isInlineFunction(argument: Node): argument is TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression {
   return argument.type === T.ArrowFunctionExpression || argument.type === T.FunctionExpression;

@@ -294,6 +294,20 @@ export function isNode(value: unknown): value is Node {
   return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
 }
 
+/** Does `test` hold for some direct child of `node` (in visitor-key order)? Stops at the first that does. */
+export function someChild(node: Node, test: (child: Node) => boolean): boolean {
+  const keys = visitorKeys[node.type] ?? [];
+  for (const key of keys) {
+    const value = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item) && test(item)) return true;
+    } else if (isNode(value) && test(value)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /** The nearest enclosing function of `node` (undefined at module level). */
 export function enclosingFunction(node: Node): FunctionNode | undefined {
   for (let current = node.parent; current; current = current.parent) {

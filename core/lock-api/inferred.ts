@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, referencePath, skipWrappersUp, walk, type Node } from "../ast/nodes.js";
+import { T, calleeName, enclosingFunction, referencePath, skipWrappersUp, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import type { CompiledAcquire } from "./model.js";
 import type { AcquireSpec, InferenceSpec, LockApiSpec, ReleaseSpec } from "./types.js";
@@ -102,7 +102,7 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
   if (assignment?.type === T.AssignmentExpression && assignment.right === value && assignment.left.type === T.MemberExpression) {
     // `this.queryRunner = createQueryRunner()` … `this.queryRunner.release()` in the same function.
     const path = referencePath(assignment.left);
-    const body = enclosingFunctionBody(assignment);
+    const body = enclosingFunction(assignment)?.body;
     if (path === undefined || !path.startsWith("this.") || !body) return undefined;
     const method = evidenceOf(inference, sourceText).pathCalls.get(path)?.find((e) => e.offset >= assignment.range[1] && e.offset < body.range[1])?.method;
     return method ? compiled(inference, { kind: "handleMethod", methods: [method] }) : undefined;
@@ -144,7 +144,7 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
 function inferFromPart(inference: CompiledInference, partOf: Initialiser, sourceText: string): CompiledAcquire | undefined {
   const { target, wrapper } = partOf;
   const id = target.type === T.VariableDeclarator ? target.id : target.left;
-  const body = enclosingFunctionBody(target);
+  const body = enclosingFunction(target)?.body;
   if (id.type !== T.Identifier || !body) return undefined;
   const within = (offset: number) => offset >= target.range[1] && offset < body.range[1];
   const evidence = evidenceOf(inference, sourceText);
@@ -168,20 +168,23 @@ function inferFromPart(inference: CompiledInference, partOf: Initialiser, source
  * on failure: a throw in between leaks it.
  */
 function isAcquisitionWrapper(inference: CompiledInference, declarator: TSESTree.VariableDeclarator, name: string): boolean {
-  const fn = enclosingFunctionBody(declarator)?.parent;
-  if (!fn || (fn.type !== T.FunctionDeclaration && fn.type !== T.FunctionExpression && fn.type !== T.ArrowFunctionExpression)) return false;
-  const fnName = functionName(fn);
+  const fn = enclosingFunction(declarator);
+  const fnName = fn && functionName(fn);
   if (fnName === undefined || !inference.wrapperName.test(fnName)) return false;
   let returned = false;
-  walk(fn.body, (node) => {
-    if (returned || (node !== fn.body && (node.type === T.FunctionDeclaration || node.type === T.FunctionExpression || node.type === T.ArrowFunctionExpression))) return "skip";
-    if (node.type === T.ReturnStatement && node.argument && node.argument.type === T.Identifier && node.argument.name === name) returned = true;
-    return undefined;
-  });
+  walk(
+    fn!.body,
+    (node) => {
+      if (returned) return "skip";
+      if (node.type === T.ReturnStatement && node.argument?.type === T.Identifier && node.argument.name === name) returned = true;
+      return undefined;
+    },
+    true, // a nested function's `return` is not this function's
+  );
   return returned;
 }
 
-function functionName(fn: TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression): string | undefined {
+function functionName(fn: FunctionNode): string | undefined {
   if (fn.type === T.FunctionDeclaration) return fn.id?.name;
   const parent = fn.parent;
   if (parent?.type === T.MethodDefinition || parent?.type === T.Property) {
@@ -189,13 +192,6 @@ function functionName(fn: TSESTree.FunctionDeclaration | TSESTree.FunctionExpres
     return key.type === T.Identifier || key.type === T.PrivateIdentifier ? key.name : undefined;
   }
   if (parent?.type === T.VariableDeclarator && parent.id.type === T.Identifier) return parent.id.name;
-  return undefined;
-}
-
-function enclosingFunctionBody(node: Node): Node | undefined {
-  for (let current = node.parent; current; current = current.parent) {
-    if (current.type === T.FunctionDeclaration || current.type === T.FunctionExpression || current.type === T.ArrowFunctionExpression) return current.body;
-  }
   return undefined;
 }
 
