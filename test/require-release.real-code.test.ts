@@ -578,6 +578,179 @@ async function dispatch(params: any) {
 javascriptTester.run("require-release (real-code shapes, JavaScript)", rule, {
   valid: [
     {
+      // openclaw dispatch-from-config: a claim result is a union; the duplicate/inflight variants hold nothing.
+      name: "variant test: the branch that can never release is a variant that holds nothing",
+      code: `function extendState(state, extension) {
+  return { ...state, ...extension };
+}
+export function dispatch(ctx, work, lifecycle) {
+  const claim = claimInboundDedupe(ctx);
+  if (claim.status === "duplicate" || claim.status === "inflight") {
+    return { status: "complete" };
+  }
+  const commitIfClaimed = () => claim.commit?.();
+  if (lifecycle) lifecycle.onAbandoned = () => claim.release();
+  if (work.done) {
+    commitIfClaimed();
+    return { status: "complete" };
+  }
+  return { status: "ready", state: extendState(ctx, { claim, commitIfClaimed }) };
+}`,
+    },
+    {
+      // openclaw prepared-model: \`"resources" in acquired\` tells the owned result from a reused one.
+      name: "variant test with \`in\`: the reused variant returns without a release",
+      code: `export async function load(params, keep) {
+  const acquired = await acquireRuntimeRegistry(params);
+  if ("resources" in acquired) {
+    try {
+      keep(acquired.registry);
+    } finally {
+      acquired.release();
+    }
+  } else keep(acquired.registry);
+  return acquired.registry;
+}`,
+    },
+    {
+      // openclaw openclaw-tools: the task runner releases \`params.resources\`; the call takes the lock over.
+      name: "a visible function that releases a field of its options object takes the lock over",
+      code: `async function runTask(params) {
+  const resources = params.resources;
+  try {
+    return await params.run();
+  } finally {
+    await resources.release();
+  }
+}
+export async function generate(params) {
+  const resources = await params.acquireLease();
+  if (params.cached) {
+    await resources.release();
+    return params.cached;
+  }
+  await runTask({ ...params, resources });
+  return params.done;
+}`,
+    },
+    {
+      // openclaw host-source: \`params.getConfig()\` is the method form of reading a property.
+      name: "accessor methods (no argument, get/is/has name) between the acquisition and the try",
+      code: `export async function acquireComputer(params, runtime) {
+  const computer = await runtime.acquireLock();
+  const config = params.getConfig();
+  if (!computer.isCurrent() || !config.hasHost()) {
+    computer.release();
+    throw new Error("stale");
+  }
+  try {
+    await runtime.use(computer, config);
+  } finally {
+    computer.release();
+  }
+}`,
+    },
+    {
+      // openclaw gateway-lock: a lock acquired only for one role is not held on another role's path.
+      name: "a test the acquisition's own if fixes: the lock does not exist on the other role's path",
+      code: `export async function acquireGateway(role, opts) {
+  let ownerLease;
+  if (role === "gateway" && opts.port) {
+    ownerLease = acquireOwnerLease(opts.port);
+  }
+  if (role === "maintenance") {
+    return { role };
+  }
+  try {
+    await opts.work();
+  } finally {
+    ownerLease?.release();
+  }
+}`,
+    },
+    {
+      // typeorm DbQueryResultCache.storeInCache: the flag is computed from the tests that guard the acquisition.
+      name: "a const flag computed from the acquisition's own guard decides the release",
+      code: `export class Cache {
+  async storeInCache(options, queryRunner) {
+    const shouldCreateQueryRunner = queryRunner === undefined || queryRunner.getReplicationMode() === "slave";
+    if (queryRunner === undefined || shouldCreateQueryRunner) {
+      queryRunner = this.dataSource.createQueryRunner("master");
+    }
+    try {
+      await queryRunner.query(options.sql);
+    } finally {
+      if (shouldCreateQueryRunner) await queryRunner.release();
+    }
+  }
+}`,
+    },
+    {
+      // openclaw dispatch-from-config: an async helper whose catch only logs never rejects.
+      name: "an awaited async helper that catches and logs (logVerbose) cannot reject",
+      code: `async function captureUnsafe(params) {
+  return await params.capture();
+}
+async function capture(params) {
+  try {
+    return await captureUnsafe(params);
+  } catch (error) {
+    logVerbose(\`capture unavailable: \${String(error)}\`);
+    return false;
+  }
+}
+export async function run(params) {
+  const release = await acquireSessionWriteLock(params);
+  const captured = await capture(params);
+  try {
+    await params.write(captured);
+  } finally {
+    await release();
+  }
+}`,
+    },
+    {
+      // openclaw run loop: a time-span parser built on a regular expression literal cannot throw.
+      name: "regular-expression literal methods and Promise statics cannot throw",
+      code: `function parseSpan(text) {
+  const match = /^(\\d+)s$/u.exec(text.trim());
+  return match ? Number(match[1]) * 1000 : undefined;
+}
+export async function runLoop(params) {
+  const lock = await acquireGatewayLock(params);
+  const budget = parseSpan(params.stop);
+  const { promise, resolve } = Promise.withResolvers();
+  try {
+    await params.serve(budget, promise, resolve);
+  } finally {
+    await lock.release();
+  }
+}`,
+    },
+    {
+      // openclaw gateway-lock: the other lock's release is an async method, which cannot throw synchronously.
+      name: "the method of an object a visible function returns: an async release cannot throw synchronously",
+      code: `async function acquireLockFile(path) {
+  const handle = await open(path);
+  return { path, release: async () => { await handle.close(); } };
+}
+export async function acquireBoth(opts) {
+  const owner = acquireOwnerLease(opts);
+  try {
+    const stateLock = await acquireLockFile(opts.path);
+    try {
+      return await opts.run();
+    } finally {
+      await stateLock.release().catch(() => undefined);
+      owner.release();
+    }
+  } catch (error) {
+    owner.release();
+    throw error;
+  }
+}`,
+    },
+    {
       name: "a logger call between acquisition and try is no escape",
       code: `export async function download(lockfile, version) {
   const lock = await LockFile.lock(lockfile);
@@ -591,6 +764,145 @@ javascriptTester.run("require-release (real-code shapes, JavaScript)", rule, {
     },
   ],
   invalid: [
+    {
+      // typeorm DbQueryResultCache.synchronize: the file releases what getQueryRunner returns elsewhere.
+      name: "a callee the file releases elsewhere: a parameter reassigned from it and never released",
+      code: `export class Cache {
+  async getFromCache(options, queryRunner) {
+    const runner = queryRunner ?? this.getQueryRunner();
+    try {
+      return await runner.query(options.sql);
+    } finally {
+      if (!queryRunner) await runner.release();
+    }
+  }
+  async synchronize(queryRunner) {
+    queryRunner = this.getQueryRunner(queryRunner);
+    const exists = await queryRunner.hasTable("cache");
+    if (exists) return;
+    await queryRunner.createTable("cache");
+  }
+}`,
+      errors: [{ messageId: "leakOnExit", line: 11, column: 19 }],
+    },
+    {
+      // openclaw gateway-lock: a `let` assigned in a try, released in a later catch after a release that can throw.
+      name: "a let assigned from an acquisition: a release of another lock can throw before it",
+      code: `export async function acquireGatewayState(opts) {
+  let lifecycle;
+  try {
+    lifecycle = await acquireWithWait(opts);
+  } catch (error) {
+    throw new Error("failed", { cause: error });
+  }
+  let ownerLease;
+  try {
+    ownerLease = opts.lease();
+    await ownerLease.ready;
+    return { release: () => { ownerLease.release(); lifecycle.release(); } };
+  } catch (error) {
+    await ownerLease?.release();
+    lifecycle.release();
+    throw error;
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 4, column: 23 }],
+    },
+    {
+      // Control: an accessor given an argument is an ordinary call, which can throw.
+      name: "a get… method with an argument is no accessor",
+      code: `export async function run(params) {
+  const release = await acquireSessionWriteLock(params);
+  const entry = params.getEntry(params.key);
+  try {
+    await params.write(entry);
+  } finally {
+    await release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 25 }],
+    },
+    {
+      // Control for the dispatch shape: a test that is not about the claim's variant guards nothing.
+      name: "an early return on a test that is not a variant test leaks the claim",
+      code: `export function dispatch(ctx, lifecycle) {
+  const claim = claimInboundDedupe(ctx);
+  if (ctx.skip) {
+    return { status: "complete" };
+  }
+  lifecycle.onAbandoned = () => claim.release();
+  return { status: "ready", claim };
+}`,
+      errors: [{ messageId: "leakOnExit", line: 2, column: 17 }],
+    },
+    {
+      // Control for the options-object hand-over: a callee that never releases only borrows.
+      name: "a visible function that does not release its options' handle only borrows it",
+      code: `async function runTask(params) {
+  await params.resources.check();
+}
+export async function generate(params) {
+  const resources = await params.acquireLease();
+  if (params.cached) {
+    await resources.release();
+    return params.cached;
+  }
+  await runTask({ ...params, resources });
+  return params.done;
+}`,
+      errors: [{ messageId: "leakOnExit", line: 5, column: 27 }],
+    },
+    {
+      // Control for the role fact: a later test of another name says nothing about the lock.
+      name: "a lock acquired for one role leaks on a return guarded by an unrelated test",
+      code: `export async function acquireGateway(role, opts) {
+  let ownerLease;
+  if (role === "gateway") {
+    ownerLease = acquireOwnerLease(opts.port);
+  }
+  if (opts.mode === "maintenance") {
+    return { role };
+  }
+  try {
+    await opts.work();
+  } finally {
+    ownerLease?.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnExit", line: 4, column: 18 }],
+    },
+    {
+      // Control for the flag: a flag not computed from the acquisition's guard decides nothing.
+      name: "a release under a flag unrelated to the acquisition's guard",
+      code: `export class Cache {
+  async storeInCache(options, queryRunner) {
+    const shouldRelease = options.release === true;
+    if (queryRunner === undefined) {
+      queryRunner = this.dataSource.createQueryRunner("master");
+    }
+    try {
+      await queryRunner.query(options.sql);
+    } finally {
+      if (shouldRelease) await queryRunner.release();
+    }
+  }
+}`,
+      errors: [{ messageId: "leakAtEnd", line: 5, column: 21 }],
+    },
+    {
+      // Control: a variant test where both branches can release decides nothing.
+      name: "a variant test whose branches both release is no guard",
+      code: `export async function run(params) {
+  const claim = claimSlot(params);
+  if (claim.status === "fresh") {
+    await params.prepare();
+    claim.release();
+  } else {
+    claim.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 17 }],
+    },
     {
       name: "pool.getConnection() released after awaited statements (drizzle-style)",
       code: `export async function transaction(pool, fn) {

@@ -161,6 +161,35 @@ export function carriesHandle(binding: HandleBinding, node: Node): boolean {
   }
 }
 
+/**
+ * Does a returned value carry the handle out: `carriesHandle`, or a value built by a call from an
+ * object or array literal that holds it (`return { status: "ready", state: extendState(state, {
+ * claim }) }`, openclaw's dispatch): packing the handle into a literal is storing it, and the call
+ * gives the structure back.
+ */
+export function returnCarriesHandle(binding: HandleBinding, node: Node): boolean {
+  if (carriesHandle(binding, node)) return true;
+  const inner = unwrap(node);
+  switch (inner.type) {
+    case T.ObjectExpression:
+      return inner.properties.some((property) => returnCarriesHandle(binding, property.type === T.Property ? property.value : property.argument));
+    case T.ArrayExpression:
+      return inner.elements.some((element) => element !== null && returnCarriesHandle(binding, element.type === T.SpreadElement ? element.argument : element));
+    case T.AwaitExpression:
+      return returnCarriesHandle(binding, inner.argument);
+    case T.ConditionalExpression:
+      return returnCarriesHandle(binding, inner.consequent) || returnCarriesHandle(binding, inner.alternate);
+    case T.CallExpression:
+    case T.NewExpression:
+      return inner.arguments.some((argument) => {
+        const value = unwrap(argument);
+        return (value.type === T.ObjectExpression || value.type === T.ArrayExpression) && returnCarriesHandle(binding, value);
+      });
+    default:
+      return false;
+  }
+}
+
 const namesInCache = new WeakMap<Node, ReadonlySet<string>>();
 
 /** A name used as a value: not the `release` of `lock.release`, nor a non-shorthand object key. */

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, isFunctionNode, memberName, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
+import { T, isFunctionNode, memberName, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { collectImports, type ImportMap } from "../lock-api/imports.js";
 
 /**
@@ -9,6 +9,8 @@ import { collectImports, type ImportMap } from "../lock-api/imports.js";
  * - a method of the enclosing class (`this.buildKey()`, `this.#check()`);
  * - a function exported by a relative module (`import { f } from "./util.js"`, `mod.f()` on a
  *   namespace import or a `require("./util")`), read through a `ModuleSource`.
+ * - a method of the object literal a visible function returns, called on the local that holds
+ *   its result (`const lock = await acquireLockFile(); lock.release()`).
  * Anything else (a parameter, a package import, a method of another object) is unresolved.
  */
 
@@ -30,7 +32,8 @@ export function resolveCallee(call: TSESTree.CallExpression, modules: ModuleSour
   const name = callee.property.type === T.PrivateIdentifier ? `#${callee.property.name}` : memberName(callee);
   if (name === undefined) return undefined;
   if (object.type === T.ThisExpression) return classMethod(call, name);
-  if (object.type === T.Identifier && modules) {
+  if (object.type !== T.Identifier) return undefined;
+  if (modules) {
     const program = programOf(call);
     const binding = program && importsOf(program).get(object.name);
     if (binding?.imported === "*" && isRelative(binding.module) && !declaredLocally(object.name, call)) {
@@ -38,13 +41,95 @@ export function resolveCallee(call: TSESTree.CallExpression, modules: ModuleSour
       return asFunction(target && exported(target, name, modules, 0));
     }
   }
+  return returnedMethod(object.name, name, call, modules);
+}
+
+/**
+ * `const stateLock = await acquireLockFile(…); stateLock.release()`: the method of the object
+ * literal a visible function returns (`return { …, release: async () => … }`), when every `return`
+ * of an object literal that has the method gives the same function.
+ */
+let producing = 0;
+
+function returnedMethod(variable: string, method: string, from: Node, modules: ModuleSource | undefined): FunctionNode | undefined {
+  const value = valueOf(variable, from);
+  const inner = value && unwrap(value.type === T.AwaitExpression ? value.argument : value);
+  if (inner?.type !== T.CallExpression || inner === from || producing > 2) return undefined;
+  let producer: FunctionNode | undefined;
+  producing++; // `const a = b.f(); const b = a.g()` must not recurse forever
+  try {
+    producer = resolveCallee(inner, modules);
+  } finally {
+    producing--;
+  }
+  if (!producer || producer.body.type !== T.BlockStatement) return undefined;
+  let found: FunctionNode | undefined;
+  let ambiguous = false;
+  walk(
+    producer.body,
+    (node) => {
+      if (ambiguous || node.type !== T.ReturnStatement || !node.argument) return undefined;
+      const returned = unwrap(node.argument);
+      if (returned.type !== T.ObjectExpression) return undefined;
+      for (const property of returned.properties) {
+        if (property.type !== T.Property || property.computed || memberKey(property.key) !== method) continue;
+        const fn = unwrap(property.value);
+        if (fn.type !== T.ArrowFunctionExpression && fn.type !== T.FunctionExpression) ambiguous = true;
+        else if (found && found !== fn) ambiguous = true;
+        else found = fn;
+      }
+      return undefined;
+    },
+    true,
+  );
+  return ambiguous ? undefined : found;
+}
+
+/** The value a local name holds: the initialiser of its `const`/`let`, or the one assignment to a `let` declared without one. */
+function valueOf(name: string, from: Node): Node | undefined {
+  for (let current: Node | undefined = from.parent; current; current = current.parent) {
+    if (isFunctionNode(current) && current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
+    if (current.type !== T.BlockStatement && current.type !== T.Program) continue;
+    for (const statement of current.body) {
+      if (statement.type !== T.VariableDeclaration) continue;
+      const declarator = statement.declarations.find((d) => d.id.type === T.Identifier && d.id.name === name);
+      if (!declarator) continue;
+      if (declarator.init) return statement.kind === "const" ? declarator.init : onlyAssignment(name, current, declarator.init);
+      return onlyAssignment(name, current, undefined);
+    }
+  }
   return undefined;
+}
+
+/** The value of a `let` assigned once in its block (or only initialised), else undefined. */
+function onlyAssignment(name: string, block: Node, init: Node | undefined): Node | undefined {
+  let value = init;
+  let count = init ? 1 : 0;
+  walk(block, (node) => {
+    if (count > 1) return "skip";
+    if (node.type === T.AssignmentExpression && node.left.type === T.Identifier && node.left.name === name) {
+      count++;
+      value = node.right;
+    } else if (node.type === T.UpdateExpression && node.argument.type === T.Identifier && node.argument.name === name) count = 2;
+    return undefined;
+  });
+  return count === 1 ? value : undefined;
 }
 
 /** The class `new X(…)` constructs, when the analysis can see it (same file or a relative import). */
 export function resolveClass(node: TSESTree.NewExpression, modules: ModuleSource | undefined): ClassNode | undefined {
   const callee = unwrap(node.callee);
-  return callee.type === T.Identifier ? asClass(resolveName(callee.name, node, modules)) : undefined;
+  if (callee.type === T.Identifier) return asClass(resolveName(callee.name, node, modules));
+  // `new MssqlParameter_1.MssqlParameter(…)`: a class of a namespace import or `require("./…")`.
+  if (callee.type !== T.MemberExpression || callee.computed || !modules) return undefined;
+  const object = unwrap(callee.object);
+  const name = memberName(callee);
+  if (object.type !== T.Identifier || name === undefined) return undefined;
+  const program = programOf(node);
+  const binding = program && importsOf(program).get(object.name);
+  if (binding?.imported !== "*" || !isRelative(binding.module) || declaredLocally(object.name, node)) return undefined;
+  const target = modules.load(binding.module, program!);
+  return asClass(target && exported(target, name, modules, 0));
 }
 
 /** The class a class `extends`, when visible. */

@@ -1,10 +1,10 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
+import { T, calleeName, enclosingFunction, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
 import { resolveCallee, type ModuleSource } from "./callees.js";
 import { awaitMayReject, callMayThrow, constructionMayThrow } from "./sync-throws.js";
-import { carriesHandle, isGuardName, isHandleObject, isHandleReference, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
+import { carriesHandle, isGuardName, isHandleObject, isHandleReference, isReleaseCall, isReleaserFunction, returnCarriesHandle, textOf, type HandleBinding } from "./binding.js";
 
 /**
  * Turns an expression into the ordered list of lock-relevant events it
@@ -312,10 +312,82 @@ function handsOver(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
     // (`return runWorkspaceLockScope(lease, task)`); one that does only lends it (binding.ts),
     // except to an ownership sink (`stack.use(lock)`).
     if (isOwnershipSink(ctx.model, call, ctx.imports)) return true;
+    // The function that releases a lock owns it: `runTask({ ...options, resources })` where `runTask` releases `params.resources`.
+    if (releasesArgument(ctx, call, i, argument)) return true;
     // A function the analysis sees that only reads its parameter (`this.checkVersion(connection)`) borrows it.
     if (!ctx.binding.lendsOnly && !(isHandleReference(ctx.binding, argument) && onlyReadsParameter(call, i, ctx.modules))) return true;
   }
   return false;
+}
+
+/**
+ * Does the called function (when visible) release the handle it is given, directly (`finish(lock)`
+ * calling `lock.release()`) or in a field of an options object (`runTask({ …, resources })` calling
+ * `params.resources.release()` or `const { resources } = params; … resources.release()`), on any
+ * path, closures included? Then the call takes the lock over (the hand-over rule, binding.ts).
+ */
+function releasesArgument(ctx: EffectContext, call: TSESTree.CallExpression, index: number, argument: Node): boolean {
+  const methods = ctx.binding.handleMethods;
+  if (methods.length === 0) return false;
+  const inner = unwrap(argument);
+  const direct = isHandleReference(ctx.binding, inner);
+  const key = direct ? undefined : handleKey(ctx.binding, inner);
+  if (!direct && key === undefined) return false;
+  const target = resolveCallee(call, ctx.modules);
+  const param = target?.params[index];
+  if (!target || !param) return false;
+  const names = new Set<string>(); // callee names holding the handle
+  const paths = new Set<string>(); // callee reference paths holding it (`params.resources`)
+  if (param.type === T.Identifier) (direct ? names : paths).add(key === undefined ? param.name : `${param.name}.${key}`);
+  else if (param.type === T.ObjectPattern && key !== undefined) {
+    const name = patternName(param, key);
+    if (name !== undefined) names.add(name);
+  }
+  if (paths.size > 0) {
+    // `const resources = params.resources`, `const { resources } = params`
+    walk(target.body, (node) => {
+      if (node.type !== T.VariableDeclarator || !node.init) return undefined;
+      const init = referencePath(unwrap(node.init));
+      if (node.id.type === T.Identifier && init !== undefined && paths.has(init)) names.add(node.id.name);
+      if (node.id.type === T.ObjectPattern && init !== undefined && key !== undefined && paths.has(`${init}.${key}`)) {
+        const name = patternName(node.id, key);
+        if (name !== undefined) names.add(name);
+      }
+      return undefined;
+    });
+  }
+  let releases = false;
+  walk(target.body, (node) => {
+    if (releases) return "skip";
+    if (node.type !== T.CallExpression) return undefined;
+    const callee = unwrap(node.callee);
+    if (callee.type !== T.MemberExpression || !methods.includes(memberName(callee) ?? "")) return undefined;
+    const object = unwrap(callee.object);
+    const path = referencePath(object);
+    releases = (object.type === T.Identifier && names.has(object.name)) || (path !== undefined && paths.has(path));
+    return undefined;
+  });
+  return releases;
+}
+
+/** The key of the property holding the handle in an object literal (`{ ...rest, resources }` → `resources`). */
+function handleKey(binding: HandleBinding, node: Node): string | undefined {
+  if (node.type !== T.ObjectExpression) return undefined;
+  for (const property of node.properties) {
+    if (property.type !== T.Property || property.computed || property.key.type !== T.Identifier) continue;
+    if (isHandleReference(binding, property.value)) return property.key.name;
+  }
+  return undefined;
+}
+
+/** The local name a destructuring pattern binds `key` to (`{ resources: owned }` → `owned`). */
+function patternName(pattern: TSESTree.ObjectPattern, key: string): string | undefined {
+  for (const property of pattern.properties) {
+    if (property.type !== T.Property || property.computed || property.key.type !== T.Identifier || property.key.name !== key) continue;
+    const value = property.value.type === T.AssignmentPattern ? property.value.left : property.value;
+    return value.type === T.Identifier ? value.name : undefined;
+  }
+  return undefined;
 }
 
 /** Does the called function (when visible) use its `index`-th parameter only to read fields or call its methods? */
@@ -370,6 +442,11 @@ const SUCCESS_FIELDS: ReadonlySet<string> = new Set(["ok", "acquired", "granted"
 
 /** Classifies an `if`/`&&`/`?:` test as a guard of the tracked lock. */
 export function guardOf(ctx: EffectContext, test: Node): Guard | undefined {
+  const variant = variantGuard(ctx, test);
+  if (variant) return variant;
+  // Only tests after the acquisition: the `if` around it is what decides whether it runs.
+  const implied = test.range[0] > ctx.siteCall.range[1] ? impliedByAcquisition(ctx, test) : undefined;
+  if (implied !== undefined) return { kind: "handle", whenTrue: implied };
   const inner = unwrap(test);
   if (inner.type === T.UnaryExpression && inner.operator === "!") {
     const guard = guardOf(ctx, inner.argument);
@@ -416,6 +493,199 @@ export function guardOf(ctx: EffectContext, test: Node): Guard | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * `if (claim.status === "duplicate" || claim.status === "inflight") return …` / `if ("resources" in
+ * acquired) { … acquired.releaseWork() } else …`: a test of which variant of a result union the
+ * handle is. The code says which variants hold the lock: when a release (or hand-over) of the handle
+ * can follow one branch and none can follow the other, the other branch's variant holds nothing.
+ * Only for `if` statements; undecided (both or neither branch can release) is no guard.
+ */
+function variantGuard(ctx: EffectContext, test: Node): Guard | undefined {
+  const statement = test.parent;
+  if (statement?.type !== T.IfStatement || statement.test !== test || !isVariantTest(ctx, test)) return undefined;
+  const heldWhenTrue = releaseCanFollow(ctx, statement.consequent, statement);
+  const heldWhenFalse = releaseCanFollow(ctx, statement.alternate, statement);
+  return heldWhenTrue === heldWhenFalse ? undefined : { kind: "success", whenTrue: heldWhenTrue };
+}
+
+type Literal = string | number | boolean;
+
+/**
+ * `if (role === "gateway") lease = acquireOwnerLease()` … `if (role === "maintenance") return …`:
+ * a lock acquired only when `role === "gateway"` does not exist where `role === "maintenance"`. The
+ * value the acquisition's enclosing `if` tests fixes what later tests of the same never-reassigned
+ * name say whenever the lock exists. Returns the test's value when the lock exists, or undefined.
+ */
+function impliedByAcquisition(ctx: EffectContext, test: Node): boolean | undefined {
+  const inner = unwrap(test);
+  if (inner.type === T.UnaryExpression && inner.operator === "!") {
+    const value = impliedByAcquisition(ctx, inner.argument);
+    return value === undefined ? undefined : !value;
+  }
+  if (inner.type === T.Identifier) return flagImplied(ctx, inner.name) ? true : undefined;
+  const comparison = literalComparison(inner);
+  if (!comparison) return undefined;
+  const known = acquisitionFacts(ctx).values.get(comparison.path);
+  if (known === undefined) return undefined;
+  return (known === comparison.value) === comparison.equal;
+}
+
+/**
+ * `const shouldRelease = runner === undefined || …; if (runner === undefined || shouldRelease) runner =
+ * create(); … finally { if (shouldRelease) await runner.release() }` (typeorm): a `const` flag
+ * computed, before the acquisition, from the very tests that guard it is true whenever the lock
+ * exists — every part of the guarding `||` is the flag itself or a part of the flag's own `||`.
+ */
+function flagImplied(ctx: EffectContext, name: string): boolean {
+  const facts = acquisitionFacts(ctx);
+  if (facts.conditions.length === 0) return false;
+  let implied = facts.flags.get(name);
+  if (implied === undefined) facts.flags.set(name, (implied = computeFlagImplied(ctx, facts.conditions, name)));
+  return implied;
+}
+
+function computeFlagImplied(ctx: EffectContext, conditions: readonly Node[], name: string): boolean {
+  const owner = enclosingFunction(ctx.siteCall);
+  let init: Node | undefined;
+  if (owner) {
+    walk(owner.body, (node) => {
+      if (init) return "skip";
+      if (node.type === T.VariableDeclaration && node.kind === "const") {
+        for (const declarator of node.declarations) if (declarator.id.type === T.Identifier && declarator.id.name === name && declarator.init) init = declarator.init;
+      }
+      return undefined;
+    });
+  }
+  if (!init) return false;
+  const flagParts = new Set(disjuncts(init).map((part) => textOf(part, ctx.sourceText)));
+  return conditions.some((condition) => {
+    if (condition.range[0] < init!.range[1]) return false;
+    const parts = disjuncts(condition).filter((part) => !(part.type === T.Identifier && part.name === name));
+    return parts.length > 0 && parts.every((part) => flagParts.has(textOf(part, ctx.sourceText)));
+  });
+}
+
+function disjuncts(node: Node): Node[] {
+  const inner = unwrap(node);
+  return inner.type === T.LogicalExpression && inner.operator === "||" ? [...disjuncts(inner.left), ...disjuncts(inner.right)] : [inner];
+}
+
+/** `x === "a"`, `opts.mode !== 2`, either way round: the compared reference and literal. */
+function literalComparison(test: Node): { path: string; value: Literal; equal: boolean } | undefined {
+  const inner = unwrap(test);
+  if (inner.type !== T.BinaryExpression || !["===", "!==", "==", "!="].includes(inner.operator)) return undefined;
+  const equal = inner.operator === "===" || inner.operator === "==";
+  const [reference, literal] = inner.right.type === T.Literal ? [inner.left, inner.right] : [inner.right, inner.left];
+  if (literal.type !== T.Literal || !isFactValue(literal.value)) return undefined;
+  const path = referencePath(unwrap(reference));
+  return path === undefined ? undefined : { path, value: literal.value, equal };
+}
+
+function isFactValue(value: unknown): value is Literal {
+  return typeof value === "string" || typeof value === "number" || typeof value === "boolean";
+}
+
+interface AcquisitionFacts {
+  /** Names fixed to a literal (`role` is `"gateway"`), never reassigned in the function. */
+  readonly values: Map<string, Literal>;
+  /** The `if` tests that are true whenever the acquisition runs. */
+  readonly conditions: Node[];
+  /** `flagImplied` answers, by flag name. */
+  readonly flags: Map<string, boolean>;
+}
+
+const factsCache = new WeakMap<Node, AcquisitionFacts>();
+
+/** What the `if`s around the acquisition fix. */
+function acquisitionFacts(ctx: EffectContext): AcquisitionFacts {
+  const cached = factsCache.get(ctx.siteCall);
+  if (cached) return cached;
+  const facts = new Map<string, Literal>();
+  const conditions: Node[] = [];
+  const owner = enclosingFunction(ctx.siteCall);
+  let child: Node = ctx.siteCall;
+  let current: Node | undefined = child.parent;
+  while (current && current !== owner) {
+    if (current.type === T.IfStatement && child !== current.test) {
+      collectFacts(current.test, child === current.consequent, facts);
+      if (child === current.consequent) conditions.push(current.test);
+    }
+    child = current;
+    current = current.parent;
+  }
+  if (facts.size > 0 && owner) {
+    walk(owner.body, (node) => {
+      const target = node.type === T.AssignmentExpression ? node.left : node.type === T.UpdateExpression ? node.argument : undefined;
+      const path = target && referencePath(unwrap(target));
+      if (path !== undefined) for (const key of facts.keys()) if (key === path || key.startsWith(`${path}.`) || path.startsWith(`${key}.`)) facts.delete(key);
+      return undefined;
+    });
+  }
+  const result = { values: facts, conditions, flags: new Map<string, boolean>() };
+  factsCache.set(ctx.siteCall, result);
+  return result;
+}
+
+/** The equalities a test being `holds` establishes: `a === "x" && b === 1` when true, `a !== "x"` when false. */
+function collectFacts(test: Node, holds: boolean, facts: Map<string, Literal>): void {
+  const inner = unwrap(test);
+  if (inner.type === T.LogicalExpression && inner.operator === (holds ? "&&" : "||")) {
+    collectFacts(inner.left, holds, facts);
+    collectFacts(inner.right, holds, facts);
+    return;
+  }
+  const comparison = literalComparison(inner);
+  if (comparison && comparison.equal === holds) facts.set(comparison.path, comparison.value);
+}
+
+/** `h.kind === "…"`, `h.status !== "…"`, `"field" in h`, and `!`, `&&`, `||` of them. */
+function isVariantTest(ctx: EffectContext, test: Node): boolean {
+  const inner = unwrap(test);
+  if (inner.type === T.UnaryExpression && inner.operator === "!") return isVariantTest(ctx, inner.argument);
+  if (inner.type === T.LogicalExpression && inner.operator !== "??") return isVariantTest(ctx, inner.left) && isVariantTest(ctx, inner.right);
+  if (inner.type !== T.BinaryExpression) return false;
+  const isHandleName = (node: Node): boolean => {
+    const value = unwrap(node);
+    return value.type === T.Identifier && ctx.binding.handleNames.has(value.name);
+  };
+  if (inner.operator === "in") return inner.left.type === T.Literal && typeof inner.left.value === "string" && isHandleName(inner.right);
+  if (inner.operator !== "===" && inner.operator !== "!==" && inner.operator !== "==" && inner.operator !== "!=") return false;
+  const isField = (node: Node): boolean => {
+    const value = unwrap(node);
+    return value.type === T.MemberExpression && !value.computed && isHandleName(value.object);
+  };
+  const isTag = (node: Node): boolean => node.type === T.Literal && typeof node.value === "string";
+  return (isField(inner.left) && isTag(inner.right)) || (isTag(inner.left) && isField(inner.right));
+}
+
+/** Can a release or hand-over of the handle follow entering `branch` of `statement` (in it, or after the `if` when the branch can complete)? */
+function releaseCanFollow(ctx: EffectContext, branch: Node | null, statement: TSESTree.IfStatement): boolean {
+  if (branch && containsRelease(ctx, branch, 0)) return true;
+  if (branch && alwaysLeaves(branch)) return false;
+  const owner = enclosingFunction(statement);
+  return owner !== undefined && containsRelease(ctx, owner.body, statement.range[1]);
+}
+
+/** A release of the handle, a releaser given away, or the handle returned, at or after offset `from` inside `root`. */
+function containsRelease(ctx: EffectContext, root: Node, from: number): boolean {
+  let found = false;
+  walk(root, (node) => {
+    if (found || node.range[1] <= from) return "skip";
+    if (node.range[0] < from) return undefined;
+    if (node.type === T.CallExpression) found = isReleaseCall(ctx.binding, node, ctx.sourceText) || node.arguments.some((argument) => isReleaserFunction(ctx.binding, argument, ctx.sourceText));
+    else if (node.type === T.ReturnStatement) found = node.argument !== null && returnCarriesHandle(ctx.binding, node.argument);
+    return undefined;
+  });
+  return found;
+}
+
+/** Does the statement always leave (`return`, `throw`, or a block ending in one)? */
+function alwaysLeaves(statement: Node): boolean {
+  if (statement.type === T.ReturnStatement || statement.type === T.ThrowStatement) return true;
+  if (statement.type !== T.BlockStatement || statement.body.length === 0) return false;
+  return alwaysLeaves(statement.body[statement.body.length - 1]!);
 }
 
 function isGuardOperand(ctx: EffectContext, node: Node): boolean {

@@ -1,6 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import { T, describe, type Node } from "../ast/nodes.js";
-import { carriesHandle } from "./binding.js";
+import { returnCarriesHandle } from "./binding.js";
 import { expressionEvents, guardOf, type EffectContext, type Event, type Guard } from "./effects.js";
 
 /**
@@ -291,7 +291,7 @@ class Interpreter {
    */
   private returned(node: Node, paths: Path[], origin: Node): Outcome {
     const evaluated = this.events(this.eventsOf(node), paths);
-    const transfers = carriesHandle(this.options.effects.binding, node);
+    const transfers = returnCarriesHandle(this.options.effects.binding, node);
     const abrupt = evaluated.abrupt.slice();
     for (let i = 0; i < evaluated.normal.length; i++) {
       const path = evaluated.normal[i]!;

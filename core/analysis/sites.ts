@@ -166,10 +166,12 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     const declaration = declarations[0];
     if (declarations.some((d) => d !== declaration)) return { kind: "untracked", reason: "the destructured names are declared in different places" };
     const owner = ownerOf(call);
-    if (!declaration || !contains(owner, declaration)) return { kind: "transferred" };
+    // `queryRunner = this.getQueryRunner(queryRunner)`: a parameter is as local as a `let`.
+    const parameter = !declaration && parent.left.type === T.Identifier && isParameterOf(owner, parent.left.name);
+    if (!parameter && (!declaration || !contains(owner, declaration))) return { kind: "transferred" };
     const binding = bindPattern(parent.left, releases, successFlag);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
-    const scope = scopeOfDeclaration(declaration);
+    const scope = declaration ? scopeOfDeclaration(declaration) : (owner as FunctionNode).body;
     completeBinding(binding, scope, call, releases, sourceText, usage);
     return { kind: "tracked", binding, acquireAt: parent, scope, owner };
   }
@@ -358,6 +360,10 @@ export function scopeOfDeclaration(declaration: Node): Node {
   if (parent.type === T.SwitchCase) return parent.parent;
   if (parent.type === T.ExportNamedDeclaration) return parent.parent!;
   return parent; // BlockStatement, Program, StaticBlock, For* head
+}
+
+function isParameterOf(owner: Node, name: string): boolean {
+  return isFunctionNode(owner) && owner.params.some((param) => param.type === T.Identifier && param.name === name);
 }
 
 function contains(outer: Node, inner: Node): boolean {

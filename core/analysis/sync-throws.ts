@@ -1,6 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import { T, calleeName, isFunctionNode, referencePath, someChild, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
-import { announcesThrow, isIterationMethod, isQuietCallee, isQuietConstructor, isQuietMethod, isThrowingCallee } from "../lock-api/quiet-calls.js";
+import { announcesThrow, isAccessorName, isIterationMethod, isQuietCallee, isQuietConstructor, isQuietMethod, isThrowingCallee } from "../lock-api/quiet-calls.js";
 import { resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclass, type ClassNode, type ModuleSource } from "./callees.js";
 
 /**
@@ -16,7 +16,10 @@ import { resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclas
  * 3. a function the analysis can see (callees.ts): it throws if its body can — a `throw` outside
  *    a `try` that catches it, or a call that can throw; calling an `async` function or a generator
  *    never throws (an `async` function rejects instead, which only an `await` turns into a throw);
- * 4. anything else can throw.
+ * 4. a method the analysis cannot see that is an accessor (`params.getConfig()`, `signal.isAborted()`:
+ *    no argument, a `get`/`is`/`has` name) is the method form of a property read, which the
+ *    analysis already assumes does not throw;
+ * 5. anything else can throw.
  * Summaries are cached per function node.
  */
 export function callMayThrow(call: TSESTree.CallExpression, modules: ModuleSource | undefined): boolean {
@@ -30,6 +33,8 @@ export function callMayThrow(call: TSESTree.CallExpression, modules: ModuleSourc
   const receiver = callee.type === T.MemberExpression ? callee.object : undefined;
   const callbacks = call.arguments.filter(isInlineFunction);
   if (receiver) {
+    // `/^(\d+)s$/u.exec(text)`: a regular expression literal's methods do not throw.
+    if (receiver.type === T.Literal && "regex" in receiver && callbacks.length === 0) return false;
     if ((name === "then" || name === "catch" || name === "finally") && callbacks.length > 0) return false;
     if (isQuietMethod(name) && callbacks.length === 0) return false;
     if (isIterationMethod(name) && call.arguments.length > 0) return callbackMayThrow(call.arguments[0]!, modules);
@@ -37,7 +42,8 @@ export function callMayThrow(call: TSESTree.CallExpression, modules: ModuleSourc
   // A release can throw (a lock already lost, a failed unlink), optional or not: `lock?.release()`.
   if (isOptionalCall(call) && !RELEASE_LIKE.test(name ?? "")) return false;
   const target = resolveCallee(call, modules);
-  return target === undefined || functionMayThrow(target, modules, false);
+  if (target === undefined) return !(receiver && call.arguments.length === 0 && isAccessorName(name));
+  return functionMayThrow(target, modules, false);
 }
 
 /**

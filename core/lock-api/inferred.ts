@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, enclosingFunction, referencePath, skipWrappersUp, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import { T, calleeName, enclosingFunction, referencePath, skipWrappersUp, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import type { CompiledAcquire } from "./model.js";
 import type { AcquireSpec, InferenceSpec, LockApiSpec, ReleaseSpec } from "./types.js";
@@ -89,6 +89,10 @@ function evidenceOf(inference: CompiledInference, sourceText: string): Evidence 
  * name that the rest of the declaring block releases. The release found first decides the form.
  */
 export function inferAcquisition(inference: CompiledInference, call: TSESTree.CallExpression, sourceText: string): CompiledAcquire | undefined {
+  return inferInBlock(inference, call, sourceText, true);
+}
+
+function inferInBlock(inference: CompiledInference, call: TSESTree.CallExpression, sourceText: string, fileWide: boolean): CompiledAcquire | undefined {
   const name = calleeName(call);
   // Only calls named like an acquisition: on real code (test/truth) ref-counted `retain…()` handles,
   // stream readers and admissions given back with `release()` were far more often managed on
@@ -99,6 +103,15 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
   const partOf = enclosingInitialiser(value);
   if (partOf) return inferFromPart(inference, partOf, sourceText);
   const assignment = value.parent;
+  if (assignment?.type === T.AssignmentExpression && assignment.right === value && assignment.left.type === T.Identifier) {
+    // `let lifecycle; try { lifecycle = await acquire…() } catch …; … lifecycle.release()` in the same function.
+    const body = enclosingFunction(assignment)?.body;
+    if (!body) return undefined;
+    const name = assignment.left.name;
+    const method = evidenceOf(inference, sourceText).methodCalls.get(name)?.find((e) => e.offset >= assignment.range[1] && e.offset < body.range[1])?.method;
+    const released = method ?? (fileWide ? releasedInFile(inference, call, sourceText) : undefined);
+    return released ? compiled(inference, { kind: "handleMethod", methods: [released] }) : undefined;
+  }
   if (assignment?.type === T.AssignmentExpression && assignment.right === value && assignment.left.type === T.MemberExpression) {
     // `this.queryRunner = createQueryRunner()` … `this.queryRunner.release()` in the same function.
     const path = referencePath(assignment.left);
@@ -121,12 +134,13 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
   const id = declarator.id;
   if (id.type === T.Identifier) {
     const method = evidence.methodCalls.get(id.name)?.find((e) => within(e.offset))?.method;
-    if (method) return compiled(inference, { kind: "handleMethod", methods: [method] });
+    if (method) return compiled(inference, { kind: "handleMethod", methods: settles(sourceText, id.name, from, to) ? [method, "commit"] : [method] });
     const fn = evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn;
     if (fn) return compiled(inference, { kind: "handleArgument", functions: [fn] });
     if (inference.releaseFunction.test(id.name) && evidence.called.get(id.name)?.some(within)) return compiled(inference, { kind: "returnedFunction" });
     if (inference.wrapperName.test(name) && isAcquisitionWrapper(inference, declarator, id.name)) return compiled(inference, { kind: "handleMethod", methods: ["release"] });
-    return undefined;
+    const released = fileWide ? releasedInFile(inference, call, sourceText) : undefined;
+    return released ? compiled(inference, { kind: "handleMethod", methods: [released] }) : undefined;
   }
   if (id.type === T.ArrayPattern) {
     // `const [value, release] = await semaphore.acquire()`: the element named like a release, called later.
@@ -138,6 +152,48 @@ export function inferAcquisition(inference: CompiledInference, call: TSESTree.Ca
     }
   }
   return undefined;
+}
+
+/**
+ * A two-phase claim: released on one path (`claim.release()`), committed on another
+ * (`claim.commit()`, openclaw's inbound dedupe claim). A handle the code both releases and commits
+ * is ended by either. `commit` alone never makes an acquisition (a transaction's commit is not a release).
+ */
+function settles(sourceText: string, name: string, from: number, to: number): boolean {
+  const pattern = new RegExp(`(?<![\\w$.])${name.replace(/\$/g, "\\$")}\\??\\.commit\\s*(?:\\?\\.)?\\(`, "gu");
+  pattern.lastIndex = from;
+  const match = pattern.exec(sourceText);
+  return match !== null && match.index < to;
+}
+
+/**
+ * `const runner = this.getQueryRunner(); … runner.release()` in one method and
+ * `queryRunner = this.getQueryRunner(queryRunner)` never released in another (typeorm): once the
+ * file releases what a callee returns, every call of that callee (same text) is an acquisition with
+ * that release, released or not. One scan of the file per inference; the callee text → release method.
+ */
+const releasedCallees = new WeakMap<TSESTree.Program, { inference: CompiledInference; methods: Map<string, string> }>();
+
+function releasedInFile(inference: CompiledInference, call: TSESTree.CallExpression, sourceText: string): string | undefined {
+  const path = referencePath(unwrap(call.callee));
+  let program: Node | undefined = call;
+  while (program && program.type !== T.Program) program = program.parent;
+  if (path === undefined || program?.type !== T.Program) return undefined;
+  let entry = releasedCallees.get(program);
+  if (!entry || entry.inference !== inference) {
+    const methods = new Map<string, string>();
+    walk(program, (node) => {
+      if (node.type !== T.CallExpression) return undefined;
+      const callee = referencePath(unwrap(node.callee));
+      if (callee === undefined || methods.has(callee)) return undefined;
+      const release = inferInBlock(inference, node, sourceText, false)?.spec.release[0];
+      if (release?.kind === "handleMethod") methods.set(callee, release.methods[0]!);
+      return undefined;
+    });
+    entry = { inference, methods };
+    releasedCallees.set(program, entry);
+  }
+  return entry.methods.get(path);
 }
 
 /** `borrowed ?? acquire()`, `cond ? new Session(await pool.connect()) : this`: released through the bound name (or the wrapper's field). */

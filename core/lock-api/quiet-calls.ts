@@ -37,11 +37,18 @@ export const quietCalls: readonly string[] = [
   "parseFloat",
   "Number.parseInt",
   "Number.parseFloat",
+  // The Promise statics never throw synchronously: a bad argument becomes a rejected promise.
   "Promise.resolve",
   "Promise.reject",
+  "Promise.all",
+  "Promise.allSettled",
+  "Promise.race",
+  "Promise.any",
+  "Promise.withResolvers",
   "Symbol",
   "Symbol.for",
   "console.*",
+  "Atomics.*",
   "path.*",
   "path.posix.*",
   "path.win32.*",
@@ -77,7 +84,10 @@ const ANNOUNCES_THROW = /^(?:assert|ensure|validate|verify|check|throw|require|e
 export const iterationMethods: readonly string[] = ["forEach", "map", "filter", "some", "every", "find", "findIndex", "findLast", "findLastIndex", "flatMap", "reduce", "reduceRight"];
 
 /** Constructors that cannot throw in practice (`new Set()`, `new AbortController()`). */
-export const quietConstructors: readonly string[] = ["Set", "Map", "WeakMap", "WeakSet", "Date", "AbortController", "TextEncoder", "TextDecoder", "Error", "TypeError", "RangeError"];
+export const quietConstructors: readonly string[] = [
+  "Set", "Map", "WeakMap", "WeakSet", "Date", "AbortController", "TextEncoder", "TextDecoder", "Error", "TypeError", "RangeError",
+  "ArrayBuffer", "SharedArrayBuffer", "Int32Array", "Uint8Array", "Uint32Array", "Float64Array",
+];
 
 /**
  * Methods of collections and strings that take no callback and cannot throw on the values real
@@ -123,9 +133,21 @@ export function isQuietMethod(name: string | undefined): boolean {
   return name !== undefined && quietMethodSet.has(name);
 }
 
-/** Loggers: `log(…)`, `debug(…)`, `this.logger.info(…)`, `log.warn(…)`. A logger that throws is not a lock's problem. */
+/**
+ * Accessors (`getConfig`, `isCurrent`, `hasPending`): called without arguments on an object, the
+ * method form of reading a property, which the analysis assumes does not throw. Applies only to
+ * methods the analysis cannot see into (a visible one is judged by its body).
+ */
+const ACCESSOR = /^(?:get|is|has)[A-Z]/;
+
+/** `getConfig`, `isCurrent`: an accessor name (the caller checks there is no argument). */
+export function isAccessorName(name: string | undefined): boolean {
+  return name !== undefined && ACCESSOR.test(name);
+}
+
+/** Loggers: `log(…)`, `logVerbose(…)`, `debug(…)`, `this.logger.info(…)`, `log.warn(…)`. A logger that throws is not a lock's problem. */
 const LOGGER_RECEIVER = /(?:^|\.)(?:log|logger|_logger|console)$/i;
-const LOGGER_FUNCTION = /^(?:log|debug)$/;
+const LOGGER_FUNCTION = /^(?:log(?:Verbose|Debug|Info|Warn|Warning|Error)?|debug)$/;
 
 const exact = new Set(quietCalls.filter((name) => !name.endsWith(".*")));
 const namespaces = new Set(quietCalls.filter((name) => name.endsWith(".*")).map((name) => name.slice(0, -2)));
