@@ -49,6 +49,7 @@ function statementArb(depth: number, options: GeneratorOptions, cache: Map<numbe
     { weight: 1, arbitrary: fc.record({ t: fc.constant("jump" as const), kind: fc.constantFrom("break" as const, "continue" as const), conditional: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("return" as const), escape: fc.boolean() }) },
     { weight: 1, arbitrary: fc.constant({ t: "throw" as const }) },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant("handOff" as const), which: fc.nat(3) }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("acquire" as const), acquire: acquireSpec(options) }) },
   ];
   let arbitrary: fc.Arbitrary<Stmt>;
@@ -58,7 +59,7 @@ function statementArb(depth: number, options: GeneratorOptions, cache: Map<numbe
     const inner = statementArb(depth + 1, options, cache);
     const nested = block(inner, 4);
     const compound: fc.WeightedArbitrary<Stmt>[] = [
-      { weight: 2, arbitrary: fc.record({ t: fc.constant("if" as const), then: nested, else: fc.option(nested, { nil: null }) }) },
+      { weight: 2, arbitrary: fc.record({ t: fc.constant("if" as const), then: nested, else: fc.option(nested, { nil: null }), mode: fc.constantFrom<"a" | "b" | undefined>(undefined, undefined, "a", "b") }) },
       {
         weight: 1,
         arbitrary: fc

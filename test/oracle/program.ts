@@ -22,8 +22,10 @@
  *   tuple-assign (extended): `let release6; … [, release6] = await semaphore6.acquire();`
  *   fallback (issue 14): `const borrowed7 = borrow(7); const lock7 = borrowed7 ?? await acquireTestLock("lock7");`
  *            released only when not borrowed: `if (!borrowed7) await lock7.release();`
+ * - `const mode = pickMode();` ("a" / "b", never reassigned) when an `if (mode === "a")` uses it;
  * - helpers printed above `run` (issue 14: functions the rule sees into): `quietHelper(n)` cannot
- *   throw, `checkedHelper(n)` throws when `flag(n)` is true (or throws).
+ *   throw, `checkedHelper(n)` throws when `flag(n)` is true (or throws), `releaseVia(n, { lock })`
+ *   releases the lock it is given in a `finally` (the call takes the lock over).
  */
 
 export type Style = "handle" | "fn" | "tuple" | "receiver" | "using" | "usingSync";
@@ -51,7 +53,8 @@ export type Stmt =
   | { readonly t: "step"; readonly awaited: boolean }
   /** A call of a function defined in the program: `quietHelper(n)` (never throws) or `checkedHelper(n)`. */
   | { readonly t: "helper"; readonly throws: boolean }
-  | { readonly t: "if"; readonly then: readonly Stmt[]; readonly else: readonly Stmt[] | null }
+  /** `mode` set: `if (mode === "a")` on the run's constant mode (issue 14: tests the acquisition's own `if` fixes). */
+  | { readonly t: "if"; readonly then: readonly Stmt[]; readonly else: readonly Stmt[] | null; readonly mode?: "a" | "b" }
   | { readonly t: "switch"; readonly cases: readonly (readonly Stmt[])[]; readonly breaks: readonly boolean[]; readonly hasDefault: boolean }
   | { readonly t: "loop"; readonly body: readonly Stmt[] }
   | { readonly t: "jump"; readonly kind: "break" | "continue"; readonly conditional: boolean }
@@ -59,6 +62,8 @@ export type Stmt =
   | { readonly t: "throw" }
   | { readonly t: "try"; readonly block: readonly Stmt[]; readonly handler: readonly Stmt[] | null; readonly finalizer: readonly Stmt[] | null }
   | { readonly t: "release"; readonly release: ReleaseSpec }
+  /** `await releaseVia(n, { lock: lockK })`: a visible helper that releases its options' lock in a `finally` (issue 14). */
+  | { readonly t: "handOff"; readonly which: number }
   | { readonly t: "acquire"; readonly acquire: AcquireSpec }
   /**
    * The idiomatic shape, so that a good share of programs is correct:
@@ -121,6 +126,13 @@ const HELPERS = [
   `${"  "}if (flag(n)) throw new Error("checked " + n);`,
   `${"  "}return n;`,
   "}",
+  "async function releaseVia(n, params) {",
+  `${"  "}try {`,
+  `${"  "}${"  "}await step(n);`,
+  `${"  "}} finally {`,
+  `${"  "}${"  "}await params.lock.release();`,
+  `${"  "}}`,
+  "}",
 ];
 
 export function printProgram(program: Program): Printed {
@@ -131,6 +143,7 @@ class Printer {
   private ids = 0;
   private siteCount = 0;
   private loops = 0;
+  private usesMode = false;
   private readonly sites: SiteInfo[] = [];
   private readonly hoisted: string[] = [];
   /** Locks visible at the current point, most recent last. Block-scoped entries are popped on block exit. */
@@ -140,6 +153,7 @@ class Printer {
     const body = this.block(program.body, { inLoop: false, inSwitch: false }, 1);
     if (program.returnsValue) body.push(`${INDENT}return ${this.nextId()};`);
     const lines = [...HELPERS, "async function run() {"];
+    if (this.usesMode) lines.push(`${INDENT}const mode = pickMode();`);
     if (this.hoisted.length > 0) lines.push(`${INDENT}let ${this.hoisted.join(", ")};`);
     lines.push(...body, "}");
     return { source: lines.join("\n") + "\n", sites: this.sites };
@@ -168,7 +182,9 @@ class Printer {
       case "helper":
         return [`${pad}${statement.throws ? "checkedHelper" : "quietHelper"}(${this.nextId()});`];
       case "if": {
-        const out = [`${pad}if (flag(${this.nextId()})) {`, ...this.block(statement.then, ctx, depth + 1)];
+        if (statement.mode) this.usesMode = true;
+        const test = statement.mode ? `mode === "${statement.mode}"` : `flag(${this.nextId()})`;
+        const out = [`${pad}if (${test}) {`, ...this.block(statement.then, ctx, depth + 1)];
         if (statement.else) out.push(`${pad}} else {`, ...this.block(statement.else, ctx, depth + 1));
         out.push(`${pad}}`);
         return out;
@@ -213,6 +229,11 @@ class Printer {
       case "release": {
         const target = this.pickVisible(statement.release.which);
         return target ? [`${pad}${this.releaseText(target, statement.release)}`] : [];
+      }
+      case "handOff": {
+        const target = this.pickVisible(statement.which);
+        if (!target || target.site.style !== "handle" || target.borrowed || target.maybeUnset) return [];
+        return [`${pad}await releaseVia(${this.nextId()}, { lock: ${target.variable} });`];
       }
       case "acquire":
         return this.acquire(statement.acquire, pad);

@@ -110,6 +110,20 @@ export class Runtime {
     return lent ? { release: async () => undefined } : undefined;
   };
 
+  /** The run's constant mode (`const mode = pickMode()`), tested by `if (mode === "a")`. */
+  pickMode = (): string => {
+    const mode = this.decide("mode", 2) === 0 ? "a" : "b";
+    this.trace.push(`mode ${mode}`);
+    return mode;
+  };
+
+  /** The run's constant mode (`const mode = pickMode()`), tested by `if (mode === "a")`. */
+  pickMode = (): string => {
+    const mode = this.decide("mode", 2) === 0 ? "a" : "b";
+    this.trace.push(`mode ${mode}`);
+    return mode;
+  };
+
   /** Probe only (oracle.ts): `i < 2 && more(n)` lets a loop stop after any number of rounds. */
   more = (n: number): boolean => this.decide(this.occurrence(`loop${n}`), 2) === 0;
 
@@ -226,4 +240,4 @@ export function lockGlobalsOf(source: string): string[] {
   return [...new Set(source.match(/\b(?:mutex|semaphore|awaitLock)\d+\b/g) ?? [])].sort();
 }
 
-export const FIXED_GLOBALS = ["step", "flag", "pick", "more", "borrow", "acquireTestLock", "acquireDisposableTestLock", "acquireDisposableTestLockSync"] as const;
+export const FIXED_GLOBALS = ["step", "flag", "pick", "pickMode", "more", "borrow", "acquireTestLock", "acquireDisposableTestLock", "acquireDisposableTestLockSync"] as const;
