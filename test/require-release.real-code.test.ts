@@ -751,6 +751,53 @@ export async function acquireBoth(opts) {
 }`,
     },
     {
+      // openclaw context-engine-host-compat: cleanups in an array literal, each call caught.
+      name: "a for-of over cleanup closures that calls each in a try releases the lock",
+      code: `export async function inspect(params) {
+  let inspection;
+  let outcome;
+  try {
+    inspection = await acquirePluginRegistryForInspection(params);
+    outcome = { ok: true, result: await params.work(inspection.registry) };
+  } catch (error) {
+    outcome = { ok: false, error };
+  }
+  for (const cleanup of [() => params.engine?.dispose?.(), () => inspection?.release()]) try {
+    await cleanup();
+  } catch (error) {
+    if (outcome.ok) outcome = { ok: false, error };
+  }
+  if (!outcome.ok) return { warnings: [String(outcome.error)] };
+  return outcome.result;
+}`,
+    },
+    {
+      // openclaw openclaw-state-lease: timers, and a catch clause that reports the error it handles.
+      name: "clearTimeout and a catch clause reporting its own error are no escape",
+      code: `export function perform(params, errors, distrust) {
+  let lifecycle;
+  let timer;
+  try {
+    lifecycle = acquireStateDatabaseCoordinator(params);
+    timer = setTimeout(() => params.onLost(), 1000);
+    params.work();
+  } catch (error) {
+    errors.push(error);
+  }
+  clearTimeout(timer);
+  try {
+    params.check();
+  } catch (error) {
+    distrust(new Error("refused", { cause: error }));
+  }
+  try {
+    lifecycle?.release();
+  } catch (error) {
+    errors.push(error);
+  }
+}`,
+    },
+    {
       name: "a logger call between acquisition and try is no escape",
       code: `export async function download(lockfile, version) {
   const lock = await LockFile.lock(lockfile);
@@ -888,6 +935,26 @@ export async function generate(params) {
   }
 }`,
       errors: [{ messageId: "leakAtEnd", line: 5, column: 21 }],
+    },
+    {
+      // Control for the catch exemption: a call in a catch that does not report the caught error can throw.
+      name: "a call in a catch clause that does not mention the caught error is an escape",
+      code: `export function perform(params, errors) {
+  let lifecycle;
+  try {
+    lifecycle = acquireStateDatabaseCoordinator(params);
+    params.work();
+  } catch (error) {
+    errors.push(error);
+  }
+  try {
+    params.check();
+  } catch (error) {
+    params.rollback();
+  }
+  lifecycle?.release();
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 4, column: 17 }],
     },
     {
       // Control: a variant test where both branches can release decides nothing.

@@ -580,7 +580,7 @@ try {
       name: "new between the acquisition and the try",
       code: `async function f() {
   const lock = await acquireSessionWriteLock(opts);
-  const buffer = new SharedArrayBuffer(1024);
+  const buffer = new TranscriptBuffer(1024);
   try {
     await work(buffer);
   } finally {

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource } from "../parse.js";
 
 /**
@@ -127,27 +127,33 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       const handedOver = verdict.transfers?.find(
         (node) => !(node.type === T.CallExpression && site.form.kind === "tracked" && node.arguments.some((a) => isReleaserFunction((site.form as { binding: HandleBinding }).binding, a, text))),
       );
-      if (handedOver) {
-        const reason = `the lock is handed over on line ${handedOver.loc.start.line} (\`${describe(handedOver, text, 40)}\`); with \`using\` it would be released there instead`;
-        if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(reason) };
-        continue;
-      }
-      const disposal = canRunUsing ? disposalFor(site, options.disposableHandles, options.handleReasons) : tryFinallyDisposal(site);
-      if (typeof disposal === "string") {
-        if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(disposal) };
-        continue;
-      }
       const owner = site.form.kind === "tracked" ? site.form.owner : program;
-      if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
-      const plan = planUsingRewrite(site, {
-        sourceText: text,
-        disposal,
-        effects: effectContextOf(site, context),
-        form: canRunUsing ? "using" : "tryFinally",
-        awaitRelease: verdict.kind === "releaseNotAwaited",
-        javascript,
-        typeOf,
-      });
+      let plan: RewritePlan;
+      if (handedOver) {
+        // Handed over on success: only the failure paths are this function's to close (release and rethrow).
+        if (!reported) continue;
+        if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
+        plan = planReleaseOnFailure(site, { sourceText: text, handOver: handedOver, releaseIsAsync: releaseIsAsyncFor(site) });
+      } else {
+        // `using` needs a local name for the lock; a lock in a wrapper's field or acquired on one branch gets the try/finally form.
+        const unbound = site.form.kind === "tracked" && unboundHandleReason(site.form.binding) !== undefined;
+        const tryFinally = !canRunUsing || unbound;
+        const disposal = tryFinally ? tryFinallyDisposal(site) : disposalFor(site, options.disposableHandles, options.handleReasons);
+        if (typeof disposal === "string") {
+          if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(disposal) };
+          continue;
+        }
+        if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
+        plan = planUsingRewrite(site, {
+          sourceText: text,
+          disposal,
+          effects: effectContextOf(site, context),
+          form: tryFinally ? "tryFinally" : "using",
+          awaitRelease: verdict.kind === "releaseNotAwaited",
+          javascript,
+          typeOf,
+        });
+      }
       if (plan.kind === "manual") {
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(plan.reason) };
         continue;
@@ -199,8 +205,8 @@ function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
   const form = site.form;
   if (form.kind !== "tracked") return form.kind === "discarded" ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released" : "nothing to rewrite";
   if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
-  const unbound = unboundHandleReason(form.binding);
-  if (unbound) return unbound;
+  // The try/finally form keeps the release as written: a wrapper's field or an ownership test is fine.
+  if (unboundHandleReason(form.binding)) return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: false };
   const name = boundIdentifier(form.acquireAt);
   const style = name === undefined ? undefined : bindingStyle(name, form.binding);
   if (style === undefined) return "the acquisition does not bind a single handle or release function";

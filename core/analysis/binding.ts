@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, descendants, memberName, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import { T, calleeName, descendants, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
 import { walkNameUsage, type NameUsage } from "./name-usage.js";
 import type { ReleaseSpec } from "../lock-api/types.js";
 
@@ -307,6 +307,28 @@ export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceTex
     if (isReleaserFunction(binding, declarator.init, sourceText)) binding.releaseFnNames.add(declarator.id.name);
     else if (carriesHandle(binding, declarator.init)) binding.carrierNames.add(declarator.id.name);
   }
+  addCleanupLoops(binding, scope, sourceText);
+}
+
+/**
+ * `for (const cleanup of [() => engine?.dispose(), () => lease?.release()]) try { await cleanup(); }
+ * catch …` (openclaw): the loop calls every cleanup, so its variable is a release function, when
+ * nothing can stop the loop before the releasing element: it is the first element, or each call
+ * is in a `try` with a `catch`.
+ */
+function addCleanupLoops(binding: HandleBinding, scope: Node, sourceText: string): void {
+  const at = sourceText.indexOf(" of [", scope.range[0]); // most scopes have no such loop: skip the walk
+  if (at < 0 || at > scope.range[1]) return;
+  walk(scope, (node) => {
+    if (node.type !== T.ForOfStatement || node.right.type !== T.ArrayExpression || node.left.type !== T.VariableDeclaration) return undefined;
+    const id = node.left.declarations[0]?.id;
+    if (id?.type !== T.Identifier) return undefined;
+    const index = node.right.elements.findIndex((element) => element !== null && element.type !== T.SpreadElement && isReleaserFunction(binding, element, sourceText));
+    if (index < 0) return undefined;
+    const body = node.body.type === T.BlockStatement && node.body.body.length === 1 ? node.body.body[0]! : node.body;
+    if (index === 0 || (body.type === T.TryStatement && body.handler !== null)) binding.releaseFnNames.add(id.name);
+    return undefined;
+  });
 }
 
 /**

@@ -2,6 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, calleeName, enclosingFunction, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
+import { announcesThrow } from "../lock-api/quiet-calls.js";
 import { resolveCallee, type ModuleSource } from "./callees.js";
 import { awaitMayReject, callMayThrow, constructionMayThrow } from "./sync-throws.js";
 import { carriesHandle, isGuardName, isHandleObject, isHandleReference, isReleaseCall, isReleaserFunction, returnCarriesHandle, textOf, type HandleBinding } from "./binding.js";
@@ -267,7 +268,56 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   // The handle's own synchronous API (`queryRunner.disableSqlMemory()`, `lock.isExpired()`) reads or
   // sets its state; what the resource does that can fail is I/O, and that is awaited.
   if (receiver && !flags.awaited && isHandleObject(ctx.binding, receiver)) return;
+  if (!flags.awaited && reportsCaughtError(call) && !throwsOnPurpose(call, ctx.modules)) return;
   if (callMayThrow(call, ctx.modules)) out.push({ k: "throw", node: call }); // sync-throws.ts: the one "can this call throw" predicate
+}
+
+/** A visible callee with a `throw` of its own (`handleWriteError(err) { throw new Error(…) }`): a rethrow, not a report. */
+function throwsOnPurpose(call: TSESTree.CallExpression, modules: ModuleSource | undefined): boolean {
+  if (announcesThrow(calleeName(call))) return true;
+  const target = resolveCallee(call, modules);
+  if (!target) return false;
+  let found = false;
+  walk(
+    target.body,
+    (node) => {
+      if (found) return "skip";
+      if (node.type === T.ThrowStatement) found = true;
+      return undefined;
+    },
+    true,
+  );
+  return found;
+}
+
+/**
+ * `catch (error) { errors.push(error); distrust(new Error("refused", { cause: error })); }`: a call in
+ * a `catch` clause that reports the error being handled. Like a logger, an error reporter that
+ * throws is not the lock's problem: that leak needs a second failure inside the handling of the
+ * first, a weak witness next to the escapes the rule reports (documented in the rule's docs).
+ */
+function reportsCaughtError(call: TSESTree.CallExpression): boolean {
+  let clause: Node | undefined = call.parent;
+  while (clause && clause.type !== T.CatchClause) {
+    if (clause.type === T.ArrowFunctionExpression || clause.type === T.FunctionExpression || clause.type === T.FunctionDeclaration) return false;
+    clause = clause.parent;
+  }
+  const param = clause?.type === T.CatchClause ? clause.param : null;
+  if (param?.type !== T.Identifier) return false;
+  const name = param.name;
+  return call.arguments.some((argument) => {
+    let mentions = false;
+    walk(
+      argument,
+      (node) => {
+        if (mentions) return "skip";
+        if (node.type === T.Identifier && node.name === name) mentions = true;
+        return undefined;
+      },
+      true,
+    );
+    return mentions;
+  });
 }
 
 /**

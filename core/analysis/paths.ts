@@ -354,7 +354,7 @@ class Interpreter {
     let work = entry;
     for (let round = 0; round < LOOP_ROUNDS && work.length > 0; round++) {
       // A first round that certainly runs cannot exit: its states must come round to the test again.
-      const certain = round === 0 && (node.type === T.ForStatement || node.type === T.WhileStatement) && entersFirstRound(node);
+      const certain = round === 0 && node.type !== T.DoWhileStatement && node.type !== T.ForInStatement && entersFirstRound(node);
       if (!certain) for (let i = 0; i < work.length; i++) seen |= 1 << work[i]!.lock;
       let bodyEntry = work;
       if (node.type === T.WhileStatement || node.type === T.ForStatement) {
@@ -368,7 +368,7 @@ class Interpreter {
         if (node.type === T.ForOfStatement && node.await) {
           abrupt.push(...work.map((path) => completion("throw", path, node.right)));
         }
-        exits.push(...work);
+        if (!certain) exits.push(...work);
       }
 
       const body = this.statement(node.body, bodyEntry);
@@ -567,8 +567,12 @@ function isReturned(node: Node): boolean {
   return current.parent?.type === T.ReturnStatement || current.parent?.type === T.ArrowFunctionExpression;
 }
 
-/** `for (let i = 0; i < 2; i++)`: literal bounds that make the first test true. */
-function entersFirstRound(node: TSESTree.WhileStatement | TSESTree.ForStatement): boolean {
+/** `for (let i = 0; i < 2; i++)`: literal bounds that make the first test true; `for (const x of [a, b])`: a literal array with elements. */
+function entersFirstRound(node: TSESTree.WhileStatement | TSESTree.ForStatement | TSESTree.ForOfStatement): boolean {
+  if (node.type === T.ForOfStatement) {
+    const right = node.right;
+    return right.type === T.ArrayExpression && right.elements.some((element) => element !== null && element.type !== T.SpreadElement);
+  }
   if (node.type !== T.ForStatement || !node.init || node.init.type !== T.VariableDeclaration || !node.test) return false;
   const declarator = node.init.declarations[0];
   const test = node.test;

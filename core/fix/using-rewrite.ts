@@ -25,7 +25,7 @@ export type RewritePlan =
   | { readonly kind: "rewrite"; readonly shape: RewriteShape; readonly edits: TextEdit[] }
   | { readonly kind: "manual"; readonly reason: string };
 
-export type RewriteShape = "tryFinally" | "straightLine";
+export type RewriteShape = "tryFinally" | "straightLine" | "releaseOnFailure";
 
 export interface Disposal {
   /** `await using` for an async release, `using` for a sync one. */
@@ -98,12 +98,16 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   if (binding.moduleRelease) return manual("the lock is released by a module function with the lock path; wrap it in a disposable by hand");
   if (form.acquireAt === undefined) return manual("the lock is used in a `.then()` chain; rewrite it to async/await first");
   if (binding.successFlagNames.size > 0) return manual("a try-acquisition returns a flag, not a handle");
+  // A lock `using` cannot bind (a wrapper's field, a borrowed-or-acquired value) can still get a
+  // `finally` that keeps the release as written, ownership test included.
   const unbound = unboundHandleReason(binding);
-  if (unbound) return manual(unbound);
+  if (unbound && input.form !== "tryFinally") return manual(unbound);
 
   const names = [...binding.handleNames, ...binding.releaseFnNames].filter((n) => n !== undefined);
-  const bound = boundName(form.acquireAt);
-  if (!bound) return manual("the lock is bound by destructuring; `using` needs a single name");
+  // A wrapped or borrowed-or-acquired lock is anchored at the declaration its initialiser belongs to.
+  const acquireAt = unbound ? (declaratorAround(form.acquireAt) ?? form.acquireAt) : form.acquireAt;
+  const bound = boundName(acquireAt);
+  if (!bound) return manual(unbound ?? "the lock is bound by destructuring; `using` needs a single name");
   if (names.some((n) => n !== bound && !isAlias(n, form.scope))) {
     return manual("the release is reachable through another name");
   }
@@ -117,7 +121,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     );
     if (valueUse) return manual(`\`${bound}\` is used as a value on line ${valueUse.loc.start.line}; the adapter would change what it holds`);
   }
-  if (!disposal.adapter && !binding.handleNames.has(bound)) return manual("the acquisition returns a release function; it needs the adapter form");
+  if (!unbound && !disposal.adapter && !binding.handleNames.has(bound)) return manual("the acquisition returns a release function; it needs the adapter form");
 
   const owner = form.owner;
   if (disposal.keyword === "await using" && owner.type !== T.Program && !owner.async) {
@@ -125,7 +129,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   }
 
   // Where the declaration lives: `const x = …` in a block, or `let x;` + `x = …` as the first statement of a `try`.
-  const anchor = anchorOf(form.acquireAt, bound);
+  const anchor = anchorOf(acquireAt, bound);
   if (typeof anchor === "string") return manual(anchor);
   const { declarationStatement, block, letDeclaration } = anchor;
   // The `let` form is a correct try/finally already (the planner refuses it otherwise): nothing to fix without `using`.
@@ -195,7 +199,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     const { tryStatement, statement } = finallyRelease;
     const top = topStatementOf(tryStatement, block)!;
     if (top !== tryStatement) return manual("the releasing `try` is nested inside another statement");
-    if (letDeclaration && !isFirstStatementOfTry(form.acquireAt, tryStatement)) {
+    if (letDeclaration && !isFirstStatementOfTry(acquireAt, tryStatement)) {
       return manual("the acquisition is not the first statement of the `try` that releases it");
     }
     regionEnd = tryStatement;
@@ -271,7 +275,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   }
 
   // The declaration itself.
-  const declEdits = rewriteDeclaration(anchor, form.acquireAt, disposal, sourceText);
+  const declEdits = rewriteDeclaration(anchor, acquireAt, disposal, sourceText);
   if (typeof declEdits === "string") return manual(declEdits);
   edits.push(...declEdits);
 
@@ -392,6 +396,98 @@ function hoistDeclarations(region: readonly Node[], names: ReadonlySet<string>, 
   return { declarations, edits };
 }
 
+// ------------------------------------------------- release on failure (hand-overs)
+
+export interface FailurePlanInput {
+  readonly sourceText: string;
+  /** Where the lock is handed over on success (`return conn`, `this.locks.set(key, { lock })`). */
+  readonly handOver: Node;
+  /** Is the release asynchronous (then awaited in the `catch`)? */
+  readonly releaseIsAsync: boolean;
+}
+
+/**
+ * A lock handed over on success (returned, stored) and leaked when what runs before the hand-over
+ * throws: `const c = await pool.connect(); await c.query(setup); return c;` becomes
+ * `const c = await pool.connect(); try { await c.query(setup); return c; } catch (error) { c.release(); throw error; }`.
+ * Neither `using` nor a `finally` fits (both would release what the success path hands over); a
+ * `catch` that releases and rethrows keeps the success path as it was and closes the failure paths.
+ * Only where the hand-over is a `return` or an expression statement of the acquisition's block, and
+ * nothing in between returns, breaks or releases.
+ */
+export function planReleaseOnFailure(site: AcquisitionSite, input: FailurePlanInput): RewritePlan {
+  try {
+    return failurePlan(site, input);
+  } catch (error) {
+    return manual(`internal planner error: ${(error as Error).message}`);
+  }
+}
+
+function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePlan {
+  const { sourceText, handOver } = input;
+  const handedOver = `the lock is handed over on line ${handOver.loc.start.line} (\`${describe(handOver, sourceText, 40)}\`)`;
+  const form = site.form;
+  if (form.kind !== "tracked" || form.acquireAt === undefined) return manual(`${handedOver}; its acquisition binds no handle`);
+  const binding = form.binding;
+  const unbound = unboundHandleReason(binding);
+  if (unbound) return manual(unbound);
+  const bound = boundName(form.acquireAt);
+  if (!bound || form.acquireAt.type !== T.VariableDeclarator) return manual(`${handedOver}; the acquisition is not a declaration of one name`);
+  const anchor = anchorOf(form.acquireAt, bound);
+  if (typeof anchor === "string") return manual(anchor);
+  const { declarationStatement, block } = anchor;
+  const declIndex = block.body.indexOf(declarationStatement as never);
+  const statement = topStatementOf(handOver, block);
+  const endIndex = statement ? block.body.indexOf(statement as never) : -1;
+  if (!statement || endIndex <= declIndex) return manual(`${handedOver}, not in the block that acquires it`);
+  if (statement.type !== T.ReturnStatement && statement.type !== T.ExpressionStatement) {
+    return manual(`${handedOver} inside \`${describe(statement, sourceText, 30)}\`; the codemod releases on failure only around a hand-over that is a statement of the acquiring block`);
+  }
+  const region = block.body.slice(declIndex + 1, endIndex + 1);
+  const problem = failureRegionProblem(region, statement, binding, sourceText);
+  if (problem) return manual(`${handedOver}; ${problem}`);
+  const rest = block.body.slice(endIndex + 1);
+  const declared = declaredNames(region, "");
+  declared.delete("");
+  if (statement.type !== T.ReturnStatement && usesNames(rest, declared)) return manual(`${handedOver}; statements after it use names declared before it`);
+  const release = releaseText(binding, bound, input.releaseIsAsync);
+  if (!release) return manual(`${handedOver}; the lock has no release the codemod can call by name`);
+  if (input.releaseIsAsync && form.owner.type !== T.Program && !form.owner.async) return manual(`${handedOver}; awaiting its release on failure needs an async function`);
+  const param = bound === "error" ? "cause" : "error";
+  return { kind: "rewrite", shape: "releaseOnFailure", edits: wrapRegion({ block, first: declIndex + 1, last: endIndex }, [], sourceText, { catchRelease: release, param }) };
+}
+
+/** Why the statements up to the hand-over cannot sit in a `try` that releases on failure, or undefined. */
+function failureRegionProblem(region: readonly Node[], handOver: Node, binding: HandleBinding, sourceText: string): string | undefined {
+  let problem: string | undefined;
+  for (const statement of region) {
+    walk(statement, (node) => {
+      if (problem) return "skip";
+      if (isFunctionNode(node)) return "skip";
+      if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) problem = `it is also released on line ${node.loc.start.line}`;
+      else if (node.type === T.ReturnStatement && node !== handOver) problem = `\`return\` on line ${node.loc.start.line} leaves before it`;
+      else if ((node.type === T.BreakStatement || node.type === T.ContinueStatement) && !insideLoopOf(node, statement)) problem = `\`${node.type === T.BreakStatement ? "break" : "continue"}\` on line ${node.loc.start.line} leaves before it`;
+      else if (node.type === T.VariableDeclaration && (node.kind === "using" || node.kind === "await using")) problem = `\`using\` on line ${node.loc.start.line} would be disposed after the release`;
+      return undefined;
+    });
+  }
+  return problem;
+}
+
+/** Is the `break`/`continue` inside a loop or `switch` that is itself inside `statement`? */
+function insideLoopOf(node: Node, statement: Node): boolean {
+  for (let current = node.parent; current && current !== statement.parent; current = current.parent) {
+    if (current.type === T.ForStatement || current.type === T.ForOfStatement || current.type === T.ForInStatement || current.type === T.WhileStatement || current.type === T.DoWhileStatement || current.type === T.SwitchStatement) return true;
+  }
+  return false;
+}
+
+/** `lock.release()` / `release()`, awaited for an async release. */
+function releaseText(binding: HandleBinding, bound: string, isAsync: boolean): string | undefined {
+  const call = binding.handleNames.has(bound) && binding.handleMethods.length > 0 ? `${bound}.${binding.handleMethods[0]}()` : binding.releaseFnNames.has(bound) ? `${bound}()` : undefined;
+  return call === undefined ? undefined : `${isAsync ? "await " : ""}${call};`;
+}
+
 // --------------------------------------------------------- try/finally form
 
 interface TryFinallyInput {
@@ -441,8 +537,13 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
   }
   if (usesNames(block.body.slice(0, declIndex), declared)) return manual("statements before the locked region use names declared inside it");
 
-  let release = sourceText.slice(successRelease.range[0], successRelease.range[1]);
-  if (release.includes("\n")) return manual(`the release on line ${successRelease.loc.start.line} spans several lines`);
+  // A release over several lines (`if (!borrowed) {\n  await runner.release();\n}`) keeps its shape, re-indented by wrapRegion.
+  const releaseIndent = indentAt(sourceText, successRelease.range[0]);
+  let release = sourceText
+    .slice(successRelease.range[0], successRelease.range[1])
+    .split("\n")
+    .map((line, i) => (i > 0 && line.startsWith(releaseIndent) ? line.slice(releaseIndent.length) : line))
+    .join("\n");
   // An async release that was not awaited (the rule's "not awaited"): the `finally` awaits it, as `await using` would.
   if (input.awaitRelease && successRelease.type === T.ExpressionStatement && successRelease.expression.type !== T.AwaitExpression) {
     release = `await ${release}`;
@@ -512,6 +613,15 @@ function anchorOf(acquireAt: Node, name: string): Anchor | string {
     return { declarationStatement: tryStatement, block, letDeclaration };
   }
   return "the acquisition is not bound by a declaration";
+}
+
+/** The declarator whose initialiser contains `node` (`const session = isPool ? new Session(await pool.connect()) : this`). */
+function declaratorAround(node: Node): TSESTree.VariableDeclarator | undefined {
+  for (let current = node.parent; current && !isFunctionNode(current); current = current.parent) {
+    if (current.type === T.VariableDeclarator) return current.init && within(node, current.init.range[0], current.init.range[1]) ? current : undefined;
+    if (current.type === T.BlockStatement || current.type === T.Program) return undefined;
+  }
+  return undefined;
 }
 
 function boundName(acquireAt: Node): string | undefined {
@@ -742,7 +852,7 @@ function removeStatement(sourceText: string, statement: Node): TextEdit | string
  * Applies the region's edits and wraps it in `{ … }`, one indentation level deeper (template literal text untouched);
  * with `finallyRelease`, in `try { … } finally { <finallyRelease> }`.
  */
-function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string, finallyRelease?: string, declarationsBefore: readonly string[] = []): TextEdit[] {
+function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string, finallyRelease?: string | { catchRelease: string; param: string }, declarationsBefore: readonly string[] = []): TextEdit[] {
   const first = region.block.body[region.first]!;
   const last = region.block.body[region.last]!;
   const start = first.range[0];
@@ -774,7 +884,12 @@ function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: stri
   const baseIndent = indentAt(sourceText, start);
   const trailing = regionEnd > end ? "\n" : "";
   const open = finallyRelease === undefined ? "{" : "try {";
-  const close = finallyRelease === undefined ? "}" : `} finally {\n${baseIndent}${unit}${finallyRelease}\n${baseIndent}}`;
+  const close =
+    finallyRelease === undefined
+      ? "}"
+      : typeof finallyRelease === "string"
+        ? `} finally {\n${baseIndent}${unit}${finallyRelease.split("\n").join(`\n${baseIndent}${unit}`)}\n${baseIndent}}`
+        : `} catch (${finallyRelease.param}) {\n${baseIndent}${unit}${finallyRelease.catchRelease}\n${baseIndent}${unit}throw ${finallyRelease.param};\n${baseIndent}}`;
   // Hoisted declarations (`let kept: string[];`) go on their own lines before the wrapped region.
   const before = declarationsBefore.map((line) => `${line}\n${baseIndent}`).join("");
   return [...outside, { range: [start, regionEnd], text: `${before}${open}\n${baseIndent}${unit}${text}\n${baseIndent}${close}${trailing}` }];

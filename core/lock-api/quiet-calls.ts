@@ -48,6 +48,12 @@ export const quietCalls: readonly string[] = [
   "Symbol",
   "Symbol.for",
   "console.*",
+  "setTimeout",
+  "clearTimeout",
+  "setInterval",
+  "clearInterval",
+  "setImmediate",
+  "clearImmediate",
   "Atomics.*",
   "path.*",
   "path.posix.*",
@@ -78,7 +84,7 @@ const SYNC_FS_CALL = /(?:^|\.)(?:fs|fsSync|fs_1|node_fs|default)\.\w+Sync$/;
  * Names that announce a check that throws when it fails (`assertOwned`, `ensureDir`,
  * `validateInput`, `throwIfAborted`): always a throw point, whatever the analysis sees of them.
  */
-const ANNOUNCES_THROW = /^(?:assert|ensure|validate|verify|check|throw|require|expect|fail|must|invariant)(?:[A-Z_$]|$)/;
+const ANNOUNCES_THROW = /^(?:assert|ensure|validate|verify|check|throw|rethrow|require|expect|fail|must|invariant)(?:[A-Z_$]|$)/;
 
 /** Array iteration methods that call their callback right away (`forEach`, `map`, `some`…). */
 export const iterationMethods: readonly string[] = ["forEach", "map", "filter", "some", "every", "find", "findIndex", "findLast", "findLastIndex", "flatMap", "reduce", "reduceRight"];
