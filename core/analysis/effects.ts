@@ -3,6 +3,7 @@ import { T, calleeName, enclosingFunction, memberName, referencePath, unwrap, wa
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
 import { announcesThrow } from "../lock-api/quiet-calls.js";
+import { conditionKey } from "../ast/initialiser.js";
 import { resolveCallee, type ModuleSource } from "./callees.js";
 import { awaitMayReject, callMayThrow, constructionMayThrow } from "./sync-throws.js";
 import { carriesHandle, isGuardName, isHandleObject, isHandleReference, isReleaseCall, isReleaserFunction, returnCarriesHandle, textOf, type HandleBinding } from "./binding.js";
@@ -508,8 +509,8 @@ export function guardOf(ctx: EffectContext, test: Node): Guard | undefined {
     if (object.type === T.Identifier && ctx.binding.handleNames.has(object.name)) return { kind: "handle", whenTrue: true };
   }
   const conditions = ctx.binding.conditions;
-  if (conditions !== undefined && (inner.type === T.Identifier || inner.type === T.MemberExpression)) {
-    const exists = conditions.get(referencePath(inner) ?? "");
+  if (conditions !== undefined && conditions.size > 0 && (inner.type === T.Identifier || inner.type === T.MemberExpression || inner.type === T.BinaryExpression || inner.type === T.CallExpression)) {
+    const exists = conditions.get(conditionKey(inner) ?? "");
     if (exists !== undefined) return { kind: "handle", whenTrue: exists };
   }
   if (inner.type === T.MemberExpression && inner.object.type === T.ThisExpression && isHandleObject(ctx.binding, inner)) return { kind: "handle", whenTrue: true };

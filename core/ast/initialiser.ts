@@ -37,6 +37,33 @@ export function settledValue(call: Node): Node {
   }
 }
 
+/**
+ * A test the code can repeat to ask whether the acquisition ran: a reference (`isPool`,
+ * `this.queryRunner`), a comparison of references and literals (`this.client instanceof Pool`) or a
+ * predicate called on them (`isPool(this.client)`), keyed by its structure. Undefined for anything
+ * else.
+ */
+export function conditionKey(test: Node): string | undefined {
+  const inner = unwrap(test);
+  const path = referencePath(inner);
+  if (path !== undefined) return path;
+  const side = (node: Node): string | undefined => {
+    const value = unwrap(node);
+    if (value.type === T.Literal) return JSON.stringify(value.value);
+    return referencePath(value);
+  };
+  // `isPool(this.client)`: a predicate over references, asked twice of the same values (drizzle).
+  if (inner.type === T.CallExpression && !inner.optional) {
+    const callee = referencePath(unwrap(inner.callee));
+    const args = inner.arguments.map((argument) => (argument.type === T.SpreadElement ? undefined : side(argument)));
+    return callee === undefined || args.some((argument) => argument === undefined) ? undefined : `${callee}(${args.join(", ")})`;
+  }
+  if (inner.type !== T.BinaryExpression || inner.left.type === T.PrivateIdentifier) return undefined;
+  const left = side(inner.left);
+  const right = side(inner.right);
+  return left === undefined || right === undefined ? undefined : `${left} ${inner.operator} ${right}`;
+}
+
 /** The initialiser `valueNode` (an acquisition call, or its `await`) is a branch or wrapped argument of; undefined when it is stored directly or not at all. */
 export function enclosingInitialiser(valueNode: Node): Initialiser | undefined {
   const conditions = new Map<string, boolean>();
@@ -55,7 +82,7 @@ export function enclosingInitialiser(valueNode: Node): Initialiser | undefined {
     } else if (parent.type === T.ConditionalExpression && parent.test !== current) {
       const test = unwrap(parent.test);
       const negated = test.type === T.UnaryExpression && test.operator === "!";
-      const path = referencePath(negated ? test.argument : test);
+      const path = conditionKey(negated ? test.argument : test);
       if (path !== undefined) conditions.set(path, (parent.consequent === current) !== negated);
     } else if (parent.type === T.NewExpression && wrapper === undefined && parent.arguments.includes(current as TSESTree.CallExpressionArgument)) {
       wrapper = parent;

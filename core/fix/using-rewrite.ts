@@ -137,7 +137,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const declIndex = block.body.indexOf(declarationStatement as never);
   if (declIndex < 0) return manual("the acquisition is not a statement of its block");
 
-  const releases = releaseStatements(binding, form.scope, sourceText, input.effects);
+  const releases = releaseStatements(binding, form.scope, sourceText, input.effects, tryFinally && unbound !== undefined);
   if (typeof releases === "string") return manual(releases);
   if (releases.length === 0) return manual("nothing releases the lock; the codemod cannot tell where the locked region ends");
 
@@ -647,7 +647,7 @@ function isFirstStatementOfTry(acquireAt: Node, tryStatement: TSESTree.TryStatem
 // ----------------------------------------------------------------- releases
 
 /** Release statements of the binding, or a reason why a release cannot be removed cleanly. */
-function releaseStatements(binding: HandleBinding, scope: Node, sourceText: string, effects: EffectContext | undefined): Node[] | string {
+function releaseStatements(binding: HandleBinding, scope: Node, sourceText: string, effects: EffectContext | undefined, keepsTests = false): Node[] | string {
   const statements: Node[] = [];
   let problem: string | undefined;
   walk(scope, (node) => {
@@ -657,7 +657,7 @@ function releaseStatements(binding: HandleBinding, scope: Node, sourceText: stri
       problem = `the release on line ${node.loc.start.line} runs in a callback`;
       return undefined;
     }
-    const statement = releaseStatementOf(node, effects);
+    const statement = releaseStatementOf(node, effects, keepsTests);
     if (!statement) problem = `the release on line ${node.loc.start.line} is part of a larger expression`;
     else if (swallowsErrors(node)) problem = `the release on line ${node.loc.start.line} swallows its errors with \`.catch()\`; \`using\` would surface them`;
     else statements.push(statement);
@@ -667,7 +667,7 @@ function releaseStatements(binding: HandleBinding, scope: Node, sourceText: stri
 }
 
 /** `await x.release();`, `x.release();`, `await x?.release().catch(…)`, or `if (x) await x.release();` */
-function releaseStatementOf(call: TSESTree.CallExpression, effects: EffectContext | undefined): Node | undefined {
+function releaseStatementOf(call: TSESTree.CallExpression, effects: EffectContext | undefined, keepsTests = false): Node | undefined {
   let current: Node = call;
   for (;;) {
     const parent: Node | undefined = current.parent;
@@ -686,7 +686,7 @@ function releaseStatementOf(call: TSESTree.CallExpression, effects: EffectContex
       continue;
     }
     if (parent.type === T.ExpressionStatement) {
-      const guard = guardingIf(parent, effects);
+      const guard = guardingIf(parent, effects, keepsTests);
       return guard ?? parent;
     }
     return undefined;
@@ -704,13 +704,17 @@ function isCatchMember(member: TSESTree.MemberExpression): boolean {
 }
 
 /** `if (lock) await lock.release();` / `if (lock) { await lock.release(); }` → the `if`. */
-function guardingIf(statement: TSESTree.ExpressionStatement, effects: EffectContext | undefined): Node | undefined {
+function guardingIf(statement: TSESTree.ExpressionStatement, effects: EffectContext | undefined, keepsTests = false): Node | undefined {
   let node: Node = statement;
   if (node.parent?.type === T.BlockStatement && node.parent.body.length === 1) node = node.parent;
   const parent = node.parent;
   if (parent?.type === T.IfStatement && parent.consequent === node && !parent.alternate && effects) {
     const guard = guardOf(effects, parent.test);
     if (guard?.kind === "handle" && guard.whenTrue) return parent;
+    // The try/finally form moves the whole `if` into the new `finally`, its test as written
+    // (`if (this.client instanceof Pool) session.client.release()`): the test need not be understood.
+    const block = parent.parent;
+    if (keepsTests && block?.type === T.BlockStatement && block.parent?.type === T.TryStatement && block.parent.finalizer === block) return parent;
   }
   return undefined;
 }
