@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource } from "../parse.js";
 
 /**
@@ -133,7 +133,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         // Handed over on success: only the failure paths are this function's to close (release and rethrow).
         if (!reported) continue;
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
-        plan = planReleaseOnFailure(site, { sourceText: text, handOver: handedOver, releaseIsAsync: releaseIsAsyncFor(site) });
+        plan = planReleaseOnFailure(site, { sourceText: text, handOver: handedOver, releaseIsAsync: releaseIsAsyncFor(site), releaseKnownAsync: releaseKnownAsync(site) });
       } else {
         // `using` needs a local name for the lock; a lock in a wrapper's field or acquired on one branch gets the try/finally form.
         const unbound = site.form.kind === "tracked" && unboundHandleReason(site.form.binding) !== undefined;
@@ -149,7 +149,8 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           disposal,
           effects: effectContextOf(site, context),
           form: tryFinally ? "tryFinally" : "using",
-          awaitRelease: verdict.kind === "releaseNotAwaited",
+          // `await using` awaits an async release; the try/finally form must say so (`await lock.release()` in the `finally`).
+          awaitRelease: verdict.kind === "releaseNotAwaited" || (tryFinally && releaseKnownAsync(site)),
           javascript,
           typeOf,
         });

@@ -402,8 +402,10 @@ export interface FailurePlanInput {
   readonly sourceText: string;
   /** Where the lock is handed over on success (`return conn`, `this.locks.set(key, { lock })`). */
   readonly handOver: Node;
-  /** Is the release asynchronous (then awaited in the `catch`)? */
+  /** May the release be asynchronous (then awaited in the `catch`, where the function is async)? */
   readonly releaseIsAsync: boolean;
+  /** Is it known to be (then a function that is not async cannot await it: manual)? */
+  readonly releaseKnownAsync?: boolean;
 }
 
 /**
@@ -443,6 +445,20 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   if (statement.type !== T.ReturnStatement && statement.type !== T.ExpressionStatement) {
     return manual(`${handedOver} inside \`${describe(statement, sourceText, 30)}\`; the codemod releases on failure only around a hand-over that is a statement of the acquiring block`);
   }
+  // A `finally` or a `using` disposal around the `return` runs after it, and if it throws the caller never gets the lock.
+  if (statement.type === T.ReturnStatement) {
+    let current: Node | undefined = statement.parent;
+    while (current && current !== form.owner) {
+      if (current.type === T.TryStatement && current.finalizer && within(statement, current.block.range[0], current.block.range[1])) {
+        return manual(`${handedOver}; the \`finally\` on line ${current.finalizer.loc.start.line} runs after it and can cancel it`);
+      }
+      if (current.type === T.BlockStatement || current.type === T.Program) {
+        const disposed = current.body.find((s) => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using") && s.range[1] <= statement.range[0]);
+        if (disposed) return manual(`${handedOver}; \`using\` on line ${disposed.loc.start.line} is disposed after it and can cancel it`);
+      }
+      current = current.parent;
+    }
+  }
   const region = block.body.slice(declIndex + 1, endIndex + 1);
   const problem = failureRegionProblem(region, statement, binding, sourceText);
   if (problem) return manual(`${handedOver}; ${problem}`);
@@ -450,9 +466,10 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   const declared = declaredNames(region, "");
   declared.delete("");
   if (statement.type !== T.ReturnStatement && usesNames(rest, declared)) return manual(`${handedOver}; statements after it use names declared before it`);
-  const release = releaseText(binding, bound, input.releaseIsAsync);
+  const ownerIsAsync = form.owner.type === T.Program || form.owner.async;
+  if (input.releaseKnownAsync && !ownerIsAsync) return manual(`${handedOver}; awaiting its release on failure needs an async function`);
+  const release = releaseText(binding, bound, input.releaseIsAsync && ownerIsAsync);
   if (!release) return manual(`${handedOver}; the lock has no release the codemod can call by name`);
-  if (input.releaseIsAsync && form.owner.type !== T.Program && !form.owner.async) return manual(`${handedOver}; awaiting its release on failure needs an async function`);
   const param = bound === "error" ? "cause" : "error";
   return { kind: "rewrite", shape: "releaseOnFailure", edits: wrapRegion({ block, first: declIndex + 1, last: endIndex }, [], sourceText, { catchRelease: release, param }) };
 }
@@ -539,14 +556,17 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
 
   // A release over several lines (`if (!borrowed) {\n  await runner.release();\n}`) keeps its shape, re-indented by wrapRegion.
   const releaseIndent = indentAt(sourceText, successRelease.range[0]);
-  let release = sourceText
-    .slice(successRelease.range[0], successRelease.range[1])
-    .split("\n")
-    .map((line, i) => (i > 0 && line.startsWith(releaseIndent) ? line.slice(releaseIndent.length) : line))
-    .join("\n");
+  let release = dedentLines(sourceText.slice(successRelease.range[0], successRelease.range[1]), releaseIndent);
   // An async release that was not awaited (the rule's "not awaited"): the `finally` awaits it, as `await using` would.
   if (input.awaitRelease && successRelease.type === T.ExpressionStatement && successRelease.expression.type !== T.AwaitExpression) {
     release = `await ${release}`;
+  } else if (input.awaitRelease && successRelease.type === T.IfStatement) {
+    // `if (!borrowed) lock.release();`: await the call inside the guard.
+    const call = unawaitedReleaseCall(successRelease, input.input.effects, sourceText);
+    if (!call) return manual(`the release on line ${successRelease.loc.start.line} is not awaited and the codemod cannot tell which call to await`);
+    const at = call.range[0] - successRelease.range[0];
+    const original = sourceText.slice(successRelease.range[0], successRelease.range[1]);
+    release = dedentLines(`${original.slice(0, at)}await ${original.slice(at)}`, releaseIndent);
   }
   // `using` skips a null handle; a region that tests the handle (`if (!lock) return;`) may reach the `finally` with one.
   if (successRelease.type !== T.IfStatement && !release.includes(`${bound}?.`) && testsName(block.body.slice(declIndex + 1, last + 1), bound)) {
@@ -554,6 +574,26 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
   }
   const region: Region = { block, first: declIndex + 1, last };
   return { kind: "rewrite", shape: "tryFinally", edits: wrapRegion(region, [...input.edits, ...(hoist?.edits ?? [])], sourceText, release, hoist?.declarations) };
+}
+
+/** Lines after the first lose `indent` (wrapRegion indents them again where they go). */
+function dedentLines(text: string, indent: string): string {
+  return text
+    .split("\n")
+    .map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line))
+    .join("\n");
+}
+
+/** The release call in a guarded release statement that is not awaited yet. */
+function unawaitedReleaseCall(statement: Node, effects: EffectContext | undefined, sourceText: string): TSESTree.CallExpression | undefined {
+  if (!effects) return undefined;
+  let found: TSESTree.CallExpression | undefined;
+  walk(statement, (node) => {
+    if (found || isFunctionNode(node)) return "skip";
+    if (node.type === T.CallExpression && isReleaseCall(effects.binding, node, sourceText) && node.parent?.type !== T.AwaitExpression) found = node;
+    return undefined;
+  });
+  return found;
 }
 
 /** Is `name` used other than as `name.member` or `name(…)` (a test, a comparison, `name?.x`, an argument)? */
