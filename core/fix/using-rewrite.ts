@@ -563,10 +563,13 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
   } else if (input.awaitRelease && successRelease.type === T.IfStatement) {
     // `if (!borrowed) lock.release();`: await the call inside the guard.
     const call = unawaitedReleaseCall(successRelease, input.input.effects, sourceText);
-    if (!call) return manual(`the release on line ${successRelease.loc.start.line} is not awaited and the codemod cannot tell which call to await`);
-    const at = call.range[0] - successRelease.range[0];
-    const original = sourceText.slice(successRelease.range[0], successRelease.range[1]);
-    release = dedentLines(`${original.slice(0, at)}await ${original.slice(at)}`, releaseIndent);
+    if (call) {
+      const at = call.range[0] - successRelease.range[0];
+      const original = sourceText.slice(successRelease.range[0], successRelease.range[1]);
+      release = dedentLines(`${original.slice(0, at)}await ${original.slice(at)}`, releaseIndent);
+    } else if (!/\bawait\b/.test(release)) {
+      return manual(`the release on line ${successRelease.loc.start.line} is not awaited and the codemod cannot tell which call to await`);
+    }
   }
   // `using` skips a null handle; a region that tests the handle (`if (!lock) return;`) may reach the `finally` with one.
   if (successRelease.type !== T.IfStatement && !release.includes(`${bound}?.`) && testsName(block.body.slice(declIndex + 1, last + 1), bound)) {
