@@ -167,33 +167,42 @@ function settles(sourceText: string, name: string, from: number, to: number): bo
 }
 
 /**
- * `const runner = this.getQueryRunner(); … runner.release()` in one method and
+ * `const runner = queryRunner ?? this.getQueryRunner(); … runner.release()` in one method and
  * `queryRunner = this.getQueryRunner(queryRunner)` never released in another (typeorm): once the
  * file releases what a callee returns, every call of that callee (same text) is an acquisition with
- * that release, released or not. One scan of the file per inference; the callee text → release method.
+ * that release, released or not. Read from the text like the rest of the evidence: a name assigned
+ * from the callee (`x = [await] [borrowed ?? ]callee(`) that a later method call releases.
  */
-const releasedCallees = new WeakMap<TSESTree.Program, { inference: CompiledInference; methods: Map<string, string> }>();
+const releasedCallees = new Map<string, string | null>();
+/** `runner = `, `const runner = await `, `runner = queryRunner ?? ` right before the callee. */
+const ASSIGNED_BEFORE = /([A-Za-z_$][\w$]*)\s*=\s*(?:await\s+)?(?:[\w$.]+\s*\?\?\s*(?:await\s+)?)?$/u;
+let releasedCalleesText: string | undefined;
 
 function releasedInFile(inference: CompiledInference, call: TSESTree.CallExpression, sourceText: string): string | undefined {
   const path = referencePath(unwrap(call.callee));
-  let program: Node | undefined = call;
-  while (program && program.type !== T.Program) program = program.parent;
-  if (path === undefined || program?.type !== T.Program) return undefined;
-  let entry = releasedCallees.get(program);
-  if (!entry || entry.inference !== inference) {
-    const methods = new Map<string, string>();
-    walk(program, (node) => {
-      if (node.type !== T.CallExpression) return undefined;
-      const callee = referencePath(unwrap(node.callee));
-      if (callee === undefined || methods.has(callee)) return undefined;
-      const release = inferInBlock(inference, node, sourceText, false)?.spec.release[0];
-      if (release?.kind === "handleMethod") methods.set(callee, release.methods[0]!);
-      return undefined;
-    });
-    entry = { inference, methods };
-    releasedCallees.set(program, entry);
+  if (path === undefined) return undefined;
+  const evidence = evidenceOf(inference, sourceText);
+  if (evidence.methodCalls.size === 0) return undefined;
+  if (releasedCalleesText !== sourceText) {
+    releasedCallees.clear();
+    releasedCalleesText = sourceText;
   }
-  return entry.methods.get(path);
+  let method = releasedCallees.get(path);
+  if (method === undefined) {
+    method = null;
+    const callee = path.replace(/[.$]/g, (c) => `\\${c}`).replace(/\\\./g, "\\s*\\??\\.\\s*");
+    // Anchored on the callee, then read backwards (a pattern starting at every identifier backtracks through a bundle).
+    for (const m of sourceText.matchAll(new RegExp(`(?<![\\w$])${callee}\\s*\\(`, "gu"))) {
+      const before = ASSIGNED_BEFORE.exec(sourceText.slice(Math.max(0, m.index - 160), m.index));
+      const found = before && evidence.methodCalls.get(before[1]!)?.find((e) => e.offset > m.index);
+      if (found) {
+        method = found.method;
+        break;
+      }
+    }
+    releasedCallees.set(path, method);
+  }
+  return method ?? undefined;
 }
 
 /** `borrowed ?? acquire()`, `cond ? new Session(await pool.connect()) : this`: released through the bound name (or the wrapper's field). */
