@@ -316,9 +316,21 @@ export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceTex
  * nothing can stop the loop before the releasing element: it is the first element, or each call
  * is in a `try` with a `catch`.
  */
+let loopText: string | undefined;
+let loopOffsets: number[] = [];
+
+/** Is there a `… of [` between `start` and `end`? Offsets found once per file text. */
+function hasLoopOverLiteral(sourceText: string, start: number, end: number): boolean {
+  if (loopText !== sourceText) {
+    loopText = sourceText;
+    loopOffsets = [];
+    for (let at = sourceText.indexOf(" of ["); at !== -1; at = sourceText.indexOf(" of [", at + 1)) loopOffsets.push(at);
+  }
+  return loopOffsets.some((at) => at >= start && at < end);
+}
+
 function addCleanupLoops(binding: HandleBinding, scope: Node, sourceText: string): void {
-  const at = sourceText.indexOf(" of [", scope.range[0]); // most scopes have no such loop: skip the walk
-  if (at < 0 || at > scope.range[1]) return;
+  if (!hasLoopOverLiteral(sourceText, scope.range[0], scope.range[1])) return; // most scopes have none: skip the walk
   walk(scope, (node) => {
     if (node.type !== T.ForOfStatement || node.right.type !== T.ArrayExpression || node.left.type !== T.VariableDeclaration) return undefined;
     const id = node.left.declarations[0]?.id;
