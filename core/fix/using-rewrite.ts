@@ -3,7 +3,7 @@ import { T, describe, descendants, isFunctionNode, unwrap, walk, type Node } fro
 import { isReleaseCall, type HandleBinding } from "../analysis/binding.js";
 import { expressionEvents, guardOf, type EffectContext, type Event } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
-import { applyEdits, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
+import { applyEdits, dedent, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
 
 /**
  * Plans the rewrite of ONE acquisition to a disposable lock scope
@@ -442,6 +442,7 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   const statement = topStatementOf(handOver, block);
   const endIndex = statement ? block.body.indexOf(statement as never) : -1;
   if (!statement || endIndex <= declIndex) return manual(`${handedOver}, not in the block that acquires it`);
+  if (statement.type === T.TryStatement) return catchExtension(binding, block, declIndex, statement, sourceText, handedOver);
   if (statement.type !== T.ReturnStatement && statement.type !== T.ExpressionStatement) {
     return manual(`${handedOver} inside \`${describe(statement, sourceText, 30)}\`; the codemod releases on failure only around a hand-over that is a statement of the acquiring block`);
   }
@@ -472,6 +473,43 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   if (!release) return manual(`${handedOver}; the lock has no release the codemod can call by name`);
   const param = bound === "error" ? "cause" : "error";
   return { kind: "rewrite", shape: "releaseOnFailure", edits: wrapRegion({ block, first: declIndex + 1, last: endIndex }, [], sourceText, { catchRelease: release, param }) };
+}
+
+/**
+ * `const release = await acquire(); const tracker = …; if (!tracker) throw …; try { …; return { …, release }; }
+ * catch (err) { release(); throw err; }` (MetaMask): the `try` whose `catch` releases and rethrows
+ * already closes the failure paths of what it holds; the statements between the acquisition and it
+ * move to the start of its block.
+ */
+function catchExtension(binding: HandleBinding, block: TSESTree.BlockStatement | TSESTree.Program, declIndex: number, tryStatement: TSESTree.TryStatement, sourceText: string, handedOver: string): RewritePlan {
+  const inside = `${handedOver} inside the \`try\` on line ${tryStatement.loc.start.line}`;
+  const handler = tryStatement.handler;
+  const param = handler?.param;
+  const last = handler?.body.body[handler.body.body.length - 1];
+  const rethrows = param?.type === T.Identifier && last?.type === T.ThrowStatement && last.argument.type === T.Identifier && last.argument.name === param.name;
+  const releases = handler !== null && handler.body.body.some((statement) => descendants(statement).some((node) => node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)));
+  if (!rethrows || !releases) return manual(`${inside}, whose \`catch\` does not release it and rethrow`);
+  if (tryStatement.finalizer) return manual(`${inside}, whose \`finally\` runs after the hand-over and can cancel it`);
+  const tryIndex = block.body.indexOf(tryStatement as never);
+  const moved = block.body.slice(declIndex + 1, tryIndex);
+  if (moved.length === 0) return manual(`${inside}, right after the acquisition; the leak is elsewhere`);
+  const problem = failureRegionProblem(moved, tryStatement, binding, sourceText);
+  if (problem) return manual(`${inside}; ${problem}`);
+  const movedNames = declaredNames(moved, "");
+  movedNames.delete("");
+  if (usesNames([handler!, ...block.body.slice(tryIndex + 1)], movedNames)) return manual(`${inside}; code after the \`try\` or its \`catch\` uses names declared before it`);
+  const tryNames = declaredNames(tryStatement.block.body, "");
+  if ([...movedNames].some((name) => tryNames.has(name))) return manual(`${inside}; its block declares a name the statements before it declare too`);
+  const from = lineStart(sourceText, moved[0]!.range[0]);
+  const to = lineEndWithBreak(sourceText, moved[moved.length - 1]!.range[1]);
+  // Whole lines move (comments between them and the `try` stay with the `try`).
+  if (sourceText.slice(from, moved[0]!.range[0]).trim() !== "" || sourceText.slice(moved[moved.length - 1]!.range[1], to).trim() !== "") {
+    return manual(`${inside}; the statements before it do not end their lines`);
+  }
+  const unit = indentUnit(block, sourceText);
+  const lines = sourceText.slice(from, to).replace(/\n$/, "").split("\n").map((line) => (line.trim() === "" ? line : unit + line));
+  const open = tryStatement.block.range[0] + 1;
+  return { kind: "rewrite", shape: "releaseOnFailure", edits: [{ range: [from, to], text: "" }, { range: [open, open], text: `\n${lines.join("\n")}` }] };
 }
 
 /** Why the statements up to the hand-over cannot sit in a `try` that releases on failure, or undefined. */
@@ -556,7 +594,7 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
 
   // A release over several lines (`if (!borrowed) {\n  await runner.release();\n}`) keeps its shape, re-indented by wrapRegion.
   const releaseIndent = indentAt(sourceText, successRelease.range[0]);
-  let release = dedentLines(sourceText.slice(successRelease.range[0], successRelease.range[1]), releaseIndent);
+  let release = dedent(sourceText.slice(successRelease.range[0], successRelease.range[1]), releaseIndent);
   // An async release that was not awaited (the rule's "not awaited"): the `finally` awaits it, as `await using` would.
   if (input.awaitRelease && successRelease.type === T.ExpressionStatement && successRelease.expression.type !== T.AwaitExpression) {
     release = `await ${release}`;
@@ -566,7 +604,7 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
     if (call) {
       const at = call.range[0] - successRelease.range[0];
       const original = sourceText.slice(successRelease.range[0], successRelease.range[1]);
-      release = dedentLines(`${original.slice(0, at)}await ${original.slice(at)}`, releaseIndent);
+      release = dedent(`${original.slice(0, at)}await ${original.slice(at)}`, releaseIndent);
     } else if (!/\bawait\b/.test(release)) {
       return manual(`the release on line ${successRelease.loc.start.line} is not awaited and the codemod cannot tell which call to await`);
     }
@@ -577,14 +615,6 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
   }
   const region: Region = { block, first: declIndex + 1, last };
   return { kind: "rewrite", shape: "tryFinally", edits: wrapRegion(region, [...input.edits, ...(hoist?.edits ?? [])], sourceText, release, hoist?.declarations) };
-}
-
-/** Lines after the first lose `indent` (wrapRegion indents them again where they go). */
-function dedentLines(text: string, indent: string): string {
-  return text
-    .split("\n")
-    .map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line))
-    .join("\n");
 }
 
 /** The release call in a guarded release statement that is not awaited yet. */
