@@ -85,20 +85,32 @@ function returnedMethod(variable: string, method: string, from: Node, modules: M
   return ambiguous ? undefined : found;
 }
 
-/** The value a local name holds: the initialiser of its `const`/`let`, or the one assignment to a `let` declared without one. */
-function valueOf(name: string, from: Node): Node | undefined {
+export interface LocalDeclaration {
+  readonly declarator: TSESTree.VariableDeclarator;
+  readonly kind: TSESTree.VariableDeclaration["kind"];
+  readonly block: TSESTree.BlockStatement | TSESTree.Program;
+}
+
+/** The nearest variable declaration of `name` in a block around `from`; undefined when a parameter of that name comes first. */
+export function localDeclaration(name: string, from: Node): LocalDeclaration | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {
     if (isFunctionNode(current) && current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
     if (current.type !== T.BlockStatement && current.type !== T.Program) continue;
     for (const statement of current.body) {
       if (statement.type !== T.VariableDeclaration) continue;
       const declarator = statement.declarations.find((d) => d.id.type === T.Identifier && d.id.name === name);
-      if (!declarator) continue;
-      if (declarator.init) return statement.kind === "const" ? declarator.init : onlyAssignment(name, current, declarator.init);
-      return onlyAssignment(name, current, undefined);
+      if (declarator) return { declarator, kind: statement.kind, block: current };
     }
   }
   return undefined;
+}
+
+/** The value a local name holds: the initialiser of its `const`/`let`, or the one assignment to a `let` declared without one. */
+function valueOf(name: string, from: Node): Node | undefined {
+  const local = localDeclaration(name, from);
+  if (!local) return undefined;
+  const init = local.declarator.init ?? undefined;
+  return init && local.kind === "const" ? init : onlyAssignment(name, local.block, init);
 }
 
 /** The value of a `let` assigned once in its block (or only initialised), else undefined. */

@@ -1,7 +1,7 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import { T, calleeName, isFunctionNode, referencePath, someChild, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
 import { announcesThrow, isAccessorName, isIterationMethod, isQuietCallee, isQuietConstructor, isQuietMethod, isThrowingCallee } from "../lock-api/quiet-calls.js";
-import { resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclass, type ClassNode, type ModuleSource } from "./callees.js";
+import { localDeclaration, resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclass, type ClassNode, type ModuleSource } from "./callees.js";
 
 /**
  * Can evaluating a call throw synchronously (its arguments aside)? The one predicate behind every
@@ -68,18 +68,8 @@ function aliasedPaths(path: string, from: Node): string[] | undefined {
 
 /** The initialiser of the nearest `const name = …` declared in a block around `from`. */
 function constantInit(name: string, from: Node): Node | undefined {
-  for (let current: Node | undefined = from.parent; current; current = current.parent) {
-    if (isFunctionNode(current) && current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
-    if (current.type !== T.BlockStatement && current.type !== T.Program) continue;
-    for (const statement of current.body) {
-      if (statement.type !== T.VariableDeclaration) continue;
-      for (const declarator of statement.declarations) {
-        if (declarator.id.type !== T.Identifier || declarator.id.name !== name) continue;
-        return statement.kind === "const" && declarator.init ? unwrap(declarator.init) : undefined;
-      }
-    }
-  }
-  return undefined;
+  const local = localDeclaration(name, from);
+  return local?.kind === "const" && local.declarator.init ? unwrap(local.declarator.init) : undefined;
 }
 
 /** The callback of an iteration method: inline (`(id) => seen.add(id)`), a quiet builtin (`Boolean`), or a function the analysis sees. */
