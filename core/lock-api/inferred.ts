@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, enclosingFunction, referencePath, skipWrappersUp, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import { T, calleeName, enclosingFunction, isFunctionNode, referencePath, skipWrappersUp, someChild, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import type { CompiledAcquire } from "./model.js";
 import type { AcquireSpec, InferenceSpec, LockApiSpec, ReleaseSpec } from "./types.js";
@@ -183,6 +183,9 @@ function releasedInFile(inference: CompiledInference, call: TSESTree.CallExpress
   if (path === undefined) return undefined;
   const evidence = evidenceOf(inference, sourceText);
   if (evidence.methodCalls.size === 0) return undefined;
+  let program: Node | undefined = call;
+  while (program && program.type !== T.Program) program = program.parent;
+  if (!program) return undefined;
   if (releasedCalleesText !== sourceText) {
     releasedCallees.clear();
     releasedCalleesText = sourceText;
@@ -194,7 +197,11 @@ function releasedInFile(inference: CompiledInference, call: TSESTree.CallExpress
     // Anchored on the callee, then read backwards (a pattern starting at every identifier backtracks through a bundle).
     for (const m of sourceText.matchAll(new RegExp(`(?<![\\w$])${callee}\\s*\\(`, "gu"))) {
       const before = ASSIGNED_BEFORE.exec(sourceText.slice(Math.max(0, m.index - 160), m.index));
-      const found = before && evidence.methodCalls.get(before[1]!)?.find((e) => e.offset > m.index);
+      const releases = before ? evidence.methodCalls.get(before[1]!) : undefined;
+      if (!releases) continue;
+      // The release must be in the function that assigned it (found by descending from the program to the offset).
+      const end = functionAt(program as TSESTree.Program, m.index)?.range[1] ?? sourceText.length;
+      const found = releases.find((e) => e.offset > m.index && e.offset < end);
       if (found) {
         method = found.method;
         break;
@@ -203,6 +210,22 @@ function releasedInFile(inference: CompiledInference, call: TSESTree.CallExpress
     releasedCallees.set(path, method);
   }
   return method ?? undefined;
+}
+
+/** The innermost function whose range holds `offset`. */
+function functionAt(program: TSESTree.Program, offset: number): FunctionNode | undefined {
+  let found: FunctionNode | undefined;
+  let node: Node | undefined = program;
+  while (node) {
+    let next: Node | undefined;
+    someChild(node, (child) => {
+      if (child.range[0] <= offset && offset < child.range[1]) next = child;
+      return next !== undefined;
+    });
+    node = next;
+    if (node && isFunctionNode(node)) found = node;
+  }
+  return found;
 }
 
 /** `borrowed ?? acquire()`, `cond ? new Session(await pool.connect()) : this`: released through the bound name (or the wrapper's field). */
