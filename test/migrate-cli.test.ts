@@ -94,6 +94,41 @@ export async function compact(file: string, work: () => Promise<void>): Promise<
     expect(JSON.parse(again.out).summary).toMatchObject({ modified: 0, sitesRewritten: 0 });
   });
 
+  it("a lock API that exists only in a .d.ts: the leak gets the try/finally form, type-checks, and the rule reports nothing", async () => {
+    const declaration = `export declare function acquireSessionWriteLock(o: { sessionFile: string }): Promise<{ release(): Promise<void> }>;\n`;
+    const incident = `import { acquireSessionWriteLock } from "./lock-api.js";
+declare function rewrite(file: string): Promise<string[]>;
+
+export async function compact(sessionFile: string): Promise<number> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  const kept = await rewrite(sessionFile);
+  if (kept.length === 0) throw new Error("empty transcript");
+  await lock.release();
+  return kept.length;
+}
+`;
+    const dir = project({ "src/lock-api.d.ts": declaration, "src/compact.ts": incident });
+    const before = capture(dir);
+    expect(await run(["scan", "src"], before)).toBe(1);
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out).summary).toMatchObject({ modified: 1, errors: 0, sitesRewritten: 1, sitesManual: 0 });
+    expect(fs.readFileSync(path.join(dir, "src/lock-api.d.ts"), "utf8")).toBe(declaration);
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain(`  const lock = await acquireSessionWriteLock({ sessionFile });
+  try {
+    const kept = await rewrite(sessionFile);
+    if (kept.length === 0) throw new Error("empty transcript");
+    return kept.length;
+  } finally {
+    await lock.release();
+  }`);
+    const after = capture(dir);
+    expect(await run(["scan", "src"], after)).toBe(0);
+    const again = capture(dir);
+    expect(await run(["migrate", "src", "--json"], again)).toBe(0);
+    expect(JSON.parse(again.out).summary).toMatchObject({ modified: 0, sitesRewritten: 0 });
+  });
+
   it("fixes leaks only by default; --modernize also rewrites correct try/finally sites; --no-modernize is the default", async () => {
     const correct = `import { acquireFileLock } from "./lock.js";
 

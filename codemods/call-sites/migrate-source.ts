@@ -137,8 +137,17 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       } else {
         // `using` needs a local name for the lock; a lock in a wrapper's field or acquired on one branch gets the try/finally form.
         const unbound = site.form.kind === "tracked" && unboundHandleReason(site.form.binding) !== undefined;
-        const tryFinally = !canRunUsing || unbound;
-        const disposal = tryFinally ? tryFinallyDisposal(site) : disposalFor(site, options.disposableHandles, options.handleReasons);
+        let tryFinally = !canRunUsing || unbound;
+        let disposal = tryFinally ? tryFinallyDisposal(site) : disposalFor(site, options.disposableHandles, options.handleReasons);
+        // A handle that is not disposable and cannot be made so here (a `.d.ts`-only or package API): the
+        // try/finally form calls its own release and needs no disposable at all.
+        if (typeof disposal === "string" && !tryFinally && isNotDisposable(site, options.disposableHandles)) {
+          const fallback = tryFinallyDisposal(site);
+          if (typeof fallback !== "string") {
+            tryFinally = true;
+            disposal = fallback;
+          }
+        }
         if (typeof disposal === "string") {
           if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(disposal) };
           continue;
@@ -233,6 +242,14 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
     return { keyword: known === "async" ? "await using" : "using", adapter: false };
   }
   return "the acquisition does not bind a single handle or release function";
+}
+
+/** A handle-style site whose handle is not known to be disposable. */
+function isNotDisposable(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"]): boolean {
+  const form = site.form;
+  if (form.kind !== "tracked" || form.acquireAt === undefined) return false;
+  const name = boundIdentifier(form.acquireAt);
+  return name !== undefined && bindingStyle(name, form.binding) === "handle" && handles !== "assume" && !handles?.get(site.label);
 }
 
 function boundIdentifier(node: TSESTree.Node): string | undefined {
