@@ -9,6 +9,23 @@ import { javascriptTester, syntacticTester } from "./rule-tester.js";
 syntacticTester.run("require-release (real-code shapes)", rule, {
   valid: [
     {
+      // @salesforce/core after the codemod: `unlock()` on failure, `writeAndUnlock(data)` (write, then unlock) on success.
+      // Both are releases of the same handle: the block's every release method counts, not only the first.
+      name: "usage-inferred: unlock() in a catch and writeAndUnlock(data) after it both release",
+      code: `async function setAndSave(this: any, alias: string) {
+  const lockResponse = await lockInit(this.fileLocation);
+  let toWrite;
+  try {
+    await this.readFileToAliasStore();
+    toWrite = serialise(this.aliasStore);
+  } catch (error) {
+    await lockResponse.unlock();
+    throw error;
+  }
+  return lockResponse.writeAndUnlock(toWrite);
+}`,
+    },
+    {
       // kysely, pg pool checkouts: released in a finally, whatever the receiver is called.
       name: "usage-inferred: pool.connect() released in a finally",
       code: `async function setup(pool: Pool) {
@@ -319,6 +336,21 @@ async function start(supervisor: string | null) {
     },
   ],
   invalid: [
+    {
+      // @salesforce/core aliasAccessor (truth corpus): the argument of writeAndUnlock is computed before it releases.
+      name: "usage-inferred: the argument of writeAndUnlock(data) can throw before it releases",
+      code: `async function setAndSave(this: any, alias: string) {
+  const lockResponse = await lockInit(this.fileLocation);
+  try {
+    await this.readFileToAliasStore();
+  } catch (error) {
+    await lockResponse.unlock();
+    throw error;
+  }
+  return lockResponse.writeAndUnlock(serialise(this.aliasStore));
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 2, column: 30 }],
+    },
     {
       // openclaw stream runtime (truth corpus): \`acquire(…).finally(cleanup)\` settles to the lease itself,
       // and JSON.stringify (a throwing builtin) runs before the try.

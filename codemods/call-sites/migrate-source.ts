@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, compoundReleaseOf, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource } from "../parse.js";
 
 /**
@@ -129,7 +129,12 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       );
       const owner = site.form.kind === "tracked" ? site.form.owner : program;
       let plan: RewritePlan;
-      if (handedOver) {
+      // A release that also writes (`writeAndUnlock(data)`) stays as it is; the failure paths before it release.
+      const compound = reported && site.form.kind === "tracked" ? compoundReleaseOf(site.form.binding, site.form.scope, text) : undefined;
+      if (compound !== undefined) {
+        if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
+        plan = typeof compound === "string" ? { kind: "manual", reason: compound } : planReleaseOnFailure(site, { sourceText: text, handOver: compound, releaseIsAsync: releaseIsAsyncFor(site), releaseKnownAsync: releaseKnownAsync(site), releasedByHandOver: true, javascript, typeOf });
+      } else if (handedOver) {
         // Handed over on success: only the failure paths are this function's to close (release and rethrow).
         if (!reported) continue;
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass

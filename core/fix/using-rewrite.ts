@@ -363,7 +363,7 @@ interface Hoist {
  * `let` before the region with their type: the annotation as written, else the checker's type
  * (`typeOf`), else none in JavaScript. A TypeScript name without either stays manual.
  */
-function hoistDeclarations(region: readonly Node[], names: ReadonlySet<string>, input: PlanInput): Hoist | string {
+function hoistDeclarations(region: readonly Node[], names: ReadonlySet<string>, input: Pick<PlanInput, "sourceText" | "javascript" | "typeOf">): Hoist | string {
   const { sourceText } = input;
   const declarations: string[] = [];
   const edits: TextEdit[] = [];
@@ -406,6 +406,85 @@ export interface FailurePlanInput {
   readonly releaseIsAsync: boolean;
   /** Is it known to be (then a function that is not async cannot await it: manual)? */
   readonly releaseKnownAsync?: boolean;
+  /**
+   * The hand-over is itself the release, one that also does work (`lockResponse.writeAndUnlock(data)`):
+   * the `try` ends before it, and the `catch` calls the plain release its name ends with (`unlock()`).
+   */
+  readonly releasedByHandOver?: boolean;
+  /** JavaScript (default false): a name declared before the `try` needs no type. */
+  readonly javascript?: boolean;
+  /** The checker's type of a declaration without annotation (see PlanInput). */
+  readonly typeOf?: PlanInput["typeOf"];
+}
+
+/** A release that also does work (`writeAndUnlock(data)`, `commitAndRelease()`): its plain release, `unlock` / `release`. */
+const COMPOUND_RELEASE = /^[a-z][\w$]*And(Unlock|Release)$/u;
+
+/**
+ * The call of `binding`'s compound release in `scope` (`x.writeAndUnlock(data)`), or a reason when
+ * there are several; undefined when there is none. Such a call cannot be removed like a release
+ * (it writes), nor moved into a disposal; the codemod releases on failure before it instead.
+ */
+export function compoundReleaseOf(binding: HandleBinding, scope: Node, sourceText: string): TSESTree.CallExpression | string | undefined {
+  const calls: TSESTree.CallExpression[] = [];
+  walk(scope, (node) => {
+    if (node.type === T.CallExpression && isCompoundRelease(node) && isReleaseCall(binding, node, sourceText)) calls.push(node);
+    return undefined;
+  });
+  if (calls.length > 1) return `the lock is released by \`${describe(calls[0]!.callee, sourceText, 40)}(…)\` on lines ${calls.map((c) => c.loc.start.line).join(", ")}; the codemod handles one such release`;
+  return calls[0];
+}
+
+/**
+ * The arguments of a compound release are evaluated before it releases: one that can throw
+ * (`writeAndUnlock(JSON.stringify(state))`) is computed at the end of the `try` instead, into a
+ * name declared before it (`let toWrite;`, typed `Parameters<typeof lock.writeAndUnlock>[0]` in
+ * TypeScript), and the call gets that name.
+ */
+function movedArguments(
+  call: TSESTree.CallExpression,
+  bound: string,
+  region: readonly Node[],
+  owner: Node,
+  sourceText: string,
+  javascript: boolean,
+): { declarations: string[]; inside: TextEdit[]; replacements: TextEdit[] } | string {
+  const moved = call.arguments.filter((argument) => !isPure(argument));
+  if (moved.length === 0) return { declarations: [], inside: [], replacements: [] };
+  if (moved.some((argument) => argument.type === T.SpreadElement)) return "a spread argument of the release cannot be computed before it";
+  const callee = unwrap(call.callee) as TSESTree.MemberExpression;
+  const method = (callee.property as TSESTree.Identifier).name;
+  const verb = method.slice(0, method.search(/And(?:Unlock|Release)$/u));
+  const ownText = sourceText.slice(owner.range[0], owner.range[1]);
+  const taken = (name: string) => new RegExp(`(?<![\\w$])${name}(?![\\w$])`, "u").test(ownText);
+  const last = region[region.length - 1]!;
+  const indent = indentAt(sourceText, region[0]!.range[0]);
+  const unit = indentUnit(last.parent as TSESTree.BlockStatement, sourceText);
+  const declarations: string[] = [];
+  let assignments = "";
+  const replacements: TextEdit[] = [];
+  for (const argument of moved) {
+    const index = call.arguments.indexOf(argument);
+    let name = `to${verb[0]!.toUpperCase()}${verb.slice(1)}`;
+    for (let n = 2; taken(name) || declarations.some((d) => d.startsWith(`let ${name}`)); n++) name = `to${verb[0]!.toUpperCase()}${verb.slice(1)}${n}`;
+    declarations.push(javascript ? `let ${name};` : `let ${name}: Parameters<typeof ${bound}.${method}>[${index}];`);
+    assignments += `\n${indent}${unit}${name} = ${sourceText.slice(argument.range[0], argument.range[1])};`;
+    replacements.push({ range: argument.range, text: name });
+  }
+  // wrapRegion indents the region's own lines, not inserted text: it comes indented one level in.
+  return { declarations, inside: [{ range: [last.range[1], last.range[1]], text: assignments }], replacements };
+}
+
+/** `writeAndUnlock` → `unlock`: the plain release a compound release's name ends with. */
+function plainReleaseOf(call: Node): string | undefined {
+  const callee = call.type === T.CallExpression ? unwrap(call.callee) : undefined;
+  if (callee?.type !== T.MemberExpression || callee.property.type !== T.Identifier) return undefined;
+  return COMPOUND_RELEASE.exec(callee.property.name)?.[1]?.toLowerCase();
+}
+
+function isCompoundRelease(call: TSESTree.CallExpression): boolean {
+  const callee = unwrap(call.callee);
+  return callee.type === T.MemberExpression && !callee.computed && callee.property.type === T.Identifier && COMPOUND_RELEASE.test(callee.property.name);
 }
 
 /**
@@ -427,7 +506,9 @@ export function planReleaseOnFailure(site: AcquisitionSite, input: FailurePlanIn
 
 function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePlan {
   const { sourceText, handOver } = input;
-  const handedOver = `the lock is handed over on line ${handOver.loc.start.line} (\`${describe(handOver, sourceText, 40)}\`)`;
+  const handedOver = input.releasedByHandOver
+    ? `the lock is released on line ${handOver.loc.start.line} by \`${describe(handOver, sourceText, 40)}\`, which also does work`
+    : `the lock is handed over on line ${handOver.loc.start.line} (\`${describe(handOver, sourceText, 40)}\`)`;
   const form = site.form;
   if (form.kind !== "tracked" || form.acquireAt === undefined) return manual(`${handedOver}; its acquisition binds no handle`);
   const binding = form.binding;
@@ -442,7 +523,8 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   const statement = topStatementOf(handOver, block);
   const endIndex = statement ? block.body.indexOf(statement as never) : -1;
   if (!statement || endIndex <= declIndex) return manual(`${handedOver}, not in the block that acquires it`);
-  if (statement.type === T.TryStatement) return catchExtension(binding, block, declIndex, statement, sourceText, handedOver);
+  const releasedThere = input.releasedByHandOver === true;
+  if (statement.type === T.TryStatement && !releasedThere) return catchExtension(binding, block, declIndex, statement, sourceText, handedOver);
   if (statement.type !== T.ReturnStatement && statement.type !== T.ExpressionStatement) {
     return manual(`${handedOver} inside \`${describe(statement, sourceText, 30)}\`; the codemod releases on failure only around a hand-over that is a statement of the acquiring block`);
   }
@@ -460,19 +542,35 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
       current = current.parent;
     }
   }
-  const region = block.body.slice(declIndex + 1, endIndex + 1);
+  // A hand-over that releases stays after the `try`: were it inside, the `catch` would release twice when it fails.
+  const last = releasedThere ? endIndex - 1 : endIndex;
+  if (last <= declIndex) return manual(`${handedOver}, right after the acquisition; nothing before it can fail`);
+  const region = block.body.slice(declIndex + 1, last + 1);
   const problem = failureRegionProblem(region, statement, binding, sourceText);
   if (problem) return manual(`${handedOver}; ${problem}`);
-  const rest = block.body.slice(endIndex + 1);
+  const rest = block.body.slice(last + 1);
   const declared = declaredNames(region, "");
   declared.delete("");
-  if (statement.type !== T.ReturnStatement && usesNames(rest, declared)) return manual(`${handedOver}; statements after it use names declared before it`);
+  // Names used after the `try` (by the releasing statement too) are declared before it, as for the incident shape.
+  let hoist: Hoist | undefined;
+  if (releasedThere && usesNames(rest, declared)) {
+    const hoisted = hoistDeclarations(region, usedNamesDeclaredIn(region, rest), input);
+    if (typeof hoisted === "string") return manual(`${handedOver}; ${hoisted}`);
+    hoist = hoisted;
+  } else if (statement.type !== T.ReturnStatement && usesNames(rest, declared)) return manual(`${handedOver}; statements after it use names declared before it`);
   const ownerIsAsync = form.owner.type === T.Program || form.owner.async;
   if (input.releaseKnownAsync && !ownerIsAsync) return manual(`${handedOver}; awaiting its release on failure needs an async function`);
-  const release = releaseText(binding, bound, input.releaseIsAsync && ownerIsAsync);
+  const plainRelease = releasedThere ? plainReleaseOf(handOver) : undefined;
+  const release = releaseText(binding, bound, input.releaseIsAsync && ownerIsAsync, plainRelease);
   if (!release) return manual(`${handedOver}; the lock has no release the codemod can call by name`);
   const param = bound === "error" ? "cause" : "error";
-  return { kind: "rewrite", shape: "releaseOnFailure", edits: wrapRegion({ block, first: declIndex + 1, last: endIndex }, [], sourceText, { catchRelease: release, param }) };
+  if (releasedThere) {
+    const moved = movedArguments(handOver as TSESTree.CallExpression, bound, region, form.owner, sourceText, input.javascript === true);
+    if (typeof moved === "string") return manual(`${handedOver}; ${moved}`);
+    const wrapped = wrapRegion({ block, first: declIndex + 1, last }, [...(hoist?.edits ?? []), ...moved.inside], sourceText, { catchRelease: release, param }, [...(hoist?.declarations ?? []), ...moved.declarations]);
+    return { kind: "rewrite", shape: "releaseOnFailure", edits: [...wrapped, ...moved.replacements] };
+  }
+  return { kind: "rewrite", shape: "releaseOnFailure", edits: wrapRegion({ block, first: declIndex + 1, last }, [], sourceText, { catchRelease: release, param }) };
 }
 
 /**
@@ -538,8 +636,8 @@ function insideLoopOf(node: Node, statement: Node): boolean {
 }
 
 /** `lock.release()` / `release()`, awaited for an async release. */
-function releaseText(binding: HandleBinding, bound: string, isAsync: boolean): string | undefined {
-  const call = binding.handleNames.has(bound) && binding.handleMethods.length > 0 ? `${bound}.${binding.handleMethods[0]}()` : binding.releaseFnNames.has(bound) ? `${bound}()` : undefined;
+function releaseText(binding: HandleBinding, bound: string, isAsync: boolean, method = binding.handleMethods[0]): string | undefined {
+  const call = binding.handleNames.has(bound) && method !== undefined ? `${bound}.${method}()` : binding.releaseFnNames.has(bound) ? `${bound}()` : undefined;
   return call === undefined ? undefined : `${isAsync ? "await " : ""}${call};`;
 }
 
@@ -731,7 +829,8 @@ function releaseStatements(binding: HandleBinding, scope: Node, sourceText: stri
       return undefined;
     }
     const statement = releaseStatementOf(node, effects, keepsTests);
-    if (!statement) problem = `the release on line ${node.loc.start.line} is part of a larger expression`;
+    if (isCompoundRelease(node)) problem = `the release on line ${node.loc.start.line} (\`${describe(node.callee, sourceText, 40)}(…)\`) also does other work; it cannot move into a disposal`;
+    else if (!statement) problem = `the release on line ${node.loc.start.line} is part of a larger expression`;
     else if (swallowsErrors(node)) problem = `the release on line ${node.loc.start.line} swallows its errors with \`.catch()\`; \`using\` would surface them`;
     else statements.push(statement);
     return undefined;

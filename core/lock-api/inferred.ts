@@ -133,8 +133,9 @@ function inferInBlock(inference: CompiledInference, call: TSESTree.CallExpressio
   const evidence = evidenceOf(inference, sourceText);
   const id = declarator.id;
   if (id.type === T.Identifier) {
-    const method = evidence.methodCalls.get(id.name)?.find((e) => within(e.offset))?.method;
-    if (method) return compiled(inference, { kind: "handleMethod", methods: settles(sourceText, id.name, from, to) ? [method, "commit"] : [method] });
+    // Every release method the block calls on it: `unlock()` on failure and `writeAndUnlock(data)` on success both release.
+    const methods = [...new Set(evidence.methodCalls.get(id.name)?.filter((e) => within(e.offset)).map((e) => e.method))];
+    if (methods.length > 0) return compiled(inference, { kind: "handleMethod", methods: settles(sourceText, id.name, from, to) ? [...methods, "commit"] : methods });
     const fn = evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn;
     if (fn) return compiled(inference, { kind: "handleArgument", functions: [fn] });
     if (inference.releaseFunction.test(id.name) && evidence.called.get(id.name)?.some(within)) return compiled(inference, { kind: "returnedFunction" });

@@ -7,7 +7,8 @@
 // Each file is migrated by the built codemod (codemods/dist) with `{ modernize: false }`, in two
 // forms: `using` (handles assumed disposable, as after the provider step) and try/finally (what a
 // runtime without `using` gets; it needs no disposable handle). A site is
-//   fixed    — in the outcomes with action "rewritten",
+//   fixed    — in the outcomes with action "rewritten", and `require-release` no longer reports
+//              it when the output is linted (the same acquisition, found by its order in the file),
 //   manual   — in the outcomes with action "manual" (the reason is counted),
 //   not seen — the codemod found no reported site at that line (the rule does not report it,
 //              or the acquisition is not recognised: the fix rate cannot be better than recall).
@@ -17,11 +18,16 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { Linter } from "eslint";
+import tsParser from "@typescript-eslint/parser";
 import { corpora, unpacked } from "./packages.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "../..");
 const { migrateSource } = await import(pathToFileURL(path.join(root, "codemods/dist/call-sites/migrate-source.js")).href);
+const { parseSource } = await import(pathToFileURL(path.join(root, "codemods/dist/parse.js")).href);
+const core = await import(pathToFileURL(path.join(root, "dist/core/index.js")).href);
+const plugin = (await import(pathToFileURL(path.join(root, "dist/index.js")).href)).default;
 const args = new Set(process.argv.slice(2));
 
 const FORMS = {
@@ -30,13 +36,30 @@ const FORMS = {
 };
 
 /** Outcome of one leaky site under one form. */
-function classify(outcomes, line, column) {
+function classify(outcomes, line, column, stillReported = new Set()) {
   const candidates = outcomes.filter((o) => o.line === line);
   // Two acquisitions on one line: the label's column picks (the label gives the callee's column, the outcome the call's).
   const site = candidates.length > 1 && column !== undefined ? (candidates.find((o) => o.column <= column && column - o.column < 60) ?? candidates[0]) : candidates[0];
   if (!site) return { status: "notSeen" };
-  if (site.action === "rewritten") return { status: "fixed" };
+  if (site.action === "rewritten") return stillReported.has(site.line) ? { status: "manual", reason: "rewritten, but require-release still reports it" } : { status: "fixed" };
   return { status: "manual", reason: site.reason };
+}
+
+/** Lines (of the input) of the acquisitions that `require-release` still reports in `output`. */
+function reportedAfter(input, output, file, apis) {
+  const linter = new Linter({ configType: "flat", cwd: path.dirname(file) });
+  const config = [{ files: ["**/*"], plugins: { "lock-scope": plugin }, languageOptions: { parser: tsParser, sourceType: "module", ecmaVersion: "latest" }, rules: { "lock-scope/require-release": "error" }, ...(apis ? { settings: { "lock-scope": { apis } } } : {}) }];
+  const lines = new Set(linter.verify(output, config, file).filter((m) => m.ruleId).map((m) => m.line));
+  if (lines.size === 0) return new Set();
+  // A rewrite never adds or removes acquisitions: the n-th of the output is the n-th of the input.
+  const model = core.buildLockModel({ presets: core.defaultPresetIds, ...(apis ? { apis } : {}) });
+  const calls = (text) => {
+    const program = parseSource(text, file);
+    return core.findAcquisitions(program, model, core.collectImports(program), text).map((site) => site.call.loc.start.line);
+  };
+  const before = calls(input);
+  const after = calls(output);
+  return new Set(after.flatMap((line, index) => (lines.has(line) && before[index] !== undefined ? [before[index]] : [])));
 }
 
 /** Runs both forms on one file; a parse error makes every site of the file "error". */
@@ -44,7 +67,9 @@ function migrateFile(text, file, model) {
   const result = {};
   for (const [form, options] of Object.entries(FORMS)) {
     try {
-      result[form] = migrateSource(text, file, { ...options, ...(model ? { model } : {}) }).sites;
+      const migrated = migrateSource(text, file, { ...options, ...(model ? { model } : {}) });
+      result[form] = migrated.sites;
+      result[form].stillReported = migrated.output === text ? new Set() : reportedAfter(text, migrated.output, file, model?.apis);
     } catch (error) {
       result[form] = { error: String(error.message ?? error).split("\n")[0] };
     }
@@ -88,7 +113,7 @@ function exampleProject() {
         const outcomes = migrateFile(text, file);
         for (const line of expected) {
           const site = { file: path.relative(root, file), line };
-          for (const form of Object.keys(FORMS)) site[form] = Array.isArray(outcomes[form]) ? classify(outcomes[form], line) : { status: "error", reason: outcomes[form].error };
+          for (const form of Object.keys(FORMS)) site[form] = Array.isArray(outcomes[form]) ? classify(outcomes[form], line, undefined, outcomes[form].stillReported) : { status: "error", reason: outcomes[form].error };
           leaks.push(site);
         }
       }
@@ -115,7 +140,7 @@ function truthCorpus() {
       const outcomes = migrateFile(text, name, model);
       for (const s of fileSites) {
         const site = { package: corpus.package, file, line: s.line };
-        for (const form of Object.keys(FORMS)) site[form] = Array.isArray(outcomes[form]) ? classify(outcomes[form], s.line, s.column) : { status: "error", reason: outcomes[form].error };
+        for (const form of Object.keys(FORMS)) site[form] = Array.isArray(outcomes[form]) ? classify(outcomes[form], s.line, s.column, outcomes[form].stillReported) : { status: "error", reason: outcomes[form].error };
         leaks.push(site);
       }
     }
