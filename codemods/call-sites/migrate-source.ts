@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, compoundReleaseOf, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, compoundReleaseOf, releasedAfter, planReleaseBeforeTry, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource } from "../parse.js";
 
 /**
@@ -124,8 +124,14 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         continue;
       }
       // A release handed to a callback (`p.finally(release)`) is the planner's business; a handle handed over is not.
+      // So is a lock lent to a call (`migration.up(runner)`) and released after it by this function.
       const handedOver = verdict.transfers?.find(
-        (node) => !(node.type === T.CallExpression && site.form.kind === "tracked" && node.arguments.some((a) => isReleaserFunction((site.form as { binding: HandleBinding }).binding, a, text))),
+        (node) =>
+          !(
+            node.type === T.CallExpression &&
+            site.form.kind === "tracked" &&
+            (node.arguments.some((a) => isReleaserFunction((site.form as { binding: HandleBinding }).binding, a, text)) || releasedAfter(site.form.binding, site.form.scope, node, text))
+          ),
       );
       const owner = site.form.kind === "tracked" ? site.form.owner : program;
       let plan: RewritePlan;
@@ -168,6 +174,11 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           javascript,
           typeOf,
         });
+      }
+      // A `try` whose `finally` releases, started too late: the statements before it release on failure.
+      if (plan.kind === "manual" && reported && compound === undefined) {
+        const beforeTry = planReleaseBeforeTry(site, { sourceText: text, javascript, typeOf });
+        if (beforeTry.kind === "rewrite") plan = beforeTry;
       }
       if (plan.kind === "manual") {
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(plan.reason) };

@@ -223,7 +223,8 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
       if ([...tryNames].some((name) => name !== "" && regionNames.has(name))) return manual("the `try` block declares a name that the locked region already declares");
       forceWrap = true;
     }
-    const tryEdits = rewriteTry(tryStatement, statement, sourceText);
+    // The try/finally form moves the release, with the comments above it in the `finally`, into its own `finally`.
+    const tryEdits = rewriteTry(tryStatement, statement, sourceText, tryFinally);
     if (typeof tryEdits === "string") return manual(tryEdits);
     edits.push(...tryEdits);
   } else if (branchTail) {
@@ -415,6 +416,132 @@ export interface FailurePlanInput {
   readonly javascript?: boolean;
   /** The checker's type of a declaration without annotation (see PlanInput). */
   readonly typeOf?: PlanInput["typeOf"];
+}
+
+export interface BeforeTryInput {
+  readonly sourceText: string;
+  /** JavaScript (default false): a name declared before the `try` needs no type. */
+  readonly javascript?: boolean;
+  /** The checker's type of a declaration without annotation (see PlanInput). */
+  readonly typeOf?: PlanInput["typeOf"];
+}
+
+/**
+ * A lock released in the `finally` of a `try` that starts too late: what runs between the
+ * acquisition and that `try` can throw (typeorm: `this.queryRunner = createQueryRunner(); await
+ * this.queryRunner.beforeMigration(); try { … } finally { …; await this.queryRunner.release(); }`).
+ * Those statements get a `catch` that runs the `finally`'s release as written and rethrows; the
+ * `try`, its `catch` and its `finally` stay as they are. This needs no local name, no `using` and no
+ * disposable handle (a field, a borrowed-or-acquired runner, a `finally` with other statements or
+ * comments), so it is the form the codemod falls back to when `using` or the try/finally form cannot
+ * rewrite such a site.
+ */
+export function planReleaseBeforeTry(site: AcquisitionSite, input: BeforeTryInput): RewritePlan {
+  try {
+    return beforeTryPlan(site, input);
+  } catch (error) {
+    return manual(`internal planner error: ${(error as Error).message}`);
+  }
+}
+
+function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePlan {
+  const { sourceText } = input;
+  const form = site.form;
+  if (form.kind !== "tracked" || form.acquireAt === undefined) return manual("the acquisition binds no handle");
+  const binding = form.binding;
+  // `const x = …;` or `x = …;` / `this.x = …;`, a statement of a block.
+  const statement = form.acquireAt.type === T.VariableDeclarator ? form.acquireAt.parent : form.acquireAt.type === T.AssignmentExpression ? form.acquireAt.parent : undefined;
+  const block = statement?.parent;
+  if (!statement || (statement.type !== T.VariableDeclaration && statement.type !== T.ExpressionStatement) || (block?.type !== T.BlockStatement && block?.type !== T.Program)) {
+    return manual("the acquisition is not a statement of a block");
+  }
+  const declIndex = block.body.indexOf(statement as never);
+  const tryIndex = block.body.findIndex((s, index) => index > declIndex && s.type === T.TryStatement && s.finalizer !== null && finallyRelease(s, binding, sourceText) !== undefined);
+  if (tryIndex < 0) return manual("no `try` after the acquisition releases it in its `finally`");
+  const tryStatement = block.body[tryIndex] as TSESTree.TryStatement;
+  const release = finallyRelease(tryStatement, binding, sourceText)!;
+  const releasesBefore = `the \`try\` on line ${tryStatement.loc.start.line}, whose \`finally\` releases the lock`;
+  // `finally { await runner.afterMigration(); await runner.release(); }`: what runs before the release can throw too.
+  const finallyEdits = releaseFirstInFinally(tryStatement.finalizer!, release, sourceText);
+  if (typeof finallyEdits === "string") return manual(`${releasesBefore}; ${finallyEdits}`);
+  if (tryIndex === declIndex + 1) {
+    if (finallyEdits.length === 0) return manual(`${releasesBefore}, starts right after the acquisition; the leak is elsewhere`);
+    return { kind: "rewrite", shape: "releaseOnFailure", edits: finallyEdits };
+  }
+  const region = block.body.slice(declIndex + 1, tryIndex);
+  const problem = failureRegionProblem(region, tryStatement, binding, sourceText);
+  if (problem) return manual(`${releasesBefore}, starts late; ${problem}`);
+  const rest = block.body.slice(tryIndex);
+  let hoist: Hoist | undefined;
+  const declared = declaredNames(region, "");
+  declared.delete("");
+  if (usesNames(rest, declared)) {
+    const hoisted = hoistDeclarations(region, usedNamesDeclaredIn(region, rest), input);
+    if (typeof hoisted === "string") return manual(`${releasesBefore}, starts late; ${hoisted}`);
+    hoist = hoisted;
+  }
+  const ownerIsAsync = form.owner.type === T.Program || form.owner.async;
+  const releaseText = dedent(sourceText.slice(release.range[0], release.range[1]), indentAt(sourceText, release.range[0]));
+  if (!ownerIsAsync && /\bawait\b/u.test(releaseText)) return manual(`${releasesBefore}: its release awaits, and this function is not async`);
+  const names = new Set([...declaredNames(block.body.slice(0, tryIndex + 1), ""), ...[...binding.handleNames]]);
+  const param = names.has("error") ? "cause" : "error";
+  return {
+    kind: "rewrite",
+    shape: "releaseOnFailure",
+    edits: [...wrapRegion({ block, first: declIndex + 1, last: tryIndex - 1 }, hoist?.edits ?? [], sourceText, { catchRelease: releaseText, param }, hoist?.declarations), ...finallyEdits],
+  };
+}
+
+/**
+ * `finally { A; B; release; C }` → `finally { try { A; B; } finally { release; } C }` when A or B
+ * calls, awaits or constructs something (it can throw, and then the release never ran); no edits
+ * when the release comes first or only plain statements precede it.
+ */
+function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node, sourceText: string): TextEdit[] | string {
+  const index = finalizer.body.indexOf(release as never);
+  const before = finalizer.body.slice(0, index);
+  const canThrow = before.some((statement) => descendants(statement).some((node) => node.type === T.CallExpression || node.type === T.AwaitExpression || node.type === T.NewExpression || node.type === T.ThrowStatement));
+  if (!canThrow) return [];
+  if (hasComment(sourceText, [before[before.length - 1]!.range[1], release.range[0]], [0, 0])) return "a comment between the statements of its `finally` and the release would be lost";
+  const removal = removeStatement(sourceText, release);
+  if (typeof removal === "string") return removal;
+  const releaseText = dedent(sourceText.slice(release.range[0], release.range[1]), indentAt(sourceText, release.range[0]));
+  return [...wrapRegion({ block: finalizer, first: 0, last: index - 1 }, [], sourceText, releaseText), removal];
+}
+
+/** The statement of `tryStatement`'s `finally` that releases the lock (not in a callback), or undefined. */
+function finallyRelease(tryStatement: TSESTree.TryStatement, binding: HandleBinding, sourceText: string): Node | undefined {
+  return tryStatement.finalizer?.body.find((statement) => {
+    let found = false;
+    walk(
+      statement,
+      (node) => {
+        if (found) return "skip";
+        if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) found = true;
+        return undefined;
+      },
+      true,
+    );
+    return found;
+  });
+}
+
+/**
+ * Is the lock released after `node` in its own function (not in a callback)? Then passing it to a
+ * call (`migration.up(queryRunner)`, typeorm) lends it: the function still owns it and releases it later.
+ */
+export function releasedAfter(binding: HandleBinding, scope: Node, node: Node, sourceText: string): boolean {
+  let released = false;
+  walk(
+    scope,
+    (inner) => {
+      if (released) return "skip";
+      if (inner.type === T.CallExpression && inner.range[0] > node.range[1] && isReleaseCall(binding, inner, sourceText)) released = true;
+      return undefined;
+    },
+    true,
+  );
+  return released;
 }
 
 /** A release that also does work (`writeAndUnlock(data)`, `commitAndRelease()`): its plain release, `unlock` / `release`. */
@@ -711,6 +838,8 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
   if (successRelease.type !== T.IfStatement && !release.includes(`${bound}?.`) && testsName(block.body.slice(declIndex + 1, last + 1), bound)) {
     release = `if (${bound}) ${release}`;
   }
+  const comments = leadingComments(successRelease, sourceText);
+  if (comments) release = `${comments}\n${release}`;
   const region: Region = { block, first: declIndex + 1, last };
   return { kind: "rewrite", shape: "tryFinally", edits: wrapRegion(region, [...input.edits, ...(hoist?.edits ?? [])], sourceText, release, hoist?.declarations) };
 }
@@ -969,21 +1098,23 @@ function rewriteDeclaration(anchor: Anchor, acquireAt: Node, disposal: Disposal,
 }
 
 /** Removes the release from the `finally`, then drops an empty `finally` and unwraps a `try` that is left with nothing to do. */
-function rewriteTry(tryStatement: TSESTree.TryStatement, release: Node, sourceText: string): TextEdit[] | string {
+function rewriteTry(tryStatement: TSESTree.TryStatement, release: Node, sourceText: string, carriesComments = false): TextEdit[] | string {
   const finalizer = tryStatement.finalizer!;
+  // Comments between `finally {` and the release travel with it when the release moves (see leadingComments).
+  const kept: readonly [number, number] = carriesComments && finalizer.body[0] === release ? [finalizer.range[0] + 1, release.range[1]] : release.range;
   if (finalizer.body.length > 1 || tryStatement.handler) {
     const removal = removeStatement(sourceText, release);
     if (typeof removal === "string") return removal;
     if (finalizer.body.length > 1) return [removal];
     // Only a catch remains: drop `finally { … }`.
-    if (hasComment(sourceText, [tryStatement.handler!.range[1], tryStatement.range[1]], release.range)) return "a comment in the `finally` would be lost";
+    if (hasComment(sourceText, [tryStatement.handler!.range[1], tryStatement.range[1]], kept)) return "a comment in the `finally` would be lost";
     return [{ range: [tryStatement.handler!.range[1], tryStatement.range[1]], text: "" }];
   }
   // try { body } finally { release }  →  body
   const firstInBlock = tryStatement.block.body[0];
   const lastInBlock = tryStatement.block.body[tryStatement.block.body.length - 1];
   if (firstInBlock && lastInBlock) {
-    if (hasComment(sourceText, [lastInBlock.range[1], tryStatement.range[1]], release.range)) return "a comment at the end of the `try` or in its `finally` would be lost";
+    if (hasComment(sourceText, [lastInBlock.range[1], tryStatement.range[1]], kept)) return "a comment at the end of the `try` or in its `finally` would be lost";
     if (hasComment(sourceText, [tryStatement.range[0], firstInBlock.range[0]], [0, 0])) return "a comment at the start of the `try` would be lost";
   }
   const tryIndent = indentAt(sourceText, tryStatement.range[0]);
@@ -1065,7 +1196,7 @@ function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: stri
       ? "}"
       : typeof finallyRelease === "string"
         ? `} finally {\n${baseIndent}${unit}${finallyRelease.split("\n").join(`\n${baseIndent}${unit}`)}\n${baseIndent}}`
-        : `} catch (${finallyRelease.param}) {\n${baseIndent}${unit}${finallyRelease.catchRelease}\n${baseIndent}${unit}throw ${finallyRelease.param};\n${baseIndent}}`;
+        : `} catch (${finallyRelease.param}) {\n${baseIndent}${unit}${finallyRelease.catchRelease.split("\n").join(`\n${baseIndent}${unit}`)}\n${baseIndent}${unit}throw ${finallyRelease.param};\n${baseIndent}}`;
   // Hoisted declarations (`let kept: string[];`) go on their own lines before the wrapped region.
   const before = declarationsBefore.map((line) => `${line}\n${baseIndent}`).join("");
   return [...outside, { range: [start, regionEnd], text: `${before}${open}\n${baseIndent}${unit}${text}\n${baseIndent}${close}${trailing}` }];
@@ -1255,6 +1386,14 @@ function declaredNames(statements: readonly Node[], bound: string): Set<string> 
 }
 
 /** Is there a comment in `outer` outside `except`? */
+/** `// if the runner was created by us then release it` above the release, first in its `finally`: the lines, trimmed. */
+function leadingComments(release: Node, sourceText: string): string | undefined {
+  const finalizer = release.parent;
+  if (finalizer?.type !== T.BlockStatement || finalizer.parent?.type !== T.TryStatement || finalizer.parent.finalizer !== finalizer || finalizer.body[0] !== release) return undefined;
+  const text = sourceText.slice(finalizer.range[0] + 1, release.range[0]).trim();
+  return text === "" ? undefined : text.split("\n").map((line) => line.trim()).join("\n");
+}
+
 function hasComment(sourceText: string, outer: readonly [number, number], except: readonly [number, number]): boolean {
   const text = except[1] > except[0] && except[0] >= outer[0] && except[1] <= outer[1]
     ? sourceText.slice(outer[0], except[0]) + sourceText.slice(except[1], outer[1])
