@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, compoundReleaseOf, releasedAfter, planReleaseBeforeTry, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, compoundReleaseOf, releasedAfter, planReleaseBeforeTry, destructuredRelease, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource } from "../parse.js";
 
 /**
@@ -92,24 +92,29 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
     return verdict.kind === "safe" ? undefined : verdict.kind;
   });
 
-  // A rewrite never adds or removes acquisitions, so ordinals stay valid across reparses.
-  // Each pass plans every remaining site on the same tree and applies, in one batch, the plans
+  // Sites are followed across reparses by the offset of their call, shifted by each batch's edits;
+  // a `using` declaration is no acquisition to find (it is released by construction), so ordinals
+  // hold only while no site became `using`. A call inside an edited range (a wrapped region) keeps
+  // its ordinal when the count did not change. Each pass plans every remaining site on the same tree and applies, in one batch, the plans
   // of sites in different functions whose edits do not overlap (one parse per pass, not per
   // site). Within a function, outer (earlier) locks go first: once an outer lock is `using`, an
   // inner lock's release is often the last statement and needs no extra block. Passes repeat
   // while something changed: rewriting one lock can make another one's plan possible (LIFO).
   const rewritten = new Set<number>();
+  const offsets = original.map((site) => site.call.range[0]);
   for (let pass = 0, changed = true; changed && pass <= original.length; pass++) {
     changed = false;
     const imports = collectImports(program);
-    const sites = findAcquisitions(program, model, imports, text);
-    if (sites.length !== original.length) break;
+    const found = findAcquisitions(program, model, imports, text);
+    const byOffset = new Map(found.map((site) => [site.call.range[0], site] as const));
+    const sites = original.map((_, index) => byOffset.get(offsets[index]!) ?? (found.length === original.length ? found[index] : undefined));
     const context: AnalysisContext = { model, imports, sourceText: text, modules: fileModuleSource(program, filePath, parseSource) };
     const batch: { index: number; edits: readonly TextEdit[]; span: [number, number] }[] = [];
     const owners = new Set<TSESTree.Node>();
     for (let index = 0; index < original.length; index++) {
       if (rewritten.has(index)) continue;
-      const site = sites[index]!;
+      const site = sites[index];
+      if (!site) continue;
       const first = original[index]!;
       const verdict = judgeSite(site, context);
       const reported = verdict.kind !== "safe";
@@ -147,7 +152,8 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         plan = planReleaseOnFailure(site, { sourceText: text, handOver: handedOver, releaseIsAsync: releaseIsAsyncFor(site), releaseKnownAsync: releaseKnownAsync(site) });
       } else {
         // `using` needs a local name for the lock; a lock in a wrapper's field or acquired on one branch gets the try/finally form.
-        const unbound = site.form.kind === "tracked" && unboundHandleReason(site.form.binding) !== undefined;
+        // So does a destructured one (`const [connection, release] = await obtain()`).
+        const unbound = site.form.kind === "tracked" && (unboundHandleReason(site.form.binding) !== undefined || destructuredRelease(site.form.acquireAt, site.form.binding) !== undefined);
         let tryFinally = !canRunUsing || unbound;
         let disposal = tryFinally ? tryFinallyDisposal(site) : disposalFor(site, options.disposableHandles, options.handleReasons);
         // A handle that is not disposable and cannot be made so here (a `.d.ts`-only or package API): the
@@ -202,6 +208,8 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       break;
     }
     text = next;
+    const applied = batch.flatMap((b) => b.edits);
+    for (let index = 0; index < offsets.length; index++) offsets[index] = shiftedOffset(sites[index]?.call.range[0] ?? -1, applied);
     for (const { index } of batch) rewritten.add(index);
     changed = true;
   }
@@ -232,7 +240,7 @@ function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
   if (form.kind !== "tracked") return form.kind === "discarded" ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released" : "nothing to rewrite";
   if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
   // The try/finally form keeps the release as written: a wrapper's field or an ownership test is fine.
-  if (unboundHandleReason(form.binding)) return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: false };
+  if (unboundHandleReason(form.binding) || destructuredRelease(form.acquireAt, form.binding)) return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: false };
   const name = boundIdentifier(form.acquireAt);
   const style = name === undefined ? undefined : bindingStyle(name, form.binding);
   if (style === undefined) return "the acquisition does not bind a single handle or release function";
@@ -279,4 +287,16 @@ function bindingStyle(name: string, binding: { handleNames: Set<string>; release
   if (binding.handleNames.has(name)) return "handle";
   if (binding.releaseFnNames.has(name)) return "function";
   return undefined;
+}
+
+/** Where `offset` lands once `edits` are applied; -1 when an edit covers it (or it was -1). */
+function shiftedOffset(offset: number, edits: readonly TextEdit[]): number {
+  if (offset < 0) return -1;
+  let shift = 0;
+  for (const edit of edits) {
+    // An insertion at the offset goes before the call; a replacement that starts at or before it and ends after it removes it.
+    if (edit.range[1] <= offset) shift += edit.text.length - (edit.range[1] - edit.range[0]);
+    else if (edit.range[0] <= offset) return -1;
+  }
+  return offset + shift;
 }

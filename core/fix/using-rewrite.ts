@@ -82,6 +82,17 @@ interface Region {
  * Why a tracked lock has no local name `using` could bind (real-code forms of issue 14), or
  * undefined: a wrapper holds it, it is acquired on one branch of an initialiser, or a field holds it.
  */
+/**
+ * The release function of a destructured acquisition (`const [connection, release] = await
+ * obtainMasterConnection()`, typeorm): `using` cannot bind a pattern, the try/finally form can
+ * (its `finally` calls `release()` as written). Undefined for any other binding.
+ */
+export function destructuredRelease(acquireAt: Node | undefined, binding: HandleBinding): string | undefined {
+  if (acquireAt?.type !== T.VariableDeclarator || (acquireAt.id.type !== T.ArrayPattern && acquireAt.id.type !== T.ObjectPattern)) return undefined;
+  const released = patternNames(acquireAt.id).filter((name) => binding.releaseFnNames.has(name));
+  return released.length === 1 ? released[0] : undefined;
+}
+
 export function unboundHandleReason(binding: HandleBinding): string | undefined {
   if (binding.wrapper) return `the handle lives inside \`${binding.wrapper.name}\` (a wrapper object); release it in a \`finally\` by hand`;
   if (binding.conditions && binding.conditions.size > 0) return "the lock is acquired on one branch only (`borrowed ?? acquire()`); a `finally` must keep the ownership test";
@@ -106,7 +117,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const names = [...binding.handleNames, ...binding.releaseFnNames].filter((n) => n !== undefined);
   // A wrapped or borrowed-or-acquired lock is anchored at the declaration its initialiser belongs to.
   const acquireAt = unbound ? (declaratorAround(form.acquireAt) ?? form.acquireAt) : form.acquireAt;
-  const bound = boundName(acquireAt);
+  const bound = boundName(acquireAt) ?? (input.form === "tryFinally" ? destructuredRelease(acquireAt, binding) : undefined);
   if (!bound) return manual(unbound ?? "the lock is bound by destructuring; `using` needs a single name");
   if (names.some((n) => n !== bound && !isAlias(n, form.scope))) {
     return manual("the release is reachable through another name");
@@ -121,7 +132,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     );
     if (valueUse) return manual(`\`${bound}\` is used as a value on line ${valueUse.loc.start.line}; the adapter would change what it holds`);
   }
-  if (!unbound && !disposal.adapter && !binding.handleNames.has(bound)) return manual("the acquisition returns a release function; it needs the adapter form");
+  if (!unbound && !tryFinally && !disposal.adapter && !binding.handleNames.has(bound)) return manual("the acquisition returns a release function; it needs the adapter form");
 
   const owner = form.owner;
   if (disposal.keyword === "await using" && owner.type !== T.Program && !owner.async) {
@@ -137,7 +148,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const declIndex = block.body.indexOf(declarationStatement as never);
   if (declIndex < 0) return manual("the acquisition is not a statement of its block");
 
-  const releases = releaseStatements(binding, form.scope, sourceText, input.effects, tryFinally && unbound !== undefined);
+  const releases = releaseStatements(binding, form.scope, sourceText, input.effects, tryFinally && unbound !== undefined, acquireAt);
   if (typeof releases === "string") return manual(releases);
   if (releases.length === 0) return manual("nothing releases the lock; the codemod cannot tell where the locked region ends");
 
@@ -947,11 +958,14 @@ function isFirstStatementOfTry(acquireAt: Node, tryStatement: TSESTree.TryStatem
 // ----------------------------------------------------------------- releases
 
 /** Release statements of the binding, or a reason why a release cannot be removed cleanly. */
-function releaseStatements(binding: HandleBinding, scope: Node, sourceText: string, effects: EffectContext | undefined, keepsTests = false): Node[] | string {
+function releaseStatements(binding: HandleBinding, scope: Node, sourceText: string, effects: EffectContext | undefined, keepsTests = false, acquireAt?: Node): Node[] | string {
   const statements: Node[] = [];
   let problem: string | undefined;
   walk(scope, (node) => {
     if (problem) return "skip";
+    // `if (!db) { const runner = create(); …; await runner.release(); } const runner = create(); …` (typeorm):
+    // a block that declares the name again holds another lock's releases.
+    if (acquireAt && node.type === T.BlockStatement && redeclares(node, binding, acquireAt)) return "skip";
     if (node.type !== T.CallExpression || !isReleaseCall(binding, node, sourceText)) return undefined;
     if (insideNestedFunction(node, scope)) {
       problem = `the release on line ${node.loc.start.line} runs in a callback`;
@@ -965,6 +979,16 @@ function releaseStatements(binding: HandleBinding, scope: Node, sourceText: stri
     return undefined;
   });
   return problem ?? statements;
+}
+
+function redeclares(block: TSESTree.BlockStatement, binding: HandleBinding, acquireAt: Node): boolean {
+  if (within(acquireAt, block.range[0], block.range[1])) return false;
+  return block.body.some(
+    (statement) =>
+      statement.type === T.VariableDeclaration &&
+      !within(acquireAt, statement.range[0], statement.range[1]) &&
+      statement.declarations.some((declarator) => patternNames(declarator.id).some((name) => binding.handleNames.has(name) || binding.releaseFnNames.has(name))),
+  );
 }
 
 /** `await x.release();`, `x.release();`, `await x?.release().catch(…)`, or `if (x) await x.release();` */
