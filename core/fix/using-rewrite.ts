@@ -388,6 +388,15 @@ function hoistDeclarations(region: readonly Node[], names: ReadonlySet<string>, 
     if (hoisted.length === 0) continue;
     if (statement.kind !== "const" && statement.kind !== "let") return `\`${describe(statement, sourceText, 30)}\` is used after the locked region and cannot be declared before it`;
     if (hoisted.length !== statement.declarations.length) return `\`${describe(statement, sourceText, 30)}\` declares several names, some used after the locked region; split it by hand`;
+    // JavaScript: `const { a, b } = f();` → `let a, b;` before and `({ a, b } = f());` inside (no types to give).
+    const only = statement.declarations[0]!;
+    if (input.javascript && statement.declarations.length === 1 && (only.id.type === T.ObjectPattern || only.id.type === T.ArrayPattern) && only.init) {
+      declarations.push(`let ${patternNames(only.id).join(", ")};`);
+      const object = only.id.type === T.ObjectPattern;
+      edits.push({ range: [statement.range[0], only.range[0]], text: object ? "(" : "" });
+      if (object) edits.push({ range: [only.range[1], only.range[1]], text: ")" });
+      continue;
+    }
     for (const declarator of statement.declarations) {
       if (declarator.id.type !== T.Identifier) return `\`${describe(declarator.id, sourceText, 30)}\` is destructured inside the locked region and used after it; declare its names before the region by hand`;
       const name = declarator.id.name;
@@ -510,6 +519,8 @@ function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePla
  */
 function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node, sourceText: string): TextEdit[] | string {
   const index = finalizer.body.indexOf(release as never);
+  // A release nested deeper (`finally { try { await settled; } finally { lease.release(); } }`) is the code's own design.
+  if (index < 0) return [];
   const before = finalizer.body.slice(0, index);
   const canThrow = before.some((statement) => descendants(statement).some((node) => node.type === T.CallExpression || node.type === T.AwaitExpression || node.type === T.NewExpression || node.type === T.ThrowStatement));
   if (!canThrow) return [];
@@ -520,21 +531,23 @@ function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node
   return [...wrapRegion({ block: finalizer, first: 0, last: index - 1 }, [], sourceText, releaseText), removal];
 }
 
-/** The statement of `tryStatement`'s `finally` that releases the lock (not in a callback), or undefined. */
+/**
+ * The release statement in `tryStatement`'s `finally` (`await lock.release();`, `if (!borrowed)
+ * await runner.release();`, also inside a `try` nested in that `finally`; not in a callback), or undefined.
+ */
 function finallyRelease(tryStatement: TSESTree.TryStatement, binding: HandleBinding, sourceText: string): Node | undefined {
-  return tryStatement.finalizer?.body.find((statement) => {
-    let found = false;
-    walk(
-      statement,
-      (node) => {
-        if (found) return "skip";
-        if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) found = true;
-        return undefined;
-      },
-      true,
-    );
-    return found;
-  });
+  if (!tryStatement.finalizer) return undefined;
+  let statement: Node | undefined;
+  walk(
+    tryStatement.finalizer,
+    (node) => {
+      if (statement) return "skip";
+      if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) statement = releaseStatementOf(node, undefined, true);
+      return undefined;
+    },
+    true,
+  );
+  return statement;
 }
 
 /**
@@ -1350,13 +1363,22 @@ function usesNames(statements: readonly Node[], names: ReadonlySet<string>): boo
   return found;
 }
 
+/** The names a binding pattern declares (not its keys, defaults or computed keys). */
 function patternNames(pattern: Node): string[] {
-  const names: string[] = [];
-  walk(pattern, (n) => {
-    if (n.type === T.Identifier) names.push(n.name);
-    return undefined;
-  });
-  return names;
+  switch (pattern.type) {
+    case T.Identifier:
+      return [pattern.name];
+    case T.ObjectPattern:
+      return pattern.properties.flatMap((property) => patternNames(property.type === T.Property ? property.value : property));
+    case T.ArrayPattern:
+      return pattern.elements.flatMap((element) => (element ? patternNames(element) : []));
+    case T.AssignmentPattern:
+      return patternNames(pattern.left);
+    case T.RestElement:
+      return patternNames(pattern.argument);
+    default:
+      return [];
+  }
 }
 
 /**
