@@ -87,7 +87,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
   }
   bar.done();
 
-  const manual = result.files.reduce((n, f) => n + f.sites.filter((s) => s.action === "manual").length, 0);
+  const manual = result.files.reduce((n, f) => n + f.sites.filter((s) => s.action === "manual" || s.stillReported !== undefined).length, 0);
   const errors = result.files.filter((f) => f.status === "error").length;
   if (values.json) {
     io.stdout(`${JSON.stringify(jsonReport(result, io.cwd, values.write), null, 2)}\n`);
@@ -100,6 +100,9 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       if (file.status === "error") io.stderr(`${rel}: error: ${file.error}\n`);
       for (const site of file.sites.filter((s) => s.action === "manual")) {
         io.stderr(`${rel}:${site.line}:${site.column}: manual: \`${site.api}\`: ${site.reason}\n`);
+      }
+      for (const site of file.sites.filter((s) => s.stillReported !== undefined)) {
+        io.stderr(`${rel}:${site.line}:${site.column}: rewritten in part: \`${site.api}\`: require-release still reports it (${site.stillReported}); finish it by hand\n`);
       }
     }
     io.stderr(noUsingLines(result, io.cwd));
@@ -224,8 +227,9 @@ function summary(result: MigrationResult) {
     errors: count("error"),
     sitesRewritten: sites.filter((s) => s.action === "rewritten").length,
     sitesManual: sites.filter((s) => s.action === "manual").length,
-    leaksFixed: reported.filter((s) => s.action === "rewritten").length,
-    leaksLeftForHuman: reported.filter((s) => s.action === "manual").length,
+    // A rewrite the rule still reports closed some paths, not all: it is left for a human too.
+    leaksFixed: reported.filter((s) => s.action === "rewritten" && s.stillReported === undefined).length,
+    leaksLeftForHuman: reported.filter((s) => s.action === "manual" || s.stillReported !== undefined).length,
     correctSitesModernised: sites.filter((s) => s.verdict === "safe" && s.action === "rewritten").length,
     correctSitesKept: result.files.reduce((n, f) => n + (f.correctSitesKept ?? 0), 0),
     unreadUsingBindings: result.files.reduce((n, f) => n + (f.status === "modified" ? Math.max(0, f.unreadUsing ?? 0) : 0), 0),
