@@ -2,8 +2,11 @@ import rule from "../rules/require-release.js";
 import { syntacticTester, typedTester } from "./rule-tester.js";
 import {
   objectAssignValid,
+  usingHandleValid,
   objectAssignInvalid,
   wrapperValid,
+  wrapperInlineValid,
+  wrapperInlineInvalid,
   wrapperInvalid,
   codemodValid,
   codemodInvalid,
@@ -16,8 +19,8 @@ import {
 
 /* Disposable adapters (issue 15): the cases and what they show are in test/helpers/adapter-cases.ts. */
 
-const valid = [...objectAssignValid, ...wrapperValid, ...codemodValid, ...stackValid, ...helperValidBoth];
-const invalid = [...objectAssignInvalid, ...wrapperInvalid, ...codemodInvalid, ...stackInvalid];
+const valid = [...objectAssignValid, ...usingHandleValid, ...wrapperValid, ...wrapperInlineValid, ...codemodValid, ...stackValid, ...helperValidBoth];
+const invalid = [...objectAssignInvalid, ...wrapperInvalid, ...wrapperInlineInvalid, ...codemodInvalid, ...stackInvalid];
 
 syntacticTester.run("require-release (disposable adapters, syntactic)", rule, {
   valid: [

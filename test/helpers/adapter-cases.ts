@@ -78,6 +78,26 @@ export const objectAssignValid: Valid[] = [
   },
 ];
 
+export const usingHandleValid: Valid[] = [
+  {
+    name: "Object.assign(handle, { [Symbol.asyncDispose] }) as a statement, then await using _ = handle",
+    code: `async function compact(sessionFile: string) {
+  const handle = await acquireSessionWriteLock({ sessionFile });
+  Object.assign(handle, { [Symbol.asyncDispose]: () => handle.release() });
+  await using _ = handle;
+  await work(sessionFile);
+}`,
+  },
+  {
+    name: "await using a name that holds a disposable handle",
+    code: `async function compact() {
+  const lock = await acquireDisposableLock("a");
+  await using held = lock;
+  await work();
+}`,
+  },
+];
+
 export const objectAssignInvalid: Invalid[] = [
   {
     name: "Object.assign adapter bound with const: nothing disposes it",
@@ -123,6 +143,15 @@ export const objectAssignInvalid: Invalid[] = [
       await work(handle.lockPath);
     },
   });
+  await work(sessionFile);
+}`,
+    errors: [{ messageId: "leakAtEnd", line: 2, column: 24 }],
+  },
+  {
+    name: "Object.assign(handle, { [Symbol.asyncDispose] }) as a statement, the handle never disposed",
+    code: `async function compact(sessionFile: string) {
+  const handle = await acquireSessionWriteLock({ sessionFile });
+  Object.assign(handle, { [Symbol.asyncDispose]: () => handle.release() });
   await work(sessionFile);
 }`,
     errors: [{ messageId: "leakAtEnd", line: 2, column: 24 }],
@@ -195,6 +224,58 @@ export async function drain() {
     await scope[Symbol.asyncDispose]();
   }
 }`,
+  },
+];
+
+export const wrapperInlineValid: Valid[] = [
+  {
+    name: "await using scope = { lock: await acquire(), async [Symbol.asyncDispose]() { await this.lock.release(); } }",
+    code: `async function compact(sessionFile: string) {
+  await using scope = {
+    lock: await acquireSessionWriteLock({ sessionFile }),
+    async [Symbol.asyncDispose]() {
+      await this.lock.release();
+    },
+  };
+  await work(sessionFile);
+}`,
+  },
+  {
+    name: "await using scope = { lock: await acquire(), [Symbol.asyncDispose]: () => scope.lock.release() }",
+    code: `async function compact(sessionFile: string) {
+  await using scope = {
+    lock: await acquireSessionWriteLock({ sessionFile }),
+    [Symbol.asyncDispose]: () => scope.lock.release(),
+  };
+  await work(sessionFile);
+}`,
+  },
+];
+
+export const wrapperInlineInvalid: Invalid[] = [
+  {
+    name: "{ lock: await acquire(), [Symbol.asyncDispose]… } bound with const: nothing disposes it",
+    code: `async function compact(sessionFile: string) {
+  const scope = {
+    lock: await acquireSessionWriteLock({ sessionFile }),
+    [Symbol.asyncDispose]: () => scope.lock.release(),
+  };
+  await work(sessionFile);
+}`,
+    errors: [{ messageId: "leakAtEnd", line: 3, column: 17 }],
+  },
+  {
+    name: "{ lock: await acquire(), [Symbol.asyncDispose]… } whose dispose does not release",
+    code: `async function compact(sessionFile: string) {
+  await using scope = {
+    lock: await acquireSessionWriteLock({ sessionFile }),
+    async [Symbol.asyncDispose]() {
+      await work(this.lock.lockPath);
+    },
+  };
+  await work(sessionFile);
+}`,
+    errors: [{ messageId: "leakAtEnd", line: 3, column: 17 }],
   },
 ];
 
@@ -348,6 +429,15 @@ export async function drain() {
 }`,
   },
   {
+    name: "a stack bound with const and returned hands the lock to the caller",
+    code: `async function open(sessionFile: string) {
+  const stack = new AsyncDisposableStack();
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  stack.defer(() => lock.release());
+  return stack;
+}`,
+  },
+  {
     name: "a stack kept in a field takes the lock over (ownership sink)",
     code: `class Session {
   private readonly disposables = new AsyncDisposableStack();
@@ -379,6 +469,20 @@ export const stackInvalid: Invalid[] = [
   await work(sessionFile);
 }`,
     errors: [{ messageId: "leakAtEnd", line: 3, column: 22 }],
+  },
+  {
+    name: "a stack bound with const, disposed in a finally that starts too late",
+    code: `async function compact(sessionFile: string) {
+  const stack = new AsyncDisposableStack();
+  const lock = stack.adopt(await acquireSessionWriteLock({ sessionFile }), (h) => h.release());
+  await work(sessionFile);
+  try {
+    await work(sessionFile);
+  } finally {
+    await stack.disposeAsync();
+  }
+}`,
+    errors: [{ messageId: "leakOnThrow", line: 3, column: 34 }],
   },
   {
     name: "a call that can throw between the acquisition and stack.defer",
