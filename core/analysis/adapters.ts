@@ -120,8 +120,8 @@ export function stackRegistration(call: TSESTree.CallExpression): { readonly sta
 
 /**
  * How the stack `name` seen from `from` is declared, when it is a local `new (Async)DisposableStack()`
- * inside `owner`: `using` (disposed when its block exits) or `plain` (`const`/`let`: only a
- * `dispose()` call releases what it holds). Undefined for anything else (a field, a parameter, a
+ * inside `owner`: with `using` (disposed when its block exits) or not (`const`/`let`: only a
+ * `disposeAsync()` / `dispose()` call releases what it holds). Undefined for anything else (a field, a parameter, a
  * stack from elsewhere: taking a resource is a hand-over then).
  */
 export function localStackOf(name: string, from: Node, owner: Node): { readonly declaration: TSESTree.VariableDeclaration; readonly using: boolean } | undefined {
@@ -170,8 +170,8 @@ function mentionsAdapter(sourceText: string, start: number, end: number): boolea
 }
 
 /**
- * Names through which the lock is released once it is in an adapter that is not bound with
- * `using`: `const lock = Object.assign(handle, …)` (the same object), `const scope = { lock,
+ * Names through which the lock is released once it is in an adapter: `const lock =
+ * Object.assign(handle, …)` (the same object, whatever binds it), and, not bound with `using`, `const scope = { lock,
  * [Symbol.asyncDispose]: () => lock.release() }` (released by `scope[Symbol.asyncDispose]()`), and
  * a local stack bound with `const` that was given the lock (`stack.defer(() => lock.release())`,
  * released by `stack.disposeAsync()`; returning the stack returns the lock).
@@ -179,9 +179,10 @@ function mentionsAdapter(sourceText: string, start: number, end: number): boolea
 export function addAdapterAliases(binding: HandleBinding, scope: Node, owner: Node, sourceText: string): void {
   if (!mentionsAdapter(sourceText, scope.range[0], scope.range[1])) return;
   walk(scope, (node) => {
-    if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.init && node.parent.kind !== "using" && node.parent.kind !== "await using") {
+    if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.init) {
       const init = unwrap(node.init);
-      if (isAssignOntoHandle(binding, init) || (init.type === T.ObjectExpression && adapterReleases(binding, init, sourceText))) binding.handleNames.add(node.id.name);
+      const using = node.parent.kind === "using" || node.parent.kind === "await using";
+      if (isAssignOntoHandle(binding, init) || (!using && init.type === T.ObjectExpression && adapterReleases(binding, init, sourceText))) binding.handleNames.add(node.id.name);
       return undefined;
     }
     if (node.type !== T.CallExpression) return undefined;

@@ -126,7 +126,9 @@ function isDisposer(binding: HandleBinding, node: Node): boolean {
 /** `Object.assign(target, …sources)`: gives back `target` itself (an adapter when a source has a dispose member, adapters.ts). */
 export function isObjectAssign(node: Node): node is TSESTree.CallExpression {
   const inner = unwrap(node);
-  return inner.type === T.CallExpression && referencePath(inner.callee) === "Object.assign" && inner.arguments.length >= 2;
+  if (inner.type !== T.CallExpression || inner.arguments.length < 2) return false;
+  const callee = unwrap(inner.callee);
+  return callee.type === T.MemberExpression && !callee.computed && callee.property.type === T.Identifier && callee.property.name === "assign" && callee.object.type === T.Identifier && callee.object.name === "Object";
 }
 
 export function textOf(node: Node, sourceText: string): string {

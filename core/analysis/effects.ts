@@ -78,7 +78,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
   switch (node.type) {
     case T.Identifier:
       // `await using _ = lock`: the author says the handle is disposable, as with `await using lock = await acquire()`.
-      if (usingDeclarationOf(node) !== undefined && isHandleReference(ctx.binding, node)) out.push({ k: "release", node, awaited: true });
+      if (ctx.binding.handleNames.has(node.name) && usingDeclarationOf(node) !== undefined) out.push({ k: "release", node, awaited: true });
       break;
     case T.Literal:
     case T.ThisExpression:

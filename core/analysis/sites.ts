@@ -255,7 +255,8 @@ function adaptedForm(call: TSESTree.CallExpression, valueNode: Node, acquire: Co
   if (parent?.type === T.CallExpression && parent.arguments[0] === valueNode) {
     if (isObjectAssign(parent)) return assignedAdapterForm(call, parent, acquire, sourceText, usage);
     const registration = stackRegistration(parent);
-    if (registration) return stackForm(call, parent, registration, acquire, sourceText, usage);
+    const stacked = registration && stackForm(call, parent, registration, acquire, sourceText, usage);
+    if (stacked) return stacked;
   }
   if (parent?.type === T.Property && parent.value === valueNode && parent.parent.type === T.ObjectExpression) {
     return literalAdapterForm(call, parent, parent.parent, acquire, sourceText, usage);
@@ -317,7 +318,8 @@ function literalAdapterForm(
 }
 
 /**
- * `stack.adopt(await acquire(), (h) => h.release())` / `stack.use(await acquire())` on a local
+ * `stack.adopt(await acquire(), (h) => h.release())` / `stack.use(await acquire())` /
+ * `stack.defer(await mutex.acquire())` (a release function) on a local
  * `new (Async)DisposableStack()`: bound with `using`, the stack releases the lock when its block
  * exits (a hand-over, as before); bound with `const`, the lock lives as long as the stack and only
  * `stack.disposeAsync()` releases it. An `adopt` callback that visibly does not release holds it
@@ -332,7 +334,7 @@ function stackForm(
   usage: NameUsage,
 ): SiteForm | undefined {
   const owner = ownerOf(call);
-  const stack = method === "defer" ? undefined : localStackOf(stackName, registration, owner);
+  const stack = localStackOf(stackName, registration, owner);
   if (!stack) return undefined;
   const releases = acquire.spec.release;
   const skipsRelease = method === "adopt" && adoptReleaserSkipsRelease(registration.arguments[1], releases, sourceText);

@@ -404,6 +404,16 @@ export async function drain() {
 }`,
   },
   {
+    name: "DisposableStack: stack.defer(await mutex.acquire()) (the release function itself)",
+    code: `import { Mutex } from "async-mutex";
+const mutex = new Mutex();
+export async function drain() {
+  using stack = new DisposableStack();
+  stack.defer(await mutex.acquire());
+  await work();
+}`,
+  },
+  {
     name: "a stack bound with const, disposed in a finally",
     code: `async function compact(sessionFile: string) {
   const stack = new AsyncDisposableStack();
@@ -469,6 +479,17 @@ export const stackInvalid: Invalid[] = [
   await work(sessionFile);
 }`,
     errors: [{ messageId: "leakAtEnd", line: 3, column: 22 }],
+  },
+  {
+    name: "DisposableStack bound with const: stack.defer(await mutex.acquire()), never disposed",
+    code: `import { Mutex } from "async-mutex";
+const mutex = new Mutex();
+export async function drain() {
+  const stack = new DisposableStack();
+  stack.defer(await mutex.acquire());
+  await work();
+}`,
+    errors: [{ messageId: "leakAtEnd", line: 5, column: 21 }],
   },
   {
     name: "a stack bound with const, disposed in a finally that starts too late",
