@@ -2,7 +2,7 @@ import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
 import { describe } from "../core/ast/nodes.js";
 import { referenceNameUsage } from "../core/analysis/name-usage.js";
 import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
-import { effectContextOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
+import { effectContextOf, heldScopeOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
 import type { Leak } from "../core/analysis/paths.js";
 import { planUsingRewrite } from "../core/fix/using-rewrite.js";
 import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
@@ -143,7 +143,7 @@ export default createRule<Options, MessageIds>({
           const more = otherWays(verdict.others);
           if (leak.reason === "end") {
             const via = leak.via?.text ?? "the block completes normally";
-            context.report({ node: site.call, messageId: "leakAtEnd", data: { api, using: usingKeyword, via, line: endLine(site), more }, suggest });
+            context.report({ node: site.call, messageId: "leakAtEnd", data: { api, using: usingKeyword, via, line: endLine(site, facts), more }, suggest });
             return;
           }
           const messageId: MessageIds = leak.reason === "throw" ? "leakOnThrow" : leak.reason === "exit" ? "leakOnExit" : "processExitWhileHeld";
@@ -162,8 +162,8 @@ export default createRule<Options, MessageIds>({
       return ` It can also stay held ${count}, first ${where}.`;
     }
 
-    function endLine(site: AcquisitionSite): number {
-      return site.form.kind === "tracked" ? site.form.scope.loc.end.line : site.call.loc.end.line;
+    function endLine(site: AcquisitionSite, facts: CheckedFacts): number {
+      return (heldScopeOf(site, facts) ?? site.call).loc.end.line;
     }
 
     /** Offered only when types prove the handle disposable and the rewrite keeps behaviour (like unicorn's prefer-dispose). */

@@ -43,6 +43,12 @@ export interface HandleBinding {
    * the way only lends it. A function that never releases it hands it on with it instead.
    */
   readonly lendsOnly?: boolean;
+  /**
+   * Local disposable stacks bound with `const`/`let` that were given the lock (`stack.defer(() =>
+   * lock.release())`, `stack.adopt(lock, …)`): disposing one (`stack.disposeAsync()`) releases it.
+   * See adapters.ts.
+   */
+  readonly disposers?: Set<string>;
 }
 
 export function emptyBinding(): HandleBinding {
@@ -80,9 +86,10 @@ export function isReleaseCall(binding: HandleBinding, call: TSESTree.CallExpress
   const name = memberName(callee);
   const object = unwrap(callee.object);
   if (name === undefined) {
-    // `lock[Symbol.asyncDispose]()` / `lock[Symbol.dispose]()`
-    return isHandleObject(binding, object) && isSymbolDispose(callee.property);
+    // `lock[Symbol.asyncDispose]()` / `lock[Symbol.dispose]()`, also of a stack holding it
+    return (isHandleObject(binding, object) || isDisposer(binding, object)) && isDisposeSymbol(callee.property);
   }
+  if ((name === "disposeAsync" || name === "dispose") && isDisposer(binding, object)) return true;
   if (binding.handleMethods.includes(name) && isHandleObject(binding, object)) return true;
   // `release.call(x)` / `release.apply(...)`
   if (object.type === T.Identifier && binding.releaseFnNames.has(object.name) && (name === "call" || name === "apply")) return true;
@@ -101,13 +108,27 @@ function isModuleRelease(
   return release.functions.includes(name) && first !== undefined && textOf(first, sourceText) === release.firstArgument;
 }
 
-function isSymbolDispose(property: Node): boolean {
+/** `[Symbol.asyncDispose]` / `[Symbol.dispose]`: the key of a dispose member. */
+export function isDisposeSymbol(property: Node): boolean {
   const inner = unwrap(property);
   return (
     inner.type === T.MemberExpression &&
     referencePath(inner.object) === "Symbol" &&
     (memberName(inner) === "asyncDispose" || memberName(inner) === "dispose")
   );
+}
+
+/** A local stack that holds the lock (`HandleBinding.disposers`). */
+function isDisposer(binding: HandleBinding, node: Node): boolean {
+  return binding.disposers !== undefined && node.type === T.Identifier && binding.disposers.has(node.name);
+}
+
+/** `Object.assign(target, …sources)`: gives back `target` itself (an adapter when a source has a dispose member, adapters.ts). */
+export function isObjectAssign(node: Node): node is TSESTree.CallExpression {
+  const inner = unwrap(node);
+  if (inner.type !== T.CallExpression || inner.arguments.length < 2) return false;
+  const callee = unwrap(inner.callee);
+  return callee.type === T.MemberExpression && !callee.computed && callee.property.type === T.Identifier && callee.property.name === "assign" && callee.object.type === T.Identifier && callee.object.name === "Object";
 }
 
 export function textOf(node: Node, sourceText: string): string {
@@ -143,6 +164,9 @@ export function carriesHandle(binding: HandleBinding, node: Node): boolean {
       return false;
     case T.AwaitExpression:
       return carriesHandle(binding, inner.argument);
+    case T.CallExpression:
+      // `Object.assign(lock, { [Symbol.asyncDispose]: … })` is the handle itself.
+      return isObjectAssign(inner) && carriesHandle(binding, inner.arguments[0]!);
     case T.ConditionalExpression:
       return carriesHandle(binding, inner.consequent) || carriesHandle(binding, inner.alternate);
     case T.LogicalExpression:

@@ -1,5 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, enclosingFunction, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
+import { T, calleeName, enclosingFunction, memberName, referencePath, skipWrappersUp, unwrap, walk, type Node } from "../ast/nodes.js";
+import { adapterReleases, isAssignOntoHandle, stackRegistration, usingDeclarationOf } from "./adapters.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
 import { announcesThrow } from "../lock-api/quiet-calls.js";
@@ -76,6 +77,9 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
   if (!node) return;
   switch (node.type) {
     case T.Identifier:
+      // `await using _ = lock`: the author says the handle is disposable, as with `await using lock = await acquire()`.
+      if (ctx.binding.handleNames.has(node.name) && usingDeclarationOf(node) !== undefined) out.push({ k: "release", node, awaited: true });
+      break;
     case T.Literal:
     case T.ThisExpression:
     case T.Super:
@@ -105,6 +109,8 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
           visit(ctx, property.argument, out, plain);
         }
       }
+      // `await using scope = { lock, [Symbol.asyncDispose]: () => lock.release() }`
+      if (usingAdapterReleases(ctx, node)) out.push({ k: "release", node, awaited: true });
       break;
     case T.SpreadElement:
     case T.UnaryExpression:
@@ -221,6 +227,21 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
     return;
   }
 
+  // `[await using|const] lock = Object.assign(handle, { [Symbol.asyncDispose]… })`: the handle stays
+  // here under another name (binding.ts aliases it), released when a `using` disposes it.
+  if (isAssignOntoHandle(ctx.binding, call) && staysLocal(call)) {
+    for (const argument of call.arguments) visit(ctx, argument, out, plain);
+    if (usingAdapterReleases(ctx, call)) out.push({ k: "release", node: call, awaited: true });
+    return;
+  }
+  // `stack.defer(() => lock.release())` on a local stack bound with `const`: the lock goes with the
+  // stack, released when it is disposed (`binding.disposers`), not handed over.
+  const registration = stackRegistration(call);
+  if (registration && ctx.binding.disposers?.has(registration.stack)) {
+    for (const argument of call.arguments) visit(ctx, argument, out, plain);
+    return;
+  }
+
   const name = calleeName(call);
   // Promise chains: `p.finally(release)`, `p.then(() => lock.release())`, `p.catch(handler)`.
   if (receiver && (name === "finally" || name === "then" || name === "catch")) {
@@ -271,6 +292,20 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   if (receiver && !flags.awaited && isHandleObject(ctx.binding, receiver)) return;
   if (!flags.awaited && reportsCaughtError(call) && !throwsOnPurpose(call, ctx.modules)) return;
   if (callMayThrow(call, ctx.modules)) out.push({ k: "throw", node: call }); // sync-throws.ts: the one "can this call throw" predicate
+}
+
+/**
+ * An adapter bound with `using` / `await using` whose dispose releases the lock (adapters.ts): its
+ * block's exit releases it on every path, as a `finally` would. Treated as released where declared.
+ */
+function usingAdapterReleases(ctx: EffectContext, node: Node): boolean {
+  return usingDeclarationOf(node) !== undefined && adapterReleases(ctx.binding, node, ctx.sourceText);
+}
+
+/** Is the value of `call` kept in a declared name or dropped (not returned, stored or passed on)? */
+function staysLocal(call: TSESTree.CallExpression): boolean {
+  const stored = skipWrappersUp(call);
+  return stored.parent?.type === T.ExpressionStatement || (stored.parent?.type === T.VariableDeclarator && stored.parent.init === stored);
 }
 
 /** A visible callee with a `throw` of its own (`handleWriteError(err) { throw new Error(…) }`): a rethrow, not a report. */

@@ -3,9 +3,10 @@ import { T, calleeName, enclosingFunction, isFunctionNode, referencePath, skipWr
 import type { ImportMap } from "../lock-api/imports.js";
 import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
 import { inferAcquisition } from "../lock-api/inferred.js";
-import { addReleaseAliases, bindPattern, isReleaseCall, refineByUsage, textOf, type HandleBinding, emptyBinding } from "./binding.js";
+import { addReleaseAliases, bindPattern, isObjectAssign, isReleaseCall, refineByUsage, textOf, type HandleBinding, emptyBinding } from "./binding.js";
 import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import { walkNameUsage, type NameUsage } from "./name-usage.js";
+import { addAdapterAliases, adapterReleases, adoptReleaserSkipsRelease, declaratorOf, disposeMemberOf, disposeReleases, localStackOf, stackRegistration, usingDeclarationOf } from "./adapters.js";
 
 /**
  * Finds lock acquisitions in a program and describes how each one is held:
@@ -18,21 +19,14 @@ export type SiteForm =
   | { readonly kind: "using"; readonly declaration: TSESTree.VariableDeclaration; readonly scope: Node }
   /** The handle is dropped (`await acquireX();`) although releasing needs it. */
   | { readonly kind: "discarded"; readonly statement: TSESTree.ExpressionStatement }
-  /** Ownership leaves right away (returned, passed as an argument, stored in a literal). */
-  | { readonly kind: "transferred" }
-  /** Tracked: the analysis follows `binding` through `body` from its start. */
-  | {
-      readonly kind: "tracked";
-      readonly binding: HandleBinding;
-      /** Node whose completion makes the lock held (declarator, assignment, await, call); undefined: held on entry. */
-      readonly acquireAt: Node | undefined;
-      /** Block (or statement) that owns the binding: leaving it while held leaks. */
-      readonly scope: Node;
-      /** Function (or program) whose body is interpreted. */
-      readonly owner: FunctionNode | TSESTree.Program;
-      /** The declarator when bound by `const x = await acquire()` (used by fix planners). */
-      readonly declarator?: TSESTree.VariableDeclarator;
-    }
+  /**
+   * Ownership leaves right away (returned, passed as an argument, stored in a literal). `adapter`:
+   * the acquisition is given to a helper whose result is bound to a name (`await using lock =
+   * disposable(await acquire(), (h) => h.release())`); when types show that result disposable, it is
+   * the handle made disposable, judged as `using` (bound with it) or `tracked` (verdict.ts).
+   */
+  | { readonly kind: "transferred"; readonly adapter?: HelperAdapter }
+  | TrackedForm
   /**
    * One of several promises awaited together by `Promise.all` / `Promise.any`
    * (`Promise.all([a.acquire(), b.acquire()])`, `Promise.all(xs.map(acquire…))`): when another one
@@ -41,6 +35,32 @@ export type SiteForm =
   | { readonly kind: "grouped"; readonly group: TSESTree.CallExpression }
   /** A form the analysis does not follow (reported by nobody; listed for the codemod). */
   | { readonly kind: "untracked"; readonly reason: string };
+
+/** `using` / `await using`: released by the language when `scope` exits. */
+export type UsingForm = Extract<SiteForm, { kind: "using" }>;
+
+/** A helper call that may make the handle disposable (`disposable(await acquire(), …)`); types decide. */
+export interface HelperAdapter {
+  readonly call: TSESTree.CallExpression;
+  /** Set when the helper's result is bound with `using` / `await using`. */
+  readonly using?: UsingForm;
+  /** The helper's result followed as the handle, for when it is disposable but not bound with `using`. */
+  readonly tracked: TrackedForm;
+}
+
+/** Tracked: the analysis follows `binding` through `body` from its start. */
+export interface TrackedForm {
+  readonly kind: "tracked";
+  readonly binding: HandleBinding;
+  /** Node whose completion makes the lock held (declarator, assignment, await, call); undefined: held on entry. */
+  readonly acquireAt: Node | undefined;
+  /** Block (or statement) that owns the binding: leaving it while held leaks. */
+  readonly scope: Node;
+  /** Function (or program) whose body is interpreted. */
+  readonly owner: FunctionNode | TSESTree.Program;
+  /** The declarator when bound by `const x = await acquire()` (used by fix planners). */
+  readonly declarator?: TSESTree.VariableDeclarator;
+}
 
 export interface AcquisitionSite {
   readonly call: TSESTree.CallExpression;
@@ -132,6 +152,9 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     return { kind: "untracked", reason: "`.then()` without an inline callback" };
   }
 
+  const adapted = adaptedForm(call, valueNode, acquire, sourceText, usage);
+  if (adapted) return adapted;
+
   const partOf = enclosingInitialiser(valueNode);
   if (partOf) return partialForm(call, valueNode, partOf, acquire, sourceText, usage);
 
@@ -216,6 +239,137 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     return { kind: "transferred" };
   }
   return { kind: "untracked", reason: `acquisition used inside ${parent.type}` };
+}
+
+/**
+ * The acquisition made disposable where it is acquired (adapters.ts): `Object.assign(await
+ * acquire(), { [Symbol.asyncDispose]… })`, `{ [Symbol.asyncDispose]: await acquire() }` (the
+ * codemod's form), `{ lock: await acquire(), async [Symbol.asyncDispose]() { … } }`,
+ * `stack.adopt(await acquire(), fn)` / `stack.use(await acquire())` on a local stack, and
+ * `helper(await acquire(), …)` bound to a name (types decide, verdict.ts). Bound with `using` and
+ * releasing when disposed: a `using` form. Otherwise the adapter is followed as the handle, so
+ * that nothing disposing it is a leak. Undefined when the acquisition is in none of these.
+ */
+function adaptedForm(call: TSESTree.CallExpression, valueNode: Node, acquire: CompiledAcquire, sourceText: string, usage: NameUsage): SiteForm | undefined {
+  const parent = valueNode.parent;
+  if (parent?.type === T.CallExpression && parent.arguments[0] === valueNode) {
+    if (isObjectAssign(parent)) return assignedAdapterForm(call, parent, acquire, sourceText, usage);
+    const registration = stackRegistration(parent);
+    const stacked = registration && stackForm(call, parent, registration, acquire, sourceText, usage);
+    if (stacked) return stacked;
+  }
+  if (parent?.type === T.Property && parent.value === valueNode && parent.parent.type === T.ObjectExpression) {
+    return literalAdapterForm(call, parent, parent.parent, acquire, sourceText, usage);
+  }
+  if (parent?.type === T.CallExpression && parent.arguments.includes(valueNode as TSESTree.CallExpressionArgument)) return helperForm(call, parent, acquire, sourceText, usage);
+  return undefined;
+}
+
+/** `[await using|const] lock = Object.assign(await acquire(), { [Symbol.asyncDispose]: () => lock.release() })`: the result is the handle. */
+function assignedAdapterForm(call: TSESTree.CallExpression, adapter: TSESTree.CallExpression, acquire: CompiledAcquire, sourceText: string, usage: NameUsage): SiteForm | undefined {
+  const declarator = declaratorOf(adapter);
+  if (declarator?.id.type !== T.Identifier) return undefined;
+  const binding = bindPattern(declarator.id, acquire.spec.release, false);
+  if (!binding) return undefined;
+  const scope = scopeOfDeclaration(declarator.parent);
+  completeBinding(binding, scope, call, acquire.spec.release, sourceText, usage);
+  const using = usingDeclarationOf(adapter);
+  if (using && adapterReleases(binding, adapter, sourceText, true)) return { kind: "using", declaration: using, scope };
+  return { kind: "tracked", binding, acquireAt: adapter, scope, owner: ownerOf(call) };
+}
+
+/**
+ * `[await using|const] release = { [Symbol.asyncDispose]: await lockfile.lock(file) }` (the
+ * codemod's form: the dispose is the release function the acquisition returns) and `{ lock: await
+ * acquire(), async [Symbol.asyncDispose]() { await this.lock.release(); } }` (the handle in a field).
+ */
+function literalAdapterForm(
+  call: TSESTree.CallExpression,
+  property: TSESTree.Property,
+  adapter: TSESTree.ObjectExpression,
+  acquire: CompiledAcquire,
+  sourceText: string,
+  usage: NameUsage,
+): SiteForm | undefined {
+  const member = disposeMemberOf(adapter);
+  const declarator = member && declaratorOf(adapter);
+  if (!member || declarator?.id.type !== T.Identifier) return undefined;
+  const name = declarator.id.name;
+  const releases = acquire.spec.release;
+  const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
+  let disposes: boolean;
+  const binding: HandleBinding = { ...emptyBinding(), handleMethods: member === property ? [] : handleMethods };
+  if (member === property) {
+    disposes = releases.some((spec) => spec.kind === "returnedFunction");
+  } else {
+    if (property.computed || property.key.type !== T.Identifier || handleMethods.length === 0) return undefined;
+    const field = `${name}.${property.key.name}`;
+    const inMethod: HandleBinding = { ...emptyBinding(), handleMethods };
+    inMethod.handleNames.add(field).add(`this.${property.key.name}`);
+    disposes = disposeReleases(inMethod, member.value, sourceText, false);
+    binding.handleNames.add(field);
+  }
+  binding.handleNames.add(name); // `release[Symbol.asyncDispose]()`, `scope[Symbol.asyncDispose]()`
+  const scope = scopeOfDeclaration(declarator.parent);
+  const using = usingDeclarationOf(adapter);
+  if (using && disposes) return { kind: "using", declaration: using, scope };
+  completeBinding(binding, scope, call, releases, sourceText, usage);
+  return { kind: "tracked", binding, acquireAt: adapter, scope, owner: ownerOf(call) };
+}
+
+/**
+ * `stack.adopt(await acquire(), (h) => h.release())` / `stack.use(await acquire())` /
+ * `stack.defer(await mutex.acquire())` (a release function) on a local
+ * `new (Async)DisposableStack()`: bound with `using`, the stack releases the lock when its block
+ * exits (a hand-over, as before); bound with `const`, the lock lives as long as the stack and only
+ * `stack.disposeAsync()` releases it. An `adopt` callback that visibly does not release holds it
+ * forever. Any other stack (a field, a parameter) takes the lock over: undefined.
+ */
+function stackForm(
+  call: TSESTree.CallExpression,
+  registration: TSESTree.CallExpression,
+  { stack: stackName, method }: { readonly stack: string; readonly method: string },
+  acquire: CompiledAcquire,
+  sourceText: string,
+  usage: NameUsage,
+): SiteForm | undefined {
+  const owner = ownerOf(call);
+  const stack = localStackOf(stackName, registration, owner);
+  if (!stack) return undefined;
+  const releases = acquire.spec.release;
+  const skipsRelease = method === "adopt" && adoptReleaserSkipsRelease(registration.arguments[1], releases, sourceText);
+  if (stack.using && !skipsRelease) return { kind: "transferred" };
+  const declarator = declaratorOf(registration);
+  const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
+  const binding = (declarator?.id.type === T.Identifier && bindPattern(declarator.id, releases, false)) || { ...emptyBinding(), handleMethods };
+  if (!skipsRelease) {
+    (binding as { disposers?: Set<string> }).disposers = new Set([stackName]);
+    binding.carrierNames.add(stackName);
+  }
+  // The lock lives as long as the stack that holds it.
+  const scope = scopeOfDeclaration(stack.declaration);
+  completeBinding(binding, scope, call, releases, sourceText, usage);
+  return { kind: "tracked", binding, acquireAt: registration, scope, owner };
+}
+
+/** `[await using|const] lock = disposable(await acquire(), …)`: a hand-over, unless types show the result disposable (verdict.ts). */
+function helperForm(call: TSESTree.CallExpression, helper: TSESTree.CallExpression, acquire: CompiledAcquire, sourceText: string, usage: NameUsage): SiteForm | undefined {
+  const declarator = declaratorOf(helper);
+  if (declarator?.id.type !== T.Identifier) return undefined;
+  const releases = acquire.spec.release;
+  const binding: HandleBinding = { ...emptyBinding(), handleMethods: releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : [])) };
+  binding.handleNames.add(declarator.id.name);
+  const scope = scopeOfDeclaration(declarator.parent);
+  completeBinding(binding, scope, call, releases, sourceText, usage);
+  const using = usingDeclarationOf(helper);
+  return {
+    kind: "transferred",
+    adapter: {
+      call: helper,
+      using: using && { kind: "using", declaration: using, scope },
+      tracked: { kind: "tracked", binding, acquireAt: helper, scope, owner: ownerOf(call) },
+    },
+  };
 }
 
 /**
@@ -310,6 +464,7 @@ function completeBinding(
     if (path !== undefined) (binding as { receiver?: HandleBinding["receiver"] }).receiver = { path, methods: receiverRelease.methods };
   }
   addReleaseAliases(binding, scope, sourceText, usage);
+  addAdapterAliases(binding, scope, ownerOf(call), sourceText);
   (binding as { lendsOnly?: boolean }).lendsOnly = releasesItself(binding, scope, sourceText);
 }
 

@@ -5,7 +5,7 @@ import type { ImportMap } from "../lock-api/imports.js";
 import type { LockModel } from "../lock-api/model.js";
 import { isProcessExit, type EffectContext } from "./effects.js";
 import { interpret, type Leak } from "./paths.js";
-import type { AcquisitionSite } from "./sites.js";
+import type { AcquisitionSite, SiteForm } from "./sites.js";
 import type { ModuleSource } from "./callees.js";
 
 /**
@@ -33,6 +33,11 @@ export interface TypeFacts {
   readonly isLockHandle?: boolean;
   /** Whether the release returns a promise. */
   readonly releaseIsAsync?: boolean;
+  /**
+   * For an acquisition given to a helper whose result is bound to a name (`disposable(await
+   * acquire(), …)`, `SiteForm` "transferred" with an `adapter`): the dispose methods that result has.
+   */
+  readonly adapterDisposal?: { readonly async: boolean; readonly sync: boolean };
 }
 
 export interface AnalysisContext {
@@ -45,7 +50,7 @@ export interface AnalysisContext {
 
 export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts: TypeFacts = {}): Verdict {
   if (facts.isLockHandle === false) return { kind: "safe", why: "notALock" };
-  const form = site.form;
+  const form = judgedForm(site, facts);
   switch (form.kind) {
     case "using": {
       // `process.exit()` skips disposal too.
@@ -68,7 +73,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   // One place decides: the path interpreter, for every tracked site (no shape-specific shortcuts
   // to keep in agreement with it; on real code they saved no measurable time, bench/RESULTS.md).
   const report = interpret(body, {
-    effects: effectContextOf(site, context)!,
+    effects: effectContextOf(site, context, form)!,
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync: releaseKnownAsync(site, facts),
@@ -80,6 +85,32 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   const unawaited = report.unawaitedReleases[0];
   if (unawaited) return { kind: "releaseNotAwaited", release: unawaited, transfers };
   return { kind: "safe", why: "released", transfers };
+}
+
+/**
+ * The form the verdict judges: the site's own, except for an acquisition given to a helper whose
+ * result types show disposable (`await using lock = disposable(await acquire(), (h) => h.release())`,
+ * a `T & AsyncDisposable`): that result is the handle made disposable, released by the `using` that
+ * binds it (when its dispose method fits the keyword) or followed as the handle. A helper whose
+ * result is not disposable, or unknown without types, takes the handle over (as before).
+ */
+export function judgedForm(site: AcquisitionSite, facts: TypeFacts = {}): SiteForm {
+  const form = site.form;
+  if (form.kind !== "transferred" || !form.adapter || !facts.adapterDisposal) return form;
+  const { using, tracked } = form.adapter;
+  if (using && disposalFits(using.declaration, facts.adapterDisposal)) return using;
+  return tracked;
+}
+
+/** `await using` takes either dispose method; `using` needs `[Symbol.dispose]`. */
+function disposalFits(declaration: TSESTree.VariableDeclaration, disposal: NonNullable<TypeFacts["adapterDisposal"]>): boolean {
+  return declaration.kind === "await using" ? disposal.async || disposal.sync : disposal.sync;
+}
+
+/** The block whose end a normal path reaches while the lock is held (for "reaches line N" messages). */
+export function heldScopeOf(site: AcquisitionSite, facts: TypeFacts = {}): Node | undefined {
+  const form = judgedForm(site, facts);
+  return form.kind === "tracked" ? form.scope : undefined;
 }
 
 function processExitAfter(scope: Node, offset: number): Node | undefined {
@@ -97,8 +128,7 @@ function processExitAfter(scope: Node, offset: number): Node | undefined {
 }
 
 /** The effect context the path analysis (and the fix planner) uses for a tracked site. */
-export function effectContextOf(site: AcquisitionSite, context: AnalysisContext): EffectContext | undefined {
-  const form = site.form;
+export function effectContextOf(site: AcquisitionSite, context: AnalysisContext, form: SiteForm = site.form): EffectContext | undefined {
   if (form.kind !== "tracked") return undefined;
   return {
     binding: form.binding,

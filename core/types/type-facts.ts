@@ -22,6 +22,31 @@ export interface CheckedFacts extends TypeFacts {
 }
 
 export function typeFactsAt(tsModule: TypeScriptModule, checker: ts.TypeChecker, callNode: ts.Node, site: AcquisitionSite): CheckedFacts {
+  const facts = handleFactsAt(tsModule, checker, callNode, site);
+  const adapterDisposal = adapterDisposalAt(checker, callNode, site);
+  return adapterDisposal ? { ...facts, adapterDisposal } : facts;
+}
+
+/**
+ * The dispose methods of what a helper given the acquisition returns (`disposable(await acquire(),
+ * …)`: `T & AsyncDisposable`), for sites whose form has such an `adapter` (analysis/sites.ts).
+ */
+function adapterDisposalAt(checker: ts.TypeChecker, callNode: ts.Node, site: AcquisitionSite): Disposability | undefined {
+  const form = site.form;
+  if (form.kind !== "transferred" || !form.adapter) return undefined;
+  const [start, end] = form.adapter.call.range;
+  try {
+    let node: ts.Node | undefined = callNode;
+    while (node && !(node.getStart() === start && node.getEnd() === end)) node = node.parent;
+    if (!node) return undefined;
+    const raw = checker.getTypeAtLocation(node);
+    return disposabilityOf(checker.getAwaitedType(raw) ?? raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function handleFactsAt(tsModule: TypeScriptModule, checker: ts.TypeChecker, callNode: ts.Node, site: AcquisitionSite): CheckedFacts {
   const flags = tsModule.TypeFlags;
   const ANY_OR_UNKNOWN = flags.Any | flags.Unknown;
   const BOOLEAN_LIKE = flags.BooleanLike;
