@@ -8,9 +8,10 @@ import { copyProject, removeProject } from "./helpers/temp-project.js";
  * Every rewrite shape of the codemod, proved by running programs. fixtures/runtime-shapes is one
  * TypeScript project: src/app holds leaky code of each shape over real file locks (a `mkdir`
  * directory next to the file: a second holder retries until its timeout), src/harness one entry
- * point per shape. An entry runs its shape on a fresh file under the faults given as its argument
- * (a step that rejects or throws, an early exit taken) and prints the steps it reached (`+` when
- * the lock was held there), the outcome, and FREE or LOCKED (a second acquisition timed out).
+ * point per shape. An entry runs its shape once per fault list given as an argument (a step that
+ * rejects or throws, an early exit taken), each time on a fresh file, and prints the steps it
+ * reached (`+` when the lock was held there), the outcome, and FREE or LOCKED (a second
+ * acquisition timed out).
  *
  * Before the migration (tsc, Node 20) the faults keep the lock: LOCKED. One real
  * `lock-scope-codemod src/app --write --force --modernize --runtime node24` run (`--runtime node24`:
@@ -358,9 +359,10 @@ interface CodemodReport {
 
 let dir = "";
 const pipeline: { beforeBuild?: Ran; first?: Ran; second?: Ran; es2022?: Ran; esnext?: Ran; sourcesAfterFirst?: Map<string, string> } = {};
-/** stdout of every run, by build, entry and faults. */
-const outputs = new Map<string, Ran>();
-const key = (build: Build, entry: string, faults: string) => `${build} ${entry} ${faults}`;
+/** Each entry point's run, by build and entry; and what each case printed, by build, entry and faults. */
+const runs = new Map<string, Ran>();
+const printed = new Map<string, string>();
+const key = (build: Build, entry: string, faults = "") => `${build} ${entry} ${faults}`;
 
 function show(label: string, ran: Ran | undefined): string {
   return ran ? `${label} exited ${ran.status}\n--- stdout\n${ran.stdout}\n--- stderr\n${ran.stderr}` : `${label}: not run`;
@@ -376,24 +378,27 @@ function sources(root: string): Map<string, string> {
 }
 
 /** Runs `jobs`, at most `limit` at a time (the programs mostly wait: LOCKED is a 100 ms timeout). */
-async function pool<T>(jobs: (() => Promise<T>)[], limit: number): Promise<void> {
+async function pool(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
   let next = 0;
   await Promise.all(Array.from({ length: limit }, async () => {
     while (next < jobs.length) await jobs[next++]!();
   }));
 }
 
-/** One run per build × shape × case, in fresh work folders (each run locks its own new file). */
+/** One process per build × entry point, running every case of its shape (each on a fresh file). */
 function runJobs(): (() => Promise<void>)[] {
   return (["before", "es2022", "esnext"] as const).flatMap((build) => {
     const node = RUNTIME[build];
     if (!node) return [];
     const work = fs.mkdtempSync(path.join(dir, `runs-${build}-`));
-    return SHAPES.flatMap((shape) =>
-      shape.cases.map((c) => async () => {
-        outputs.set(key(build, shape.entry, c.faults), await startNode([`dist-${build}/harness/main/${shape.entry}.js`, work, c.faults], dir, { node }));
-      }),
-    );
+    return SHAPES.map((shape) => async () => {
+      const ran = await startNode([`dist-${build}/harness/main/${shape.entry}.js`, work, ...shape.cases.map((c) => c.faults)], dir, { node });
+      runs.set(key(build, shape.entry), ran);
+      for (const block of ran.stdout.split(/^## /m).slice(1)) {
+        const [faults, ...lines] = block.split("\n");
+        printed.set(key(build, shape.entry, faults), lines.join("\n"));
+      }
+    });
   });
 }
 
@@ -418,9 +423,15 @@ afterAll(() => {
   if (dir) removeProject(dir);
 });
 
-/** The steps, outcome and lock state of one run, with LOCKED made FREE: what the migrated program must print. */
-function fixed(stdout: string): string {
-  return stdout.replace(/\nLOCKED\n$/, "\nFREE\n");
+/** The steps, outcome and lock state of one case, with LOCKED made FREE: what the migrated program must print. */
+function fixed(printed: string | undefined): string | undefined {
+  return printed?.replace(/\nLOCKED\n$/, "\nFREE\n");
+}
+
+/** What one case printed before the migration, after it, and how its entry point's process ended. */
+function caseOf(build: Build, shape: Shape, c: Case): { ran: Ran | undefined; printed: string | undefined; label: string } {
+  const label = `${shape.entry} ${c.faults} (dist-${build})`;
+  return { ran: runs.get(key(build, shape.entry)), printed: printed.get(key(build, shape.entry, c.faults)), label };
 }
 
 describe("migrate: every rewrite shape over a real file lock, before and after, by running it", () => {
@@ -497,26 +508,26 @@ describe("migrate: every rewrite shape over a real file lock, before and after, 
     const leaks = shape.cases.some((c) => c.before === "LOCKED");
     it(`before the migration (Node 20): ${leaks ? "the faults keep the lock" : "correct code, FREE (the rewrite must keep it so)"}`, () => {
       for (const c of shape.cases) {
-        const ran = outputs.get(key("before", shape.entry, c.faults));
-        expect(ran?.status, show(`${shape.entry} ${c.faults}`, ran)).toBe(0);
-        expect(ran!.stdout.trimEnd().split("\n").at(-1), `${shape.entry} ${c.faults}:\n${ran!.stdout}`).toBe(c.before);
+        const { ran, printed, label } = caseOf("before", shape, c);
+        expect(ran?.status, show(label, ran)).toBe(0);
+        expect(printed?.trimEnd().split("\n").at(-1), `${label}:\n${printed}`).toBe(c.before);
       }
     });
 
     it(`after, ES2022 on the machine's Node (${process.version}): FREE, same steps and outcome`, () => {
       for (const c of shape.cases) {
-        const ran = outputs.get(key("es2022", shape.entry, c.faults));
-        expect(ran?.status, show(`${shape.entry} ${c.faults}`, ran)).toBe(0);
-        expect(ran!.stdout, `${shape.entry} ${c.faults}`).toBe(fixed(outputs.get(key("before", shape.entry, c.faults))!.stdout));
+        const { ran, printed, label } = caseOf("es2022", shape, c);
+        expect(ran?.status, show(label, ran)).toBe(0);
+        expect(printed, label).toBe(fixed(caseOf("before", shape, c).printed));
       }
     });
 
     it("after, ESNext (native `using`) on Node 24 from npm: FREE, same steps and outcome", ({ skip }) => {
       skip(node24.skip !== undefined, node24.skip);
       for (const c of shape.cases) {
-        const ran = outputs.get(key("esnext", shape.entry, c.faults));
-        expect(ran?.status, show(`${shape.entry} ${c.faults}`, ran)).toBe(0);
-        expect(ran!.stdout, `${shape.entry} ${c.faults}`).toBe(fixed(outputs.get(key("before", shape.entry, c.faults))!.stdout));
+        const { ran, printed, label } = caseOf("esnext", shape, c);
+        expect(ran?.status, show(label, ran)).toBe(0);
+        expect(printed, label).toBe(fixed(caseOf("before", shape, c).printed));
       }
     });
   });
