@@ -174,6 +174,8 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(disposal) };
           continue;
         }
+        // Modernising is `using`: a correct try/finally site has nothing to gain from the try/finally form.
+        if (!reported && tryFinally) continue;
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
         plan = planUsingRewrite(site, {
           sourceText: text,
