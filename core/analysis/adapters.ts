@@ -190,7 +190,7 @@ export function addAdapterAliases(binding: HandleBinding, scope: Node, owner: No
     if (!registration || !takesLock(binding, node, registration.method, sourceText)) return undefined;
     const stack = localStackOf(registration.stack, node, owner);
     if (!stack || stack.using) return undefined;
-    const disposers = ((binding as { disposers?: Set<string> }).disposers ??= new Set());
+    const disposers = (binding.disposers ??= new Set());
     disposers.add(registration.stack);
     binding.carrierNames.add(registration.stack);
     return undefined;

@@ -42,17 +42,17 @@ export interface HandleBinding {
    * closures and `catch` clauses): giving it to a call, a constructor, a field or a collection on
    * the way only lends it. A function that never releases it hands it on with it instead.
    */
-  readonly lendsOnly?: boolean;
+  lendsOnly?: boolean; // set once the binding's scope is known (sites.ts)
   /**
    * Local disposable stacks bound with `const`/`let` that were given the lock (`stack.defer(() =>
    * lock.release())`, `stack.adopt(lock, …)`): disposing one (`stack.disposeAsync()`) releases it.
    * See adapters.ts.
    */
-  readonly disposers?: Set<string>;
+  disposers?: Set<string>; // filled while the scope is read (adapters.ts)
 }
 
-export function emptyBinding(): HandleBinding {
-  return { handleNames: new Set(), handleMethods: [], releaseFnNames: new Set(), successFlagNames: new Set(), carrierNames: new Set() };
+export function emptyBinding(handleMethods: readonly string[] = [], moduleRelease?: HandleBinding["moduleRelease"]): HandleBinding {
+  return { handleNames: new Set(), handleMethods, releaseFnNames: new Set(), successFlagNames: new Set(), carrierNames: new Set(), ...(moduleRelease ? { moduleRelease } : {}) };
 }
 
 /** Names usable in `if (x)` / `x?.` null guards of the handle. */
@@ -268,22 +268,17 @@ export function bindPattern(
   releases: readonly ReleaseSpec[],
   returnsSuccessFlag: boolean,
 ): HandleBinding | undefined {
-  const binding = emptyBinding();
   const { handleMethods, returnsFunction } = releaseShape(releases);
-  const mutable = binding as { handleMethods: readonly string[] };
-  mutable.handleMethods = handleMethods;
+  // `releaseX(lock)` (a handle handed to a release function) is a module release keyed on the name.
+  const handedTo = pattern.type === T.Identifier && !returnsSuccessFlag ? releases.find((spec) => spec.kind === "handleArgument") : undefined;
+  const binding = emptyBinding(handleMethods, handedTo?.kind === "handleArgument" ? { functions: handedTo.functions, firstArgument: (pattern as TSESTree.Identifier).name } : undefined);
   if (pattern.type === T.Identifier) {
     if (returnsSuccessFlag) {
       binding.successFlagNames.add(pattern.name);
       return binding;
     }
-    if (handleMethods.length > 0) binding.handleNames.add(pattern.name);
+    if (handleMethods.length > 0 || handedTo) binding.handleNames.add(pattern.name);
     if (returnsFunction) binding.releaseFnNames.add(pattern.name);
-    const handedTo = releases.find((spec) => spec.kind === "handleArgument");
-    if (handedTo?.kind === "handleArgument") {
-      binding.handleNames.add(pattern.name);
-      (binding as { moduleRelease?: HandleBinding["moduleRelease"] }).moduleRelease = { functions: handedTo.functions, firstArgument: pattern.name };
-    }
     return binding.handleNames.size + binding.releaseFnNames.size > 0 ? binding : undefined;
   }
   if (pattern.type === T.ObjectPattern) {

@@ -198,9 +198,7 @@ class Interpreter {
       this.leaks.push({ reason: completion.kind === "throw" ? "throw" : "exit", escape: completion.origin, order: completion.origin.range[0] });
       return withPath(completion, pathOf(Lock.Released));
     });
-    (outcome as { normal: Path[] }).normal = dedupePaths(normal);
-    (outcome as { abrupt: Abrupt[] }).abrupt = dedupeAbrupt(abrupt);
-    return outcome;
+    return { normal: dedupePaths(normal), abrupt: dedupeAbrupt(abrupt) };
   }
 
   private statementInner(node: Node, paths: Path[]): Outcome {

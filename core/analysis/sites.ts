@@ -146,7 +146,7 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
       if (!binding) return { kind: "discarded", statement: statementOf(call) };
       refineByUsage(binding, callback.body, usage);
       addReleaseAliases(binding, callback.body, sourceText, usage);
-      (binding as { lendsOnly?: boolean }).lendsOnly = releasesItself(binding, callback.body, sourceText);
+      binding.lendsOnly = releasesItself(binding, callback.body, sourceText);
       return { kind: "tracked", binding, acquireAt: undefined, scope: callback.body, owner: callback };
     }
     return { kind: "untracked", reason: "`.then()` without an inline callback" };
@@ -465,7 +465,7 @@ function completeBinding(
   }
   addReleaseAliases(binding, scope, sourceText, usage);
   addAdapterAliases(binding, scope, ownerOf(call), sourceText);
-  (binding as { lendsOnly?: boolean }).lendsOnly = releasesItself(binding, scope, sourceText);
+  binding.lendsOnly = releasesItself(binding, scope, sourceText);
 }
 
 /** Identifiers bound by an assignment pattern (`[, release]`, `{ release }`); empty for member targets. */
