@@ -2,7 +2,7 @@ import type { TSESLint, TSESTree } from "@typescript-eslint/utils";
 import { describe } from "../core/ast/nodes.js";
 import { referenceNameUsage } from "../core/analysis/name-usage.js";
 import { siteForCall, type AcquisitionSite } from "../core/analysis/sites.js";
-import { effectContextOf, heldScopeOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
+import { followedLockOf, heldScopeOf, judgeSite, releaseIsAsyncFor, type AnalysisContext, type Verdict } from "../core/analysis/verdict.js";
 import type { Leak } from "../core/analysis/paths.js";
 import { planUsingRewrite } from "../core/fix/using-rewrite.js";
 import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
@@ -173,7 +173,7 @@ export default createRule<Options, MessageIds>({
       const plan = planUsingRewrite(site, {
         sourceText,
         disposal: { keyword, adapter: false },
-        effects: effectContextOf(site, analysis!),
+        effects: followedLockOf(site, analysis!),
       });
       if (plan.kind !== "rewrite") return undefined;
       return [

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, effectContextOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, compoundReleaseOf, releasedAfter, planReleaseBeforeTry, destructuredRelease, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, followedLockOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, compoundReleaseOf, releasedAfter, planReleaseBeforeTry, destructuredRelease, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource } from "../parse.js";
 
 /**
@@ -180,7 +180,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         plan = planUsingRewrite(site, {
           sourceText: text,
           disposal,
-          effects: effectContextOf(site, context),
+          effects: followedLockOf(site, context),
           form: tryFinally ? "tryFinally" : "using",
           // `await using` awaits an async release; the try/finally form must say so (`await lock.release()` in the `finally`).
           awaitRelease: verdict.kind === "releaseNotAwaited" || (tryFinally && releaseKnownAsync(site)),

@@ -28,16 +28,17 @@ export type Guard =
   | { readonly kind: "success"; readonly whenTrue: boolean };
 
 export type Event =
-  | { readonly k: "throw"; readonly node: Node }
-  | { readonly k: "acquire"; readonly node: Node }
-  | { readonly k: "release"; readonly node: Node; readonly awaited: boolean }
-  | { readonly k: "transfer"; readonly node: Node }
-  | { readonly k: "exit"; readonly node: Node }
+  | { readonly kind: "throw"; readonly node: Node }
+  | { readonly kind: "acquire"; readonly node: Node }
+  | { readonly kind: "release"; readonly node: Node; readonly awaited: boolean }
+  | { readonly kind: "transfer"; readonly node: Node }
+  | { readonly kind: "exit"; readonly node: Node }
   /** An `await` is about to suspend (no effect on the lock; observers use it). */
-  | { readonly k: "await"; readonly node: TSESTree.AwaitExpression }
-  | { readonly k: "branch"; readonly node: Node; readonly guard: Guard | undefined; readonly whenTrue: Event[]; readonly whenFalse: Event[] };
+  | { readonly kind: "await"; readonly node: TSESTree.AwaitExpression }
+  | { readonly kind: "branch"; readonly node: Node; readonly guard: Guard | undefined; readonly whenTrue: Event[]; readonly whenFalse: Event[] };
 
-export interface EffectContext {
+/** The lock being followed through a function: its binding, where it was acquired, and what the rule knows around it. */
+export interface FollowedLock {
   readonly binding: HandleBinding;
   readonly acquireAt: Node | undefined;
   readonly siteCall: TSESTree.CallExpression;
@@ -56,7 +57,7 @@ export interface EffectContext {
 const scratch: Event[] = [];
 const NONE: Event[] = Object.freeze([]) as unknown as Event[];
 
-export function expressionEvents(ctx: EffectContext, node: Node): Event[] {
+export function expressionEvents(ctx: FollowedLock, node: Node): Event[] {
   scratch.length = 0;
   visit(ctx, node, scratch, plain);
   // An exact-size copy: most expressions produce one to three events.
@@ -73,12 +74,12 @@ const awaitedValue: Flags = { awaited: true, inPromiseAll: false };
 const promiseAll: Flags = { awaited: false, inPromiseAll: true };
 const awaitedPromiseAll: Flags = { awaited: true, inPromiseAll: true };
 
-function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], flags: Flags): void {
+function visit(ctx: FollowedLock, node: Node | null | undefined, out: Event[], flags: Flags): void {
   if (!node) return;
   switch (node.type) {
     case T.Identifier:
       // `await using _ = lock`: the author says the handle is disposable, as with `await using lock = await acquire()`.
-      if (ctx.binding.handleNames.has(node.name) && usingDeclarationOf(node) !== undefined) out.push({ k: "release", node, awaited: true });
+      if (ctx.binding.handleNames.has(node.name) && usingDeclarationOf(node) !== undefined) out.push({ kind: "release", node, awaited: true });
       break;
     case T.Literal:
     case T.ThisExpression:
@@ -95,7 +96,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
     case T.TaggedTemplateExpression:
       visit(ctx, node.tag, out, plain);
       for (const expression of node.quasi.expressions) visit(ctx, expression, out, plain);
-      out.push({ k: "throw", node });
+      out.push({ kind: "throw", node });
       break;
     case T.ArrayExpression:
       for (const element of node.elements) visit(ctx, element, out, flags.inPromiseAll ? flags : plain);
@@ -110,7 +111,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
         }
       }
       // `await using scope = { lock, [Symbol.asyncDispose]: () => lock.release() }`
-      if (usingAdapterReleases(ctx, node)) out.push({ k: "release", node, awaited: true });
+      if (usingAdapterReleases(ctx, node)) out.push({ kind: "release", node, awaited: true });
       break;
     case T.SpreadElement:
     case T.UnaryExpression:
@@ -128,8 +129,8 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       if (right.length === 0) break;
       const guard = acquiresWithin(ctx, node) ? undefined : guardOf(ctx, node.left);
       // `a && b` evaluates b when a is truthy; `a || b` / `a ?? b` when it is not.
-      if (node.operator === "&&") out.push({ k: "branch", node: node.left, guard, whenTrue: right, whenFalse: [] });
-      else out.push({ k: "branch", node: node.left, guard, whenTrue: [], whenFalse: right });
+      if (node.operator === "&&") out.push({ kind: "branch", node: node.left, guard, whenTrue: right, whenFalse: [] });
+      else out.push({ kind: "branch", node: node.left, guard, whenTrue: [], whenFalse: right });
       break;
     }
     case T.ConditionalExpression: {
@@ -139,7 +140,7 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       visit(ctx, node.consequent, whenTrue, flags);
       visit(ctx, node.alternate, whenFalse, flags);
       if (whenTrue.length + whenFalse.length > 0) {
-        out.push({ k: "branch", node: node.test, guard: acquiresWithin(ctx, node) ? undefined : guardOf(ctx, node.test), whenTrue, whenFalse });
+        out.push({ kind: "branch", node: node.test, guard: acquiresWithin(ctx, node) ? undefined : guardOf(ctx, node.test), whenTrue, whenFalse });
       }
       break;
     }
@@ -151,13 +152,13 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       break;
     case T.AwaitExpression:
       visit(ctx, node.argument, out, awaitedValue);
-      out.push({ k: "await", node });
-      if (awaitMayReject(node.argument, ctx.modules)) out.push({ k: "throw", node });
+      out.push({ kind: "await", node });
+      if (awaitMayReject(node.argument, ctx.modules)) out.push({ kind: "throw", node });
       break;
     case T.YieldExpression:
       visit(ctx, node.argument, out, plain);
-      if (node.argument && carriesHandle(ctx.binding, node.argument)) out.push({ k: "transfer", node });
-      out.push({ k: "throw", node });
+      if (node.argument && carriesHandle(ctx.binding, node.argument)) out.push({ kind: "transfer", node });
+      out.push({ kind: "throw", node });
       break;
     case T.MemberExpression:
       visit(ctx, node.object, out, plain);
@@ -175,13 +176,13 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
       for (const argument of node.arguments) visit(ctx, argument, out, plain);
       if (node === ctx.binding.wrapper?.node) break; // part of the acquisition (binding.ts)
       // A release given to the object it builds (`new Db(conn.db, conn.release)`) is a hand-over whoever releases.
-      if (node.arguments.some((argument) => isReleaserFunction(ctx.binding, argument, ctx.sourceText))) out.push({ k: "transfer", node });
-      else if (someCarriesHandle(ctx.binding, node.arguments) && !ctx.binding.lendsOnly) out.push({ k: "transfer", node });
-      else if (constructionMayThrow(node, ctx.modules)) out.push({ k: "throw", node });
+      if (node.arguments.some((argument) => isReleaserFunction(ctx.binding, argument, ctx.sourceText))) out.push({ kind: "transfer", node });
+      else if (someCarriesHandle(ctx.binding, node.arguments) && !ctx.binding.lendsOnly) out.push({ kind: "transfer", node });
+      else if (constructionMayThrow(node, ctx.modules)) out.push({ kind: "throw", node });
       break;
     case T.ImportExpression:
       visit(ctx, node.source, out, plain);
-      out.push({ k: "throw", node });
+      out.push({ kind: "throw", node });
       break;
     case T.TSAsExpression:
     case T.TSNonNullExpression:
@@ -193,37 +194,37 @@ function visit(ctx: EffectContext, node: Node | null | undefined, out: Event[], 
     default:
       break;
   }
-  if (ctx.acquireAt === node) out.push({ k: "acquire", node });
+  if (ctx.acquireAt === node) out.push({ kind: "acquire", node });
 }
 
 
-function visitAssignment(ctx: EffectContext, node: TSESTree.AssignmentExpression, out: Event[]): void {
+function visitAssignment(ctx: FollowedLock, node: TSESTree.AssignmentExpression, out: Event[]): void {
   visit(ctx, node.right, out, plain);
   const left = unwrap(node.left);
   if (left.type === T.MemberExpression) {
     visit(ctx, left.object, out, plain);
     if (left.computed) visit(ctx, left.property, out, plain);
-    if (carriesHandle(ctx.binding, node.right) && !ctx.binding.lendsOnly) out.push({ k: "transfer", node });
+    if (carriesHandle(ctx.binding, node.right) && !ctx.binding.lendsOnly) out.push({ kind: "transfer", node });
     return;
   }
   if (left.type === T.Identifier && carriesHandle(ctx.binding, node.right) && !ctx.isLocalName(left.name)) {
-    out.push({ k: "transfer", node });
+    out.push({ kind: "transfer", node });
   }
 }
 
-function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event[], flags: Flags): void {
+function visitCall(ctx: FollowedLock, call: TSESTree.CallExpression, out: Event[], flags: Flags): void {
   const callee = unwrap(call.callee);
   const receiver = callee.type === T.MemberExpression ? callee.object : undefined;
 
   if (isReleaseCall(ctx.binding, call, ctx.sourceText)) {
     for (const argument of call.arguments) visit(ctx, argument, out, plain);
-    out.push({ k: "release", node: call, awaited: flags.awaited });
+    out.push({ kind: "release", node: call, awaited: flags.awaited });
     return;
   }
 
   if (isProcessExit(call)) {
     for (const argument of call.arguments) visit(ctx, argument, out, plain);
-    out.push({ k: "exit", node: call });
+    out.push({ kind: "exit", node: call });
     return;
   }
 
@@ -231,7 +232,7 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   // here under another name (binding.ts aliases it), released when a `using` disposes it.
   if (isAssignOntoHandle(ctx.binding, call) && staysLocal(call)) {
     for (const argument of call.arguments) visit(ctx, argument, out, plain);
-    if (usingAdapterReleases(ctx, call)) out.push({ k: "release", node: call, awaited: true });
+    if (usingAdapterReleases(ctx, call)) out.push({ kind: "release", node: call, awaited: true });
     return;
   }
   // `stack.defer(() => lock.release())` on a local stack bound with `const`: the lock goes with the
@@ -251,21 +252,21 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
     const [first, second] = call.arguments;
     if (name === "finally" && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) {
       // The release is attached to the promise: errors of the chain no longer skip it.
-      out.push(...chained.filter((event) => event.k !== "throw"));
-      out.push({ k: "release", node: call, awaited: true });
+      out.push(...chained.filter((event) => event.kind !== "throw"));
+      out.push({ kind: "release", node: call, awaited: true });
       return;
     }
     out.push(...chained);
     if (name === "then" && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) {
       if (!(second && isReleaserFunction(ctx.binding, second, ctx.sourceText)) && !rejectionReleasedLater(ctx, call)) {
-        out.push({ k: "throw", node: call }); // a rejection skips the fulfilment handler
+        out.push({ kind: "throw", node: call }); // a rejection skips the fulfilment handler
       }
-      out.push({ k: "release", node: call, awaited: true });
+      out.push({ kind: "release", node: call, awaited: true });
       return;
     }
     for (const argument of call.arguments) visit(ctx, argument, out, plain);
     if (call.arguments.some((argument) => isReleaserFunction(ctx.binding, argument, ctx.sourceText) || carriesHandle(ctx.binding, argument))) {
-      out.push({ k: "transfer", node: call });
+      out.push({ kind: "transfer", node: call });
     }
     return;
   }
@@ -278,11 +279,11 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   for (const argument of call.arguments) visit(ctx, argument, out, argumentFlags);
 
   if (call === ctx.siteCall) {
-    out.push({ k: "throw", node: call });
+    out.push({ kind: "throw", node: call });
     return;
   }
   if (handsOver(ctx, call)) {
-    out.push({ k: "transfer", node: call });
+    out.push({ kind: "transfer", node: call });
     return;
   }
   if (inPromiseAll) return; // Promise.all itself does not throw; its await does
@@ -291,14 +292,14 @@ function visitCall(ctx: EffectContext, call: TSESTree.CallExpression, out: Event
   // sets its state; what the resource does that can fail is I/O, and that is awaited.
   if (receiver && !flags.awaited && isHandleObject(ctx.binding, receiver)) return;
   if (!flags.awaited && reportsCaughtError(call) && !throwsOnPurpose(call, ctx.modules)) return;
-  if (callMayThrow(call, ctx.modules)) out.push({ k: "throw", node: call }); // sync-throws.ts: the one "can this call throw" predicate
+  if (callMayThrow(call, ctx.modules)) out.push({ kind: "throw", node: call }); // sync-throws.ts: the one "can this call throw" predicate
 }
 
 /**
  * An adapter bound with `using` / `await using` whose dispose releases the lock (adapters.ts): its
  * block's exit releases it on every path, as a `finally` would. Treated as released where declared.
  */
-function usingAdapterReleases(ctx: EffectContext, node: Node): boolean {
+function usingAdapterReleases(ctx: FollowedLock, node: Node): boolean {
   return usingDeclarationOf(node) !== undefined && adapterReleases(ctx.binding, node, ctx.sourceText);
 }
 
@@ -360,7 +361,7 @@ function reportsCaughtError(call: TSESTree.CallExpression): boolean {
  * `p.then(releasing).catch(releasing)` / `.finally(releasing)` / `.then(x, releasing)` further down
  * the chain: a rejection that skips this `then` reaches a later handler that releases.
  */
-function rejectionReleasedLater(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
+function rejectionReleasedLater(ctx: FollowedLock, call: TSESTree.CallExpression): boolean {
   let link: Node = call;
   for (;;) {
     const member: Node | undefined = link.parent;
@@ -377,7 +378,7 @@ function rejectionReleasedLater(ctx: EffectContext, call: TSESTree.CallExpressio
 }
 
 /** Is the acquisition one branch of `node` (`borrowed ?? acquire()`)? Its own test decides that branch, it guards nothing. */
-function acquiresWithin(ctx: EffectContext, node: Node): boolean {
+function acquiresWithin(ctx: FollowedLock, node: Node): boolean {
   const at = ctx.acquireAt;
   return at !== undefined && at.range[0] >= node.range[0] && at.range[1] <= node.range[1];
 }
@@ -387,7 +388,7 @@ function isFunctionArgument(argument: Node): boolean {
 }
 
 /** Does the call take ownership of the lock: a releaser callback, or the handle given to an ownership sink? */
-function handsOver(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
+function handsOver(ctx: FollowedLock, call: TSESTree.CallExpression): boolean {
   const args = call.arguments;
   for (let i = 0; i < args.length; i++) {
     const argument = args[i]!;
@@ -412,7 +413,7 @@ function handsOver(ctx: EffectContext, call: TSESTree.CallExpression): boolean {
  * `params.resources.release()` or `const { resources } = params; … resources.release()`), on any
  * path, closures included? Then the call takes the lock over (the hand-over rule, binding.ts).
  */
-function releasesArgument(ctx: EffectContext, call: TSESTree.CallExpression, index: number, argument: Node): boolean {
+function releasesArgument(ctx: FollowedLock, call: TSESTree.CallExpression, index: number, argument: Node): boolean {
   const methods = ctx.binding.handleMethods;
   if (methods.length === 0) return false;
   const inner = unwrap(argument);
@@ -527,7 +528,7 @@ export function isProcessExit(call: TSESTree.CallExpression): boolean {
 const SUCCESS_FIELDS: ReadonlySet<string> = new Set(["ok", "acquired", "granted", "success", "locked"]);
 
 /** Classifies an `if`/`&&`/`?:` test as a guard of the tracked lock. */
-export function guardOf(ctx: EffectContext, test: Node): Guard | undefined {
+export function guardOf(ctx: FollowedLock, test: Node): Guard | undefined {
   const variant = variantGuard(ctx, test);
   if (variant) return variant;
   // Only tests after the acquisition: the `if` around it is what decides whether it runs.
@@ -588,7 +589,7 @@ export function guardOf(ctx: EffectContext, test: Node): Guard | undefined {
  * can follow one branch and none can follow the other, the other branch's variant holds nothing.
  * Only for `if` statements; undecided (both or neither branch can release) is no guard.
  */
-function variantGuard(ctx: EffectContext, test: Node): Guard | undefined {
+function variantGuard(ctx: FollowedLock, test: Node): Guard | undefined {
   const statement = test.parent;
   if (statement?.type !== T.IfStatement || statement.test !== test || !isVariantTest(ctx, test)) return undefined;
   const heldWhenTrue = releaseCanFollow(ctx, statement.consequent, statement);
@@ -604,7 +605,7 @@ type Literal = string | number | boolean;
  * value the acquisition's enclosing `if` tests fixes what later tests of the same never-reassigned
  * name say whenever the lock exists. Returns the test's value when the lock exists, or undefined.
  */
-function impliedByAcquisition(ctx: EffectContext, test: Node): boolean | undefined {
+function impliedByAcquisition(ctx: FollowedLock, test: Node): boolean | undefined {
   const inner = unwrap(test);
   if (inner.type === T.UnaryExpression && inner.operator === "!") {
     const value = impliedByAcquisition(ctx, inner.argument);
@@ -624,7 +625,7 @@ function impliedByAcquisition(ctx: EffectContext, test: Node): boolean | undefin
  * computed, before the acquisition, from the very tests that guard it is true whenever the lock
  * exists — every part of the guarding `||` is the flag itself or a part of the flag's own `||`.
  */
-function flagImplied(ctx: EffectContext, name: string): boolean {
+function flagImplied(ctx: FollowedLock, name: string): boolean {
   const facts = acquisitionFacts(ctx);
   if (facts.conditions.length === 0) return false;
   let implied = facts.flags.get(name);
@@ -632,7 +633,7 @@ function flagImplied(ctx: EffectContext, name: string): boolean {
   return implied;
 }
 
-function computeFlagImplied(ctx: EffectContext, conditions: readonly Node[], name: string): boolean {
+function computeFlagImplied(ctx: FollowedLock, conditions: readonly Node[], name: string): boolean {
   const owner = enclosingFunction(ctx.siteCall);
   let init: Node | undefined;
   if (owner) {
@@ -685,7 +686,7 @@ interface AcquisitionFacts {
 const factsCache = new WeakMap<Node, AcquisitionFacts>();
 
 /** What the `if`s around the acquisition fix. */
-function acquisitionFacts(ctx: EffectContext): AcquisitionFacts {
+function acquisitionFacts(ctx: FollowedLock): AcquisitionFacts {
   const cached = factsCache.get(ctx.siteCall);
   if (cached) return cached;
   const facts = new Map<string, Literal>();
@@ -727,7 +728,7 @@ function collectFacts(test: Node, holds: boolean, facts: Map<string, Literal>): 
 }
 
 /** `h.kind === "…"`, `h.status !== "…"`, `"field" in h`, and `!`, `&&`, `||` of them. */
-function isVariantTest(ctx: EffectContext, test: Node): boolean {
+function isVariantTest(ctx: FollowedLock, test: Node): boolean {
   const inner = unwrap(test);
   if (inner.type === T.UnaryExpression && inner.operator === "!") return isVariantTest(ctx, inner.argument);
   if (inner.type === T.LogicalExpression && inner.operator !== "??") return isVariantTest(ctx, inner.left) && isVariantTest(ctx, inner.right);
@@ -747,7 +748,7 @@ function isVariantTest(ctx: EffectContext, test: Node): boolean {
 }
 
 /** Can a release or hand-over of the handle follow entering `branch` of `statement` (in it, or after the `if` when the branch can complete)? */
-function releaseCanFollow(ctx: EffectContext, branch: Node | null, statement: TSESTree.IfStatement): boolean {
+function releaseCanFollow(ctx: FollowedLock, branch: Node | null, statement: TSESTree.IfStatement): boolean {
   if (branch && containsRelease(ctx, branch, 0)) return true;
   if (branch && alwaysLeaves(branch)) return false;
   const owner = enclosingFunction(statement);
@@ -755,7 +756,7 @@ function releaseCanFollow(ctx: EffectContext, branch: Node | null, statement: TS
 }
 
 /** A release of the handle, a releaser given away, or the handle returned, at or after offset `from` inside `root`. */
-function containsRelease(ctx: EffectContext, root: Node, from: number): boolean {
+function containsRelease(ctx: FollowedLock, root: Node, from: number): boolean {
   let found = false;
   walk(root, (node) => {
     if (found || node.range[1] <= from) return "skip";
@@ -774,7 +775,7 @@ function alwaysLeaves(statement: Node): boolean {
   return alwaysLeaves(statement.body[statement.body.length - 1]!);
 }
 
-function isGuardOperand(ctx: EffectContext, node: Node): boolean {
+function isGuardOperand(ctx: FollowedLock, node: Node): boolean {
   const inner = unwrap(node);
   if (inner.type === T.UnaryExpression && inner.operator === "typeof") return isGuardOperand(ctx, inner.argument);
   return inner.type === T.Identifier && (isGuardName(ctx.binding, inner.name) || ctx.binding.successFlagNames.has(inner.name));

@@ -2,7 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { T, descendants, type Node } from "../ast/nodes.js";
 import { interpret, Lock } from "./paths.js";
 import type { AcquisitionSite } from "./sites.js";
-import { effectContextOf, releaseIsAsyncFor, type AnalysisContext } from "./verdict.js";
+import { followedLockOf, releaseIsAsyncFor, type AnalysisContext } from "./verdict.js";
 
 /**
  * The `await` expressions that run while the lock of `site` is held on at
@@ -22,13 +22,13 @@ export function awaitsWhileHeld(site: AcquisitionSite, context: AnalysisContext)
   const found = new Set<TSESTree.AwaitExpression>();
   const owner = form.owner;
   interpret(owner.type === T.Program ? owner : owner.body, {
-    effects: effectContextOf(site, context)!,
+    effects: followedLockOf(site, context)!,
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync: releaseIsAsyncFor(site),
     ownerIsAsync: owner.type !== T.Program && owner.async,
     observe: (event, lock) => {
-      if (event.k === "await" && lock === Lock.Held) found.add(event.node);
+      if (event.kind === "await" && lock === Lock.Held) found.add(event.node);
     },
   });
   return [...found].sort((a, b) => a.range[0] - b.range[0]);

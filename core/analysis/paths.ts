@@ -1,7 +1,7 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import { T, describe, type Node } from "../ast/nodes.js";
 import { returnCarriesHandle } from "./binding.js";
-import { expressionEvents, guardOf, type EffectContext, type Event, type Guard } from "./effects.js";
+import { expressionEvents, guardOf, type FollowedLock, type Event, type Guard } from "./effects.js";
 
 /**
  * A small abstract interpreter over statements that follows ONE lock through
@@ -104,7 +104,7 @@ export interface PathReport {
 }
 
 export interface InterpretOptions {
-  readonly effects: EffectContext;
+  readonly effects: FollowedLock;
   /** The block whose exit ends the binding's life. */
   readonly scope: Node;
   /** Whether the lock is held when `body` starts (`.then(lock => …)` callbacks). */
@@ -480,7 +480,7 @@ class Interpreter {
   private declaratorEvents(declarator: TSESTree.VariableDeclarator): readonly Event[] {
     const init = declarator.init ? this.eventsOf(declarator.init) : NO_EVENTS;
     if (this.options.effects.acquireAt !== declarator) return init;
-    return [...init, { k: "acquire", node: declarator }];
+    return [...init, { kind: "acquire", node: declarator }];
   }
 
   /** Marks held paths with the branch that sent them on (the `via` of an `end` leak). */
@@ -502,8 +502,8 @@ class Interpreter {
     for (let e = 0; e < events.length && normal.length > 0; e++) {
       const event = events[e]!;
       // The two commonest events leave every path as it is: no new path arrays for them.
-      if (!observed && event.k === "await") continue;
-      if (!observed && event.k === "throw") {
+      if (!observed && event.kind === "await") continue;
+      if (!observed && event.kind === "throw") {
         for (let i = 0; i < normal.length; i++) abrupt = addAbrupt(abrupt, "throw", normal[i]!, event.node);
         continue;
       }
@@ -517,7 +517,7 @@ class Interpreter {
 
   private event(event: Event, path: Path, next: Path[], abrupt: Abrupt[]): void {
     this.options.observe?.(event, path.lock);
-    switch (event.k) {
+    switch (event.kind) {
       case "throw":
         abrupt.push(completion("throw", path, event.node));
         next.push(path);

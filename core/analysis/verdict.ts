@@ -3,7 +3,7 @@ import { declaredReleaseIsAsync } from "./declared-release.js";
 import { T, walk, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import type { LockModel } from "../lock-api/model.js";
-import { isProcessExit, type EffectContext } from "./effects.js";
+import { isProcessExit, type FollowedLock } from "./effects.js";
 import { interpret, type Leak } from "./paths.js";
 import type { AcquisitionSite, SiteForm } from "./sites.js";
 import type { ModuleSource } from "./callees.js";
@@ -73,7 +73,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   // One place decides: the path interpreter, for every tracked site (no shape-specific shortcuts
   // to keep in agreement with it; on real code they saved no measurable time, bench/RESULTS.md).
   const report = interpret(body, {
-    effects: effectContextOf(site, context, form)!,
+    effects: followedLockOf(site, context, form)!,
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync: releaseKnownAsync(site, facts),
@@ -128,7 +128,7 @@ function processExitAfter(scope: Node, offset: number): Node | undefined {
 }
 
 /** The effect context the path analysis (and the fix planner) uses for a tracked site. */
-export function effectContextOf(site: AcquisitionSite, context: AnalysisContext, form: SiteForm = site.form): EffectContext | undefined {
+export function followedLockOf(site: AcquisitionSite, context: AnalysisContext, form: SiteForm = site.form): FollowedLock | undefined {
   if (form.kind !== "tracked") return undefined;
   return {
     binding: form.binding,

@@ -1,7 +1,7 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import { T, describe, descendants, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 import { isReleaseCall, type HandleBinding } from "../analysis/binding.js";
-import { expressionEvents, guardOf, type EffectContext, type Event } from "../analysis/effects.js";
+import { expressionEvents, guardOf, type FollowedLock, type Event } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
 import { applyEdits, dedent, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
 
@@ -41,7 +41,7 @@ export interface PlanInput {
   readonly sourceText: string;
   readonly disposal: Disposal;
   /** The effect context of the site (guards of the handle). */
-  readonly effects?: EffectContext;
+  readonly effects?: FollowedLock;
   /**
    * `"using"` (default): `await using lock = …`. `"tryFinally"`: for runtimes that cannot run
    * `using` (Node 20 and 22 without TypeScript's down-levelling), the same locked region wrapped
@@ -333,7 +333,7 @@ function usedNamesDeclaredIn(region: readonly Node[], rest: readonly Node[]): Se
  * quiet calls of lock-api/quiet-calls.ts pass), no `yield`; `throw new Error(…)` is fine (`using`
  * releases on that path too). `return kept.length` and `log.info(…)` pass, `await fs.writeFile(…)` does not.
  */
-function isCheapStatement(statement: Node, effects: EffectContext): boolean {
+function isCheapStatement(statement: Node, effects: FollowedLock): boolean {
   const cheap = (node: Node | null | undefined): boolean => !node || expressionEvents(effects, node).every(quietEvent);
   switch (statement.type) {
     case T.ExpressionStatement:
@@ -357,9 +357,9 @@ function isCheapStatement(statement: Node, effects: EffectContext): boolean {
 }
 
 function quietEvent(event: Event): boolean {
-  if (event.k === "branch") return event.whenTrue.every(quietEvent) && event.whenFalse.every(quietEvent);
+  if (event.kind === "branch") return event.whenTrue.every(quietEvent) && event.whenFalse.every(quietEvent);
   // Building an error to throw is no work under the lock.
-  if (event.k === "throw") return event.node.type === T.NewExpression && isPure(event.node);
+  if (event.kind === "throw") return event.node.type === T.NewExpression && isPure(event.node);
   return false;
 }
 
@@ -869,7 +869,7 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
 }
 
 /** The release call in a guarded release statement that is not awaited yet. */
-function unawaitedReleaseCall(statement: Node, effects: EffectContext | undefined, sourceText: string): TSESTree.CallExpression | undefined {
+function unawaitedReleaseCall(statement: Node, effects: FollowedLock | undefined, sourceText: string): TSESTree.CallExpression | undefined {
   if (!effects) return undefined;
   let found: TSESTree.CallExpression | undefined;
   walk(statement, (node) => {
@@ -971,7 +971,7 @@ function isFirstStatementOfTry(acquireAt: Node, tryStatement: TSESTree.TryStatem
 // ----------------------------------------------------------------- releases
 
 /** Release statements of the binding, or a reason why a release cannot be removed cleanly. */
-function releaseStatements(binding: HandleBinding, scope: Node, sourceText: string, effects: EffectContext | undefined, keepsTests = false, acquireAt?: Node): Node[] | string {
+function releaseStatements(binding: HandleBinding, scope: Node, sourceText: string, effects: FollowedLock | undefined, keepsTests = false, acquireAt?: Node): Node[] | string {
   const statements: Node[] = [];
   let problem: string | undefined;
   walk(scope, (node) => {
@@ -1005,7 +1005,7 @@ function redeclares(block: TSESTree.BlockStatement, binding: HandleBinding, acqu
 }
 
 /** `await x.release();`, `x.release();`, `await x?.release().catch(…)`, or `if (x) await x.release();` */
-function releaseStatementOf(call: TSESTree.CallExpression, effects: EffectContext | undefined, keepsTests = false): Node | undefined {
+function releaseStatementOf(call: TSESTree.CallExpression, effects: FollowedLock | undefined, keepsTests = false): Node | undefined {
   let current: Node = call;
   for (;;) {
     const parent: Node | undefined = current.parent;
@@ -1042,7 +1042,7 @@ function isCatchMember(member: TSESTree.MemberExpression): boolean {
 }
 
 /** `if (lock) await lock.release();` / `if (lock) { await lock.release(); }` → the `if`. */
-function guardingIf(statement: TSESTree.ExpressionStatement, effects: EffectContext | undefined, keepsTests = false): Node | undefined {
+function guardingIf(statement: TSESTree.ExpressionStatement, effects: FollowedLock | undefined, keepsTests = false): Node | undefined {
   let node: Node = statement;
   if (node.parent?.type === T.BlockStatement && node.parent.body.length === 1) node = node.parent;
   const parent = node.parent;
@@ -1068,7 +1068,7 @@ function insideNestedFunction(node: Node, scope: Node): boolean {
  * A release followed by `return`/`throw` of names and literals (or a `break`/`continue` leaving
  * `block`): `using` releases there too. A `return work()` would run `work()` while still holding.
  */
-function endsItsPath(release: Node, block: Node, effects: EffectContext | undefined): "yes" | "no" | { next: Node } {
+function endsItsPath(release: Node, block: Node, effects: FollowedLock | undefined): "yes" | "no" | { next: Node } {
   const container = release.parent;
   if (!container || (container.type !== T.BlockStatement && container.type !== T.SwitchCase)) return "no";
   const body = container.type === T.BlockStatement ? container.body : container.consequent;
