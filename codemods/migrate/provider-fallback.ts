@@ -15,10 +15,13 @@ import { dropProviders, providerGroups, type ProviderAnalysis, type ProviderEdit
  *    dropped with that error as its reason (file:line:column, the message), and its call sites are
  *    then planned with the handle as not disposable: the try/finally form, which calls the API's
  *    own release.
- * 2. `CallSiteReplanner`, during the final verification: a file whose rewrite still adds a type
- *    error is planned again with its handles as not disposable (try/finally) before it is
- *    rejected; a file that carries provider edits and still fails drops those providers
- *    everywhere, and every file that relied on them is planned again the same way.
+ * 2. `CallSiteReplanner`, during the final verification, before a file is rejected:
+ *    a. its call sites are planned again with their handles as not disposable (try/finally);
+ *    b. a file that carries provider edits and still fails keeps only those edits (they
+ *       type-checked on their own in step 1): its own call sites are left as they are, reported
+ *       with the error, and the call sites elsewhere that rely on its provider keep `await using`;
+ *    c. if even that fails, its providers are dropped everywhere, and every file that relied on
+ *       them is planned again with try/finally.
  */
 
 interface Fresh {
@@ -144,6 +147,8 @@ export class CallSiteReplanner {
   /** Re-plans done: each one earns the verification another round. */
   retries = 0;
   private readonly notDisposable = new Map<string, Set<string>>();
+  /** Files reduced to their provider edits (b): their own call sites stay as they are. */
+  private readonly providerOnly = new Set<string>();
 
   constructor(
     private readonly project: Project,
@@ -174,6 +179,22 @@ export class CallSiteReplanner {
         for (const api of apis) local.add(api);
         this.notDisposable.set(file, local);
         if (this.replan(report, diagnostic)) {
+          replanned.add(report);
+          continue;
+        }
+      }
+      // A provider file: keep the provider edits, leave its own call sites (the dependents still rely on it).
+      const where = diagnostic ? `${path.relative(this.cwd, diagnostic.file)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` : "a type error";
+      const providerEdits = this.providers.edits.get(file) ?? [];
+      if (providerEdits.length > 0 && !this.providerOnly.has(file) && report.original) {
+        this.providerOnly.add(file);
+        const output = applyEdits(report.original.text, providerEdits);
+        if (output !== report.output) {
+          report.output = output;
+          report.sites = report.sites.map((s) =>
+            s.action === "rewritten" ? { ...s, action: "manual" as const, reason: `the rewrite would add a type error, so this site was left as it is: ${where}` } : s,
+          );
+          this.project.getSourceFile(report.file)?.replaceWithText(output);
           replanned.add(report);
           continue;
         }
@@ -211,7 +232,7 @@ export class CallSiteReplanner {
     const where = diagnostic ? `${path.relative(this.cwd, diagnostic.file)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` : "a type error";
     for (const label of local) reasons.set(label, `\`await using\` with this handle does not type-check here (${where})`);
     const input = applyEdits(report.original.text, this.providers.edits.get(file) ?? []);
-    const result = this.migrate(report.file, input, handles, reasons);
+    const result = this.providerOnly.has(file) ? { output: input, sites: report.sites, correctSitesKept: report.correctSitesKept } : this.migrate(report.file, input, handles, reasons);
     if (result.error || result.output === report.output) return false;
     const changed = result.output !== report.original.text;
     report.status = changed ? "modified" : "unchanged";
