@@ -261,14 +261,14 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
       // A literal with a contextual type (`Lock | PromiseLike<Lock>` in an async function) has that as `this`: say which.
       const contextual = checker.getContextualType(literal);
       const thisParam = contextual && !(contextual.flags & LOOSE) ? `this: ${thisTypeAt(literal)}` : "";
-      text = disposeMethod(member, isAsync, releaseName, thisParam);
+      text = disposeMethod(member, isAsync, releaseName, thisParam, isJavaScript(sourceFile));
     }
     add(sourceFile, memberInsertion(sourceFile.text, literal, literal.properties, text, "object"));
   }
   for (const declaration of classes) {
     if (declaration.members.some((m) => memberIsDispose(m, member))) continue;
     const sourceFile = declaration.getSourceFile();
-    add(sourceFile, memberInsertion(sourceFile.text, declaration, declaration.members, disposeMethod(member, isAsync, releaseName, ""), "class"));
+    add(sourceFile, memberInsertion(sourceFile.text, declaration, declaration.members, disposeMethod(member, isAsync, releaseName, "", isJavaScript(sourceFile)), "class"));
   }
   return { disposable: isAsync ? "async" : "sync", edits };
 }
@@ -327,10 +327,16 @@ function awaitsNothing(checker: ts.TypeChecker, fnType: ts.Type): boolean {
   });
 }
 
-function disposeMethod(member: string, isAsync: boolean, releaseName: string, thisParam: string): string {
+function disposeMethod(member: string, isAsync: boolean, releaseName: string, thisParam: string, javascript: boolean): string {
+  // JavaScript (allowJs/checkJs): the same method without type syntax.
+  if (javascript) return isAsync ? `async ${member}() {\n  await this.${releaseName}();\n}` : `${member}() {\n  this.${releaseName}();\n}`;
   return isAsync
     ? `async ${member}(${thisParam}): Promise<void> {\n  await this.${releaseName}();\n}`
     : `${member}(${thisParam}): void {\n  this.${releaseName}();\n}`;
+}
+
+function isJavaScript(sourceFile: ts.SourceFile): boolean {
+  return /\.[cm]?jsx?$/.test(sourceFile.fileName);
 }
 
 /** `release` (shorthand) or `release: releaseLock` (a name): the function the member can reuse. */
