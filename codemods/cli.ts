@@ -175,7 +175,7 @@ function providerFallbackLines(result: MigrationResult, cwd: string): string {
   for (const fallback of result.providerFallbacks ?? []) {
     const where = fallback.file ? `${path.relative(cwd, fallback.file)}:${fallback.line}:${fallback.column}: ` : "";
     const apis = fallback.apis.map((api) => `\`${api}\``).join(", ");
-    text += `${where}note: ${apis}: the handle was not made disposable, the change would add a type error: ${fallback.message}; its call sites use try { … } finally { release } instead\n`;
+    text += `${where}note: ${apis}: the handle was not made disposable, the change would add a type error: ${fallback.message.replace(/\.$/, "")}; its call sites use try { … } finally { release } instead\n`;
   }
   return text;
 }

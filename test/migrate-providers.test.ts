@@ -457,11 +457,11 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<Fi
 
     const dry = runNode([codemod, "src"], dir);
     expect(dry.stderr).toContain(
-      "src/lock.ts:33:3: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'.; its call sites use try { … } finally { release } instead\n",
+      "src/lock.ts:32:3: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'; its call sites use try { … } finally { release } instead\n",
     );
     const { status, report } = migrate(dir);
     expect(report.providerFallbacks).toEqual([
-      { apis: ["acquireFileLock"], file: "src/lock.ts", line: 33, column: 3, message: "Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'." },
+      { apis: ["acquireFileLock"], file: "src/lock.ts", line: 32, column: 3, message: "Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'." },
     ]);
     expect(report.summary).toMatchObject({ errors: 0, leaksFixed: 2, leaksLeftForHuman: 0 });
     expect(status).toBe(0);

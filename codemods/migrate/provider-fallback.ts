@@ -83,7 +83,18 @@ export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis
     }
     return spans;
   };
-  const drop = (labels: Iterable<string>, cause: Fresh) => dropProviders(analysis, labels, { file: cause.file, line: cause.line, column: cause.column, message: cause.message });
+  type Span = { file: string; start: number; end: number; owned: ProviderEdit };
+  // The change is not written: say where the error is in the file as it is (the inserted members moved it).
+  const drop = (labels: Iterable<string>, cause: Fresh, spans: readonly Span[]) => {
+    const original = originals.get(cause.file);
+    let at = cause.start;
+    for (const span of spans) {
+      if (span.file !== cause.file || span.start >= cause.start) continue;
+      at -= Math.min(span.end, cause.start) - span.start;
+    }
+    const where = original === undefined ? { line: cause.line, column: cause.column } : lineAndColumn(original, at);
+    return dropProviders(analysis, labels, { file: cause.file, ...where, message: cause.message });
+  };
   try {
     for (let guard = 0; guard < 64 && analysis.owned.length > 0; guard++) {
       const groups = providerGroups(analysis);
@@ -97,25 +108,25 @@ export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis
         for (const label of span?.owned.labels ?? []) if (!named.has(label)) named.set(label, diagnostic);
       }
       if (named.size > 0) {
-        for (const [label, cause] of named) if (analysis.owned.some((o) => o.labels.has(label))) drop([label], cause);
+        for (const [label, cause] of named) if (analysis.owned.some((o) => o.labels.has(label))) drop([label], cause, spans);
         continue;
       }
       // Elsewhere (a double that no longer fits, a caller of a changed type): check each provider alone.
       if (groups.length === 1) {
-        drop(groups[0]!.labels, fresh[0]!);
+        drop(groups[0]!.labels, fresh[0]!, spans);
         continue;
       }
       let found = false;
       for (const group of groups) {
-        apply(group.edits);
-        const own = freshDiagnostics(project, before);
-        if (own.length > 0) {
-          drop(group.labels, own[0]!);
+        const own = apply(group.edits);
+        const errors = freshDiagnostics(project, before);
+        if (errors.length > 0) {
+          drop(group.labels, errors[0]!, own);
           found = true;
         }
       }
       // Only their combination fails: none of them can be trusted.
-      if (!found) for (const group of groups) drop(group.labels, fresh[0]!);
+      if (!found) for (const group of groups) drop(group.labels, fresh[0]!, spans);
     }
   } finally {
     for (const [file, original] of originals) {
@@ -123,6 +134,12 @@ export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis
       if (sourceFile.getFullText() !== original) sourceFile.replaceWithText(original);
     }
   }
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  return { line: before.split("\n").length, column: offset - lineStart + 1 };
 }
 
 /** What the replanner needs of a file report (run-migration's FileReport). */
