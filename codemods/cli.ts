@@ -167,15 +167,17 @@ function jsonReport(result: MigrationResult, cwd: string, written: boolean): unk
 }
 
 /**
- * One line per provider change that did not type-check (`file:line:column` of the first new error,
- * and the error): its handle stays as it is, and its call sites got the try/finally form.
+ * One line per provider change that was not made: it did not type-check (`file:line:column` of the
+ * first new error, and the error) or it is in a file outside the run's paths. Its handle stays as
+ * it is, and its call sites got the try/finally form.
  */
 function providerFallbackLines(result: MigrationResult, cwd: string): string {
   let text = "";
   for (const fallback of result.providerFallbacks ?? []) {
-    const where = fallback.file ? `${path.relative(cwd, fallback.file)}:${fallback.line}:${fallback.column}: ` : "";
+    const where = fallback.file ? `${path.relative(cwd, fallback.file)}${fallback.line ? `:${fallback.line}:${fallback.column}` : ""}: ` : "";
     const apis = fallback.apis.map((api) => `\`${api}\``).join(", ");
-    text += `${where}note: ${apis}: the handle was not made disposable, the change would add a type error: ${fallback.message.replace(/\.$/, "")}; its call sites use try { … } finally { release } instead\n`;
+    const why = fallback.kind === "typeError" ? `the change would add a type error: ${fallback.message.replace(/\.$/, "")}` : fallback.message;
+    text += `${where}note: ${apis}: the handle was not made disposable, ${why}; its call sites use try { … } finally { release } instead\n`;
   }
   return text;
 }

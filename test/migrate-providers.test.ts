@@ -42,7 +42,7 @@ function project(files: Record<string, string>): string {
 interface Report {
   summary: { errors: number; leaksFixed: number; leaksLeftForHuman: number };
   files: { file: string; status: string; error?: string; sites: { api: string; action: string; reason?: string }[] }[];
-  providerFallbacks?: { apis: string[]; file?: string; line?: number; column?: number; message: string }[];
+  providerFallbacks?: { apis: string[]; file?: string; line?: number; column?: number; message: string; kind: string }[];
 }
 
 /** `lock-scope-codemod src --write --json`: the exit code and the report. */
@@ -461,7 +461,7 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<Fi
     );
     const { status, report } = migrate(dir);
     expect(report.providerFallbacks).toEqual([
-      { apis: ["acquireFileLock"], file: "src/lock.ts", line: 32, column: 3, message: "Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'." },
+      { apis: ["acquireFileLock"], file: "src/lock.ts", line: 32, column: 3, message: "Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'.", kind: "typeError" },
     ]);
     expect(report.summary).toMatchObject({ errors: 0, leaksFixed: 2, leaksLeftForHuman: 0 });
     expect(status).toBe(0);
@@ -473,6 +473,30 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<Fi
     // A second run has nothing left to do.
     const again = runNode([codemod, "src", "--json"], dir);
     expect(JSON.parse(again.stdout).summary).toMatchObject({ modified: 0, leaksFixed: 0 });
+  });
+
+  it("a provider outside the paths given to the run is not edited (no run would write it): its call sites get try/finally", () => {
+    const lock = `import fs from "node:fs/promises";
+
+export interface Lock {
+  release(): Promise<void>;
+}
+
+export async function acquireFileLock(file: string): Promise<Lock> {
+  const handle = await fs.open(\`\${file}.lock\`, "wx");
+  await handle.close();
+  return { release: () => fs.rm(\`\${file}.lock\`, { force: true }) };
+}
+`;
+    const dir = project({ "src/lock.ts": lock, "src/app/job.ts": JOB("../lock.js") });
+    const ran = runNode([codemod, "src/app", "--write"], dir);
+    expect(ran.stderr).toContain(
+      "src/lock.ts: note: `acquireFileLock`: the handle was not made disposable, src/lock.ts is not among the paths given to this run; include it to make the handle disposable there; its call sites use try { … } finally { release } instead\n",
+    );
+    expect(ran.status).toBe(0);
+    expect(read(dir, "src/lock.ts")).toBe(lock);
+    expect(read(dir, "src/app/job.ts")).toBe(JOB_TRY_FINALLY("../lock.js"));
+    expect(typeCheck(dir)).toBe("");
   });
 
   it("a call site whose `await using` does not type-check (another API of the same name, declared only) is planned again with try/finally", () => {

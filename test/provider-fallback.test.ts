@@ -72,7 +72,7 @@ describe("CallSiteReplanner", () => {
     replanner.retry([lockReport], diagnostic(LOCK, 9));
     const replanned = replanner.retry([lockReport], diagnostic(LOCK, 1));
     expect(new Set(replanned)).toEqual(new Set([lockReport, jobReport]));
-    expect(providers.fallbacks).toEqual([{ apis: ["acquireFileLock"], file: LOCK, line: 1, column: 5, message: "Type 'X' is not assignable to type 'Y'." }]);
+    expect(providers.fallbacks).toEqual([{ apis: ["acquireFileLock"], file: LOCK, line: 1, column: 5, message: "Type 'X' is not assignable to type 'Y'.", kind: "typeError" }]);
     expect(providers.edits.size).toBe(0);
     expect(handles.has("acquireFileLock")).toBe(false);
     expect(reasons.get("acquireFileLock")).toContain("does not type-check");

@@ -55,6 +55,25 @@ function freshDiagnostics(project: Project, before: ReadonlyMap<string, string[]
 }
 
 /**
+ * A provider edit in a file outside the paths of this run (not in any shard) would never be
+ * written, and its call sites would rely on a member that is not there: such providers are
+ * dropped before planning, and their call sites get the try/finally form. `listed`: every file of
+ * the run, before sharding (another shard writes its own provider files).
+ */
+export function dropProvidersOutside(analysis: ProviderAnalysis, listed: ReadonlySet<string>, cwd: string): void {
+  for (;;) {
+    const outside = analysis.owned.find((owned) => !listed.has(owned.file));
+    if (!outside) return;
+    const rel = path.relative(cwd, outside.file);
+    dropProviders(analysis, outside.labels, {
+      file: outside.file,
+      message: `${rel} is not among the paths given to this run; include it to make the handle disposable there`,
+      kind: "outsidePaths",
+    });
+  }
+}
+
+/**
  * Type-checks the provider edits on their own (step 1 above) and drops every provider whose change
  * adds an error. `before`: the project's diagnostics before any edit (diagnosticsByFile). Leaves
  * the project as it found it.
@@ -93,7 +112,7 @@ export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis
       at -= Math.min(span.end, cause.start) - span.start;
     }
     const where = original === undefined ? { line: cause.line, column: cause.column } : lineAndColumn(original, at);
-    return dropProviders(analysis, labels, { file: cause.file, ...where, message: cause.message });
+    return dropProviders(analysis, labels, { file: cause.file, ...where, message: cause.message, kind: "typeError" });
   };
   try {
     for (let guard = 0; guard < 64 && analysis.owned.length > 0; guard++) {
@@ -223,6 +242,7 @@ export class CallSiteReplanner {
       const dropped = dropProviders(this.providers, labels, {
         ...(diagnostic ? { file: diagnostic.file, line: diagnostic.line, column: diagnostic.column } : {}),
         message: diagnostic?.message ?? "the file that carries it would not type-check",
+        kind: "typeError",
       });
       for (const label of dropped) {
         this.handles.delete(label);

@@ -53,8 +53,10 @@ export interface ProviderFallback {
   readonly file?: string;
   readonly line?: number;
   readonly column?: number;
-  /** The first new diagnostic, or why the change was dropped. */
+  /** The first new diagnostic (`typeError`), or why the change was not made (`outsidePaths`). */
   readonly message: string;
+  /** `typeError`: the change did not type-check; `outsidePaths`: it would edit a file this run does not write. */
+  readonly kind: "typeError" | "outsidePaths";
 }
 
 export interface ProviderEdit {
@@ -135,7 +137,8 @@ export function dropProviders(analysis: ProviderAnalysis, labels: Iterable<strin
   for (const owned of kept) analysis.edits.set(owned.file, [...(analysis.edits.get(owned.file) ?? []), owned.edit]);
   const where = fallback.file && fallback.line ? `${fallback.file}:${fallback.line}:${fallback.column ?? 1}: ` : "";
   for (const label of dropped) {
-    analysis.decisions.set(label, { reason: `the provider change that would make its handle disposable does not type-check (${where}${fallback.message})` });
+    const why = fallback.kind === "typeError" ? `does not type-check (${where}${fallback.message})` : `is not made: ${fallback.message}`;
+    analysis.decisions.set(label, { reason: `the provider change that would make its handle disposable ${why}` });
   }
   const apis = [...dropped].sort();
   if (apis.length > 0) analysis.fallbacks.push({ apis, ...fallback });

@@ -9,7 +9,7 @@ import { declaredTypeKey, migrateSource, type SiteOutcome } from "../call-sites/
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
 import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis, type ProviderFallback } from "./providers.js";
-import { CallSiteReplanner, verifyProviderEdits } from "./provider-fallback.js";
+import { CallSiteReplanner, dropProvidersOutside, verifyProviderEdits } from "./provider-fallback.js";
 import { decideRuntime, type Runtime } from "./runtime.js";
 
 /**
@@ -138,7 +138,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   const providers = createProviderAnalysis();
   const declaredTypes = new Map<string, [string, string][]>();
   if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing, declaredTypes);
-  // Provider edits that do not type-check on their own are dropped before any call site relies on them.
+  // Provider edits this run would not write, or that do not type-check on their own, are dropped before any call site relies on them.
+  dropProvidersOutside(providers, new Set(listed.map((file) => path.resolve(file))), options.cwd);
   const baseline = project && providers.owned.length > 0 ? diagnosticsByFile(project) : undefined;
   if (project && baseline) verifyProviderEdits(project, providers, baseline);
 
