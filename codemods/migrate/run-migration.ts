@@ -68,7 +68,7 @@ export interface MigrationResult {
    * in the folders of this run's files: `found`, and `removed` of them (only with `write`).
    */
   readonly staleTempFiles: { readonly found: number; readonly removed: number };
-  /** Provider changes that did not type-check: their APIs' call sites got the try/finally form instead. */
+  /** Provider changes not made (they did not type-check, or edit a file outside the paths): their APIs' call sites got the try/finally form instead. */
   readonly providerFallbacks?: ProviderFallback[];
 }
 
