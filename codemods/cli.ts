@@ -106,6 +106,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       }
     }
     io.stderr(noUsingLines(result, io.cwd));
+    io.stderr(providerFallbackLines(result, io.cwd));
     if (result.tsconfigUpdated) io.stderr(`${values.write ? "updated" : "would update"} ${path.relative(io.cwd, result.tsconfig!)}: added "ESNext.Disposable" to compilerOptions.lib\n`);
     io.stderr(summaryTable(result, values.write) + staleTempFilesLine(result, values.write));
     if (values.write) io.stderr(unreadUsingLine(result));
@@ -164,7 +165,24 @@ function jsonReport(result: MigrationResult, cwd: string, written: boolean): unk
       sites: f.sites.map((s) => ({ line: s.line, column: s.column, api: s.api, verdict: s.verdict, action: s.action, ...(s.reason ? { reason: s.reason } : {}) })),
     })),
     summary: { ...summary(result), ...staleTempFilesSummary(result, written) },
+    ...(result.providerFallbacks ? { providerFallbacks: result.providerFallbacks.map((f) => ({ ...f, ...(f.file ? { file: path.relative(cwd, f.file).split(path.sep).join("/") } : {}) })) } : {}),
   };
+}
+
+/**
+ * One line per provider change that was not made: it did not type-check (`file:line:column` of the
+ * first new error, and the error) or it is in a file outside the run's paths. Its handle stays as
+ * it is, and its call sites got the try/finally form.
+ */
+function providerFallbackLines(result: MigrationResult, cwd: string): string {
+  let text = "";
+  for (const fallback of result.providerFallbacks ?? []) {
+    const where = fallback.file ? `${path.relative(cwd, fallback.file)}${fallback.line ? `:${fallback.line}:${fallback.column}` : ""}: ` : "";
+    const apis = fallback.apis.map((api) => `\`${api}\``).join(", ");
+    const why = fallback.kind === "typeError" ? `the change would add a type error: ${fallback.message.replace(/\.$/, "")}` : fallback.message;
+    text += `${where}note: ${apis}: the handle was not made disposable, ${why}; its call sites use try { … } finally { release } instead\n`;
+  }
+  return text;
 }
 
 /** JSON keys, only when non-zero: `staleTempFilesRemoved` (--write), `staleTempFilesFound` (left in place: a dry run, or removal failed). */

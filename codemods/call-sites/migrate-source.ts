@@ -163,7 +163,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         let disposal = tryFinally ? tryFinallyDisposal(site) : disposalFor(site, options.disposableHandles, options.handleReasons);
         // A handle that is not disposable and cannot be made so here (a `.d.ts`-only or package API): the
         // try/finally form calls its own release and needs no disposable at all.
-        if (typeof disposal === "string" && !tryFinally && isNotDisposable(site, options.disposableHandles)) {
+        if (typeof disposal === "string" && !tryFinally && isNotDisposable(site, options.disposableHandles, options.handleReasons)) {
           const fallback = tryFinallyDisposal(site);
           if (typeof fallback !== "string") {
             tryFinally = true;
@@ -276,7 +276,10 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
   const name = boundIdentifier(form.acquireAt);
   const style = name === undefined ? undefined : bindingStyle(name, form.binding);
   if (style === "function") {
-    return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: true };
+    // The adapter member follows the release's type when the checker knows it (`() => void`: `[Symbol.dispose]`).
+    const known = handles === "assume" ? undefined : handles?.get(site.label);
+    if (!known && reasons?.get(site.label)) return reasons.get(site.label)!;
+    return { keyword: (known ? known === "async" : releaseIsAsyncFor(site)) ? "await using" : "using", adapter: true };
   }
   if (style === "handle") {
     const known = handles === "assume" ? (releaseIsAsyncFor(site) ? "async" : "sync") : handles?.get(site.label);
@@ -287,12 +290,17 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
   return "the acquisition does not bind a single handle or release function";
 }
 
-/** A handle-style site whose handle is not known to be disposable. */
-function isNotDisposable(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"]): boolean {
+/**
+ * A handle-style site whose handle is not known to be disposable, or a release function no adapter
+ * fits (a reason says why: it may return a promise or not, or the adapter did not type-check).
+ */
+function isNotDisposable(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"], reasons?: ReadonlyMap<string, string>): boolean {
   const form = site.form;
   if (form.kind !== "tracked" || form.acquireAt === undefined) return false;
   const name = boundIdentifier(form.acquireAt);
-  return name !== undefined && bindingStyle(name, form.binding) === "handle" && handles !== "assume" && !handles?.get(site.label);
+  const style = name === undefined ? undefined : bindingStyle(name, form.binding);
+  if (handles === "assume" || handles?.get(site.label)) return false;
+  return style === "handle" || (style === "function" && reasons?.has(site.label) === true);
 }
 
 function boundIdentifier(node: TSESTree.Node): string | undefined {

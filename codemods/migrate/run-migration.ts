@@ -8,7 +8,8 @@ import { parseSource, SourceParseError } from "../parse.js";
 import { declaredTypeKey, migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
 import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
-import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
+import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis, type ProviderFallback } from "./providers.js";
+import { CallSiteReplanner, dropProvidersOutside, verifyProviderEdits } from "./provider-fallback.js";
 import { decideRuntime, type Runtime } from "./runtime.js";
 
 /**
@@ -67,6 +68,8 @@ export interface MigrationResult {
    * in the folders of this run's files: `found`, and `removed` of them (only with `write`).
    */
   readonly staleTempFiles: { readonly found: number; readonly removed: number };
+  /** Provider changes not made (they did not type-check, or edit a file outside the paths): their APIs' call sites got the try/finally form instead. */
+  readonly providerFallbacks?: ProviderFallback[];
 }
 
 export class MigrationConfigError extends Error {
@@ -135,6 +138,10 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   const providers = createProviderAnalysis();
   const declaredTypes = new Map<string, [string, string][]>();
   if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing, declaredTypes);
+  // Provider edits this run would not write, or that do not type-check on their own, are dropped before any call site relies on them.
+  dropProvidersOutside(providers, new Set(listed.map((file) => path.resolve(file))), options.cwd);
+  const baseline = project && providers.owned.length > 0 ? diagnosticsByFile(project) : undefined;
+  if (project && baseline) verifyProviderEdits(project, providers, baseline);
 
   // Phase 2: call sites, on the provider-edited texts.
   const inputs: { file: string; text: string }[] = [];
@@ -159,7 +166,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     if (decision.disposable) handles.set(label, decision.disposable);
     else if (decision.reason) reasons.set(label, decision.reason);
   }
-  const results = await migrateCallSites(inputs, { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes }, options);
+  const job: CallSiteJob = { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes };
+  const results = await migrateCallSites(inputs, job, options);
   for (const result of results) {
     const original = texts.get(result.file)!;
     if (result.error) {
@@ -183,7 +191,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   texts.clear();
 
   // Phase 3: verify with the project's own tsconfig; a file whose rewrite adds type errors is not written.
-  if (project) verify(project, reports, options);
+  const replanner = project && new CallSiteReplanner(project, providers, handles, reasons, () => reports.values(), (file, text, h, r) => migrateOne(file, text, { ...job, handles: h, reasons: r }), options.cwd);
+  if (project) verify(project, reports, options, baseline, replanner);
 
   // Phase 4: write — after the temp files a killed run left next to this run's files (dry run: counted only).
   const staleTempFiles = cleanStaleTempFiles(files, options.write);
@@ -204,7 +213,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   }
   // Provider files outside this shard were edited in memory only (for verification); their own shard writes them.
   const ordered = [...reports.values()].filter((r) => owned.has(r.file) || problems.some((p) => p.path === r.file)).sort((a, b) => a.file.localeCompare(b.file));
-  return { files: ordered, tsconfig, tsconfigUpdated, staleTempFiles };
+  return { files: ordered, tsconfig, tsconfigUpdated, staleTempFiles, ...(providers.fallbacks.length > 0 ? { providerFallbacks: providers.fallbacks } : {}) };
 }
 
 /**
@@ -269,7 +278,7 @@ function analyseProviders(
       if (verdict.kind === "safe" && (verdict.why !== "released" || !options.modernize)) continue;
       collectDeclaredTypes(sourceFile, site, original.text, declaredTypes);
       // Try/finally fixes call the API's own release: no handle needs to be disposable for them.
-      if (noUsing.has(file) || site.form.binding.handleNames.size === 0) continue;
+      if (noUsing.has(file)) continue;
       analyseProviderSite(project, providers, sourceFile, site);
     }
   }
@@ -302,11 +311,11 @@ function collectDeclaredTypes(sourceFile: SourceFile, site: AcquisitionSite, tex
   if (entries.length > 0) out.set(sourceFile.getFilePath(), entries);
 }
 
-function verify(project: Project, reports: Map<string, FileReport>, options: MigrateOptions): void {
-  const before = diagnosticsByFile(project);
+function verify(project: Project, reports: Map<string, FileReport>, options: MigrateOptions, baseline?: Map<string, string[]>, replanner?: CallSiteReplanner): void {
+  const before = baseline ?? diagnosticsByFile(project);
   const pending = [...reports.values()].filter((r) => r.status === "modified" && project.getSourceFile(r.file));
   for (const report of pending) project.getSourceFileOrThrow(report.file).replaceWithText(report.output!);
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; round < 4 + (replanner?.retries ?? 0); round++) {
     options.onProgress?.(round + 1, 4, "verify");
     const fresh = newDiagnostics(project, before);
     const rejected = pending.filter((report) => report.status === "modified" && fresh.has(path.resolve(report.file)));
@@ -314,7 +323,10 @@ function verify(project: Project, reports: Map<string, FileReport>, options: Mig
     const foreign = [...fresh.keys()].filter((file) => !pending.some((r) => path.resolve(r.file) === file));
     if (rejected.length === 0 && foreign.length === 0) return;
     const toReject = rejected.length > 0 ? rejected : pending.filter((r) => r.status === "modified");
+    // Before rejecting: fall back to try/finally where a handle made that file fail (provider-fallback.ts).
+    const replanned = rejected.length > 0 && replanner ? replanner.retry(rejected, fresh) : new Set<unknown>();
     for (const report of toReject) {
+      if (replanned.has(report)) continue;
       const diagnostic = fresh.get(path.resolve(report.file)) ?? fresh.get(foreign[0]!);
       report.status = "error";
       report.error = diagnostic

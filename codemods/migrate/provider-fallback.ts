@@ -1,0 +1,282 @@
+import path from "node:path";
+import { type Project, ts } from "ts-morph";
+import { applyEdits } from "eslint-plugin-lock-scope/core";
+import type { SiteOutcome } from "../call-sites/migrate-source.js";
+import type { NewDiagnostic } from "./project.js";
+import { dropProviders, providerGroups, type ProviderAnalysis, type ProviderEdit } from "./providers.js";
+
+/**
+ * A provider change that cannot be verified must not take its call sites down with it.
+ *
+ * 1. `verifyProviderEdits`, before any call site is planned: the provider edits alone are
+ *    type-checked against the project's own errors. A new error inside an inserted member names its
+ *    provider; other new errors (a test double elsewhere that no longer fits the handle type) are
+ *    traced by checking each provider's edits on their own. A provider that adds an error is
+ *    dropped with that error as its reason (file:line:column, the message), and its call sites are
+ *    then planned with the handle as not disposable: the try/finally form, which calls the API's
+ *    own release.
+ * 2. `CallSiteReplanner`, during the final verification, before a file is rejected:
+ *    a. its call sites are planned again with their handles as not disposable (try/finally);
+ *    b. a file that carries provider edits and still fails keeps only those edits (they
+ *       type-checked on their own in step 1): its own call sites are left as they are, reported
+ *       with the error, and the call sites elsewhere that rely on its provider keep `await using`;
+ *    c. if even that fails, its providers are dropped everywhere, and every file that relied on
+ *       them is planned again with try/finally.
+ */
+
+interface Fresh {
+  readonly file: string;
+  readonly start: number;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** Error diagnostics of the project now that were not in `before` (by file, as `code:message` multisets). */
+function freshDiagnostics(project: Project, before: ReadonlyMap<string, string[]>): Fresh[] {
+  const result: Fresh[] = [];
+  const seen = new Map<string, string[]>();
+  for (const diagnostic of project.getPreEmitDiagnostics()) {
+    if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
+    const file = path.resolve(diagnostic.getSourceFile()?.getFilePath() ?? "");
+    const message = ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, "\n");
+    const key = `${diagnostic.getCode()}:${message}`;
+    const used = seen.get(file) ?? [];
+    const countSeen = used.filter((u) => u === key).length;
+    used.push(key);
+    seen.set(file, used);
+    if (countSeen < (before.get(file) ?? []).filter((k) => k === key).length) continue;
+    const start = diagnostic.getStart() ?? 0;
+    const sourceFile = diagnostic.getSourceFile();
+    const { line, column } = sourceFile ? sourceFile.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
+    result.push({ file, start, line, column, message: message.split("\n")[0]! });
+  }
+  return result;
+}
+
+/**
+ * A provider edit in a file outside the paths of this run (not in any shard) would never be
+ * written, and its call sites would rely on a member that is not there: such providers are
+ * dropped before planning, and their call sites get the try/finally form. `listed`: every file of
+ * the run, before sharding (another shard writes its own provider files).
+ */
+export function dropProvidersOutside(analysis: ProviderAnalysis, listed: ReadonlySet<string>, cwd: string): void {
+  for (;;) {
+    const outside = analysis.owned.find((owned) => !listed.has(owned.file));
+    if (!outside) return;
+    const rel = path.relative(cwd, outside.file);
+    dropProviders(analysis, outside.labels, {
+      file: outside.file,
+      message: `${rel} is not among the paths given to this run; include it to make the handle disposable there`,
+      kind: "outsidePaths",
+    });
+  }
+}
+
+/**
+ * Type-checks the provider edits on their own (step 1 above) and drops every provider whose change
+ * adds an error. `before`: the project's diagnostics before any edit (diagnosticsByFile). Leaves
+ * the project as it found it.
+ */
+export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis, before: ReadonlyMap<string, string[]>): void {
+  if (analysis.owned.length === 0) return;
+  const originals = new Map<string, string>();
+  for (const owned of analysis.owned) {
+    const sourceFile = project.getSourceFile(owned.file);
+    if (sourceFile && !originals.has(owned.file)) originals.set(owned.file, sourceFile.getFullText());
+  }
+  /** Puts exactly `edits` into the project; returns where each inserted text landed. */
+  const apply = (edits: readonly ProviderEdit[]): { file: string; start: number; end: number; owned: ProviderEdit }[] => {
+    const spans: { file: string; start: number; end: number; owned: ProviderEdit }[] = [];
+    for (const [file, original] of originals) {
+      const mine = edits.filter((e) => e.file === file).sort((a, b) => a.edit.range[0] - b.edit.range[0]);
+      let delta = 0;
+      for (const owned of mine) {
+        const start = owned.edit.range[0] + delta;
+        spans.push({ file, start, end: start + owned.edit.text.length, owned });
+        delta += owned.edit.text.length - (owned.edit.range[1] - owned.edit.range[0]);
+      }
+      const text = mine.length > 0 ? applyEdits(original, mine.map((e) => e.edit)) : original;
+      const sourceFile = project.getSourceFileOrThrow(file);
+      if (sourceFile.getFullText() !== text) sourceFile.replaceWithText(text);
+    }
+    return spans;
+  };
+  type Span = { file: string; start: number; end: number; owned: ProviderEdit };
+  // The change is not written: say where the error is in the file as it is (the inserted members moved it).
+  const drop = (labels: Iterable<string>, cause: Fresh, spans: readonly Span[]) => {
+    const original = originals.get(cause.file);
+    let at = cause.start;
+    for (const span of spans) {
+      if (span.file !== cause.file || span.start >= cause.start) continue;
+      at -= Math.min(span.end, cause.start) - span.start;
+    }
+    const where = original === undefined ? { line: cause.line, column: cause.column } : lineAndColumn(original, at);
+    return dropProviders(analysis, labels, { file: cause.file, ...where, message: cause.message, kind: "typeError" });
+  };
+  try {
+    for (let guard = 0; guard < 64 && analysis.owned.length > 0; guard++) {
+      const groups = providerGroups(analysis);
+      const spans = apply(analysis.owned);
+      const fresh = freshDiagnostics(project, before);
+      if (fresh.length === 0) return;
+      // An error inside an inserted member belongs to the provider that inserted it.
+      const named = new Map<string, Fresh>();
+      for (const diagnostic of fresh) {
+        const span = spans.find((s) => s.file === diagnostic.file && s.start <= diagnostic.start && diagnostic.start < s.end);
+        for (const label of span?.owned.labels ?? []) if (!named.has(label)) named.set(label, diagnostic);
+      }
+      if (named.size > 0) {
+        for (const [label, cause] of named) if (analysis.owned.some((o) => o.labels.has(label))) drop([label], cause, spans);
+        continue;
+      }
+      // Elsewhere (a double that no longer fits, a caller of a changed type): check each provider alone.
+      if (groups.length === 1) {
+        drop(groups[0]!.labels, fresh[0]!, spans);
+        continue;
+      }
+      let found = false;
+      for (const group of groups) {
+        const own = apply(group.edits);
+        const errors = freshDiagnostics(project, before);
+        if (errors.length > 0) {
+          drop(group.labels, errors[0]!, own);
+          found = true;
+        }
+      }
+      // Only their combination fails: none of them can be trusted.
+      if (!found) for (const group of groups) drop(group.labels, fresh[0]!, spans);
+    }
+  } finally {
+    for (const [file, original] of originals) {
+      const sourceFile = project.getSourceFileOrThrow(file);
+      if (sourceFile.getFullText() !== original) sourceFile.replaceWithText(original);
+    }
+  }
+}
+
+function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  return { line: before.split("\n").length, column: offset - lineStart + 1 };
+}
+
+/** What the replanner needs of a file report (run-migration's FileReport). */
+export interface ReplannableReport {
+  readonly file: string;
+  status: string;
+  sites: SiteOutcome[];
+  correctSitesKept?: number;
+  output?: string;
+  original?: { readonly text: string };
+}
+
+export interface ReplanResult {
+  readonly output: string;
+  readonly sites: SiteOutcome[];
+  readonly correctSitesKept?: number;
+  readonly error?: string;
+}
+
+/** Step 2 above: re-plans, with handles as not disposable, the files verification would reject. */
+export class CallSiteReplanner {
+  /** Re-plans done: each one earns the verification another round. */
+  retries = 0;
+  private readonly notDisposable = new Map<string, Set<string>>();
+  /** Files reduced to their provider edits (b): their own call sites stay as they are. */
+  private readonly providerOnly = new Set<string>();
+
+  constructor(
+    private readonly project: Project,
+    private readonly providers: ProviderAnalysis,
+    /** The call-site job's maps (label → disposal, label → reason); updated when a provider is dropped. */
+    private readonly handles: Map<string, "async" | "sync">,
+    private readonly reasons: Map<string, string>,
+    private readonly reports: () => Iterable<ReplannableReport>,
+    private readonly migrate: (file: string, text: string, handles: Map<string, "async" | "sync">, reasons: Map<string, string>) => ReplanResult,
+    private readonly cwd: string,
+  ) {}
+
+  /**
+   * For the files verification is about to reject (with their first new diagnostic): re-plans
+   * what can fall back to try/finally. Returns every report re-planned: verification checks those
+   * again in its next round instead of rejecting them now.
+   */
+  retry(rejected: readonly ReplannableReport[], diagnostics: ReadonlyMap<string, NewDiagnostic>): Set<ReplannableReport> {
+    const replanned = new Set<ReplannableReport>();
+    for (const report of rejected) {
+      if (replanned.has(report)) continue; // already planned again after its diagnostic: check it again first
+      const file = path.resolve(report.file);
+      const diagnostic = diagnostics.get(file);
+      // First this file's own handles: try/finally needs none of them disposable.
+      const local = this.notDisposable.get(file) ?? new Set<string>();
+      const apis = [...new Set(report.sites.filter((s) => s.action === "rewritten" && this.handles.has(s.api) && !local.has(s.api)).map((s) => s.api))];
+      if (apis.length > 0) {
+        for (const api of apis) local.add(api);
+        this.notDisposable.set(file, local);
+        if (this.replan(report, diagnostic)) {
+          replanned.add(report);
+          continue;
+        }
+      }
+      // A provider file: keep the provider edits, leave its own call sites (the dependents still rely on it).
+      const where = diagnostic ? `${path.relative(this.cwd, diagnostic.file)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` : "a type error";
+      const providerEdits = this.providers.edits.get(file) ?? [];
+      if (providerEdits.length > 0 && !this.providerOnly.has(file) && report.original) {
+        this.providerOnly.add(file);
+        const output = applyEdits(report.original.text, providerEdits);
+        if (output !== report.output) {
+          report.output = output;
+          report.sites = report.sites.map((s) =>
+            s.action === "rewritten" ? { ...s, action: "manual" as const, reason: `the rewrite would add a type error, so this site was left as it is: ${where}` } : s,
+          );
+          this.project.getSourceFile(report.file)?.replaceWithText(output);
+          replanned.add(report);
+          continue;
+        }
+      }
+      // Then the provider edits this file carries: dropped everywhere, with every file that relied on them.
+      const labels = this.providers.owned.filter((o) => o.file === file).flatMap((o) => [...o.labels]);
+      if (labels.length === 0) continue;
+      const editedBefore = new Set(this.providers.owned.map((o) => o.file));
+      const dropped = dropProviders(this.providers, labels, {
+        ...(diagnostic ? { file: diagnostic.file, line: diagnostic.line, column: diagnostic.column } : {}),
+        message: diagnostic?.message ?? "the file that carries it would not type-check",
+        kind: "typeError",
+      });
+      for (const label of dropped) {
+        this.handles.delete(label);
+        this.reasons.set(label, this.providers.decisions.get(label)?.reason ?? "");
+      }
+      const stillEdited = new Set(this.providers.owned.map((o) => o.file));
+      for (const other of this.reports()) {
+        if (other.status !== "modified") continue;
+        const otherFile = path.resolve(other.file);
+        const relied = other.sites.some((s) => dropped.includes(s.api)) || (editedBefore.has(otherFile) && !stillEdited.has(otherFile));
+        if ((other === report || relied) && this.replan(other, diagnostic)) replanned.add(other);
+      }
+    }
+    this.retries += replanned.size > 0 ? 1 : 0;
+    return replanned;
+  }
+
+  private replan(report: ReplannableReport, diagnostic: NewDiagnostic | undefined): boolean {
+    if (!report.original) return false;
+    const file = path.resolve(report.file);
+    const local = this.notDisposable.get(file) ?? new Set<string>();
+    const handles = new Map([...this.handles].filter(([label]) => !local.has(label)));
+    const reasons = new Map(this.reasons);
+    const where = diagnostic ? `${path.relative(this.cwd, diagnostic.file)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` : "a type error";
+    for (const label of local) reasons.set(label, `\`await using\` with this handle does not type-check here (${where})`);
+    const input = applyEdits(report.original.text, this.providers.edits.get(file) ?? []);
+    const result = this.providerOnly.has(file) ? { output: input, sites: report.sites, correctSitesKept: report.correctSitesKept } : this.migrate(report.file, input, handles, reasons);
+    if (result.error || result.output === report.output) return false;
+    const changed = result.output !== report.original.text;
+    report.status = changed ? "modified" : "unchanged";
+    report.output = changed ? result.output : undefined;
+    report.sites = result.sites;
+    report.correctSitesKept = result.correctSitesKept;
+    this.project.getSourceFile(report.file)?.replaceWithText(result.output);
+    return true;
+  }
+}
