@@ -182,7 +182,18 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
   // `Promise<Lock | undefined>` (a try-lock): `await using` skips a nullish handle; every other member must be a handle.
   const constituents = handleType.isUnion() ? handleType.types.filter((t) => !(t.flags & NULLISH)) : [handleType];
   const handleMethods = site.acquire.spec.release.flatMap((r) => (r.kind === "handleMethod" ? r.methods : []));
-  const releaseName = handleMethods.find((name) => constituents.length > 0 && constituents.every((t) => t.getProperty(name) !== undefined));
+  // A release the dispose can call with no argument: `unlock()`, never `writeAndUnlock(data)` (it also writes).
+  const callableBare = (t: ts.Type, name: string): boolean => {
+    const property = t.getProperty(name);
+    if (!property) return false;
+    return checker.getSignaturesOfType(checker.getTypeOfSymbol(property), ts.SignatureKind.Call).some((signature) =>
+      signature.getParameters().every((parameter) => {
+        const declaration = parameter.valueDeclaration;
+        return declaration !== undefined && ts.isParameter(declaration) && (declaration.questionToken !== undefined || declaration.initializer !== undefined || declaration.dotDotDotToken !== undefined);
+      }),
+    );
+  };
+  const releaseName = handleMethods.find((name) => constituents.length > 0 && constituents.every((t) => callableBare(t, name)));
   if (!releaseName) return { reason: "the handle type has no release method the model knows" };
   const kinds = new Set(constituents.map((t) => releaseKind(checker, checker.getTypeOfSymbol(t.getProperty(releaseName)!))));
   if (kinds.has("mixed") || kinds.size > 1) {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { SyntaxKind, TypeFormatFlags, type Project, type SourceFile } from "ts-morph";
-import { findAcquisitions, judgeSite, applyEdits, collectImports, buildLockModel, type AcquisitionSite, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { findAcquisitions, judgeSite, compoundReleaseOf, applyEdits, collectImports, buildLockModel, type AcquisitionSite, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource, SourceParseError } from "../parse.js";
 import { declaredTypeKey, migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
@@ -277,8 +277,9 @@ function analyseProviders(
       const verdict = judgeSite(site, { model, imports, sourceText: original.text });
       if (verdict.kind === "safe" && (verdict.why !== "released" || !options.modernize)) continue;
       collectDeclaredTypes(sourceFile, site, original.text, declaredTypes);
-      // Try/finally fixes call the API's own release: no handle needs to be disposable for them.
-      if (noUsing.has(file)) continue;
+      // Try/finally fixes call the API's own release: no handle needs to be disposable for them;
+      // nor does a handle released by a call that also writes (`writeAndUnlock(data)`): it never becomes `using`.
+      if (noUsing.has(file) || compoundReleaseOf(site.form.binding, site.form.scope, original.text) !== undefined) continue;
       analyseProviderSite(project, providers, sourceFile, site);
     }
   }
