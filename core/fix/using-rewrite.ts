@@ -518,12 +518,16 @@ function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePla
  * when the release comes first or only plain statements precede it.
  */
 function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node, sourceText: string): TextEdit[] | string {
-  const index = finalizer.body.indexOf(release as never);
-  // A release nested deeper (`finally { try { await settled; } finally { lease.release(); } }`) is the code's own design.
-  if (index < 0) return [];
+  const top = topStatementOf(release, finalizer)!;
+  const index = finalizer.body.indexOf(top as never);
   const before = finalizer.body.slice(0, index);
   const canThrow = before.some((statement) => descendants(statement).some((node) => node.type === T.CallExpression || node.type === T.AwaitExpression || node.type === T.NewExpression || node.type === T.ThrowStatement));
   if (!canThrow) return [];
+  // A release nested deeper (`finally { try { await settled; } finally { lease.release(); } }`) is the code's own design.
+  if (top !== release) return "what its `finally` runs before the `try` that releases can throw";
+  // `using` before the release is disposed after it; in a `try` of its own it would be disposed first.
+  const disposed = before.find((statement) => statement.type === T.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using"));
+  if (disposed) return `\`using\` on line ${disposed.loc.start.line} runs before the release in its \`finally\` and can throw; the codemod cannot guard it without changing the release order`;
   if (hasComment(sourceText, [before[before.length - 1]!.range[1], release.range[0]], [0, 0])) return "a comment between the statements of its `finally` and the release would be lost";
   const removal = removeStatement(sourceText, release);
   if (typeof removal === "string") return removal;
@@ -536,18 +540,31 @@ function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node
  * await runner.release();`, also inside a `try` nested in that `finally`; not in a callback), or undefined.
  */
 function finallyRelease(tryStatement: TSESTree.TryStatement, binding: HandleBinding, sourceText: string): Node | undefined {
-  if (!tryStatement.finalizer) return undefined;
+  const finalizer = tryStatement.finalizer;
+  if (!finalizer) return undefined;
   let statement: Node | undefined;
   walk(
-    tryStatement.finalizer,
+    finalizer,
     (node) => {
       if (statement) return "skip";
-      if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) statement = releaseStatementOf(node, undefined, true);
+      if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) {
+        const found = releaseStatementOf(node, undefined, true);
+        // Only a release that runs whenever the `finally` runs: not in a branch, a loop or a nested `try` block.
+        if (found && runsWith(found, finalizer)) statement = found;
+      }
       return undefined;
     },
     true,
   );
   return statement;
+}
+
+/** Is `statement` a statement of `finalizer`, or of the `finally` of a `try` that is one (recursively)? */
+function runsWith(statement: Node, finalizer: TSESTree.BlockStatement): boolean {
+  const block = statement.parent;
+  if (block === finalizer) return true;
+  const nested = block?.parent;
+  return block?.type === T.BlockStatement && nested?.type === T.TryStatement && nested.finalizer === block && runsWith(nested, finalizer);
 }
 
 /**
