@@ -186,8 +186,14 @@ function typecheck(repo, cwd) {
 
 /** The package's own tests, one outcome per test (key: file and full title). */
 function tests(repo, cwd) {
+  // Keyed by file and full title; a title that repeats in a file (livekit-client has some) gets #2, #3…
   const outcomes = new Map();
-  let suitesFailed = [];
+  const record = (key, status) => {
+    let unique = key;
+    for (let n = 2; outcomes.has(unique); n++) unique = `${key} #${n}`;
+    outcomes.set(unique, status);
+  };
+  const suitesFailed = [];
   let result;
   if (repo.test.runner === "vitest") {
     const report = path.join(cwd, ".repo-run-vitest.json");
@@ -198,16 +204,16 @@ function tests(repo, cwd) {
     for (const file of json.testResults) {
       const rel = path.relative(cwd, file.name);
       if (file.status === "failed" && file.assertionResults.length === 0) suitesFailed.push(`${rel}: ${String(file.message ?? "").split("\n")[0]}`);
-      for (const a of file.assertionResults) outcomes.set(`${rel} > ${a.fullName}`, a.status === "passed" ? "passed" : a.status === "failed" ? "failed" : "skipped");
+      for (const a of file.assertionResults) record(`${rel} > ${a.fullName}`, a.status === "passed" ? "passed" : a.status === "failed" ? "failed" : "skipped");
     }
   } else if (repo.test.runner === "mocha") {
     result = run(path.join(cwd, "node_modules/.bin/mocha"), ["--reporter", "json", ...repo.test.args], cwd);
     const start = result.stdout.lastIndexOf('{\n  "stats"');
     if (start < 0) throw new Error(`mocha printed no JSON report in ${cwd}:\n${(result.stdout + result.stderr).slice(-3000)}`);
     const json = JSON.parse(result.stdout.slice(start));
-    for (const t of json.passes) outcomes.set(`${t.file ?? ""} > ${t.fullTitle}`, "passed");
-    for (const t of json.pending) outcomes.set(`${t.file ?? ""} > ${t.fullTitle}`, "skipped");
-    for (const t of json.failures) outcomes.set(`${t.file ?? ""} > ${t.fullTitle}`, "failed");
+    for (const t of json.passes) record(`${t.file ?? ""} > ${t.fullTitle}`, "passed");
+    for (const t of json.pending) record(`${t.file ?? ""} > ${t.fullTitle}`, "skipped");
+    for (const t of json.failures) record(`${t.file ?? ""} > ${t.fullTitle}`, "failed");
   } else throw new Error(`unknown test runner ${repo.test.runner}`);
   const count = (status) => [...outcomes.values()].filter((s) => s === status).length;
   return { exitCode: result.status, passed: count("passed"), failed: count("failed"), skipped: count("skipped"), suitesFailed, seconds: result.seconds, outcomes };
@@ -236,6 +242,8 @@ function migrate(repo, cwd, extra) {
     leaksLeftForHuman: sites.filter((s) => reported(s) && s.action === "manual").map((s) => ({ at: `${s.file}:${s.line}`, api: s.api, reason: s.reason })),
     correctSitesModernised: sites.filter((s) => !reported(s) && s.action === "rewritten" && written(s)).length,
     correctSitesKept: json.summary.correctSitesKept,
+    // Every acquisition the analysis judged: reported leaks, and correct sites (kept, modernised, or in a rejected file).
+    sitesSeen: sites.length + json.summary.correctSitesKept - sites.filter((s) => !reported(s) && s.action !== "rewritten").length,
     // A file whose rewrite the project's type check rejected is not written; its sites are not fixed.
     rejected: json.files.filter((f) => f.status === "error").map((f) => ({ file: rel(f.file), sites: f.sites.length, leaks: f.sites.filter(reported).length, error: f.error })),
     tryFinallyFiles: json.files.filter((f) => f.noUsing && f.status === "modified").length,
@@ -328,6 +336,7 @@ function render(rows) {
     const p = r.passes;
     const m = (name, f) => (p[name].migration.crashed ? "codemod failed" : f(p[name]));
     out.push(`| files | ${p.leaks.migration.files ?? "–"} | ${m("leaks", (x) => `${x.migration.filesModified} modified`)} | ${m("modernize", (x) => `${x.migration.filesModified} modified`)} |`);
+    out.push(`| lock sites seen (leaks + correct) | – | ${m("leaks", (x) => x.migration.sitesSeen)} | ${m("modernize", (x) => x.migration.sitesSeen)} |`);
     out.push(`| leaks fixed | – | ${m("leaks", (x) => x.migration.leaksFixed)} | ${m("modernize", (x) => x.migration.leaksFixed)} |`);
     out.push(`| leaks left for a human | – | ${m("leaks", (x) => x.migration.leaksLeftForHuman.length)} | ${m("modernize", (x) => x.migration.leaksLeftForHuman.length)} |`);
     out.push(`| correct sites modernised / kept | – | ${m("leaks", (x) => `${x.migration.correctSitesModernised} / ${x.migration.correctSitesKept}`)} | ${m("modernize", (x) => `${x.migration.correctSitesModernised} / ${x.migration.correctSitesKept}`)} |`);
