@@ -201,6 +201,28 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
     expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("await using lock");
   });
 
+  it("wraps a release function whose type says it is synchronous in `using` with [Symbol.dispose]", async () => {
+    // Found by the run across livekit-client (@livekit/mutex: `lock(): Promise<() => void>`): an awaited acquisition
+    // was taken to have an async release, and `await using unlock = { [Symbol.asyncDispose]: … }` fails TS2851.
+    const mutex = "export class Mutex {\n  async lock(): Promise<() => void> {\n    return () => {};\n  }\n}\n";
+    const restart = `import { Mutex } from "./mutex.js";
+
+const trackLock = new Mutex();
+
+export async function restart(work: () => Promise<void>): Promise<void> {
+  const unlock = await trackLock.lock();
+  await work();
+  unlock();
+}
+`;
+    const dir = project({ "src/mutex.ts": mutex, "src/restart.ts": restart });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out).summary).toMatchObject({ errors: 0, leaksFixed: 1 });
+    expect(fs.readFileSync(path.join(dir, "src/restart.ts"), "utf8")).toContain("  using unlock = { [Symbol.dispose]: await trackLock.lock() };\n  await work();\n}");
+    expect(runNode([path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")]).status).toBe(0);
+  });
+
   it("--update-tsconfig keeps a lib array written one entry per line in that layout", async () => {
     const tsconfig = '{\n  "compilerOptions": {\n    "target": "ES2022",\n    "module": "NodeNext",\n    "lib": [\n      "ES2022",\n      "DOM"\n    ],\n    "strict": true,\n    "types": [],\n    "noEmit": true\n  },\n  "include": ["src"]\n}\n';
     const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY }, { tsconfig });

@@ -57,6 +57,13 @@ export interface CallSiteOptions {
    * a name declared inside a locked region and used after it is declared before the region with it.
    */
   readonly declaredTypes?: ReadonlyMap<string, string>;
+  /**
+   * Whether the release function an acquisition returns gives back a promise, by callee label,
+   * from the checker (`lock(): Promise<() => void>` → "sync"): the adapter is then
+   * `using unlock = { [Symbol.dispose]: … }`. Without it, an awaited acquisition is taken to have
+   * an async release (`await using` with `[Symbol.asyncDispose]`, which also runs a sync one).
+   */
+  readonly releaseFunctions?: ReadonlyMap<string, "async" | "sync">;
 }
 
 /**
@@ -138,7 +145,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         // `using` needs a local name for the lock; a lock in a wrapper's field or acquired on one branch gets the try/finally form.
         const unbound = site.form.kind === "tracked" && unboundHandleReason(site.form.binding) !== undefined;
         let tryFinally = !canRunUsing || unbound;
-        let disposal = tryFinally ? tryFinallyDisposal(site) : disposalFor(site, options.disposableHandles, options.handleReasons);
+        let disposal = tryFinally ? tryFinallyDisposal(site) : disposalFor(site, options.disposableHandles, options.handleReasons, options.releaseFunctions);
         // A handle that is not disposable and cannot be made so here (a `.d.ts`-only or package API): the
         // try/finally form calls its own release and needs no disposable at all.
         if (typeof disposal === "string" && !tryFinally && isNotDisposable(site, options.disposableHandles)) {
@@ -224,7 +231,7 @@ function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
 }
 
 /** How this site's lock can be disposed of, or why it cannot. */
-function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"], reasons?: ReadonlyMap<string, string>): Disposal | string {
+function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"], reasons?: ReadonlyMap<string, string>, releaseFunctions?: ReadonlyMap<string, "async" | "sync">): Disposal | string {
   const form = site.form;
   if (form.kind !== "tracked") return form.kind === "discarded" ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released" : "nothing to rewrite";
   if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
@@ -233,7 +240,8 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
   const name = boundIdentifier(form.acquireAt);
   const style = name === undefined ? undefined : bindingStyle(name, form.binding);
   if (style === "function") {
-    return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: true };
+    const kind = releaseFunctions?.get(site.label) ?? (releaseIsAsyncFor(site) ? "async" : "sync");
+    return { keyword: kind === "async" ? "await using" : "using", adapter: true };
   }
   if (style === "handle") {
     const known = handles === "assume" ? (releaseIsAsyncFor(site) ? "async" : "sync") : handles?.get(site.label);

@@ -54,6 +54,19 @@ export function analyseProviderSite(project: Project, analysis: ProviderAnalysis
   analysis.decisions.set(site.label, decision);
 }
 
+/**
+ * Whether the release function an acquisition returns gives back a promise, from its type
+ * (`lock(): Promise<() => void>` → "sync"), or undefined when the checker cannot tell. The adapter
+ * for a release function is `{ [Symbol.dispose]: … }` for a sync one: TypeScript rejects
+ * `{ [Symbol.asyncDispose]: () => void }` in an `await using` (TS2851).
+ */
+export function releaseKindAt(project: Project, file: SourceFile, site: AcquisitionSite): "async" | "sync" | undefined {
+  const callNode = findCall(file, site.call.range[0], site.call.range[1]);
+  if (!callNode) return undefined;
+  const facts = typeFactsAt(ts, project.getTypeChecker().compilerObject, callNode, site);
+  return facts.releaseIsAsync === undefined ? undefined : facts.releaseIsAsync ? "async" : "sync";
+}
+
 function planProvider(project: Project, analysis: ProviderAnalysis, callNode: ts.CallExpression, site: AcquisitionSite): ProviderDecision {
   const checker = project.getTypeChecker().compilerObject;
   const calleeNode = ts.isPropertyAccessExpression(callNode.expression) ? callNode.expression.name : callNode.expression;

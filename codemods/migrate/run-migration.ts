@@ -8,7 +8,7 @@ import { parseSource, SourceParseError } from "../parse.js";
 import { declaredTypeKey, migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
 import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
-import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
+import { analyseProviderSite, createProviderAnalysis, releaseKindAt, type ProviderAnalysis } from "./providers.js";
 import { decideRuntime, type Runtime } from "./runtime.js";
 
 /**
@@ -134,7 +134,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   // Phase 1: providers (type-aware), before any edit.
   const providers = createProviderAnalysis();
   const declaredTypes = new Map<string, [string, string][]>();
-  if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing, declaredTypes);
+  const releaseKinds = new Map<string, "async" | "sync" | "unknown">();
+  if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing, declaredTypes, releaseKinds);
 
   // Phase 2: call sites, on the provider-edited texts.
   const inputs: { file: string; text: string }[] = [];
@@ -159,7 +160,8 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     if (decision.disposable) handles.set(label, decision.disposable);
     else if (decision.reason) reasons.set(label, decision.reason);
   }
-  const job: CallSiteJob = { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes };
+  const releaseFunctions = new Map([...releaseKinds].filter((entry): entry is [string, "async" | "sync"] => entry[1] !== "unknown"));
+  const job: CallSiteJob = { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes, releaseFunctions };
   const results = await migrateCallSites(inputs, job, options);
   if (project && tsconfig) fallBackWhereUnusedUsingFails(project, tsconfig, inputs, results, job, cannotRunUsing, options);
   for (const result of results) {
@@ -248,6 +250,7 @@ function analyseProviders(
   options: MigrateOptions,
   noUsing: ReadonlyMap<string, string>,
   declaredTypes: Map<string, [string, string][]>,
+  releaseKinds: Map<string, "async" | "sync" | "unknown">,
 ): void {
   const model = buildLockModel(options.lockModel);
   let done = 0;
@@ -271,7 +274,14 @@ function analyseProviders(
       if (verdict.kind === "safe" && (verdict.why !== "released" || !options.modernize)) continue;
       collectDeclaredTypes(sourceFile, site, original.text, declaredTypes);
       // Try/finally fixes call the API's own release: no handle needs to be disposable for them.
-      if (noUsing.has(file) || site.form.binding.handleNames.size === 0) continue;
+      if (noUsing.has(file)) continue;
+      if (site.form.binding.handleNames.size === 0) {
+        // A release function: the adapter's dispose key follows its type (one label with two answers: neither).
+        const kind = releaseKindAt(project, sourceFile, site) ?? "unknown";
+        const known = releaseKinds.get(site.label);
+        releaseKinds.set(site.label, known === undefined || known === kind ? kind : "unknown");
+        continue;
+      }
       analyseProviderSite(project, providers, sourceFile, site);
     }
   }
@@ -368,6 +378,8 @@ interface CallSiteJob {
   readonly noUsing: ReadonlySet<string>;
   /** Per file (ts-morph's path), the checker's types of declarations without annotation (declaredTypeKey → type). */
   readonly declaredTypes: ReadonlyMap<string, [string, string][]>;
+  /** By callee label, whether the release function an acquisition returns is async (from types). */
+  readonly releaseFunctions: ReadonlyMap<string, "async" | "sync">;
 }
 
 export interface CallSiteResult {
@@ -388,6 +400,7 @@ export function migrateOne(file: string, text: string, job: CallSiteJob): CallSi
       handleReasons: job.reasons,
       modernize: job.modernize,
       canRunUsing: !job.noUsing.has(file),
+      releaseFunctions: job.releaseFunctions,
       ...(types ? { declaredTypes: new Map(types) } : {}),
     });
     return { file, output: result.output, sites: result.sites, correctSitesKept: result.correctSitesKept };
@@ -412,7 +425,7 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
       (chunk) =>
         new Promise<CallSiteResult[]>((resolve, reject) => {
           const worker = new Worker(new URL("./worker.js", import.meta.url), {
-            workerData: { inputs: chunk, job: { model: job.model, handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize, noUsing: [...job.noUsing], declaredTypes: [...job.declaredTypes] } },
+            workerData: { inputs: chunk, job: { model: job.model, handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize, noUsing: [...job.noUsing], declaredTypes: [...job.declaredTypes], releaseFunctions: [...job.releaseFunctions] } },
           });
           worker.on("message", (message: { progress?: number; results?: CallSiteResult[] }) => {
             if (message.progress) options.onProgress?.((done += message.progress), inputs.length, "rewrite");
