@@ -234,7 +234,8 @@ function unreadUsingLine(result: MigrationResult): string {
 
 function summary(result: MigrationResult) {
   const count = (status: string) => result.files.filter((f) => f.status === status).length;
-  const sites = result.files.flatMap((f) => f.sites);
+  // A file the type check rejected (status "error") was not written: its planned rewrites fixed nothing.
+  const sites = result.files.flatMap((f) => (f.status === "error" ? f.sites.filter((s) => s.action !== "rewritten") : f.sites));
   // "Leaks" are the sites require-release reports (a leak, an unawaited release, a discarded handle).
   const reported = sites.filter((s) => s.verdict !== "safe");
   return {
@@ -250,6 +251,7 @@ function summary(result: MigrationResult) {
     leaksLeftForHuman: reported.filter((s) => s.action === "manual" || s.stillReported !== undefined).length,
     correctSitesModernised: sites.filter((s) => s.verdict === "safe" && s.action === "rewritten").length,
     correctSitesKept: result.files.reduce((n, f) => n + (f.correctSitesKept ?? 0), 0),
+    rewritesRejected: result.files.reduce((n, f) => n + (f.status === "error" ? f.sites.filter((s) => s.action === "rewritten").length : 0), 0),
     unreadUsingBindings: result.files.reduce((n, f) => n + (f.status === "modified" ? Math.max(0, f.unreadUsing ?? 0) : 0), 0),
     linesAdded: result.files.reduce((n, f) => n + f.added, 0),
     linesRemoved: result.files.reduce((n, f) => n + f.removed, 0),

@@ -201,6 +201,35 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
     expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("await using lock");
   });
 
+  it("wraps a release function whose type says it is synchronous in `using` with [Symbol.dispose]", async () => {
+    // Found by the run across livekit-client (@livekit/mutex: `lock(): Promise<() => void>`): an awaited acquisition
+    // was taken to have an async release, and `await using unlock = { [Symbol.asyncDispose]: … }` fails TS2851.
+    const mutex = "export class Mutex {\n  async lock(): Promise<() => void> {\n    return () => {};\n  }\n}\n";
+    const restart = `import { Mutex } from "./mutex.js";
+
+const trackLock = new Mutex();
+
+export async function restart(work: () => Promise<void>): Promise<void> {
+  const unlock = await trackLock.lock();
+  await work();
+  unlock();
+}
+`;
+    const dir = project({ "src/mutex.ts": mutex, "src/restart.ts": restart });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out).summary).toMatchObject({ errors: 0, leaksFixed: 1 });
+    expect(fs.readFileSync(path.join(dir, "src/restart.ts"), "utf8")).toContain("  using unlock = { [Symbol.dispose]: await trackLock.lock() };\n  await work();\n}");
+    expect(runNode([path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")]).status).toBe(0);
+  });
+
+  it("--update-tsconfig keeps a lib array written one entry per line in that layout", async () => {
+    const tsconfig = '{\n  "compilerOptions": {\n    "target": "ES2022",\n    "module": "NodeNext",\n    "lib": [\n      "ES2022",\n      "DOM"\n    ],\n    "strict": true,\n    "types": [],\n    "noEmit": true\n  },\n  "include": ["src"]\n}\n';
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY }, { tsconfig });
+    expect(await run(["migrate", "src", "--write", "--update-tsconfig"], capture(dir))).toBe(0);
+    expect(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).toBe(tsconfig.replace('"DOM"\n', '"DOM",\n      "ESNext.Disposable"\n'));
+  });
+
   it("reports a syntax error with file:line:col, leaves the file untouched and migrates the others", async () => {
     const broken = "export async function f() {\n  const lock = await acquireFileLock('x');\n  if (\n}\n";
     const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY, "src/broken.ts": broken }, { tsconfig: false });
@@ -232,6 +261,23 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
     expect(io.err).not.toMatch(/: error: /);
     expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toBe(raw);
     expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("  const lock = await acquireFileLock(file);\n  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n");
+  });
+
+  it('fixes leaks with try/finally where "noUnusedLocals" would reject an unread `using` binding (TS6133)', async () => {
+    // Found by the run across livekit-client (test/truth/repo-run.mjs): its tsconfig has noUnusedLocals, and every
+    // `using unlock = …` rewrite was rejected by the verification step, leaving the leaks as they were.
+    const tsconfig = { compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "ESNext.Disposable"], strict: true, noUnusedLocals: true, types: [], noEmit: true, skipLibCheck: true }, include: ["src"] };
+    const named = LEAKY.replace("export async function compact", "export async function compactNamed").replace("const lock", "const _lock").replace("lock.release", "_lock.release");
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY, "src/named.ts": named }, { tsconfig });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--json"], io)).toBe(0);
+    const report = JSON.parse(io.out);
+    expect(report.summary).toMatchObject({ errors: 0, leaksFixed: 2, leaksLeftForHuman: 0 });
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("  const lock = await acquireFileLock(file);\n  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n");
+    expect(report.files.find((f: { file: string }) => f.file.endsWith("compact.ts")).noUsing).toContain('"noUnusedLocals": true');
+    // TypeScript exempts names that start with "_": those keep `await using`.
+    expect(fs.readFileSync(path.join(dir, "src/named.ts"), "utf8")).toContain("await using _lock = await acquireFileLock(file);");
+    expect(runNode([path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")]).status).toBe(0);
   });
 
   it("reports binary and non-UTF-8 files and goes on", async () => {

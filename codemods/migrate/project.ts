@@ -62,9 +62,18 @@ export function addDisposableLib(tsconfigText: string, target: string | undefine
   const libMatch = /"lib"\s*:\s*\[([^\]]*)\]/.exec(tsconfigText);
   if (libMatch) {
     if (/esnext\.disposable|"esnext"/i.test(libMatch[1]!)) return tsconfigText;
-    const inner = libMatch[1]!.trimEnd();
-    const insert = inner.trim().length === 0 ? `"ESNext.Disposable"` : `${inner.replace(/,\s*$/, "")}, "ESNext.Disposable"`;
-    return tsconfigText.slice(0, libMatch.index) + `"lib": [${insert.trimStart()}]` + tsconfigText.slice(libMatch.index + libMatch[0].length);
+    const inner = libMatch[1]!;
+    const body = inner.trimEnd();
+    let list: string;
+    if (body.trim().length === 0) list = `"ESNext.Disposable"`;
+    else if (!body.includes("\n")) list = `${body.trim().replace(/,$/, "")}, "ESNext.Disposable"`;
+    else {
+      // One entry per line: the new one goes on its own line, indented as the last; the closing bracket keeps its line.
+      const comma = body.endsWith(",");
+      const indent = /\n([ \t]*)[^\n]*$/.exec(body)?.[1] ?? "  ";
+      list = `${body.replace(/,$/, "")},\n${indent}"ESNext.Disposable"${comma ? "," : ""}${inner.slice(body.length)}`;
+    }
+    return tsconfigText.slice(0, libMatch.index) + `"lib": [${list}]` + tsconfigText.slice(libMatch.index + libMatch[0].length);
   }
   const options = /"compilerOptions"\s*:\s*\{/.exec(tsconfigText);
   const targetLib = target && target.toUpperCase() !== "ESNEXT" ? target.toUpperCase().replace(/^ES(\d)/, "ES$1") : "ES2022";

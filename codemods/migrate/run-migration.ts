@@ -107,7 +107,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   }
   const firstPath = path.resolve(options.cwd, options.paths[0] ?? ".");
   // Where the code runs decides the form of every fix: `using`, or try/finally where it cannot run.
-  const { cannotRunUsing } = decideRuntime({ files, firstPath, tsconfig: findTsconfig(firstPath, options.project, options.cwd), override: options.runtime });
+  const cannotRunUsing = new Map(decideRuntime({ files, firstPath, tsconfig: findTsconfig(firstPath, options.project, options.cwd), override: options.runtime }).cannotRunUsing);
   if (options.typeCheck) {
     tsconfig = findTsconfig(firstPath, options.project, options.cwd);
     // A project none of whose files gets `using` needs no AsyncDisposable in its lib.
@@ -168,6 +168,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   }
   const job: CallSiteJob = { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes };
   const results = await migrateCallSites(inputs, job, options);
+  if (project && tsconfig) fallBackWhereUnusedUsingFails(project, tsconfig, inputs, results, job, cannotRunUsing, options);
   for (const result of results) {
     const original = texts.get(result.file)!;
     if (result.error) {
@@ -339,6 +340,35 @@ function verify(project: Project, reports: Map<string, FileReport>, options: Mig
   }
 }
 
+/**
+ * `noUnusedLocals` makes TypeScript report a `using` binding that is never read (TS6133: "'lock' is
+ * declared but its value is never read"; only names that start with `_` are exempt), and a lock
+ * scope's binding usually is never read: every such rewrite would be rejected by the verification
+ * step and the leak left unfixed (livekit-client, test/truth/repo-run.mjs). A file whose plan adds
+ * such a binding is planned again in the try/finally form, which keeps the name and reads it in
+ * its `finally`; the reason is reported like a runtime that cannot run `using`.
+ */
+function fallBackWhereUnusedUsingFails(
+  project: Project,
+  tsconfig: string,
+  inputs: readonly { file: string; text: string }[],
+  results: CallSiteResult[],
+  job: CallSiteJob,
+  cannotRunUsing: Map<string, string>,
+  options: MigrateOptions,
+): void {
+  if (!project.getCompilerOptions().noUnusedLocals) return;
+  const texts = new Map(inputs.map((input) => [input.file, input.text]));
+  const reason = `${path.relative(options.cwd, tsconfig) || "tsconfig.json"} "noUnusedLocals": true reports a \`using\` binding that is never read (TS6133: only names that start with "_" are exempt); set "noUnusedLocals": false, or rename the handles with a leading "_", to get \`await using\``;
+  for (const [index, result] of results.entries()) {
+    const text = texts.get(result.file);
+    if (result.error || text === undefined || result.output === text || job.noUsing.has(result.file) || !project.getSourceFile(result.file)) continue;
+    if (unreadUsingBindings(result.output, result.file, true) <= unreadUsingBindings(text, result.file, true)) continue;
+    cannotRunUsing.set(result.file, reason);
+    results[index] = migrateOne(result.file, text, { ...job, noUsing: new Set([...job.noUsing, result.file]) });
+  }
+}
+
 // ------------------------------------------------------------- call sites
 
 interface CallSiteJob {
@@ -350,6 +380,7 @@ interface CallSiteJob {
   readonly noUsing: ReadonlySet<string>;
   /** Per file (ts-morph's path), the checker's types of declarations without annotation (declaredTypeKey → type). */
   readonly declaredTypes: ReadonlyMap<string, [string, string][]>;
+  /** By callee label, whether the release function an acquisition returns is async (from types). */
 }
 
 export interface CallSiteResult {
@@ -415,7 +446,7 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
  * and ESLint's no-unused-vars report each one unless `ignoreUsingDeclarations` is set: the
  * codemod says so once after writing (the name is what keeps the lock alive, it cannot go).
  */
-function unreadUsingBindings(text: string, file: string): number {
+function unreadUsingBindings(text: string, file: string, exemptUnderscore = false): number {
   let program;
   try {
     program = parseSource(text, file);
@@ -431,7 +462,7 @@ function unreadUsingBindings(text: string, file: string): number {
     if (n.type === "VariableDeclaration" && (n.kind === "using" || n.kind === "await using")) {
       for (const declarator of n.declarations ?? []) {
         const name = declarator.id.type === "Identifier" ? declarator.id.name : undefined;
-        if (name !== undefined && !readsName(block, name, declarator.id)) unread++;
+        if (name !== undefined && !(exemptUnderscore && name.startsWith("_")) && !readsName(block, name, declarator.id)) unread++;
       }
     }
     const inner = n.type === "BlockStatement" || n.type === "Program" || n.type === "SwitchCase" || n.type === "StaticBlock" ? n : block;
