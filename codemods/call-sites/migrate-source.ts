@@ -190,7 +190,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       }
       // A `try` whose `finally` releases, started too late: the statements before it release on failure.
       if (plan.kind === "manual" && reported && compound === undefined) {
-        const beforeTry = planReleaseBeforeTry(site, { sourceText: text, javascript, typeOf });
+        const beforeTry = planReleaseBeforeTry(site, { sourceText: text, javascript, typeOf, awaitRelease: verdict.kind === "releaseNotAwaited" || releaseKnownAsync(site) });
         if (beforeTry.kind === "rewrite") plan = beforeTry;
       }
       if (plan.kind === "manual") {

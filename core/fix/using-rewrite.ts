@@ -440,6 +440,8 @@ export interface FailurePlanInput {
 
 export interface BeforeTryInput {
   readonly sourceText: string;
+  /** The release is known to be async: the `catch` (and a new `finally`) await it, as `await using` would. */
+  readonly awaitRelease?: boolean;
   /** JavaScript (default false): a name declared before the `try` needs no type. */
   readonly javascript?: boolean;
   /** The checker's type of a declaration without annotation (see PlanInput). */
@@ -482,7 +484,9 @@ function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePla
   const release = finallyRelease(tryStatement, binding, sourceText)!;
   const releasesBefore = `the \`try\` on line ${tryStatement.loc.start.line}, whose \`finally\` releases the lock`;
   // `finally { await runner.afterMigration(); await runner.release(); }`: what runs before the release can throw too.
-  const finallyEdits = releaseFirstInFinally(tryStatement.finalizer!, release, sourceText);
+  const ownerIsAsync = form.owner.type === T.Program || form.owner.async;
+  const releaseAsWritten = awaitedRelease(release, binding, sourceText, input.awaitRelease === true && ownerIsAsync);
+  const finallyEdits = releaseFirstInFinally(tryStatement.finalizer!, release, releaseAsWritten, sourceText);
   if (typeof finallyEdits === "string") return manual(`${releasesBefore}; ${finallyEdits}`);
   if (tryIndex === declIndex + 1) {
     if (finallyEdits.length === 0) return manual(`${releasesBefore}, starts right after the acquisition; the leak is elsewhere`);
@@ -500,15 +504,13 @@ function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePla
     if (typeof hoisted === "string") return manual(`${releasesBefore}, starts late; ${hoisted}`);
     hoist = hoisted;
   }
-  const ownerIsAsync = form.owner.type === T.Program || form.owner.async;
-  const releaseText = dedent(sourceText.slice(release.range[0], release.range[1]), indentAt(sourceText, release.range[0]));
-  if (!ownerIsAsync && /\bawait\b/u.test(releaseText)) return manual(`${releasesBefore}: its release awaits, and this function is not async`);
+  if (!ownerIsAsync && /\bawait\b/u.test(releaseAsWritten)) return manual(`${releasesBefore}: its release awaits, and this function is not async`);
   const names = new Set([...declaredNames(block.body.slice(0, tryIndex + 1), ""), ...[...binding.handleNames]]);
   const param = names.has("error") ? "cause" : "error";
   return {
     kind: "rewrite",
     shape: "releaseOnFailure",
-    edits: [...wrapRegion({ block, first: declIndex + 1, last: tryIndex - 1 }, hoist?.edits ?? [], sourceText, { catchRelease: releaseText, param }, hoist?.declarations), ...finallyEdits],
+    edits: [...wrapRegion({ block, first: declIndex + 1, last: tryIndex - 1 }, hoist?.edits ?? [], sourceText, { catchRelease: releaseAsWritten, param }, hoist?.declarations), ...finallyEdits],
   };
 }
 
@@ -517,7 +519,27 @@ function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePla
  * calls, awaits or constructs something (it can throw, and then the release never ran); no edits
  * when the release comes first or only plain statements precede it.
  */
-function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node, sourceText: string): TextEdit[] | string {
+/** The release statement's text, dedented; with `await` before the release call when `awaitIt` and it has none. */
+function awaitedRelease(statement: Node, binding: HandleBinding, sourceText: string, awaitIt: boolean): string {
+  const indent = indentAt(sourceText, statement.range[0]);
+  const original = sourceText.slice(statement.range[0], statement.range[1]);
+  if (!awaitIt) return dedent(original, indent);
+  let call: TSESTree.CallExpression | undefined;
+  walk(statement, (node) => {
+    if (call || isFunctionNode(node)) return "skip";
+    if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) call = node;
+    return undefined;
+  });
+  if (!call) return dedent(original, indent);
+  // `lock.release()` / `lock?.release()`: the await goes before the whole chain.
+  let outer: Node = call;
+  while (outer.parent && (outer.parent.type === T.ChainExpression || outer.parent.type === T.TSNonNullExpression)) outer = outer.parent;
+  if (outer.parent?.type === T.AwaitExpression) return dedent(original, indent);
+  const at = outer.range[0] - statement.range[0];
+  return dedent(`${original.slice(0, at)}await ${original.slice(at)}`, indent);
+}
+
+function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node, releaseText: string, sourceText: string): TextEdit[] | string {
   const top = topStatementOf(release, finalizer)!;
   const index = finalizer.body.indexOf(top as never);
   const before = finalizer.body.slice(0, index);
@@ -531,7 +553,6 @@ function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node
   if (hasComment(sourceText, [before[before.length - 1]!.range[1], release.range[0]], [0, 0])) return "a comment between the statements of its `finally` and the release would be lost";
   const removal = removeStatement(sourceText, release);
   if (typeof removal === "string") return removal;
-  const releaseText = dedent(sourceText.slice(release.range[0], release.range[1]), indentAt(sourceText, release.range[0]));
   return [...wrapRegion({ block: finalizer, first: 0, last: index - 1 }, [], sourceText, releaseText), removal];
 }
 
