@@ -327,7 +327,7 @@ describe("atomic writes", () => {
       expect(runResult.strays, runResult.delay).toEqual([]);
       expect(runResult.old + runResult.rewritten).toBe(result.files);
     }
-  }, 60_000);
+  });
 
   it("writeFileAtomic replaces the target of a symbolic link, keeps the link, and leaves no temp file", () => {
     const dir = tempDir();

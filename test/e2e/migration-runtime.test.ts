@@ -121,7 +121,7 @@ beforeAll(() => {
   runs["migrate --write"] = runNode([lockScope, "migrate", "src", "--write", "--force", "--json"], project);
   runs["migrate second run"] = runNode([lockScope, "migrate", "src", "--json"], project);
   compileAndRun("after");
-}, 90_000);
+});
 
 afterAll(() => {
   if (project) removeProject(project);
