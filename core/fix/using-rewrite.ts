@@ -64,8 +64,13 @@ export interface PlanInput {
 }
 
 export function planUsingRewrite(site: AcquisitionSite, input: PlanInput): RewritePlan {
+  return guarded(() => plan(site, input));
+}
+
+/** A planner bug becomes a manual site with its message, never a crash of the lint run or the migration. */
+function guarded(planner: () => RewritePlan): RewritePlan {
   try {
-    return plan(site, input);
+    return planner();
   } catch (error) {
     return manual(`internal planner error: ${(error as Error).message}`);
   }
@@ -459,11 +464,7 @@ export interface BeforeTryInput {
  * rewrite such a site.
  */
 export function planReleaseBeforeTry(site: AcquisitionSite, input: BeforeTryInput): RewritePlan {
-  try {
-    return beforeTryPlan(site, input);
-  } catch (error) {
-    return manual(`internal planner error: ${(error as Error).message}`);
-  }
+  return guarded(() => beforeTryPlan(site, input));
 }
 
 function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePlan {
@@ -686,11 +687,7 @@ function isCompoundRelease(call: TSESTree.CallExpression): boolean {
  * nothing in between returns, breaks or releases.
  */
 export function planReleaseOnFailure(site: AcquisitionSite, input: FailurePlanInput): RewritePlan {
-  try {
-    return failurePlan(site, input);
-  } catch (error) {
-    return manual(`internal planner error: ${(error as Error).message}`);
-  }
+  return guarded(() => failurePlan(site, input));
 }
 
 function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePlan {
