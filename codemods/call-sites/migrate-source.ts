@@ -57,6 +57,8 @@ export interface CallSiteOptions {
    * a name declared inside a locked region and used after it is declared before the region with it.
    */
   readonly declaredTypes?: ReadonlyMap<string, string>;
+  /** How this run could have had the checker's types, for the manual reason of a name without one (see PlanInput). */
+  readonly typesHint?: string;
 }
 
 /**
@@ -162,6 +164,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           awaitRelease: verdict.kind === "releaseNotAwaited" || (tryFinally && releaseKnownAsync(site)),
           javascript,
           typeOf,
+          ...(options.typesHint === undefined ? {} : { typesHint: options.typesHint }),
         });
       }
       if (plan.kind === "manual") {
@@ -238,7 +241,7 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
   if (style === "handle") {
     const known = handles === "assume" ? (releaseIsAsyncFor(site) ? "async" : "sync") : handles?.get(site.label);
     if (!known && reasons?.get(site.label)) return reasons.get(site.label)!;
-    if (!known) return `the handle returned by \`${site.label}\` is not disposable; make it disposable at its source (the migrate command does this for functions defined in the repository)`;
+    if (!known) return `the handle returned by \`${site.label}\` is not known to be disposable; give its type a \`[Symbol.asyncDispose]()\` method that releases it`;
     return { keyword: known === "async" ? "await using" : "using", adapter: false };
   }
   return "the acquisition does not bind a single handle or release function";

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { type Diagnostic, Project, ts } from "ts-morph";
+import { Project, ts } from "ts-morph";
 
 /**
  * The user's TypeScript project, loaded once with ts-morph from its own
@@ -20,8 +20,17 @@ export function findTsconfig(start: string, explicit: string | undefined, cwd: s
   }
 }
 
-export function loadProject(tsconfig: string): Project {
-  return new Project({ tsConfigFilePath: tsconfig });
+/**
+ * Loads the project from its tsconfig. `tsconfigText` stands in for the file's text (a dry run's
+ * `--update-tsconfig`: the run is verified against the `lib` it would write, nothing is written).
+ */
+export function loadProject(tsconfig: string, tsconfigText?: string): Project {
+  if (tsconfigText === undefined) return new Project({ tsConfigFilePath: tsconfig });
+  const json = ts.parseConfigFileTextToJson(tsconfig, tsconfigText);
+  if (json.error) throw new Error(`${tsconfig}: ${ts.flattenDiagnosticMessageText(json.error.messageText, "\n")}`);
+  const parsed = ts.parseJsonConfigFileContent(json.config, ts.sys, path.dirname(tsconfig), undefined, tsconfig);
+  // The edit only touches `lib` (addDisposableLib): the file's other options stay as ts-morph reads them.
+  return new Project({ tsConfigFilePath: tsconfig, compilerOptions: { lib: parsed.options.lib } });
 }
 
 export interface UsingSupport {
@@ -94,49 +103,144 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-export interface NewDiagnostic {
+/** A type error: where (no line for a global diagnostic, which names the tsconfig) and what. */
+export interface TypeCheckError {
+  /** Absolute path of the file, or of the tsconfig for a diagnostic without a file. */
   readonly file: string;
-  readonly line: number;
-  readonly column: number;
+  readonly line?: number;
+  readonly column?: number;
+  /** First line of the message. */
   readonly message: string;
+  /** `code:message`: what is compared before and after. */
+  readonly key: string;
 }
 
-/** Error diagnostics of every source file, as `code:message` multisets by file. */
-export function diagnosticsByFile(project: Project): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const diagnostic of project.getPreEmitDiagnostics()) {
-    if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
-    const file = diagnostic.getSourceFile()?.getFilePath() ?? "";
-    const list = map.get(path.resolve(file)) ?? [];
-    list.push(`${diagnostic.getCode()}:${messageOf(diagnostic)}`);
-    map.set(path.resolve(file), list);
+/** Who imports whom, for the files verification has to check. */
+export interface VerificationScope {
+  /** Absolute paths of the files to type-check; undefined: every file of the project. */
+  readonly files: ReadonlySet<string> | undefined;
+  /** By absolute path: the files that import it (or reference it with `/// <reference path>`). */
+  readonly importers: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/**
+ * What must be type-checked to know whether rewriting `changed` adds a type error: the changed
+ * files, the files that import them, and, through every file that re-exports one of them
+ * (`export … from`), that file's importers too. A changed file that is not a module or that
+ * augments a module or the global scope can reach any file: then the whole project is checked.
+ */
+export function verificationScope(project: Project, changed: readonly string[]): VerificationScope {
+  const program = project.getProgram().compilerObject;
+  const checker = program.getTypeChecker();
+  const importers = new Map<string, Set<string>>();
+  const reexporters = new Map<string, Set<string>>();
+  const byPath = new Map<string, ts.SourceFile>();
+  const add = (map: Map<string, Set<string>>, target: string, from: string) => {
+    if (target === from) return;
+    const set = map.get(target) ?? new Set<string>();
+    set.add(from);
+    map.set(target, set);
+  };
+  for (const sourceFile of program.getSourceFiles()) {
+    if (isLibraryFile(program, sourceFile)) continue;
+    const file = path.resolve(sourceFile.fileName);
+    byPath.set(file, sourceFile);
+    for (const literal of moduleSpecifiers(sourceFile)) {
+      const target = checker.getSymbolAtLocation(literal)?.declarations?.find(ts.isSourceFile);
+      if (!target) continue;
+      add(importers, path.resolve(target.fileName), file);
+      if (ts.isExportDeclaration(literal.parent)) add(reexporters, path.resolve(target.fileName), file);
+    }
+    for (const reference of sourceFile.referencedFiles) add(importers, path.resolve(path.dirname(file), reference.fileName), file);
   }
+  const files = new Set<string>();
+  const queue = changed.map((file) => path.resolve(file));
+  const expanded = new Set<string>();
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (expanded.has(file)) continue;
+    expanded.add(file);
+    files.add(file);
+    const sourceFile = byPath.get(file);
+    if (sourceFile && reachesEveryFile(sourceFile)) return { files: undefined, importers };
+    for (const importer of importers.get(file) ?? []) files.add(importer);
+    for (const reexporter of reexporters.get(file) ?? []) queue.push(reexporter);
+  }
+  return { files, importers };
+}
+
+/**
+ * The error diagnostics of `files` (every file of the project when undefined), file by file:
+ * syntactic and semantic diagnostics (and declaration diagnostics when the tsconfig emits
+ * declarations), then the program's global ones, filed under the tsconfig.
+ */
+export function typeErrors(project: Project, files: ReadonlySet<string> | undefined, tsconfig: string): Map<string, TypeCheckError[]> {
+  const program = project.getProgram().compilerObject;
+  const options = program.getCompilerOptions();
+  const declarations = options.declaration === true || options.composite === true;
+  const map = new Map<string, TypeCheckError[]>();
+  const add = (diagnostic: ts.Diagnostic) => {
+    if (diagnostic.category !== ts.DiagnosticCategory.Error) return;
+    const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
+    const file = diagnostic.file ? path.resolve(diagnostic.file.fileName) : tsconfig;
+    const at = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : undefined;
+    const list = map.get(file) ?? [];
+    list.push({ file, ...(at ? { line: at.line + 1, column: at.character + 1 } : {}), message: message.split("\n")[0]!, key: `${diagnostic.code}:${message}` });
+    map.set(file, list);
+  };
+  for (const sourceFile of program.getSourceFiles()) {
+    if (files ? !files.has(path.resolve(sourceFile.fileName)) : isLibraryFile(program, sourceFile)) continue;
+    program.getSyntacticDiagnostics(sourceFile).forEach(add);
+    program.getSemanticDiagnostics(sourceFile).forEach(add);
+    if (declarations) program.getDeclarationDiagnostics(sourceFile).forEach(add);
+  }
+  // After the files: the checker files some global diagnostics while it checks them ("Cannot find global type").
+  program.getGlobalDiagnostics().forEach(add);
   return map;
 }
 
-/** Diagnostics present after the change and not before, first per file. */
-export function newDiagnostics(project: Project, before: Map<string, string[]>): Map<string, NewDiagnostic> {
-  const result = new Map<string, NewDiagnostic>();
-  const seen = new Map<string, string[]>();
-  for (const diagnostic of project.getPreEmitDiagnostics()) {
-    if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
-    const file = path.resolve(diagnostic.getSourceFile()?.getFilePath() ?? "");
-    const key = `${diagnostic.getCode()}:${messageOf(diagnostic)}`;
-    const countBefore = (before.get(file) ?? []).filter((k) => k === key).length;
-    const used = seen.get(file) ?? [];
-    const countSeen = used.filter((u) => u === key).length;
-    used.push(key);
-    seen.set(file, used);
-    if (countSeen < countBefore) continue;
-    if (result.has(file)) continue;
-    const start = diagnostic.getStart() ?? 0;
-    const sourceFile = diagnostic.getSourceFile();
-    const { line, column } = sourceFile ? sourceFile.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
-    result.set(file, { file, line, column, message: messageOf(diagnostic).split("\n")[0]! });
+/** The errors of `after` that `before` did not have (as a multiset of `code:message` per file), first per file. */
+export function newTypeErrors(after: ReadonlyMap<string, TypeCheckError[]>, before: ReadonlyMap<string, TypeCheckError[]>): Map<string, TypeCheckError> {
+  const result = new Map<string, TypeCheckError>();
+  for (const [file, errors] of after) {
+    const left = [...(before.get(file) ?? []).map((e) => e.key)];
+    for (const error of errors) {
+      const index = left.indexOf(error.key);
+      if (index >= 0) {
+        left.splice(index, 1);
+        continue;
+      }
+      result.set(file, error);
+      break;
+    }
   }
   return result;
 }
 
-function messageOf(diagnostic: Diagnostic): string {
-  return ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, "\n");
+/** `src/lock.ts:8:3 message`, or `tsconfig.json: message` for a diagnostic without a file. */
+export function describeTypeError(error: TypeCheckError, cwd: string): string {
+  const where = path.relative(cwd, error.file) || error.file;
+  return error.line === undefined ? `${where}: ${error.message}` : `${where}:${error.line}:${error.column} ${error.message}`;
+}
+
+function isLibraryFile(program: ts.Program, sourceFile: ts.SourceFile): boolean {
+  return program.isSourceFileDefaultLibrary(sourceFile) || program.isSourceFileFromExternalLibrary(sourceFile) || /[\\/]node_modules[\\/]/.test(sourceFile.fileName);
+}
+
+/** Every module name the file imports, re-exports or requires (the program's list when it kept one). */
+function moduleSpecifiers(sourceFile: ts.SourceFile): readonly ts.StringLiteralLike[] {
+  const collected = (sourceFile as { imports?: readonly ts.StringLiteralLike[] }).imports;
+  if (collected) return collected;
+  const found: ts.StringLiteralLike[] = [];
+  for (const statement of sourceFile.statements) {
+    if ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteralLike(statement.moduleSpecifier)) found.push(statement.moduleSpecifier);
+    if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteralLike(statement.moduleReference.expression)) found.push(statement.moduleReference.expression);
+  }
+  return found;
+}
+
+/** A script (its declarations are global) or a file with `declare global` / `declare module "…"`. */
+function reachesEveryFile(sourceFile: ts.SourceFile): boolean {
+  if (!ts.isExternalModule(sourceFile) && !(sourceFile as { commonJsModuleIndicator?: unknown }).commonJsModuleIndicator) return true;
+  return sourceFile.statements.some((s) => ts.isModuleDeclaration(s) && ((s.flags & ts.NodeFlags.GlobalAugmentation) !== 0 || ts.isStringLiteral(s.name)));
 }

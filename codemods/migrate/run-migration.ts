@@ -7,7 +7,7 @@ import { findAcquisitions, judgeSite, applyEdits, collectImports, buildLockModel
 import { parseSource, SourceParseError } from "../parse.js";
 import { declaredTypeKey, migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
-import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
+import { checkUsingSupport, addDisposableLib, describeTypeError, findTsconfig, loadProject, newTypeErrors, typeErrors, verificationScope } from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
 import { decideRuntime, type Runtime } from "./runtime.js";
 
@@ -17,7 +17,11 @@ import { decideRuntime, type Runtime } from "./runtime.js";
  * verify the new texts with the project's own tsconfig, then write atomically.
  */
 
-export type FileStatus = "modified" | "unchanged" | "skipped" | "error";
+/**
+ * `rejected`: the planned rewrite adds a type error, so it is not written (`rejectedBecause` says
+ * which, where); `output` still holds it, so a dry run shows the diff.
+ */
+export type FileStatus = "modified" | "unchanged" | "skipped" | "error" | "rejected";
 
 export interface FileReport {
   readonly file: string;
@@ -26,6 +30,8 @@ export interface FileReport {
   removed: number;
   sites: SiteOutcome[];
   error?: string;
+  /** Why verification rejected the rewrite (status `rejected`): the first new type error, with its file and line:column. */
+  rejectedBecause?: string;
   /** Correct sites (released in a `finally`) left as they are. */
   correctSitesKept?: number;
   /**
@@ -62,6 +68,8 @@ export interface MigrationResult {
   readonly files: FileReport[];
   readonly tsconfig?: string;
   readonly tsconfigUpdated?: boolean;
+  /** `--update-tsconfig`: the tsconfig's text before and after the edit (written with `write`, verified against in both modes). */
+  readonly tsconfigEdit?: { readonly original: SourceFileText; readonly updated: string };
   /**
    * Temp files of an interrupted run (`.<name>.lock-scope-<pid>-<time>.tmp` whose process is gone)
    * in the folders of this run's files: `found`, and `removed` of them (only with `write`).
@@ -99,6 +107,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   let project: Project | undefined;
   let tsconfig: string | undefined;
   let tsconfigUpdated = false;
+  let tsconfigEdit: { original: SourceFileText; updated: string } | undefined;
   if (options.project !== undefined && !fs.existsSync(path.resolve(options.cwd, options.project))) {
     throw new MigrationConfigError(`--project ${options.project}: no such file. Give the path of a tsconfig.json, or leave --project out to use the nearest one.`);
   }
@@ -116,13 +125,12 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
         const target = project.getCompilerOptions().target;
         const targetName = target === undefined ? undefined : (await import("ts-morph")).ts.ScriptTarget[target];
         const updated = addDisposableLib(original.text, targetName);
-        if (options.write) writeFileAtomic(tsconfig, encodeLike(original, updated), original.mode);
-        tsconfigUpdated = true;
-        if (options.write) {
-          project = loadProject(tsconfig);
-          support = checkUsingSupport(project, tsconfig);
-        } else {
-          support = { ok: true };
+        // Verified against the updated lib in memory, dry run or not; written with the sources (phase 4).
+        project = loadProject(tsconfig, updated);
+        support = checkUsingSupport(project, tsconfig);
+        if (support.ok) {
+          tsconfigUpdated = true;
+          tsconfigEdit = { original, updated };
         }
       }
       if (!support.ok) throw new MigrationConfigError(support.message!);
@@ -159,7 +167,16 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     if (decision.disposable) handles.set(label, decision.disposable);
     else if (decision.reason) reasons.set(label, decision.reason);
   }
-  const results = await migrateCallSites(inputs, { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes }, options);
+  // Reasons say what this run did: the provider step and the checker's types need the type check and a tsconfig.
+  const typesHint = !options.typeCheck
+    ? "run without --no-type-check, so the checker's type is used"
+    : !project
+      ? "give the codemod the tsconfig.json that compiles this file (--project), so the checker's type is used"
+      : "";
+  const outsideProject = new Set(project ? inputs.map((input) => input.file).filter((file) => !project!.getSourceFile(file)) : []);
+  const outsideProjectHint = tsconfig ? `add this file to ${path.relative(options.cwd, tsconfig) || tsconfig} ("include"), so the checker's type is used` : typesHint;
+  const job = { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes, typesHint, outsideProject, outsideProjectHint };
+  const results = await migrateCallSites(inputs, job, options);
   for (const result of results) {
     const original = texts.get(result.file)!;
     if (result.error) {
@@ -183,15 +200,19 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   texts.clear();
 
   // Phase 3: verify with the project's own tsconfig; a file whose rewrite adds type errors is not written.
-  if (project) verify(project, reports, options);
+  if (project && tsconfig) verify(project, tsconfig, reports, options);
+  for (const report of reports.values()) if (report.status === "rejected") leaveRejectedSitesToHuman(report);
 
   // Phase 4: write — after the temp files a killed run left next to this run's files (dry run: counted only).
   const staleTempFiles = cleanStaleTempFiles(files, options.write);
+  if (tsconfigEdit && options.write) writeFileAtomic(tsconfig!, encodeLike(tsconfigEdit.original, tsconfigEdit.updated), tsconfigEdit.original.mode);
   for (const report of reports.values()) {
-    if (report.status !== "modified" || !report.output || !report.original || !owned.has(report.file)) continue;
+    if ((report.status !== "modified" && report.status !== "rejected") || !report.output || !report.original || !owned.has(report.file)) continue;
+    // A rejected file keeps its planned diff (shown by a dry run) and its line counts, and is never written.
     const counts = lineCounts(report.original.text, report.output);
     report.added = counts.added;
     report.removed = counts.removed;
+    if (report.status === "rejected") continue;
     report.unreadUsing = unreadUsingBindings(report.output, report.file) - unreadUsingBindings(report.original.text, report.file);
     if (options.write) {
       try {
@@ -204,7 +225,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   }
   // Provider files outside this shard were edited in memory only (for verification); their own shard writes them.
   const ordered = [...reports.values()].filter((r) => owned.has(r.file) || problems.some((p) => p.path === r.file)).sort((a, b) => a.file.localeCompare(b.file));
-  return { files: ordered, tsconfig, tsconfigUpdated, staleTempFiles };
+  return { files: ordered, tsconfig, tsconfigUpdated, ...(tsconfigEdit ? { tsconfigEdit } : {}), staleTempFiles };
 }
 
 /**
@@ -282,9 +303,10 @@ function analyseProviders(
  */
 function collectDeclaredTypes(sourceFile: SourceFile, site: AcquisitionSite, text: string, out: Map<string, [string, string][]>): void {
   const form = site.form;
-  if (form.kind !== "tracked" || form.acquireAt?.type !== "VariableDeclarator") return;
+  if (form.kind !== "tracked" || (form.acquireAt?.type !== "VariableDeclarator" && form.acquireAt?.type !== "AssignmentExpression")) return;
+  // The statement list that holds the acquisition: a block, or the file's top level.
   const block = form.acquireAt.parent?.parent;
-  if (block?.type !== "BlockStatement") return;
+  if (block?.type !== "BlockStatement" && block?.type !== "Program") return;
   const entries = out.get(sourceFile.getFilePath()) ?? [];
   for (const statement of block.body) {
     if (statement.type !== "VariableDeclaration" || (statement.kind !== "const" && statement.kind !== "let")) continue;
@@ -302,28 +324,66 @@ function collectDeclaredTypes(sourceFile: SourceFile, site: AcquisitionSite, tex
   if (entries.length > 0) out.set(sourceFile.getFilePath(), entries);
 }
 
-function verify(project: Project, reports: Map<string, FileReport>, options: MigrateOptions): void {
-  const before = diagnosticsByFile(project);
+/**
+ * Type-checks the rewrite before anything is written: the changed files and the files that import
+ * them (verificationScope), file by file, before and after. A file whose rewrite adds a type error
+ * is rejected (its text restored in the project, its planned output kept for the report); errors
+ * in files the run did not change point at the provider edits, so every changed file is rejected.
+ * Rounds repeat while rejecting made new errors appear (a rewrite that needed a rejected one).
+ */
+function verify(project: Project, tsconfig: string, reports: Map<string, FileReport>, options: MigrateOptions): void {
   const pending = [...reports.values()].filter((r) => r.status === "modified" && project.getSourceFile(r.file));
+  if (pending.length === 0) return;
+  const scope = verificationScope(project, pending.map((r) => r.file));
+  const before = typeErrors(project, scope.files, tsconfig);
   for (const report of pending) project.getSourceFileOrThrow(report.file).replaceWithText(report.output!);
-  for (let round = 0; round < 4; round++) {
-    options.onProgress?.(round + 1, 4, "verify");
-    const fresh = newDiagnostics(project, before);
-    const rejected = pending.filter((report) => report.status === "modified" && fresh.has(path.resolve(report.file)));
-    // Errors that appear in files we did not change point at the provider edits: reject every provider file.
+  const rejectedSoFar: string[] = [];
+  const rel = (file: string) => path.relative(options.cwd, file) || file;
+  for (let round = 0; ; round++) {
+    options.onProgress?.(round + 1, round + 1, "verify");
+    const fresh = newTypeErrors(typeErrors(project, scope.files, tsconfig), before);
+    const modified = pending.filter((report) => report.status === "modified");
+    const rejected = modified.filter((report) => fresh.has(path.resolve(report.file)));
+    // Errors in files we did not change (or global ones, filed under the tsconfig) point at the provider edits.
     const foreign = [...fresh.keys()].filter((file) => !pending.some((r) => path.resolve(r.file) === file));
     if (rejected.length === 0 && foreign.length === 0) return;
-    const toReject = rejected.length > 0 ? rejected : pending.filter((r) => r.status === "modified");
+    // After four rounds, stop narrowing down: what is left is rejected whole, so nothing unverified is written.
+    const toReject = rejected.length > 0 && round < 4 ? rejected : modified;
     for (const report of toReject) {
-      const diagnostic = fresh.get(path.resolve(report.file)) ?? fresh.get(foreign[0]!);
-      report.status = "error";
-      report.error = diagnostic
-        ? `the rewrite would add a type error, so the file was not written: ${path.relative(options.cwd, diagnostic.file)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.message}`
-        : "the rewrite would add type errors, so the file was not written";
-      report.output = undefined;
+      const file = path.resolve(report.file);
+      const own = fresh.get(file);
+      const elsewhere = foreign.length > 0 ? fresh.get(foreign[0]!) : undefined;
+      const needed = rejectedSoFar.find((other) => scope.importers.get(other)?.has(file));
+      const cause = own
+        ? `the rewrite adds a type error: ${describeTypeError(own, options.cwd)}`
+        : elsewhere
+          ? `this run's edits add a type error outside the files they change: ${describeTypeError(elsewhere, options.cwd)}`
+          : "verification did not settle after four rounds of rejections";
+      report.status = "rejected";
+      report.rejectedBecause = needed ? `it needs the rewrite of ${rel(needed)}, which was rejected; ${cause}` : cause;
       project.getSourceFileOrThrow(report.file).replaceWithText(report.original!.text);
     }
+    rejectedSoFar.push(...toReject.map((report) => path.resolve(report.file)));
+    if (toReject === modified) return;
   }
+}
+
+/**
+ * A rejected file's sites are not rewritten: each reported site it would have fixed is left for a
+ * human with the verification's reason, and a correct site it would have modernised is kept.
+ */
+function leaveRejectedSitesToHuman(report: FileReport): void {
+  const reason = `not rewritten: ${report.rejectedBecause!.replace(/\.$/, "")}; fix that type error and run again, or fix this site by hand`;
+  let kept = 0;
+  report.sites = report.sites.flatMap((site) => {
+    if (site.action !== "rewritten") return [site];
+    if (site.verdict === "safe") {
+      kept++;
+      return [];
+    }
+    return [{ ...site, action: "manual" as const, reason }];
+  });
+  if (kept > 0) report.correctSitesKept = (report.correctSitesKept ?? 0) + kept;
 }
 
 // ------------------------------------------------------------- call sites
@@ -337,6 +397,14 @@ interface CallSiteJob {
   readonly noUsing: ReadonlySet<string>;
   /** Per file (ts-morph's path), the checker's types of declarations without annotation (declaredTypeKey → type). */
   readonly declaredTypes: ReadonlyMap<string, [string, string][]>;
+  /**
+   * What a reason about a name without a type suggests besides an annotation: how this run could
+   * have had the checker's type ("" when the checker ran on the file). Files the tsconfig does not
+   * compile get `outsideProjectHint`.
+   */
+  readonly typesHint: string;
+  readonly outsideProject: ReadonlySet<string>;
+  readonly outsideProjectHint: string;
 }
 
 export interface CallSiteResult {
@@ -358,6 +426,7 @@ export function migrateOne(file: string, text: string, job: CallSiteJob): CallSi
       modernize: job.modernize,
       canRunUsing: !job.noUsing.has(file),
       ...(types ? { declaredTypes: new Map(types) } : {}),
+      typesHint: job.outsideProject.has(file) ? job.outsideProjectHint : job.typesHint,
     });
     return { file, output: result.output, sites: result.sites, correctSitesKept: result.correctSitesKept };
   } catch (error) {
@@ -381,7 +450,10 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
       (chunk) =>
         new Promise<CallSiteResult[]>((resolve, reject) => {
           const worker = new Worker(new URL("./worker.js", import.meta.url), {
-            workerData: { inputs: chunk, job: { model: job.model, handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize, noUsing: [...job.noUsing], declaredTypes: [...job.declaredTypes] } },
+            workerData: {
+              inputs: chunk,
+              job: { ...job, handles: [...job.handles], reasons: [...job.reasons], noUsing: [...job.noUsing], declaredTypes: [...job.declaredTypes], outsideProject: [...job.outsideProject] },
+            },
           });
           worker.on("message", (message: { progress?: number; results?: CallSiteResult[] }) => {
             if (message.progress) options.onProgress?.((done += message.progress), inputs.length, "rewrite");
