@@ -395,5 +395,5 @@ export async function compact(file: string): Promise<void> {
     expect(report(["--shard", "1/2"])).toEqual(a);
     const parallel = report(["--workers", "2"]);
     expect(parallel).toEqual(whole);
-  });
+  }, 180_000); // five type-checked runs in child processes: about a minute on a busy 2-core machine
 });

@@ -3,11 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { SyntaxKind, TypeFormatFlags, type Project, type SourceFile } from "ts-morph";
-import { findAcquisitions, judgeSite, applyEdits, collectImports, buildLockModel, type AcquisitionSite, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { findAcquisitions, judgeSite, applyEdits, collectImports, buildLockModel, type AcquisitionSite, type LockModel, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource, SourceParseError } from "../parse.js";
 import { declaredTypeKey, migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
-import { checkUsingSupport, addDisposableLib, describeTypeError, findTsconfig, loadProject, newTypeErrors, typeErrors, verificationScope } from "./project.js";
+import { checkUsingSupport, addDisposableLib, describeTypeError, findTsconfig, loadProject, newTypeErrors, typeErrors, verificationScope, type TypeCheckError } from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis } from "./providers.js";
 import { decideRuntime, type Runtime } from "./runtime.js";
 
@@ -272,6 +272,8 @@ function analyseProviders(
   let done = 0;
   for (const [file, original] of texts) {
     options.onProgress?.(++done, texts.size, "types");
+    // Most files of a code base hold no acquisition: they are not parsed here (the call-site step parses every file).
+    if (!mayAcquire(original.text, model)) continue;
     const sourceFile = project.getSourceFile(file);
     if (!sourceFile) continue;
     // Work on the normalised text (no BOM, LF) so ESTree and TypeScript positions agree.
@@ -294,6 +296,23 @@ function analyseProviders(
       analyseProviderSite(project, providers, sourceFile, site);
     }
   }
+}
+
+/**
+ * Can `text` hold an acquisition? Every acquisition the analysis finds is a call whose callee name
+ * passes the model's name filter or its usage-inferred name pattern (findAcquisitions: classifyCall,
+ * inferAcquisition), or an identifier imported from a module a matcher names: each appears in the
+ * text as a word, or as that module's name. Reading the words costs a fraction of a parse.
+ */
+function mayAcquire(text: string, model: LockModel): boolean {
+  for (const acquire of model.acquires) if (acquire.matcher.module !== undefined && text.includes(acquire.matcher.module)) return true;
+  const seen = new Set<string>();
+  for (const [word] of text.matchAll(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu)) {
+    if (seen.has(word)) continue;
+    seen.add(word);
+    if (model.candidateName(word) || model.inference?.acquisitionName.test(word)) return true;
+  }
+  return false;
 }
 
 /**
@@ -335,13 +354,34 @@ function verify(project: Project, tsconfig: string, reports: Map<string, FileRep
   const pending = [...reports.values()].filter((r) => r.status === "modified" && project.getSourceFile(r.file));
   if (pending.length === 0) return;
   const scope = verificationScope(project, pending.map((r) => r.file));
-  const before = typeErrors(project, scope.files, tsconfig);
-  for (const report of pending) project.getSourceFileOrThrow(report.file).replaceWithText(report.output!);
+  const setText = (report: FileReport, text: string) => project.getSourceFileOrThrow(report.file).replaceWithText(text);
+  for (const report of pending) setText(report, report.output!);
+  // The errors before the rewrite, asked only of the files that have errors after it (a clean result
+  // needs no second check): the rewritten files are set back for that, then rewritten again. A global
+  // error can come from any file checked: for it, the files checked after are checked before too.
+  const before = new Map<string, TypeCheckError[]>();
+  const known = new Set<string>();
+  let allKnown = false;
+  const learnBefore = (files: readonly string[]) => {
+    const missing = allKnown ? [] : files.filter((file) => !known.has(file));
+    if (missing.length === 0) return;
+    const wide = missing.includes(tsconfig);
+    const checked = wide ? scope.files : new Set(missing);
+    const applied = pending.filter((report) => report.status === "modified");
+    for (const report of applied) setText(report, report.original!.text);
+    for (const [file, errors] of typeErrors(project, checked, tsconfig)) if (wide || file !== tsconfig) before.set(file, errors);
+    for (const report of applied) setText(report, report.output!);
+    if (checked === undefined) allKnown = true;
+    else checked.forEach((file) => known.add(file));
+    if (wide) known.add(tsconfig);
+  };
   const rejectedSoFar: string[] = [];
   const rel = (file: string) => path.relative(options.cwd, file) || file;
   for (let round = 0; ; round++) {
     options.onProgress?.(round + 1, round + 1, "verify");
-    const fresh = newTypeErrors(typeErrors(project, scope.files, tsconfig), before);
+    const after = typeErrors(project, scope.files, tsconfig);
+    learnBefore([...after.keys()]);
+    const fresh = newTypeErrors(after, before);
     const modified = pending.filter((report) => report.status === "modified");
     const rejected = modified.filter((report) => fresh.has(path.resolve(report.file)));
     // Errors in files we did not change (or global ones, filed under the tsconfig) point at the provider edits.
@@ -361,7 +401,7 @@ function verify(project: Project, tsconfig: string, reports: Map<string, FileRep
           : "verification did not settle after four rounds of rejections";
       report.status = "rejected";
       report.rejectedBecause = needed ? `it needs the rewrite of ${rel(needed)}, which was rejected; ${cause}` : cause;
-      project.getSourceFileOrThrow(report.file).replaceWithText(report.original!.text);
+      setText(report, report.original!.text);
     }
     rejectedSoFar.push(...toReject.map((report) => path.resolve(report.file)));
     if (toReject === modified) return;
@@ -475,6 +515,7 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
  * codemod says so once after writing (the name is what keeps the lock alive, it cannot go).
  */
 function unreadUsingBindings(text: string, file: string): number {
+  if (!/\busing\b/.test(text)) return 0; // no `using` declaration without the word
   let program;
   try {
     program = parseSource(text, file);
