@@ -365,6 +365,16 @@ export async function compact(file: string): Promise<void> {
     expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toBe(LOCK_MODULE);
   });
 
+  it("type errors the code already had do not reject a rewrite (in a changed file or in a file that imports one)", async () => {
+    const already = `${LEAKY}export const wrong: number = "not a number";\n`;
+    const importer = `import { compact } from "./compact.js";\n\nexport const alsoWrong: string = 1;\nexport const run = compact;\n`;
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": already, "src/importer.ts": importer });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out).summary).toMatchObject({ modified: 2, rejected: 0, errors: 0, leaksFixed: 1 });
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("  await using lock = await acquireFileLock(file);\n");
+  });
+
   it("reports binary and non-UTF-8 files and goes on", async () => {
     const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY, "src/blob.js": Buffer.from([0, 1, 2, 3]), "src/latin1.js": Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]) });
     const io = capture(dir);
