@@ -26,7 +26,8 @@ Options:
                        default: the one ESLint finds for the files
   --no-config          Ignore the project's ESLint config (built-in presets only)
   --shard <i/n>        Process the i-th of n deterministic slices of the file list
-  --workers <n>        Worker threads for the call-site step (default: number of CPUs)
+  --workers <n>        Worker threads for the call-site step (default: one per 2 MB of
+                       source, up to the number of CPUs; less stays in-process)
   -h, --help           Show this help
 
 Exit codes: 0 nothing left to do (or all written), 1 manual sites, errors or rejected files remain,
