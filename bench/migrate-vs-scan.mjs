@@ -1,5 +1,5 @@
 // What a type-checked `lock-scope-codemod` run costs next to `lock-scope scan` of the same files.
-// Usage: node bench/migrate-vs-scan.mjs <effect|rxjs> [appFiles=100] [--runs N] [--old <dir with an older codemods/bin>] [--keep]
+// Usage: node bench/migrate-vs-scan.mjs <effect|rxjs> [appFiles=100] [--runs N] [--old <dir with an older codemods/bin>] [--keep] [--generate-only]
 // Needs `npm --prefix bench ci` (the real sources of effect / rxjs) and `npm run build`.
 //
 // The corpus is a real TypeScript code base (the package's own `src/`, copied) plus a generated app
@@ -138,6 +138,7 @@ function measureOnce(label, argv) {
 
 const { files, lines } = count(/\.tsx?$/);
 console.error(`corpus ${corpus}: ${files} files, ${lines} lines in ${dir}`);
+if (args.includes("--generate-only")) process.exit(0);
 const codemod = path.join(repo, "codemods/bin/lock-scope-codemod.js");
 const rows = [
   measure("lock-scope scan src", [path.join(repo, "bin/lock-scope.js"), "scan", "src", "--format", "json"]),

@@ -242,6 +242,18 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
     expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(LEAKY.replace("  const lock = await acquireFileLock(file);\n", "  await using lock = await acquireFileLock(file);\n").replace("  await lock.release();\n", ""));
   });
 
+  it("--update-tsconfig that cannot help says so and writes nothing, not even the tsconfig", async () => {
+    const tsconfig = JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", lib: ["ES2022"], noLib: true, types: [], noEmit: true }, include: ["src"] }, null, 2);
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY }, { tsconfig });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--update-tsconfig"], io)).toBe(2);
+    expect(io.err.trim().split("\n")).toHaveLength(1);
+    expect(io.err).toContain('even with "ESNext.Disposable" in compilerOptions.lib (--update-tsconfig, not written)');
+    expect(io.err).not.toContain("or run migrate with --update-tsconfig");
+    expect(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).toBe(tsconfig);
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(LEAKY);
+  });
+
   it("reasons say what this run did: without the type check, a name that needs a type points at the type check, not at the tsconfig", async () => {
     const hoisted = `import { acquireFileLock } from "./lock.js";
 declare function read(file: string): Promise<string[]>;

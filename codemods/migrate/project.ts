@@ -42,7 +42,7 @@ export interface UsingSupport {
 const PROBE = "__lock_scope_using_probe__.ts";
 
 /** Can this project use `await using`? TypeScript ≥ 5.2 installed for it, and a lib that declares `AsyncDisposable`. */
-export function checkUsingSupport(project: Project, tsconfig: string): UsingSupport {
+export function checkUsingSupport(project: Project, tsconfig: string, afterUpdate = false): UsingSupport {
   const installed = installedTypeScriptVersion(path.dirname(tsconfig));
   if (installed && compareVersions(installed, "5.2.0") < 0) {
     return { ok: false, message: `${tsconfig}: the project uses TypeScript ${installed}; \`using\` needs TypeScript 5.2 or newer (npm install -D typescript@latest).` };
@@ -59,7 +59,9 @@ export function checkUsingSupport(project: Project, tsconfig: string): UsingSupp
     if (problems.length === 0) return { ok: true };
     return {
       ok: false,
-      message: `${tsconfig}: compilerOptions.lib does not declare AsyncDisposable / Symbol.asyncDispose, so \`await using\` cannot type-check. Add "ESNext.Disposable" to "lib" (or run migrate with --update-tsconfig).`,
+      message: afterUpdate
+        ? `${tsconfig}: even with "ESNext.Disposable" in compilerOptions.lib (--update-tsconfig, not written), AsyncDisposable / Symbol.asyncDispose is not declared, so \`await using\` cannot type-check; check the "lib" and "extends" of this tsconfig.`
+        : `${tsconfig}: compilerOptions.lib does not declare AsyncDisposable / Symbol.asyncDispose, so \`await using\` cannot type-check. Add "ESNext.Disposable" to "lib" (or run migrate with --update-tsconfig).`,
     };
   } finally {
     project.removeSourceFile(probe);

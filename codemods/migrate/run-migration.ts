@@ -127,7 +127,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
         const updated = addDisposableLib(original.text, targetName);
         // Verified against the updated lib in memory, dry run or not; written with the sources (phase 4).
         project = loadProject(tsconfig, updated);
-        support = checkUsingSupport(project, tsconfig);
+        support = checkUsingSupport(project, tsconfig, true);
         if (support.ok) {
           tsconfigUpdated = true;
           tsconfigEdit = { original, updated };
