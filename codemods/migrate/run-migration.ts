@@ -142,7 +142,9 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   // Phase 1: providers (type-aware), before any edit.
   const providers = createProviderAnalysis();
   const declaredTypes = new Map<string, [string, string][]>();
-  if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing, declaredTypes);
+  // Files the provider step parsed and found no acquisition in: the call-site step would find none either.
+  const withoutSites = new Set<string>();
+  if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing, declaredTypes, withoutSites);
 
   // Phase 2: call sites, on the provider-edited texts.
   const inputs: { file: string; text: string }[] = [];
@@ -159,6 +161,10 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   for (const [file, original] of texts) {
     if (reports.get(file)?.status === "error") continue;
     const providerEdits = providers.edits.get(file) ?? [];
+    if (withoutSites.has(file) && providerEdits.length === 0) {
+      reports.set(file, { file, status: "unchanged", added: 0, removed: 0, sites: [], correctSitesKept: 0, ...(cannotRunUsing.has(file) ? { noUsing: cannotRunUsing.get(file) } : {}) });
+      continue;
+    }
     inputs.push({ file, text: providerEdits.length > 0 ? applyEdits(original.text, providerEdits) : original.text });
   }
   const handles = new Map<string, "async" | "sync">();
@@ -267,6 +273,7 @@ function analyseProviders(
   options: MigrateOptions,
   noUsing: ReadonlyMap<string, string>,
   declaredTypes: Map<string, [string, string][]>,
+  withoutSites: Set<string>,
 ): void {
   const model = buildLockModel(options.lockModel);
   let done = 0;
@@ -286,7 +293,9 @@ function analyseProviders(
       continue;
     }
     const imports = collectImports(program);
-    for (const site of findAcquisitions(program, model, imports, original.text)) {
+    const sites = findAcquisitions(program, model, imports, original.text);
+    if (sites.length === 0) withoutSites.add(file);
+    for (const site of sites) {
       if (site.form.kind !== "tracked") continue;
       const verdict = judgeSite(site, { model, imports, sourceText: original.text });
       if (verdict.kind === "safe" && (verdict.why !== "released" || !options.modernize)) continue;
