@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { Project, ts } from "ts-morph";
+import { type Diagnostic, Project, ts } from "ts-morph";
 
 /**
  * The user's TypeScript project, loaded once with ts-morph from its own
@@ -219,10 +219,14 @@ export function newTypeErrors(after: ReadonlyMap<string, TypeCheckError[]>, befo
   return result;
 }
 
-/** `src/lock.ts:8:3 message`, or `tsconfig.json: message` for a diagnostic without a file. */
-export function describeTypeError(error: TypeCheckError, cwd: string): string {
+/**
+ * `src/lock.ts:8:3 message`, or `tsconfig.json: message` for a diagnostic without a file. In a file
+ * the run rewrote (`rewritten`), the line and column are those of the new text (the planned diff).
+ */
+export function describeTypeError(error: TypeCheckError, cwd: string, rewritten = false): string {
   const where = path.relative(cwd, error.file) || error.file;
-  return error.line === undefined ? `${where}: ${error.message}` : `${where}:${error.line}:${error.column} ${error.message}`;
+  if (error.line === undefined) return `${where}: ${error.message}`;
+  return `${where}:${error.line}:${error.column}${rewritten ? " (in the rewritten text)" : ""} ${error.message}`;
 }
 
 function isLibraryFile(program: ts.Program, sourceFile: ts.SourceFile): boolean {
@@ -245,4 +249,55 @@ function moduleSpecifiers(sourceFile: ts.SourceFile): readonly ts.StringLiteralL
 function reachesEveryFile(sourceFile: ts.SourceFile): boolean {
   if (!ts.isExternalModule(sourceFile) && !(sourceFile as { commonJsModuleIndicator?: unknown }).commonJsModuleIndicator) return true;
   return sourceFile.statements.some((s) => ts.isModuleDeclaration(s) && ((s.flags & ts.NodeFlags.GlobalAugmentation) !== 0 || ts.isStringLiteral(s.name)));
+}
+
+export interface NewDiagnostic {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/**
+ * Error diagnostics of every source file, as `code:message` multisets by file: the whole project
+ * (getPreEmitDiagnostics). Kept for callers that want that; verification asks only what it must
+ * (typeErrors on a verificationScope).
+ */
+export function diagnosticsByFile(project: Project): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const diagnostic of project.getPreEmitDiagnostics()) {
+    if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
+    const file = diagnostic.getSourceFile()?.getFilePath() ?? "";
+    const list = map.get(path.resolve(file)) ?? [];
+    list.push(`${diagnostic.getCode()}:${messageOf(diagnostic)}`);
+    map.set(path.resolve(file), list);
+  }
+  return map;
+}
+
+/** Diagnostics present after the change and not before, first per file. */
+export function newDiagnostics(project: Project, before: Map<string, string[]>): Map<string, NewDiagnostic> {
+  const result = new Map<string, NewDiagnostic>();
+  const seen = new Map<string, string[]>();
+  for (const diagnostic of project.getPreEmitDiagnostics()) {
+    if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
+    const file = path.resolve(diagnostic.getSourceFile()?.getFilePath() ?? "");
+    const key = `${diagnostic.getCode()}:${messageOf(diagnostic)}`;
+    const countBefore = (before.get(file) ?? []).filter((k) => k === key).length;
+    const used = seen.get(file) ?? [];
+    const countSeen = used.filter((u) => u === key).length;
+    used.push(key);
+    seen.set(file, used);
+    if (countSeen < countBefore) continue;
+    if (result.has(file)) continue;
+    const start = diagnostic.getStart() ?? 0;
+    const sourceFile = diagnostic.getSourceFile();
+    const { line, column } = sourceFile ? sourceFile.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
+    result.set(file, { file, line, column, message: messageOf(diagnostic).split("\n")[0]! });
+  }
+  return result;
+}
+
+function messageOf(diagnostic: Diagnostic): string {
+  return ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, "\n");
 }

@@ -404,7 +404,7 @@ function verify(project: Project, tsconfig: string, reports: Map<string, FileRep
       const elsewhere = foreign.length > 0 ? fresh.get(foreign[0]!) : undefined;
       const needed = rejectedSoFar.find((other) => scope.importers.get(other)?.has(file));
       const cause = own
-        ? `the rewrite adds a type error: ${describeTypeError(own, options.cwd)}`
+        ? `the rewrite adds a type error: ${describeTypeError(own, options.cwd, true)}`
         : elsewhere
           ? `this run's edits add a type error outside the files they change: ${describeTypeError(elsewhere, options.cwd)}`
           : "verification did not settle after four rounds of rejections";
