@@ -6,9 +6,9 @@
 // layer that imports it: a lock module defined in the repository (so the provider step runs), a
 // barrel re-exporting it, `appFiles` files with a leak, a name used after the locked region (the
 // checker's type is needed) and a correct try/finally each, and half as many files importing them.
-// Each command runs in its own process under /usr/bin/time, `--runs` times (default 3), and the
-// fastest run is kept (on a shared machine the others measure the neighbours): wall time, CPU time
-// (user + system, every thread) and peak RSS.
+// Each command runs in its own process under /usr/bin/time; the commands take turns for `--runs`
+// rounds (default 3), and per command the fastest run is kept (on a shared machine the others
+// measure the neighbours): wall time, CPU time (user + system, every thread) and peak RSS.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -105,12 +105,15 @@ const count = (glob) => {
   return { files, lines };
 };
 
-function measure(label, argv) {
-  let best;
+/** Runs the commands in turn, `runs` rounds (so each one meets the machine's load as the others do); per command the fastest wall time and CPU time, the largest RSS. */
+function measureAll(commands) {
+  const best = commands.map(() => undefined);
   for (let i = 0; i < runs; i++) {
-    const row = measureOnce(label, argv);
-    if (!best || row.seconds < best.seconds) best = { ...row, cpu: Math.min(row.cpu, best?.cpu ?? Infinity), rssMB: Math.max(row.rssMB, best?.rssMB ?? 0) };
-    else best = { ...best, cpu: Math.min(row.cpu, best.cpu), rssMB: Math.max(row.rssMB, best.rssMB) };
+    commands.forEach(([label, argv], index) => {
+      const row = measureOnce(label, argv);
+      const was = best[index];
+      best[index] = { ...(was && was.seconds <= row.seconds ? was : row), cpu: Math.min(row.cpu, was?.cpu ?? Infinity), rssMB: Math.max(row.rssMB, was?.rssMB ?? 0) };
+    });
   }
   return best;
 }
@@ -140,14 +143,15 @@ const { files, lines } = count(/\.tsx?$/);
 console.error(`corpus ${corpus}: ${files} files, ${lines} lines in ${dir}`);
 if (args.includes("--generate-only")) process.exit(0);
 const codemod = path.join(repo, "codemods/bin/lock-scope-codemod.js");
-const rows = [
-  measure("lock-scope scan src", [path.join(repo, "bin/lock-scope.js"), "scan", "src", "--format", "json"]),
-  measure("lock-scope scan src --type-aware", [path.join(repo, "bin/lock-scope.js"), "scan", "src", "--type-aware", "--format", "json"]),
-  measure("lock-scope-codemod src --no-type-check --json", [codemod, "src", "--no-type-check", "--json"]),
-  measure("lock-scope-codemod src --json (type-checked)", [codemod, "src", "--json"]),
-  measure("lock-scope-codemod src --json --workers 1 (type-checked)", [codemod, "src", "--json", "--workers", "1"]),
+const commands = [
+  ["lock-scope scan src", [path.join(repo, "bin/lock-scope.js"), "scan", "src", "--format", "json"]],
+  ["lock-scope scan src --type-aware", [path.join(repo, "bin/lock-scope.js"), "scan", "src", "--type-aware", "--format", "json"]],
+  ["lock-scope-codemod src --no-type-check --json", [codemod, "src", "--no-type-check", "--json"]],
+  ["lock-scope-codemod src --json (type-checked)", [codemod, "src", "--json"]],
+  ["lock-scope-codemod src --json --workers 1 (type-checked)", [codemod, "src", "--json", "--workers", "1"]],
 ];
-if (oldDir) rows.push(measure("older lock-scope-codemod src --json (type-checked)", [path.join(oldDir, "codemods/bin/lock-scope-codemod.js"), "src", "--json"]));
+if (oldDir) commands.push(["older lock-scope-codemod src --json (type-checked)", [path.join(oldDir, "codemods/bin/lock-scope-codemod.js"), "src", "--json"]]);
+const rows = measureAll(commands);
 const scan = rows[0];
 const load = os.loadavg()[0].toFixed(1);
 console.log(`\n${corpus} src + ${appFiles + Math.ceil(appFiles / 2) + 2} app files: ${files} files, ${lines.toLocaleString("en")} lines (node ${process.version}, ${os.cpus().length} cores, load average ${load}, best of ${runs})\n`);
