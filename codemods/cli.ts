@@ -88,16 +88,19 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
   bar.done();
 
   const manual = result.files.reduce((n, f) => n + f.sites.filter((s) => s.action === "manual" || s.stillReported !== undefined).length, 0);
-  const errors = result.files.filter((f) => f.status === "error").length;
+  const errors = result.files.filter((f) => f.status === "error" || f.status === "rejected").length;
   if (values.json) {
     io.stdout(`${JSON.stringify(jsonReport(result, io.cwd, values.write), null, 2)}\n`);
   } else {
-    for (const file of result.files) {
-      if (file.status === "modified" && !values.write) io.stdout(io.colour ? colourDiff(diffOf(file, io.cwd)) : diffOf(file, io.cwd));
+    if (!values.write) {
+      // The planned diff of every file, the tsconfig's first; a rejected file's diff comes with a header line saying why.
+      const diffs = [tsconfigDiff(result, io.cwd), ...result.files.map((file) => (file.status === "modified" || file.status === "rejected" ? diffOf(file, io.cwd) : ""))];
+      for (const diff of diffs) if (diff) io.stdout(io.colour ? colourDiff(diff) : diff);
     }
     for (const file of result.files) {
       const rel = path.relative(io.cwd, file.file);
       if (file.status === "error") io.stderr(`${rel}: error: ${file.error}\n`);
+      if (file.status === "rejected") io.stderr(`${rel}: rejected, ${values.write ? "not written" : "--write would not write it"}: ${file.rejectedBecause}\n`);
       for (const site of file.sites.filter((s) => s.action === "manual")) {
         io.stderr(`${rel}:${site.line}:${site.column}: manual: \`${site.api}\`: ${site.reason}\n`);
       }
@@ -147,7 +150,16 @@ function dirtyFiles(cwd: string, paths: string[]): string[] {
 
 function diffOf(file: FileReport, cwd: string): string {
   const rel = path.relative(cwd, file.file).split(path.sep).join("/");
-  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, file.original!.text, file.output!, undefined, undefined, { context: 3 }).replace(/^=+\n/m, "");
+  const diff = createTwoFilesPatch(`a/${rel}`, `b/${rel}`, file.original!.text, file.output!, undefined, undefined, { context: 3 }).replace(/^=+\n/m, "");
+  // `git apply` and `patch` skip text before a file's `---` line: the header keeps the diff readable, not inapplicable.
+  return file.status === "rejected" ? `# rejected, --write would not write ${rel}: ${file.rejectedBecause}\n${diff}` : diff;
+}
+
+/** `--update-tsconfig` in a dry run: the tsconfig's planned diff. */
+function tsconfigDiff(result: MigrationResult, cwd: string): string {
+  if (!result.tsconfigEdit || !result.tsconfig) return "";
+  const rel = path.relative(cwd, result.tsconfig).split(path.sep).join("/");
+  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, result.tsconfigEdit.original.text, result.tsconfigEdit.updated, undefined, undefined, { context: 3 }).replace(/^=+\n/m, "");
 }
 
 function jsonReport(result: MigrationResult, cwd: string, written: boolean): unknown {
@@ -161,6 +173,7 @@ function jsonReport(result: MigrationResult, cwd: string, written: boolean): unk
       added: f.added,
       removed: f.removed,
       ...(f.error ? { error: f.error } : {}),
+      ...(f.rejectedBecause ? { rejectedBecause: f.rejectedBecause } : {}),
       ...(f.noUsing ? { noUsing: f.noUsing } : {}),
       sites: f.sites.map((s) => ({ line: s.line, column: s.column, api: s.api, verdict: s.verdict, action: s.action, ...(s.reason ? { reason: s.reason } : {}) })),
     })),
@@ -244,6 +257,7 @@ function summary(result: MigrationResult) {
     unchanged: count("unchanged"),
     skipped: count("skipped"),
     errors: count("error"),
+    rejected: count("rejected"),
     sitesRewritten: sites.filter((s) => s.action === "rewritten").length,
     sitesManual: sites.filter((s) => s.action === "manual").length,
     // A rewrite the rule still reports closed some paths, not all: it is left for a human too.
@@ -251,10 +265,12 @@ function summary(result: MigrationResult) {
     leaksLeftForHuman: reported.filter((s) => s.action === "manual" || s.stillReported !== undefined).length,
     correctSitesModernised: sites.filter((s) => s.verdict === "safe" && s.action === "rewritten").length,
     correctSitesKept: result.files.reduce((n, f) => n + (f.correctSitesKept ?? 0), 0),
-    rewritesRejected: result.files.reduce((n, f) => n + (f.status === "error" ? f.sites.filter((s) => s.action === "rewritten").length : 0), 0),
+    // Sites a rejected file would have rewritten: left for a human (leaks) or kept (correct sites).
+    rewritesRejected: result.files.reduce((n, f) => n + (f.status === "rejected" ? (f.rejectedSites ?? 0) : 0), 0),
     unreadUsingBindings: result.files.reduce((n, f) => n + (f.status === "modified" ? Math.max(0, f.unreadUsing ?? 0) : 0), 0),
-    linesAdded: result.files.reduce((n, f) => n + f.added, 0),
-    linesRemoved: result.files.reduce((n, f) => n + f.removed, 0),
+    // What is (or would be) written: a rejected file's planned lines are in its own entry only.
+    linesAdded: result.files.reduce((n, f) => n + (f.status === "modified" ? f.added : 0), 0),
+    linesRemoved: result.files.reduce((n, f) => n + (f.status === "modified" ? f.removed : 0), 0),
   };
 }
 
@@ -264,6 +280,7 @@ function summaryTable(result: MigrationResult, written: boolean): string {
     [written ? "modified" : "would modify", s.modified],
     ["unchanged", s.unchanged],
     ["errors", s.errors],
+    ["rejected by type check", s.rejected],
     ["leaks fixed", s.leaksFixed],
     ["leaks left for a human", s.leaksLeftForHuman],
     ["correct sites modernised", s.correctSitesModernised],

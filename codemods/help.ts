@@ -9,11 +9,14 @@ code runs on a Node that cannot run \`using\` (Node 20 and 22, unless TypeScript
 lowers it), leaks are fixed with try { … } finally { release } instead.
 
 Options:
-  --write              Apply the changes (default: dry run printing a unified diff)
+  --write              Apply the changes (default: dry run printing the planned diff of every
+                       file; a file the type check rejects comes after a "# rejected" line
+                       saying why, and --write leaves it as it is)
   --json               Print a machine-readable report instead of the diff
   --force              Write even when the git tree has uncommitted changes
   --project <file>     tsconfig.json to use (default: the nearest one above the first path)
   --update-tsconfig    Add "ESNext.Disposable" to compilerOptions.lib when it is missing
+                       (a dry run verifies against the updated lib and shows its diff)
   --no-type-check      Skip the type checker (JavaScript-only repositories)
   --modernize          Also rewrite correct try/finally sites to \`using\` (default: only leaks)
   --runtime <node>     The Node the code runs on: node20, node22, node24 (default: package.json
@@ -23,9 +26,10 @@ Options:
                        default: the one ESLint finds for the files
   --no-config          Ignore the project's ESLint config (built-in presets only)
   --shard <i/n>        Process the i-th of n deterministic slices of the file list
-  --workers <n>        Worker threads for the call-site step (default: number of CPUs)
+  --workers <n>        Worker threads for the call-site step (default: one per 2 MB of
+                       source, up to the number of CPUs; less stays in-process)
   -h, --help           Show this help
 
-Exit codes: 0 nothing left to do (or all written), 1 manual sites or errors remain,
+Exit codes: 0 nothing left to do (or all written), 1 manual sites, errors or rejected files remain,
 2 usage error or a project that cannot use \`using\`.
 `;

@@ -28,6 +28,18 @@ function project(files: Record<string, string | Buffer>, options: { git?: boolea
 }
 afterAll(() => temps.forEach(removeProject));
 
+/** A dry run's stdout cut into one diff per file: a file's diff starts at its `--- a/` line, or at the `# rejected` line above it. */
+function fileDiffs(out: string): string[] {
+  const diffs: string[] = [];
+  let previous = "";
+  for (const line of out.split("\n")) {
+    if (line.startsWith("# rejected") || (line.startsWith("--- a/") && !previous.startsWith("# rejected"))) diffs.push("");
+    if (diffs.length > 0) diffs[diffs.length - 1] += `${line}\n`;
+    previous = line;
+  }
+  return diffs;
+}
+
 const LOCK_MODULE = `export interface Lock {
   readonly path: string;
   release(): Promise<void>;
@@ -40,6 +52,30 @@ export async function acquireFileLock(path: string): Promise<Lock> {
       // the real work would unlink the file
     },
   };
+}
+`;
+// Object.freeze(...) builds the handle: adding [Symbol.asyncDispose] to Lock cannot be satisfied there.
+const FROZEN_LOCK_MODULE = LOCK_MODULE.replace("return {\n    path,", "return Object.freeze({\n    path,").replace("    },\n  };\n}", "    },\n  });\n}");
+// A handle that is disposable already: no provider edit, only call-site rewrites.
+const DISPOSABLE_LOCK_MODULE = `export interface Lock {
+  readonly path: string;
+  release(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export declare function acquireFileLock(path: string): Promise<Lock>;
+`;
+// The planner hoists \`kept\` with its annotation, which names a type declared inside the locked region.
+const ENTRY_HOIST = `import { acquireFileLock } from "./lock.js";
+declare function read(file: string): Promise<unknown[]>;
+declare function publish(entries: readonly unknown[]): Promise<void>;
+
+export async function compact(file: string): Promise<void> {
+  const lock = await acquireFileLock(file);
+  type Entry = { readonly id: string };
+  const kept = (await read(file)) as Entry[];
+  await lock.release();
+  await publish(kept);
 }
 `;
 const LEAKY = `import { acquireFileLock } from "./lock.js";
@@ -193,12 +229,70 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
     expect(io.err).toContain(path.join(dir, "tsconfig.json"));
     expect(io.err).toContain('"ESNext.Disposable"');
     expect(io.err).toContain("--update-tsconfig");
+    // A dry run verifies against the lib it would write: nothing rejected, nothing written, the tsconfig's diff shown.
+    const dry = capture(dir);
+    expect(await run(["migrate", "src", "--update-tsconfig"], dry)).toBe(0);
+    expect(dry.err).not.toMatch(/rejected,|Cannot find global type/);
+    expect(dry.err).toMatch(/^ {2}leaks fixed {15}1$/m);
+    expect(dry.err).toMatch(/^ {2}rejected by type check {4}0$/m);
+    expect(dry.err).toContain('would update tsconfig.json: added "ESNext.Disposable" to compilerOptions.lib');
+    const diffs = fileDiffs(dry.out);
+    expect(diffs.map((d) => d.split("\n")[0])).toEqual(["--- a/tsconfig.json", "--- a/src/compact.ts", "--- a/src/lock.ts"]);
+    expect(diffs[0]).toContain('-    "lib": ["ES2022"],\n+    "lib": ["ES2022", "ESNext.Disposable"],');
+    expect(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).toBe(tsconfig);
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(LEAKY);
+    const dryJson = capture(dir);
+    expect(await run(["migrate", "src", "--update-tsconfig", "--json"], dryJson)).toBe(0);
+    expect(JSON.parse(dryJson.out)).toMatchObject({ tsconfigUpdated: true, summary: { modified: 2, rejected: 0, leaksFixed: 1 } });
     const fixed = capture(dir);
     expect(await run(["migrate", "src", "--write", "--update-tsconfig"], fixed)).toBe(0);
     const updated = fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8");
     expect(updated).toContain('"lib": ["ES2022", "ESNext.Disposable"]');
     expect(updated).toContain("// the project's own comments stay");
-    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("await using lock");
+    // What the dry run planned is what --write wrote.
+    expect(diffs[1]).toContain("+  await using lock = await acquireFileLock(file);");
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(LEAKY.replace("  const lock = await acquireFileLock(file);\n", "  await using lock = await acquireFileLock(file);\n").replace("  await lock.release();\n", ""));
+  });
+
+  it("--update-tsconfig that cannot help says so and writes nothing, not even the tsconfig", async () => {
+    const tsconfig = JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", lib: ["ES2022"], noLib: true, types: [], noEmit: true }, include: ["src"] }, null, 2);
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY }, { tsconfig });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--update-tsconfig"], io)).toBe(2);
+    expect(io.err.trim().split("\n")).toHaveLength(1);
+    expect(io.err).toContain('even with "ESNext.Disposable" in compilerOptions.lib (--update-tsconfig, not written)');
+    expect(io.err).not.toContain("or run migrate with --update-tsconfig");
+    expect(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).toBe(tsconfig);
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(LEAKY);
+  });
+
+  it("reasons say what this run did: without the type check, a name that needs a type points at the type check, not at the tsconfig", async () => {
+    const hoisted = `import { acquireFileLock } from "./lock.js";
+declare function read(file: string): Promise<string[]>;
+declare function publish(entries: string[]): Promise<void>;
+
+export async function compact(file: string): Promise<void> {
+  const lock = await acquireFileLock(file);
+  const kept = await read(file);
+  await lock.release();
+  await publish(kept);
+}
+`;
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": hoisted });
+    const untyped = capture(dir);
+    expect(await run(["migrate", "src", "--no-type-check"], untyped)).toBe(1);
+    expect(untyped.err).toMatch(/^src\/compact\.ts:6:22: manual: `acquireFileLock`: `kept` is declared inside the locked region and used after it; it has no type annotation and no type from the checker, so it cannot be declared before the region \(annotate it, or run without --no-type-check, so the checker's type is used\)$/m);
+    // No reason claims work this run did not do (the provider step, a tsconfig it had).
+    expect(untyped.err).not.toMatch(/with its tsconfig|migrate command does this|make it disposable at its source/);
+    // With the type check the same site is fixed with the checker's type.
+    const typed = capture(dir);
+    expect(await run(["migrate", "src"], typed)).toBe(0);
+    expect(typed.out).toContain("+  let kept: string[];");
+    // A tsconfig that does not compile the file: the reason says so.
+    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, lib: ["ES2022", "ESNext.Disposable"], types: [] }, files: ["src/lock.ts"] }));
+    const outside = capture(dir);
+    expect(await run(["migrate", "src"], outside)).toBe(1);
+    expect(outside.err).toContain('(annotate it, or add this file to tsconfig.json ("include"), so the checker\'s type is used)');
   });
 
   it("wraps a release function whose type says it is synchronous in `using` with [Symbol.dispose]", async () => {
@@ -278,6 +372,78 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     // TypeScript exempts names that start with "_": those keep `await using`.
     expect(fs.readFileSync(path.join(dir, "src/named.ts"), "utf8")).toContain("await using _lock = await acquireFileLock(file);");
     expect(runNode([path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")]).status).toBe(0);
+  });
+
+  it("a dry run shows the planned diff of a rejected file, marked with the reason, and counts like --write", async () => {
+    // The hoisted `let kept: Entry[];` names a type declared inside the locked region: the checker rejects that rewrite.
+    const files = { "src/lock.ts": DISPOSABLE_LOCK_MODULE, "src/compact.ts": ENTRY_HOIST, "src/queue.ts": LEAKY.replace("compact", "enqueue") };
+    const dir = project(files);
+    const io = capture(dir);
+    expect(await run(["migrate", "src"], io)).toBe(1);
+    // Every planned diff is there: the accepted one plain, the rejected one after a header line with the reason.
+    const diffs = fileDiffs(io.out);
+    expect(diffs.map((d) => d.split("\n")[0])).toEqual([
+      "# rejected, --write would not write src/compact.ts: the rewrite adds a type error: src/compact.ts:7:13 (in the rewritten text) Cannot find name 'Entry'.",
+      "--- a/src/queue.ts",
+    ]);
+    // The `await using` plan was rejected, then planned again with the handle as not disposable
+    // (try/finally: provider-fallback.ts); that fails too, and the diff shown is the last plan's.
+    expect(diffs[0]).toContain("+  let kept: Entry[];\n+  try {\n+    type Entry = { readonly id: string };");
+    expect(diffs[1]).toContain("+  await using lock = await acquireFileLock(file);");
+    expect(io.err).toMatch(/^src\/compact\.ts: rejected, --write would not write it: the rewrite adds a type error: src\/compact\.ts:7:13 \(in the rewritten text\) Cannot find name 'Entry'\.$/m);
+    expect(io.err).toMatch(/^src\/compact\.ts:6:22: manual: `acquireFileLock`: not rewritten: the rewrite adds a type error: src\/compact\.ts:7:13 \(in the rewritten text\) Cannot find name 'Entry'; fix that type error and run again, or fix this site by hand$/m);
+    expect(io.err).toMatch(/^ {2}would modify {14}1$/m);
+    expect(io.err).toMatch(/^ {2}rejected by type check {4}1$/m);
+    expect(io.err).toMatch(/^ {2}leaks fixed {15}1$/m);
+    expect(io.err).toMatch(/^ {2}leaks left for a human {4}1$/m);
+    expect(io.err).toMatch(/^ {2}lines \+\/- {17}\+1 -2$/m);
+
+    const json = capture(dir);
+    expect(await run(["migrate", "src", "--json"], json)).toBe(1);
+    const report = JSON.parse(json.out);
+    const compact = report.files.find((f: { file: string }) => f.file === "src/compact.ts");
+    expect(compact).toMatchObject({
+      status: "rejected",
+      rejectedBecause: "the rewrite adds a type error: src/compact.ts:7:13 (in the rewritten text) Cannot find name 'Entry'.",
+      added: 7,
+      removed: 3,
+      sites: [{ line: 6, column: 22, api: "acquireFileLock", verdict: "leak", action: "manual", reason: expect.stringMatching(/^not rewritten: the rewrite adds a type error: /) }],
+    });
+    expect(compact.error).toBeUndefined();
+    const expected = { modified: 1, errors: 0, rejected: 1, sitesRewritten: 1, sitesManual: 1, leaksFixed: 1, leaksLeftForHuman: 1, linesAdded: 1, linesRemoved: 2 };
+    expect(report.summary).toMatchObject(expected);
+    // --write counts the same and writes the accepted file only.
+    const written = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--json"], written)).toBe(1);
+    expect(JSON.parse(written.out).summary).toMatchObject(expected);
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(ENTRY_HOIST);
+    expect(fs.readFileSync(path.join(dir, "src/queue.ts"), "utf8")).toContain("  await using lock = await acquireFileLock(file);\n");
+  });
+
+  it("a type error the edits cause in a file they do not change, reached only through a re-export, is caught: nothing that causes it is written", async () => {
+    const barrel = `export * from "./lock.js";\n`;
+    // A declared value of another type is a Lock the provider step cannot give [Symbol.asyncDispose]; fake.ts imports Lock only through the barrel.
+    const fake = `import type { Lock } from "./index.js";\n\nexport const fake: Lock = borrowed;\ndeclare const borrowed: { readonly path: string; release(): Promise<void> };\n`;
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY, "src/index.ts": barrel, "src/fake.ts": fake });
+    const io = capture(dir);
+    await run(["migrate", "src", "--write"], io);
+    // The error in fake.ts is named where it is, and the provider edit that causes it is not written.
+    expect(io.err).toContain("src/fake.ts:3:14");
+    expect(io.err).toMatch(/^src\/fake\.ts:3:14: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '\[Symbol\.asyncDispose\]' is missing/m);
+    expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toBe(LOCK_MODULE);
+    // Its call site is still fixed, with the API's own release.
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).not.toContain("await using");
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("} finally {\n    await lock.release();\n  }");
+  });
+
+  it("type errors the code already had do not reject a rewrite (in a changed file or in a file that imports one)", async () => {
+    const already = `${LEAKY}export const wrong: number = "not a number";\n`;
+    const importer = `import { compact } from "./compact.js";\n\nexport const alsoWrong: string = 1;\nexport const run = compact;\n`;
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": already, "src/importer.ts": importer });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out).summary).toMatchObject({ modified: 2, rejected: 0, errors: 0, leaksFixed: 1 });
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("  await using lock = await acquireFileLock(file);\n");
   });
 
   it("reports binary and non-UTF-8 files and goes on", async () => {

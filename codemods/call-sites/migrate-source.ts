@@ -62,6 +62,8 @@ export interface CallSiteOptions {
    * a name declared inside a locked region and used after it is declared before the region with it.
    */
   readonly declaredTypes?: ReadonlyMap<string, string>;
+  /** How this run could have had the checker's types, for the manual reason of a name without one (see PlanInput). */
+  readonly typesHint?: string;
 }
 
 /**
@@ -146,10 +148,11 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       const owner = site.form.kind === "tracked" ? site.form.owner : program;
       let plan: RewritePlan;
       // A release that also writes (`writeAndUnlock(data)`) stays as it is; the failure paths before it release.
+      const hint = options.typesHint === undefined ? {} : { typesHint: options.typesHint };
       const compound = reported && site.form.kind === "tracked" ? compoundReleaseOf(site.form.binding, site.form.scope, text) : undefined;
       if (compound !== undefined) {
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
-        plan = typeof compound === "string" ? { kind: "manual", reason: compound } : planReleaseOnFailure(site, { sourceText: text, handOver: compound, releaseIsAsync: releaseIsAsyncFor(site), releaseKnownAsync: releaseKnownAsync(site), releasedByHandOver: true, javascript, typeOf });
+        plan = typeof compound === "string" ? { kind: "manual", reason: compound } : planReleaseOnFailure(site, { sourceText: text, handOver: compound, releaseIsAsync: releaseIsAsyncFor(site), releaseKnownAsync: releaseKnownAsync(site), releasedByHandOver: true, javascript, typeOf, ...hint });
       } else if (handedOver) {
         // Handed over on success: only the failure paths are this function's to close (release and rethrow).
         if (!reported) continue;
@@ -186,11 +189,12 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           awaitRelease: verdict.kind === "releaseNotAwaited" || (tryFinally && releaseKnownAsync(site)),
           javascript,
           typeOf,
+          ...hint,
         });
       }
       // A `try` whose `finally` releases, started too late: the statements before it release on failure.
       if (plan.kind === "manual" && reported && compound === undefined) {
-        const beforeTry = planReleaseBeforeTry(site, { sourceText: text, javascript, typeOf, awaitRelease: verdict.kind === "releaseNotAwaited" || releaseKnownAsync(site) });
+        const beforeTry = planReleaseBeforeTry(site, { sourceText: text, javascript, typeOf, ...hint, awaitRelease: verdict.kind === "releaseNotAwaited" || releaseKnownAsync(site) });
         if (beforeTry.kind === "rewrite") plan = beforeTry;
       }
       if (plan.kind === "manual") {
@@ -284,7 +288,7 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
   if (style === "handle") {
     const known = handles === "assume" ? (releaseIsAsyncFor(site) ? "async" : "sync") : handles?.get(site.label);
     if (!known && reasons?.get(site.label)) return reasons.get(site.label)!;
-    if (!known) return `the handle returned by \`${site.label}\` is not disposable; make it disposable at its source (the migrate command does this for functions defined in the repository)`;
+    if (!known) return `the handle returned by \`${site.label}\` is not known to be disposable; give its type a \`[Symbol.asyncDispose]()\` method that releases it`;
     return { keyword: known === "async" ? "await using" : "using", adapter: false };
   }
   return "the acquisition does not bind a single handle or release function";

@@ -1,8 +1,8 @@
 import path from "node:path";
-import { type Project, ts } from "ts-morph";
+import type { Project } from "ts-morph";
 import { applyEdits } from "eslint-plugin-lock-scope/core";
 import type { SiteOutcome } from "../call-sites/migrate-source.js";
-import type { NewDiagnostic } from "./project.js";
+import { typeErrors, verificationScope, type NewDiagnostic, type TypeCheckError } from "./project.js";
 import { dropProviders, providerGroups, type ProviderAnalysis, type ProviderEdit } from "./providers.js";
 
 /**
@@ -32,24 +32,16 @@ interface Fresh {
   readonly message: string;
 }
 
-/** Error diagnostics of the project now that were not in `before` (by file, as `code:message` multisets). */
-function freshDiagnostics(project: Project, before: ReadonlyMap<string, string[]>): Fresh[] {
+/** Errors of `scope` now that were not in `before` (as `code:message` multisets per file), every one. */
+function freshDiagnostics(project: Project, scope: ReadonlySet<string> | undefined, tsconfig: string, before: ReadonlyMap<string, TypeCheckError[]>): Fresh[] {
   const result: Fresh[] = [];
-  const seen = new Map<string, string[]>();
-  for (const diagnostic of project.getPreEmitDiagnostics()) {
-    if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
-    const file = path.resolve(diagnostic.getSourceFile()?.getFilePath() ?? "");
-    const message = ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, "\n");
-    const key = `${diagnostic.getCode()}:${message}`;
-    const used = seen.get(file) ?? [];
-    const countSeen = used.filter((u) => u === key).length;
-    used.push(key);
-    seen.set(file, used);
-    if (countSeen < (before.get(file) ?? []).filter((k) => k === key).length) continue;
-    const start = diagnostic.getStart() ?? 0;
-    const sourceFile = diagnostic.getSourceFile();
-    const { line, column } = sourceFile ? sourceFile.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
-    result.push({ file, start, line, column, message: message.split("\n")[0]! });
+  for (const [file, errors] of typeErrors(project, scope, tsconfig)) {
+    const left = (before.get(file) ?? []).map((e) => e.key);
+    for (const error of errors) {
+      const index = left.indexOf(error.key);
+      if (index >= 0) left.splice(index, 1);
+      else result.push({ file, start: error.start ?? 0, line: error.line ?? 1, column: error.column ?? 1, message: error.message });
+    }
   }
   return result;
 }
@@ -75,11 +67,14 @@ export function dropProvidersOutside(analysis: ProviderAnalysis, listed: Readonl
 
 /**
  * Type-checks the provider edits on their own (step 1 above) and drops every provider whose change
- * adds an error. `before`: the project's diagnostics before any edit (diagnosticsByFile). Leaves
- * the project as it found it.
+ * adds an error, compared with the errors of the same files before any edit. Leaves the project
+ * as it found it.
  */
-export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis, before: ReadonlyMap<string, string[]>): void {
+export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis, tsconfig: string): void {
   if (analysis.owned.length === 0) return;
+  // Only the provider files and what imports them can change (the verification's scope, project.ts).
+  const scope = verificationScope(project, [...new Set(analysis.owned.map((owned) => owned.file))]).files;
+  const before = typeErrors(project, scope, tsconfig);
   const originals = new Map<string, string>();
   for (const owned of analysis.owned) {
     const sourceFile = project.getSourceFile(owned.file);
@@ -118,7 +113,7 @@ export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis
     for (let guard = 0; guard < 64 && analysis.owned.length > 0; guard++) {
       const groups = providerGroups(analysis);
       const spans = apply(analysis.owned);
-      const fresh = freshDiagnostics(project, before);
+      const fresh = freshDiagnostics(project, scope, tsconfig, before);
       if (fresh.length === 0) return;
       // An error inside an inserted member belongs to the provider that inserted it.
       const named = new Map<string, Fresh>();
@@ -138,7 +133,7 @@ export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis
       let found = false;
       for (const group of groups) {
         const own = apply(group.edits);
-        const errors = freshDiagnostics(project, before);
+        const errors = freshDiagnostics(project, scope, tsconfig, before);
         if (errors.length > 0) {
           drop(group.labels, errors[0]!, own);
           found = true;

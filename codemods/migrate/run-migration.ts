@@ -3,11 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { SyntaxKind, TypeFormatFlags, type Project, type SourceFile } from "ts-morph";
-import { findAcquisitions, judgeSite, compoundReleaseOf, applyEdits, collectImports, buildLockModel, type AcquisitionSite, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import { findAcquisitions, judgeSite, compoundReleaseOf, applyEdits, collectImports, buildLockModel, type AcquisitionSite, type LockModel, type ModelOptions } from "eslint-plugin-lock-scope/core";
 import { parseSource, SourceParseError } from "../parse.js";
 import { declaredTypeKey, migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
 import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
-import { checkUsingSupport, addDisposableLib, diagnosticsByFile, findTsconfig, loadProject, newDiagnostics } from "./project.js";
+import { checkUsingSupport, addDisposableLib, describeTypeError, findTsconfig, loadProject, newTypeErrors, typeErrors, verificationScope, type NewDiagnostic, type TypeCheckError } from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis, type ProviderFallback } from "./providers.js";
 import { CallSiteReplanner, dropProvidersOutside, verifyProviderEdits } from "./provider-fallback.js";
 import { decideRuntime, type Runtime } from "./runtime.js";
@@ -18,7 +18,11 @@ import { decideRuntime, type Runtime } from "./runtime.js";
  * verify the new texts with the project's own tsconfig, then write atomically.
  */
 
-export type FileStatus = "modified" | "unchanged" | "skipped" | "error";
+/**
+ * `rejected`: the planned rewrite adds a type error, so it is not written (`rejectedBecause` says
+ * which, where); `output` still holds it, so a dry run shows the diff.
+ */
+export type FileStatus = "modified" | "unchanged" | "skipped" | "error" | "rejected";
 
 export interface FileReport {
   readonly file: string;
@@ -27,6 +31,10 @@ export interface FileReport {
   removed: number;
   sites: SiteOutcome[];
   error?: string;
+  /** Why verification rejected the rewrite (status `rejected`): the first new type error, with its file and line:column. */
+  rejectedBecause?: string;
+  /** Sites the rejected rewrite would have changed (now left for a human, or kept when correct). */
+  rejectedSites?: number;
   /** Correct sites (released in a `finally`) left as they are. */
   correctSitesKept?: number;
   /**
@@ -49,7 +57,7 @@ export interface MigrateOptions {
   readonly typeCheck: boolean;
   readonly updateTsconfig: boolean;
   readonly shard?: { index: number; count: number };
-  /** Worker threads for the call-site step (1 = in-process). */
+  /** Worker threads for the call-site step (1 = in-process; Infinity = by the size of the source, see migrateCallSites). */
   readonly workers: number;
   readonly modernize: boolean;
   /** `--runtime`: the Node the code runs on, instead of the one package.json declares. */
@@ -63,6 +71,8 @@ export interface MigrationResult {
   readonly files: FileReport[];
   readonly tsconfig?: string;
   readonly tsconfigUpdated?: boolean;
+  /** `--update-tsconfig`: the tsconfig's text before and after the edit (written with `write`, verified against in both modes). */
+  readonly tsconfigEdit?: { readonly original: SourceFileText; readonly updated: string };
   /**
    * Temp files of an interrupted run (`.<name>.lock-scope-<pid>-<time>.tmp` whose process is gone)
    * in the folders of this run's files: `found`, and `removed` of them (only with `write`).
@@ -102,6 +112,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   let project: Project | undefined;
   let tsconfig: string | undefined;
   let tsconfigUpdated = false;
+  let tsconfigEdit: { original: SourceFileText; updated: string } | undefined;
   if (options.project !== undefined && !fs.existsSync(path.resolve(options.cwd, options.project))) {
     throw new MigrationConfigError(`--project ${options.project}: no such file. Give the path of a tsconfig.json, or leave --project out to use the nearest one.`);
   }
@@ -119,13 +130,12 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
         const target = project.getCompilerOptions().target;
         const targetName = target === undefined ? undefined : (await import("ts-morph")).ts.ScriptTarget[target];
         const updated = addDisposableLib(original.text, targetName);
-        if (options.write) writeFileAtomic(tsconfig, encodeLike(original, updated), original.mode);
-        tsconfigUpdated = true;
-        if (options.write) {
-          project = loadProject(tsconfig);
-          support = checkUsingSupport(project, tsconfig);
-        } else {
-          support = { ok: true };
+        // Verified against the updated lib in memory, dry run or not; written with the sources (phase 4).
+        project = loadProject(tsconfig, updated);
+        support = checkUsingSupport(project, tsconfig, true);
+        if (support.ok) {
+          tsconfigUpdated = true;
+          tsconfigEdit = { original, updated };
         }
       }
       if (!support.ok) throw new MigrationConfigError(support.message!);
@@ -137,11 +147,12 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   // Phase 1: providers (type-aware), before any edit.
   const providers = createProviderAnalysis();
   const declaredTypes = new Map<string, [string, string][]>();
-  if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing, declaredTypes);
+  // Files the provider step parsed and found no acquisition in: the call-site step would find none either.
+  const withoutSites = new Set<string>();
+  if (project) analyseProviders(project, texts, providers, reports, options, cannotRunUsing, declaredTypes, withoutSites);
   // Provider edits this run would not write, or that do not type-check on their own, are dropped before any call site relies on them.
   dropProvidersOutside(providers, new Set(listed.map((file) => path.resolve(file))), options.cwd);
-  const baseline = project && providers.owned.length > 0 ? diagnosticsByFile(project) : undefined;
-  if (project && baseline) verifyProviderEdits(project, providers, baseline);
+  if (project && tsconfig) verifyProviderEdits(project, providers, tsconfig);
 
   // Phase 2: call sites, on the provider-edited texts.
   const inputs: { file: string; text: string }[] = [];
@@ -158,6 +169,10 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   for (const [file, original] of texts) {
     if (reports.get(file)?.status === "error") continue;
     const providerEdits = providers.edits.get(file) ?? [];
+    if (withoutSites.has(file) && providerEdits.length === 0) {
+      reports.set(file, { file, status: "unchanged", added: 0, removed: 0, sites: [], correctSitesKept: 0, ...(cannotRunUsing.has(file) ? { noUsing: cannotRunUsing.get(file) } : {}) });
+      continue;
+    }
     inputs.push({ file, text: providerEdits.length > 0 ? applyEdits(original.text, providerEdits) : original.text });
   }
   const handles = new Map<string, "async" | "sync">();
@@ -166,7 +181,15 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     if (decision.disposable) handles.set(label, decision.disposable);
     else if (decision.reason) reasons.set(label, decision.reason);
   }
-  const job: CallSiteJob = { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes };
+  // Reasons say what this run did: the provider step and the checker's types need the type check and a tsconfig.
+  const typesHint = !options.typeCheck
+    ? "run without --no-type-check, so the checker's type is used"
+    : !project
+      ? "give the codemod the tsconfig.json that compiles this file (--project), so the checker's type is used"
+      : "";
+  const outsideProject = new Set(project ? inputs.map((input) => input.file).filter((file) => !project!.getSourceFile(file)) : []);
+  const outsideProjectHint = tsconfig ? `add this file to ${path.relative(options.cwd, tsconfig) || tsconfig} ("include"), so the checker's type is used` : typesHint;
+  const job: CallSiteJob = { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes, typesHint, outsideProject, outsideProjectHint };
   const results = await migrateCallSites(inputs, job, options);
   if (project && tsconfig) fallBackWhereUnusedUsingFails(project, tsconfig, inputs, results, job, cannotRunUsing, options);
   for (const result of results) {
@@ -192,16 +215,22 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   texts.clear();
 
   // Phase 3: verify with the project's own tsconfig; a file whose rewrite adds type errors is not written.
-  const replanner = project && new CallSiteReplanner(project, providers, handles, reasons, () => reports.values(), (file, text, h, r) => migrateOne(file, text, { ...job, handles: h, reasons: r }), options.cwd);
-  if (project) verify(project, reports, options, baseline, replanner);
+  if (project && tsconfig) {
+    const replanner = new CallSiteReplanner(project, providers, handles, reasons, () => reports.values(), (file, text, h, r) => migrateOne(file, text, { ...job, handles: h, reasons: r }), options.cwd);
+    verify(project, tsconfig, reports, options, replanner);
+  }
+  for (const report of reports.values()) if (report.status === "rejected") leaveRejectedSitesToHuman(report);
 
   // Phase 4: write — after the temp files a killed run left next to this run's files (dry run: counted only).
   const staleTempFiles = cleanStaleTempFiles(files, options.write);
+  if (tsconfigEdit && options.write) writeFileAtomic(tsconfig!, encodeLike(tsconfigEdit.original, tsconfigEdit.updated), tsconfigEdit.original.mode);
   for (const report of reports.values()) {
-    if (report.status !== "modified" || !report.output || !report.original || !owned.has(report.file)) continue;
+    if ((report.status !== "modified" && report.status !== "rejected") || !report.output || !report.original || !owned.has(report.file)) continue;
+    // A rejected file keeps its planned diff (shown by a dry run) and its line counts, and is never written.
     const counts = lineCounts(report.original.text, report.output);
     report.added = counts.added;
     report.removed = counts.removed;
+    if (report.status === "rejected") continue;
     report.unreadUsing = unreadUsingBindings(report.output, report.file) - unreadUsingBindings(report.original.text, report.file);
     if (options.write) {
       try {
@@ -214,7 +243,7 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   }
   // Provider files outside this shard were edited in memory only (for verification); their own shard writes them.
   const ordered = [...reports.values()].filter((r) => owned.has(r.file) || problems.some((p) => p.path === r.file)).sort((a, b) => a.file.localeCompare(b.file));
-  return { files: ordered, tsconfig, tsconfigUpdated, staleTempFiles, ...(providers.fallbacks.length > 0 ? { providerFallbacks: providers.fallbacks } : {}) };
+  return { files: ordered, tsconfig, tsconfigUpdated, ...(tsconfigEdit ? { tsconfigEdit } : {}), staleTempFiles, ...(providers.fallbacks.length > 0 ? { providerFallbacks: providers.fallbacks } : {}) };
 }
 
 /**
@@ -256,11 +285,14 @@ function analyseProviders(
   options: MigrateOptions,
   noUsing: ReadonlyMap<string, string>,
   declaredTypes: Map<string, [string, string][]>,
+  withoutSites: Set<string>,
 ): void {
   const model = buildLockModel(options.lockModel);
   let done = 0;
   for (const [file, original] of texts) {
     options.onProgress?.(++done, texts.size, "types");
+    // Most files of a code base hold no acquisition: they are not parsed here (the call-site step parses every file).
+    if (!mayAcquire(original.text, model)) continue;
     const sourceFile = project.getSourceFile(file);
     if (!sourceFile) continue;
     // Work on the normalised text (no BOM, LF) so ESTree and TypeScript positions agree.
@@ -273,7 +305,9 @@ function analyseProviders(
       continue;
     }
     const imports = collectImports(program);
-    for (const site of findAcquisitions(program, model, imports, original.text)) {
+    const sites = findAcquisitions(program, model, imports, original.text);
+    if (sites.length === 0) withoutSites.add(file);
+    for (const site of sites) {
       if (site.form.kind !== "tracked") continue;
       const verdict = judgeSite(site, { model, imports, sourceText: original.text });
       if (verdict.kind === "safe" && (verdict.why !== "released" || !options.modernize)) continue;
@@ -287,15 +321,33 @@ function analyseProviders(
 }
 
 /**
+ * Can `text` hold an acquisition? Every acquisition the analysis finds is a call whose callee name
+ * passes the model's name filter or its usage-inferred name pattern (findAcquisitions: classifyCall,
+ * inferAcquisition), or an identifier imported from a module a matcher names: each appears in the
+ * text as a word, or as that module's name. Reading the words costs a fraction of a parse.
+ */
+function mayAcquire(text: string, model: LockModel): boolean {
+  for (const acquire of model.acquires) if (acquire.matcher.module !== undefined && text.includes(acquire.matcher.module)) return true;
+  const seen = new Set<string>();
+  for (const [word] of text.matchAll(/[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*/gu)) {
+    if (seen.has(word)) continue;
+    seen.add(word);
+    if (model.candidateName(word) || model.inference?.acquisitionName.test(word)) return true;
+  }
+  return false;
+}
+
+/**
  * The checker's types of the declarations without annotation that sit beside a reported
  * acquisition in its block: the planner declares such a name before the locked region when it is
  * used after it (`let kept: string[];`). Keyed by name and initializer (declaredTypeKey).
  */
 function collectDeclaredTypes(sourceFile: SourceFile, site: AcquisitionSite, text: string, out: Map<string, [string, string][]>): void {
   const form = site.form;
-  if (form.kind !== "tracked" || form.acquireAt?.type !== "VariableDeclarator") return;
+  if (form.kind !== "tracked" || (form.acquireAt?.type !== "VariableDeclarator" && form.acquireAt?.type !== "AssignmentExpression")) return;
+  // The statement list that holds the acquisition: a block, or the file's top level.
   const block = form.acquireAt.parent?.parent;
-  if (block?.type !== "BlockStatement") return;
+  if (block?.type !== "BlockStatement" && block?.type !== "Program") return;
   const entries = out.get(sourceFile.getFilePath()) ?? [];
   for (const statement of block.body) {
     if (statement.type !== "VariableDeclaration" || (statement.kind !== "const" && statement.kind !== "let")) continue;
@@ -313,30 +365,71 @@ function collectDeclaredTypes(sourceFile: SourceFile, site: AcquisitionSite, tex
   if (entries.length > 0) out.set(sourceFile.getFilePath(), entries);
 }
 
-function verify(project: Project, reports: Map<string, FileReport>, options: MigrateOptions, baseline?: Map<string, string[]>, replanner?: CallSiteReplanner): void {
-  const before = baseline ?? diagnosticsByFile(project);
+/**
+ * Type-checks the rewrite before anything is written: the changed files and the files that import
+ * them (verificationScope), file by file, before and after. A file whose rewrite adds a type error
+ * is rejected (its text restored in the project, its planned output kept for the report); errors
+ * in files the run did not change point at the provider edits, so every changed file is rejected.
+ * Rounds repeat while rejecting made new errors appear (a rewrite that needed a rejected one).
+ */
+function verify(project: Project, tsconfig: string, reports: Map<string, FileReport>, options: MigrateOptions, replanner?: CallSiteReplanner): void {
   const pending = [...reports.values()].filter((r) => r.status === "modified" && project.getSourceFile(r.file));
-  for (const report of pending) project.getSourceFileOrThrow(report.file).replaceWithText(report.output!);
-  for (let round = 0; round < 4 + (replanner?.retries ?? 0); round++) {
-    options.onProgress?.(round + 1, 4, "verify");
-    const fresh = newDiagnostics(project, before);
-    const rejected = pending.filter((report) => report.status === "modified" && fresh.has(path.resolve(report.file)));
-    // Errors that appear in files we did not change point at the provider edits: reject every provider file.
+  if (pending.length === 0) return;
+  const scope = verificationScope(project, pending.map((r) => r.file));
+  const setText = (report: FileReport, text: string) => project.getSourceFileOrThrow(report.file).replaceWithText(text);
+  for (const report of pending) setText(report, report.output!);
+  // The errors before the rewrite, asked only of the files that have errors after it (a clean result
+  // needs no second check): the rewritten files are set back for that, then rewritten again. A global
+  // error can come from any file checked: for it, the files checked after are checked before too.
+  const before = new Map<string, TypeCheckError[]>();
+  const known = new Set<string>();
+  let allKnown = false;
+  const learnBefore = (files: readonly string[]) => {
+    const missing = allKnown ? [] : files.filter((file) => !known.has(file));
+    if (missing.length === 0) return;
+    const wide = missing.includes(tsconfig);
+    const checked = wide ? scope.files : new Set(missing);
+    const applied = pending.filter((report) => report.status === "modified");
+    for (const report of applied) setText(report, report.original!.text);
+    for (const [file, errors] of typeErrors(project, checked, tsconfig)) if (wide || file !== tsconfig) before.set(file, errors);
+    for (const report of applied) setText(report, report.output!);
+    if (checked === undefined) allKnown = true;
+    else checked.forEach((file) => known.add(file));
+    if (wide) known.add(tsconfig);
+  };
+  const rejectedSoFar: string[] = [];
+  const rel = (file: string) => path.relative(options.cwd, file) || file;
+  for (let round = 0; ; round++) {
+    options.onProgress?.(round + 1, round + 1, "verify");
+    const after = typeErrors(project, scope.files, tsconfig);
+    learnBefore([...after.keys()]);
+    const fresh = newTypeErrors(after, before);
+    const modified = pending.filter((report) => report.status === "modified");
+    const rejected = modified.filter((report) => fresh.has(path.resolve(report.file)));
+    // Errors in files we did not change (or global ones, filed under the tsconfig) point at the provider edits.
     const foreign = [...fresh.keys()].filter((file) => !pending.some((r) => path.resolve(r.file) === file));
     if (rejected.length === 0 && foreign.length === 0) return;
-    const toReject = rejected.length > 0 ? rejected : pending.filter((r) => r.status === "modified");
-    // Before rejecting: fall back to try/finally where a handle made that file fail (provider-fallback.ts).
-    const replanned = rejected.length > 0 && replanner ? replanner.retry(rejected, fresh) : new Set<unknown>();
+    // Before rejecting: fall back to try/finally where a handle made a file fail (provider-fallback.ts);
+    // the files planned again are checked in the next round, and each re-plan earns one more round.
+    if (rejected.length > 0 && replanner && round < 4 + replanner.retries && replanner.retry(rejected, asDiagnostics(fresh)).size > 0) continue;
+    // After four rounds, stop narrowing down: what is left is rejected whole, so nothing unverified is written.
+    const toReject = rejected.length > 0 && round < 4 + (replanner?.retries ?? 0) ? rejected : modified;
     for (const report of toReject) {
-      if (replanned.has(report)) continue;
-      const diagnostic = fresh.get(path.resolve(report.file)) ?? fresh.get(foreign[0]!);
-      report.status = "error";
-      report.error = diagnostic
-        ? `the rewrite would add a type error, so the file was not written: ${path.relative(options.cwd, diagnostic.file)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.message}`
-        : "the rewrite would add type errors, so the file was not written";
-      report.output = undefined;
-      project.getSourceFileOrThrow(report.file).replaceWithText(report.original!.text);
+      const file = path.resolve(report.file);
+      const own = fresh.get(file);
+      const elsewhere = foreign.length > 0 ? fresh.get(foreign[0]!) : undefined;
+      const needed = rejectedSoFar.find((other) => scope.importers.get(other)?.has(file));
+      const cause = own
+        ? `the rewrite adds a type error: ${describeTypeError(own, options.cwd, true)}`
+        : elsewhere
+          ? `this run's edits add a type error outside the files they change: ${describeTypeError(elsewhere, options.cwd)}`
+          : "verification did not settle after four rounds of rejections";
+      report.status = "rejected";
+      report.rejectedBecause = needed ? `it needs the rewrite of ${rel(needed)}, which was rejected; ${cause}` : cause;
+      setText(report, report.original!.text);
     }
+    rejectedSoFar.push(...toReject.map((report) => path.resolve(report.file)));
+    if (toReject === modified) return;
   }
 }
 
@@ -369,6 +462,30 @@ function fallBackWhereUnusedUsingFails(
   }
 }
 
+/**
+ * A rejected file's sites are not rewritten: each reported site it would have fixed is left for a
+ * human with the verification's reason, and a correct site it would have modernised is kept.
+ */
+function leaveRejectedSitesToHuman(report: FileReport): void {
+  const reason = `not rewritten: ${report.rejectedBecause!.replace(/\.$/, "")}; fix that type error and run again, or fix this site by hand`;
+  let kept = 0;
+  report.sites = report.sites.flatMap((site) => {
+    if (site.action !== "rewritten") return [site];
+    if (site.verdict === "safe") {
+      kept++;
+      return [];
+    }
+    return [{ ...site, action: "manual" as const, reason }];
+  });
+  if (kept > 0) report.correctSitesKept = (report.correctSitesKept ?? 0) + kept;
+  report.rejectedSites = kept + report.sites.filter((site) => site.reason === reason).length;
+}
+
+/** The verification's new type errors in the form the replanner reads (a global one has no line). */
+function asDiagnostics(fresh: ReadonlyMap<string, TypeCheckError>): Map<string, NewDiagnostic> {
+  return new Map([...fresh].map(([file, error]) => [file, { file: error.file, line: error.line ?? 1, column: error.column ?? 1, message: error.message }]));
+}
+
 // ------------------------------------------------------------- call sites
 
 interface CallSiteJob {
@@ -380,7 +497,14 @@ interface CallSiteJob {
   readonly noUsing: ReadonlySet<string>;
   /** Per file (ts-morph's path), the checker's types of declarations without annotation (declaredTypeKey → type). */
   readonly declaredTypes: ReadonlyMap<string, [string, string][]>;
-  /** By callee label, whether the release function an acquisition returns is async (from types). */
+  /**
+   * What a reason about a name without a type suggests besides an annotation: how this run could
+   * have had the checker's type ("" when the checker ran on the file). Files the tsconfig does not
+   * compile get `outsideProjectHint`.
+   */
+  readonly typesHint: string;
+  readonly outsideProject: ReadonlySet<string>;
+  readonly outsideProjectHint: string;
 }
 
 export interface CallSiteResult {
@@ -402,6 +526,7 @@ export function migrateOne(file: string, text: string, job: CallSiteJob): CallSi
       modernize: job.modernize,
       canRunUsing: !job.noUsing.has(file),
       ...(types ? { declaredTypes: new Map(types) } : {}),
+      typesHint: job.outsideProject.has(file) ? job.outsideProjectHint : job.typesHint,
     });
     return { file, output: result.output, sites: result.sites, correctSitesKept: result.correctSitesKept };
   } catch (error) {
@@ -409,8 +534,16 @@ export function migrateOne(file: string, text: string, job: CallSiteJob): CallSi
   }
 }
 
+/** Source characters per worker thread when `--workers` is not given. */
+const WORKER_SOURCE_SIZE = 2_000_000;
+
 async function migrateCallSites(inputs: { file: string; text: string }[], job: CallSiteJob, options: MigrateOptions): Promise<CallSiteResult[]> {
-  const workers = Math.max(1, Math.min(options.workers, os.availableParallelism(), Math.ceil(inputs.length / 25)));
+  // A worker costs about 1.8 s of CPU to start (its own parser and TypeScript) and parses ~0.25 MB/s:
+  // below ~1 MB of source a second thread makes the run slower even on an idle core (bench/migrate-vs-scan.mjs).
+  // By default one worker per 2 MB of source; an explicit --workers is taken as given (up to one per CPU and file).
+  const size = inputs.reduce((n, input) => n + input.text.length, 0);
+  const wanted = Number.isFinite(options.workers) ? Math.min(options.workers, inputs.length) : Math.ceil(size / WORKER_SOURCE_SIZE);
+  const workers = Math.max(1, Math.min(wanted, os.availableParallelism()));
   if (workers <= 1) {
     return inputs.map((input, index) => {
       options.onProgress?.(index + 1, inputs.length, "rewrite");
@@ -425,7 +558,10 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
       (chunk) =>
         new Promise<CallSiteResult[]>((resolve, reject) => {
           const worker = new Worker(new URL("./worker.js", import.meta.url), {
-            workerData: { inputs: chunk, job: { model: job.model, handles: [...job.handles], reasons: [...job.reasons], modernize: job.modernize, noUsing: [...job.noUsing], declaredTypes: [...job.declaredTypes] } },
+            workerData: {
+              inputs: chunk,
+              job: { ...job, handles: [...job.handles], reasons: [...job.reasons], noUsing: [...job.noUsing], declaredTypes: [...job.declaredTypes], outsideProject: [...job.outsideProject] },
+            },
           });
           worker.on("message", (message: { progress?: number; results?: CallSiteResult[] }) => {
             if (message.progress) options.onProgress?.((done += message.progress), inputs.length, "rewrite");
@@ -447,6 +583,7 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
  * codemod says so once after writing (the name is what keeps the lock alive, it cannot go).
  */
 function unreadUsingBindings(text: string, file: string, exemptUnderscore = false): number {
+  if (!/\busing\b/.test(text)) return 0; // no `using` declaration without the word
   let program;
   try {
     program = parseSource(text, file);

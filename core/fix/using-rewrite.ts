@@ -61,6 +61,12 @@ export interface PlanInput {
    * `let kept: <type>;` when such a declaration is hoisted. Without it, that site stays manual.
    */
   readonly typeOf?: (declarator: TSESTree.VariableDeclarator) => string | undefined;
+  /**
+   * What the manual reason of such a name suggests besides an annotation: how this run could have
+   * had the checker's type ("" when it had the checker and its type cannot be written). Default:
+   * "run the codemod with its tsconfig" (the jscodeshift transform, which has no checker).
+   */
+  readonly typesHint?: string;
 }
 
 export function planUsingRewrite(site: AcquisitionSite, input: PlanInput): RewritePlan {
@@ -380,7 +386,7 @@ interface Hoist {
  * `let` before the region with their type: the annotation as written, else the checker's type
  * (`typeOf`), else none in JavaScript. A TypeScript name without either stays manual.
  */
-function hoistDeclarations(region: readonly Node[], names: ReadonlySet<string>, input: Pick<PlanInput, "sourceText" | "javascript" | "typeOf">): Hoist | string {
+function hoistDeclarations(region: readonly Node[], names: ReadonlySet<string>, input: Pick<PlanInput, "sourceText" | "javascript" | "typeOf" | "typesHint">): Hoist | string {
   const { sourceText } = input;
   const declarations: string[] = [];
   const edits: TextEdit[] = [];
@@ -409,7 +415,9 @@ function hoistDeclarations(region: readonly Node[], names: ReadonlySet<string>, 
       const annotation = declarator.id.typeAnnotation ? sourceText.slice(declarator.id.typeAnnotation.range[0], declarator.id.typeAnnotation.range[1]) : undefined;
       const inferred = annotation === undefined && !input.javascript ? input.typeOf?.(declarator) : undefined;
       if (annotation === undefined && !input.javascript && inferred === undefined) {
-        return `\`${name}\` is declared inside the locked region and used after it; it has no type annotation and no type from the checker, so it cannot be declared before the region (annotate it, or run the codemod with its tsconfig)`;
+        const hint = input.typesHint ?? "run the codemod with its tsconfig";
+        const why = hint ? "no type from the checker" : "the checker's type of it cannot be written here";
+        return `\`${name}\` is declared inside the locked region and used after it; it has no type annotation and ${why}, so it cannot be declared before the region (annotate it${hint ? `, or ${hint}` : ""})`;
       }
       if (declarator.definite) return `\`${name}!\` has a definite-assignment assertion; declare it before the region by hand`;
       declarations.push(`let ${name}${annotation ?? (inferred === undefined ? "" : `: ${inferred}`)};`);
@@ -441,6 +449,8 @@ export interface FailurePlanInput {
   readonly javascript?: boolean;
   /** The checker's type of a declaration without annotation (see PlanInput). */
   readonly typeOf?: PlanInput["typeOf"];
+  /** How this run could have had the checker's type (see PlanInput). */
+  readonly typesHint?: string;
 }
 
 export interface BeforeTryInput {
@@ -451,6 +461,8 @@ export interface BeforeTryInput {
   readonly javascript?: boolean;
   /** The checker's type of a declaration without annotation (see PlanInput). */
   readonly typeOf?: PlanInput["typeOf"];
+  /** How this run could have had the checker's type (see PlanInput). */
+  readonly typesHint?: string;
 }
 
 /**

@@ -377,10 +377,11 @@ function migrateRow(name, dir, extra, { tsc = false } = {}) {
     files: report?.summary.files ?? null,
     modified: report?.summary.modified ?? null,
     unchanged: report?.summary.unchanged ?? null,
-    errors: report?.summary.errors ?? null,
+    // Files the type check rejected count here as before (the codemod reports them apart now: summary.rejected).
+    errors: report ? report.summary.errors + (report.summary.rejected ?? 0) : null,
     sitesRewritten: report?.summary.sitesRewritten ?? null,
     sitesManual: report?.summary.sitesManual ?? null,
-    errorSamples: (report?.files ?? []).filter((f) => f.status === "error").slice(0, 5).map((f) => `${f.file}: ${f.error}`),
+    errorSamples: (report?.files ?? []).filter((f) => f.status === "error" || f.status === "rejected").slice(0, 5).map((f) => `${f.file}: ${f.error ?? f.rejectedBecause}`),
     manualReasons: countBy((report?.files ?? []).flatMap((f) => f.sites.filter((s) => s.action === "manual").map((s) => s.reason?.slice(0, 80) ?? ""))),
     leftovers: leftovers.length,
     internalError: /internal error/.test(ran.stderr),
