@@ -35,7 +35,7 @@ const shapes = [
   const lock = await acquireSessionWriteLock({ sessionFile });
   try {
     const entries = await readTranscript(sessionFile);
-    await writeTranscript(sessionFile, entries.slice(-${n % 50 + 10}));
+    await writeTranscript(sessionFile, entries.slice(-${(n % 50) + 10}));
     return entries.length;
   } finally {
     await lock.release();
@@ -107,7 +107,7 @@ const shapes = [
   (n) => `export async function compactAfterTurn${n}(sessionFile: string): Promise<void> {
   const lock = await acquireSessionWriteLock({ sessionFile });
   const entries = await readTranscript(sessionFile);
-  await writeTranscript(sessionFile, entries.slice(-${n % 30 + 5}));
+  await writeTranscript(sessionFile, entries.slice(-${(n % 30) + 5}));
   await lock.release();
 }
 `,

@@ -18,7 +18,10 @@ const log = (...args) => console.error("[bench:install]", ...args);
 
 try {
   const pack = (extra) =>
-    execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", consumer, ...extra], { cwd: root, encoding: "utf8" }).trim().split("\n").pop();
+    execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", consumer, ...extra], { cwd: root, encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .pop();
   const npm = (args) => execFileSync("npm", args, { cwd: consumer, stdio: "pipe" });
   const install = ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
   log("packing and installing into", consumer);
@@ -37,7 +40,10 @@ try {
     path.join(consumer, "eslint.config.js"),
     `import tseslint from "typescript-eslint";\nimport lockScope from "eslint-plugin-lock-scope";\nexport default [tseslint.configs.base, lockScope.configs.recommended];\n`,
   );
-  fs.writeFileSync(path.join(consumer, ".oxlintrc.json"), JSON.stringify({ jsPlugins: ["eslint-plugin-lock-scope"], rules: { "lock-scope/require-release": "error" } }));
+  fs.writeFileSync(
+    path.join(consumer, ".oxlintrc.json"),
+    JSON.stringify({ jsPlugins: ["eslint-plugin-lock-scope"], rules: { "lock-scope/require-release": "error" } }),
+  );
 
   const importTime = (prelude, target) => {
     const script = `${prelude}\nconst t0 = performance.now();\nawait import(${JSON.stringify(target)});\nconsole.log(performance.now() - t0);\n`;

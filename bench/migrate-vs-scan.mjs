@@ -26,8 +26,16 @@ const runsIndex = args.indexOf("--runs");
 const runs = runsIndex >= 0 ? Number(args[runsIndex + 1]) : 3;
 
 const CORPORA = {
-  effect: { imports: (up) => [`import * as Duration from "${up}effect/Duration.js";`, `import * as Option from "${up}effect/Option.js";`], use: (n) => `Duration.toMillis(Duration.seconds(${n}))`, option: true },
-  rxjs: { imports: (up) => [`import { Observable } from "${up}rxjs/internal/Observable";`, `import { map } from "${up}rxjs/internal/operators/map";`], use: (n) => `new Observable<number>((s) => s.next(${n})).pipe(map((x) => x + 1)) ? ${n} : 0`, option: false },
+  effect: {
+    imports: (up) => [`import * as Duration from "${up}effect/Duration.js";`, `import * as Option from "${up}effect/Option.js";`],
+    use: (n) => `Duration.toMillis(Duration.seconds(${n}))`,
+    option: true,
+  },
+  rxjs: {
+    imports: (up) => [`import { Observable } from "${up}rxjs/internal/Observable";`, `import { map } from "${up}rxjs/internal/operators/map";`],
+    use: (n) => `new Observable<number>((s) => s.next(${n})).pipe(map((x) => x + 1)) ? ${n} : 0`,
+    option: false,
+  },
 };
 const spec = CORPORA[corpus];
 if (!spec) throw new Error(`corpus must be one of ${Object.keys(CORPORA).join(", ")}`);
@@ -40,13 +48,32 @@ fs.symlinkSync(path.join(repo, "bench/node_modules"), path.join(dir, "node_modul
 fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "corpus", private: true, type: "module", engines: { node: ">=20" } }));
 fs.writeFileSync(
   path.join(dir, "tsconfig.json"),
-  JSON.stringify({ compilerOptions: { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022", "DOM", "ESNext.Disposable"], strict: true, types: [], noEmit: true, skipLibCheck: true }, include: ["src"] }, null, 2),
+  JSON.stringify(
+    {
+      compilerOptions: {
+        target: "ES2022",
+        module: "ESNext",
+        moduleResolution: "Bundler",
+        lib: ["ES2022", "DOM", "ESNext.Disposable"],
+        strict: true,
+        types: [],
+        noEmit: true,
+        skipLibCheck: true,
+      },
+      include: ["src"],
+    },
+    null,
+    2,
+  ),
 );
 const write = (name, text) => {
   fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
   fs.writeFileSync(path.join(dir, name), text);
 };
-write("src/app/lock.ts", `export interface SessionLock {\n  readonly key: string;\n  release(): Promise<void>;\n}\n\nexport async function acquireSessionLock(key: string): Promise<SessionLock> {\n  return {\n    key,\n    async release() {},\n  };\n}\n`);
+write(
+  "src/app/lock.ts",
+  `export interface SessionLock {\n  readonly key: string;\n  release(): Promise<void>;\n}\n\nexport async function acquireSessionLock(key: string): Promise<SessionLock> {\n  return {\n    key,\n    async release() {},\n  };\n}\n`,
+);
 write("src/app/index.ts", `export * from "./lock.js";\n`);
 for (let n = 0; n < appFiles; n++) {
   const from = n % 2 === 0 ? "../index.js" : "../lock.js";
@@ -85,7 +112,10 @@ export async function correct${n}(key: string): Promise<number> {
   );
 }
 for (let n = 0; n < Math.ceil(appFiles / 2); n++) {
-  write(`src/app/consumers/use-${n}.ts`, `import { leak${n * 2}, hoist${n * 2} } from "../jobs/job-${n * 2}.js";\n\nexport async function use${n}(): Promise<number> {\n  await leak${n * 2}("k", async () => {});\n  return hoist${n * 2}("k", async () => [], async () => {});\n}\n`);
+  write(
+    `src/app/consumers/use-${n}.ts`,
+    `import { leak${n * 2}, hoist${n * 2} } from "../jobs/job-${n * 2}.js";\n\nexport async function use${n}(): Promise<number> {\n  await leak${n * 2}("k", async () => {});\n  return hoist${n * 2}("k", async () => [], async () => {});\n}\n`,
+  );
 }
 
 const count = (glob) => {
@@ -112,7 +142,11 @@ function measureAll(commands) {
     commands.forEach(([label, argv], index) => {
       const row = measureOnce(label, argv);
       const was = best[index];
-      best[index] = { ...(was && was.seconds <= row.seconds ? was : row), cpu: Math.min(row.cpu, was?.cpu ?? Infinity), rssMB: Math.max(row.rssMB, was?.rssMB ?? 0) };
+      best[index] = {
+        ...(was && was.seconds <= row.seconds ? was : row),
+        cpu: Math.min(row.cpu, was?.cpu ?? Infinity),
+        rssMB: Math.max(row.rssMB, was?.rssMB ?? 0),
+      };
     });
   }
   return best;
@@ -134,8 +168,17 @@ function measureOnce(label, argv) {
   } catch {
     summary = `unreadable output: ${run.stderr.slice(0, 200)}`;
   }
-  const row = { label, seconds: Number.isFinite(seconds) ? seconds : (Date.now() - started) / 1000, cpu: user + system, rssMB: Math.round((kb || 0) / 1024), status: run.status, summary };
-  console.error(`${label}: ${row.seconds.toFixed(1)} s wall, ${row.cpu.toFixed(1)} s CPU, ${row.rssMB} MB, exit ${row.status}${summary ? ` (${summary})` : ""}`);
+  const row = {
+    label,
+    seconds: Number.isFinite(seconds) ? seconds : (Date.now() - started) / 1000,
+    cpu: user + system,
+    rssMB: Math.round((kb || 0) / 1024),
+    status: run.status,
+    summary,
+  };
+  console.error(
+    `${label}: ${row.seconds.toFixed(1)} s wall, ${row.cpu.toFixed(1)} s CPU, ${row.rssMB} MB, exit ${row.status}${summary ? ` (${summary})` : ""}`,
+  );
   return row;
 }
 
@@ -154,8 +197,13 @@ if (oldDir) commands.push(["older lock-scope-codemod src --json (type-checked)",
 const rows = measureAll(commands);
 const scan = rows[0];
 const load = os.loadavg()[0].toFixed(1);
-console.log(`\n${corpus} src + ${appFiles + Math.ceil(appFiles / 2) + 2} app files: ${files} files, ${lines.toLocaleString("en")} lines (node ${process.version}, ${os.cpus().length} cores, load average ${load}, best of ${runs})\n`);
+console.log(
+  `\n${corpus} src + ${appFiles + Math.ceil(appFiles / 2) + 2} app files: ${files} files, ${lines.toLocaleString("en")} lines (node ${process.version}, ${os.cpus().length} cores, load average ${load}, best of ${runs})\n`,
+);
 console.log("| command | wall s | × scan | CPU s | × scan | peak RSS MB |\n| --- | ---: | ---: | ---: | ---: | ---: |");
-for (const row of rows) console.log(`| ${row.label} | ${row.seconds.toFixed(1)} | ${(row.seconds / scan.seconds).toFixed(2)} | ${row.cpu.toFixed(1)} | ${(row.cpu / scan.cpu).toFixed(2)} | ${row.rssMB} |`);
+for (const row of rows)
+  console.log(
+    `| ${row.label} | ${row.seconds.toFixed(1)} | ${(row.seconds / scan.seconds).toFixed(2)} | ${row.cpu.toFixed(1)} | ${(row.cpu / scan.cpu).toFixed(2)} | ${row.rssMB} |`,
+  );
 if (!keep) fs.rmSync(dir, { recursive: true, force: true });
 else console.log(`\nkept: ${dir}`);

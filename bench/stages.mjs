@@ -50,7 +50,14 @@ export async function stages({ files, root }) {
   // The rule's findings by file and position, for the report-floor probes.
   let reported = new Map();
   const requireRelease = lockScope.rules["require-release"];
-  const sampleData = { api: "acquireSessionWriteLock", using: "await using", escape: "await readTranscript(sessionFile)", line: 12, via: "`if (file.endsWith(\".1\"))` is true", release: "lock.release()" };
+  const sampleData = {
+    api: "acquireSessionWriteLock",
+    using: "await using",
+    escape: "await readTranscript(sessionFile)",
+    line: 12,
+    via: '`if (file.endsWith(".1"))` is true',
+    release: "lock.release()",
+  };
   const floor = (report) => ({
     meta: requireRelease.meta,
     create(context) {

@@ -100,7 +100,9 @@ export function readBaseline(file: string): BaselineFile {
 /** Writes the baseline atomically (temporary file + rename), sorted so that it diffs well. Returns the number of entries. */
 export function writeBaseline(file: string, entries: Iterable<BaselineEntry>): number {
   const unique = new Map([...entries].map((e) => [entryKey(e), { file: e.file, ruleId: e.ruleId, messageId: e.messageId, fingerprint: e.fingerprint }]));
-  const sorted = [...unique.values()].sort((a, b) => compare(a.file, b.file) || compare(a.ruleId, b.ruleId) || compare(a.messageId, b.messageId) || compare(a.fingerprint, b.fingerprint));
+  const sorted = [...unique.values()].sort(
+    (a, b) => compare(a.file, b.file) || compare(a.ruleId, b.ruleId) || compare(a.messageId, b.messageId) || compare(a.fingerprint, b.fingerprint),
+  );
   const content: BaselineFile = { version: 1, entries: sorted };
   const folder = path.dirname(path.resolve(file));
   if (!fs.existsSync(folder)) throw new BaselineError("io", `cannot be written: the folder ${folder} does not exist`);
@@ -172,7 +174,12 @@ export function inScope(entry: BaselineEntry, root: string, scope: ScanScope): b
 }
 
 /** The entries an update writes: today's findings, plus the old entries for files this run did not analyse. */
-export function updatedEntries(old: readonly BaselineEntry[], current: Iterable<BaselineEntry>, root: string, scope: ScanScope): { entries: BaselineEntry[]; kept: number } {
+export function updatedEntries(
+  old: readonly BaselineEntry[],
+  current: Iterable<BaselineEntry>,
+  root: string,
+  scope: ScanScope,
+): { entries: BaselineEntry[]; kept: number } {
   const kept = old.filter((entry) => !inScope(entry, root, scope));
   return { entries: [...kept, ...current], kept: kept.length };
 }
@@ -190,7 +197,6 @@ function isEntry(e: unknown): e is BaselineEntry {
   const { file, ruleId, messageId, fingerprint } = e as Record<string, unknown>;
   return typeof file === "string" && typeof ruleId === "string" && typeof messageId === "string" && typeof fingerprint === "string";
 }
-
 
 function safeRead(file: string): string {
   try {

@@ -1,7 +1,18 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { ESLint } from "eslint";
-import { applyBaseline, BaselineError, entryKey, fingerprintResults, inScope, readBaseline, updatedEntries, writeBaseline, type BaselineFile, type ScanScope } from "./baseline.js";
+import {
+  applyBaseline,
+  BaselineError,
+  entryKey,
+  fingerprintResults,
+  inScope,
+  readBaseline,
+  updatedEntries,
+  writeBaseline,
+  type BaselineFile,
+  type ScanScope,
+} from "./baseline.js";
 import { UsageError } from "./errors.js";
 
 /**
@@ -121,8 +132,11 @@ function attempt<T>(step: () => T, options: BaselineOptions): T {
 
 function usageError(error: unknown, options: BaselineOptions): Error {
   if (!(error instanceof BaselineError)) return error as Error;
-  const command = ["lock-scope", "scan", ...options.inputs, ...(options.typeAware ? ["--type-aware"] : []), "--baseline", options.file, "--update-baseline"].map(shellQuote).join(" ");
-  const fix = error.kind === "missing" ? `Create it with: ${command}` : error.kind === "invalid" ? `Recreate it with: ${command}` : "Check the path and its permissions";
+  const command = ["lock-scope", "scan", ...options.inputs, ...(options.typeAware ? ["--type-aware"] : []), "--baseline", options.file, "--update-baseline"]
+    .map(shellQuote)
+    .join(" ");
+  const fix =
+    error.kind === "missing" ? `Create it with: ${command}` : error.kind === "invalid" ? `Recreate it with: ${command}` : "Check the path and its permissions";
   return new UsageError(`baseline ${options.file} ${error.message}. ${fix}`);
 }
 

@@ -87,9 +87,12 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
   const maxBytes = parseSize(values["max-file-size"]);
   if (positionals.length === 0) throw new UsageError("scan needs at least one file or folder. Try: lock-scope scan src");
   if (values["update-baseline"] && values.baseline === undefined) {
-    throw new UsageError("--update-baseline needs --baseline <file>, the file to write. Try: lock-scope scan src --baseline .lock-scope-baseline.json --update-baseline");
+    throw new UsageError(
+      "--update-baseline needs --baseline <file>, the file to write. Try: lock-scope scan src --baseline .lock-scope-baseline.json --update-baseline",
+    );
   }
-  if (values.baseline !== undefined && values.baseline.trim() === "") throw new UsageError("--baseline needs a file name, e.g. --baseline .lock-scope-baseline.json");
+  if (values.baseline !== undefined && values.baseline.trim() === "")
+    throw new UsageError("--baseline needs a file name, e.g. --baseline .lock-scope-baseline.json");
 
   const extensions = SCAN_EXTENSIONS.map((e) => "." + e).join(" ");
   const cwd = lintRoot(io.cwd, positionals);
@@ -99,17 +102,24 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
   const inputs = new Set(positionals.map((p) => path.resolve(io.cwd, p)));
   const missing = listed.problems.filter((p) => inputs.has(p.path) && p.message === "no such file or folder");
   if (missing.length > 0) {
-    throw new UsageError(`no such file or folder: ${missing.map((p) => path.relative(io.cwd, p.path) || p.path).join(", ")} (scan looks for ${extensions} files)`);
+    throw new UsageError(
+      `no such file or folder: ${missing.map((p) => path.relative(io.cwd, p.path) || p.path).join(", ")} (scan looks for ${extensions} files)`,
+    );
   }
   const fileErrors: FileError[] = listed.problems.map((p) => ({ file: p.path, message: p.message }));
-  const ignores = new ESLint({ cwd, overrideConfigFile: true, overrideConfig: [{ ignores: SKIPPED_DIRECTORIES.map((dir) => `**/${dir}/**`) }, { files: SCAN_FILES }] });
+  const ignores = new ESLint({
+    cwd,
+    overrideConfigFile: true,
+    overrideConfig: [{ ignores: SKIPPED_DIRECTORIES.map((dir) => `**/${dir}/**`) }, { files: SCAN_FILES }],
+  });
   const files: string[] = [];
   for (const file of listed.files) {
     if (!(await ignores.isPathIgnored(file))) files.push(file);
   }
   if (files.length === 0 && fileErrors.length === 0) {
     const skipped = SKIPPED_DIRECTORIES.join(", ");
-    const why = listed.files.length > 0 ? `every file is in a folder scan skips (${skipped})` : `no ${extensions} files outside the folders scan skips (${skipped})`;
+    const why =
+      listed.files.length > 0 ? `every file is in a folder scan skips (${skipped})` : `no ${extensions} files outside the folders scan skips (${skipped})`;
     throw new UsageError(`nothing to scan in ${positionals.join(", ")}: ${why}`);
   }
   // The user's lock configuration, as `npx eslint` sees it (settings["lock-scope"] and the rule's options).
@@ -169,7 +179,9 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
   let output: string;
   if (format === "sarif") {
     // Only what stylish shows (no inline-suppressed findings), plus the files that could not be analysed as notifications.
-    const reported = everyFile().filter((r) => r.messages.length > 0).map((r) => ({ ...r, suppressedMessages: [] }));
+    const reported = everyFile()
+      .filter((r) => r.messages.length > 0)
+      .map((r) => ({ ...r, suppressedMessages: [] }));
     output = formatSarif(reported, linters.values().next().value!.getRulesMetaForResults(reported), io.cwd);
   } else {
     const reported = format === "json" ? everyFile() : results.map((r) => (r.fatalErrorCount > 0 || r.messages.some((m) => m.fatal) ? withoutFatal(r) : r));
@@ -205,7 +217,8 @@ function parseScanArgs(argv: string[]) {
 /** Parses `--max-file-size`: bytes, or a number with kB / MB / GB (1024-based); 0 means no limit. */
 export function parseSize(value: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?\s*$/i.exec(value);
-  if (!match) throw new UsageError(`--max-file-size must be a size in bytes or with a unit kB, MB or GB, for example 500kB or 20MB, or 0 for no limit (got "${value}").`);
+  if (!match)
+    throw new UsageError(`--max-file-size must be a size in bytes or with a unit kB, MB or GB, for example 500kB or 20MB, or 0 for no limit (got "${value}").`);
   const unit = (match[2] ?? "b").toLowerCase()[0];
   const factor = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
   return Math.round(Number(match[1]) * factor);
@@ -275,7 +288,9 @@ function typeScriptParser(cwd: string, files: readonly string[]): Linter.Parser 
   }
   const typescript = files.find((file) => /\.[cm]?tsx?$/.test(file));
   if (typescript) {
-    throw new UsageError(`reading TypeScript (${path.basename(typescript)}…) needs @typescript-eslint/parser, which is not installed. Run: npm install --save-dev typescript-eslint`);
+    throw new UsageError(
+      `reading TypeScript (${path.basename(typescript)}…) needs @typescript-eslint/parser, which is not installed. Run: npm install --save-dev typescript-eslint`,
+    );
   }
   return undefined;
 }

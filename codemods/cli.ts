@@ -8,7 +8,6 @@ import type { ModelOptions } from "eslint-plugin-lock-scope/core";
 import { MigrationConfigError, runMigration, type FileReport, type MigrationResult } from "./migrate/run-migration.js";
 import { RUNTIMES, type Runtime } from "./migrate/runtime.js";
 
-
 export { MIGRATE_HELP };
 
 export async function migrate(argv: string[], io: CliIO): Promise<number> {
@@ -51,7 +50,8 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
   if (values.runtime !== undefined && !(RUNTIMES as readonly string[]).includes(values.runtime)) {
     throw new UsageError(`--runtime must be one of ${RUNTIMES.join(", ")} (got "${values.runtime}")`);
   }
-  if (values.modernize && values["no-modernize"]) throw new UsageError("--modernize and --no-modernize contradict each other; leave one out (the default is --no-modernize)");
+  if (values.modernize && values["no-modernize"])
+    throw new UsageError("--modernize and --no-modernize contradict each other; leave one out (the default is --no-modernize)");
 
   if (values.write && !values.force) {
     const dirty = dirtyFiles(io.cwd, positionals);
@@ -94,7 +94,10 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
   } else {
     if (!values.write) {
       // The planned diff of every file, the tsconfig's first; a rejected file's diff comes with a header line saying why.
-      const diffs = [tsconfigDiff(result, io.cwd), ...result.files.map((file) => (file.status === "modified" || file.status === "rejected" ? diffOf(file, io.cwd) : ""))];
+      const diffs = [
+        tsconfigDiff(result, io.cwd),
+        ...result.files.map((file) => (file.status === "modified" || file.status === "rejected" ? diffOf(file, io.cwd) : "")),
+      ];
       for (const diff of diffs) if (diff) io.stdout(io.colour ? colourDiff(diff) : diff);
     }
     for (const file of result.files) {
@@ -105,12 +108,15 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
         io.stderr(`${rel}:${site.line}:${site.column}: manual: \`${site.api}\`: ${site.reason}\n`);
       }
       for (const site of file.sites.filter((s) => s.stillReported !== undefined)) {
-        io.stderr(`${rel}:${site.line}:${site.column}: rewritten in part: \`${site.api}\`: require-release still reports it (${site.stillReported}); finish it by hand\n`);
+        io.stderr(
+          `${rel}:${site.line}:${site.column}: rewritten in part: \`${site.api}\`: require-release still reports it (${site.stillReported}); finish it by hand\n`,
+        );
       }
     }
     io.stderr(noUsingLines(result, io.cwd));
     io.stderr(providerFallbackLines(result, io.cwd));
-    if (result.tsconfigUpdated) io.stderr(`${values.write ? "updated" : "would update"} ${path.relative(io.cwd, result.tsconfig!)}: added "ESNext.Disposable" to compilerOptions.lib\n`);
+    if (result.tsconfigUpdated)
+      io.stderr(`${values.write ? "updated" : "would update"} ${path.relative(io.cwd, result.tsconfig!)}: added "ESNext.Disposable" to compilerOptions.lib\n`);
     io.stderr(summaryTable(result, values.write) + staleTempFilesLine(result, values.write));
     if (values.write) io.stderr(unreadUsingLine(result));
   }
@@ -122,12 +128,18 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
  * read through ESLint's config loading, so the codemod rewrites what `npx eslint` reports. One run
  * takes one configuration: files under different ones are migrated in separate runs.
  */
-async function projectLockModel(paths: readonly string[], cwd: string, configFile: string | undefined, ignoreConfig: boolean): Promise<ModelOptions | undefined> {
+async function projectLockModel(
+  paths: readonly string[],
+  cwd: string,
+  configFile: string | undefined,
+  ignoreConfig: boolean,
+): Promise<ModelOptions | undefined> {
   if (ignoreConfig) return undefined;
   try {
     await import("eslint");
   } catch {
-    if (configFile !== undefined) throw new UsageError(`--config ${configFile}: reading an ESLint config needs the eslint package, which is not installed here.`);
+    if (configFile !== undefined)
+      throw new UsageError(`--config ${configFile}: reading an ESLint config needs the eslint package, which is not installed here.`);
     return undefined; // no ESLint, so no ESLint config to read: the built-in presets apply
   }
   const { files } = listSourceFiles(paths, cwd);
@@ -142,7 +154,10 @@ async function projectLockModel(paths: readonly string[], cwd: string, configFil
 function dirtyFiles(cwd: string, paths: string[]): string[] {
   try {
     const out = execFileSync("git", ["status", "--porcelain", "--", ...paths], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
-    return out.split("\n").filter((line) => line.trim().length > 0).map((line) => line.slice(3));
+    return out
+      .split("\n")
+      .filter((line) => line.trim().length > 0)
+      .map((line) => line.slice(3));
   } catch {
     return []; // not a git repository: nothing to protect
   }
@@ -159,7 +174,9 @@ function diffOf(file: FileReport, cwd: string): string {
 function tsconfigDiff(result: MigrationResult, cwd: string): string {
   if (!result.tsconfigEdit || !result.tsconfig) return "";
   const rel = path.relative(cwd, result.tsconfig).split(path.sep).join("/");
-  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, result.tsconfigEdit.original.text, result.tsconfigEdit.updated, undefined, undefined, { context: 3 }).replace(/^=+\n/m, "");
+  return createTwoFilesPatch(`a/${rel}`, `b/${rel}`, result.tsconfigEdit.original.text, result.tsconfigEdit.updated, undefined, undefined, {
+    context: 3,
+  }).replace(/^=+\n/m, "");
 }
 
 function jsonReport(result: MigrationResult, cwd: string, written: boolean): unknown {
@@ -175,10 +192,21 @@ function jsonReport(result: MigrationResult, cwd: string, written: boolean): unk
       ...(f.error ? { error: f.error } : {}),
       ...(f.rejectedBecause ? { rejectedBecause: f.rejectedBecause } : {}),
       ...(f.noUsing ? { noUsing: f.noUsing } : {}),
-      sites: f.sites.map((s) => ({ line: s.line, column: s.column, api: s.api, verdict: s.verdict, action: s.action, ...(s.reason ? { reason: s.reason } : {}) })),
+      sites: f.sites.map((s) => ({
+        line: s.line,
+        column: s.column,
+        api: s.api,
+        verdict: s.verdict,
+        action: s.action,
+        ...(s.reason ? { reason: s.reason } : {}),
+      })),
     })),
     summary: { ...summary(result), ...staleTempFilesSummary(result, written) },
-    ...(result.providerFallbacks ? { providerFallbacks: result.providerFallbacks.map((f) => ({ ...f, ...(f.file ? { file: path.relative(cwd, f.file).split(path.sep).join("/") } : {}) })) } : {}),
+    ...(result.providerFallbacks
+      ? {
+          providerFallbacks: result.providerFallbacks.map((f) => ({ ...f, ...(f.file ? { file: path.relative(cwd, f.file).split(path.sep).join("/") } : {}) })),
+        }
+      : {}),
   };
 }
 
@@ -288,7 +316,12 @@ function summaryTable(result: MigrationResult, written: boolean): string {
     ["lines +/-", s.linesAdded - s.linesRemoved],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  const value = (k: string, v: number) => (k === "lines +/-" ? `+${s.linesAdded} -${s.linesRemoved}` : k === "correct sites kept" && v > 0 ? `${v}  (already released in a finally; --modernize rewrites them to \`using\`)` : v);
+  const value = (k: string, v: number) =>
+    k === "lines +/-"
+      ? `+${s.linesAdded} -${s.linesRemoved}`
+      : k === "correct sites kept" && v > 0
+        ? `${v}  (already released in a finally; --modernize rewrites them to \`using\`)`
+        : v;
   return `\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${value(k, v)}`).join("\n")}\n`;
 }
 

@@ -12,7 +12,17 @@ export { isReleaserFunction, type HandleBinding } from "./analysis/binding.js";
 export type { Leak, LeakReason, Via } from "./analysis/paths.js";
 export type { ModuleSource } from "./analysis/callees.js";
 export { fileModuleSource, type ParseModule } from "./analysis/file-modules.js";
-export { T, describe } from "./ast/nodes.js";
+export { AST_NODE_TYPES, describe } from "./ast/nodes.js";
 export * from "./fix/text-edit.js";
-export { planUsingRewrite, planReleaseOnFailure, compoundReleaseOf, releasedAfter, planReleaseBeforeTry, destructuredRelease, unboundHandleReason, type Disposal, type RewritePlan } from "./fix/using-rewrite.js";
+export {
+  planUsingRewrite,
+  planReleaseOnFailure,
+  compoundReleaseOf,
+  releasedAfter,
+  planReleaseBeforeTry,
+  destructuredRelease,
+  unboundHandleReason,
+  type Disposal,
+  type RewritePlan,
+} from "./fix/using-rewrite.js";
 export { typeFactsAt } from "./types/type-facts.js";

@@ -23,7 +23,16 @@ export function importedModules(context: Readonly<RuleContext<string, readonly u
 
 function parseWith(parser: ParserLike, text: string, file: string): TSESTree.Program {
   const jsx = /\.[jt]sx$/.test(file);
-  const options = { ecmaVersion: "latest", sourceType: /\.c[jt]s$/.test(file) ? "script" : "module", range: true, loc: true, comment: false, tokens: false, filePath: file, ecmaFeatures: { jsx } };
+  const options = {
+    ecmaVersion: "latest",
+    sourceType: /\.c[jt]s$/.test(file) ? "script" : "module",
+    range: true,
+    loc: true,
+    comment: false,
+    tokens: false,
+    filePath: file,
+    ecmaFeatures: { jsx },
+  };
   const result = parser.parseForESLint ? parser.parseForESLint(text, options).ast : parser.parse!(text, options);
   return result as TSESTree.Program;
 }

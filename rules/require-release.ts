@@ -129,7 +129,11 @@ export default createRule<Options, MessageIds>({
           context.report({ node: site.call, messageId: "resultDiscarded", data: { api, using: usingKeyword }, suggest });
           return;
         case "groupedAcquisition":
-          context.report({ node: site.call, messageId: "groupedAcquisition", data: { api, group: describe(verdict.group.callee, sourceText), line: verdict.group.loc.start.line } });
+          context.report({
+            node: site.call,
+            messageId: "groupedAcquisition",
+            data: { api, group: describe(verdict.group.callee, sourceText), line: verdict.group.loc.start.line },
+          });
           return;
         case "releaseNotAwaited":
           context.report({
@@ -158,7 +162,12 @@ export default createRule<Options, MessageIds>({
       const next = others[0];
       if (!next) return "";
       const count = others.length === 1 ? "one other way" : `${others.length} other ways`;
-      const where = next.reason === "end" ? (next.via ? `when ${next.via.text}` : "at the end of its block") : `at \`${describe(next.escape, sourceText)}\` (line ${next.escape.loc.start.line})`;
+      const where =
+        next.reason === "end"
+          ? next.via
+            ? `when ${next.via.text}`
+            : "at the end of its block"
+          : `at \`${describe(next.escape, sourceText)}\` (line ${next.escape.loc.start.line})`;
       return ` It can also stay held ${count}, first ${where}.`;
     }
 

@@ -140,7 +140,11 @@ describe("lock-scope scan: bad input", () => {
     // The valid files: the leaks, at their lines; the BOM does not shift columns, CRLF does not shift lines.
     expect(io.out).toMatch(new RegExp(`${escape(path.join(dir, "src/leaky.ts"))}\\n\\s+4:22\\s+error\\s+The lock from \`acquireFileLock\``));
     expect(io.out).toMatch(new RegExp(`${escape(path.join(dir, "src/mutex.ts"))}\\n\\s+6:25\\s+error`));
-    expect(io.out).toMatch(new RegExp(`${escape(path.join(dir, "src/bom-crlf.ts"))}\\n\\s+6:25\\s+error\\s+The lock from \`mutex.acquire\` can stay held: \`await work\\(\\)\` \\(line 7\\)`));
+    expect(io.out).toMatch(
+      new RegExp(
+        `${escape(path.join(dir, "src/bom-crlf.ts"))}\\n\\s+6:25\\s+error\\s+The lock from \`mutex.acquire\` can stay held: \`await work\\(\\)\` \\(line 7\\)`,
+      ),
+    );
     expect(io.out).not.toContain("empty.ts");
     expect(io.out).not.toContain("Parsing error");
   });
@@ -205,7 +209,12 @@ describe("lock-scope scan: bad input", () => {
   });
 
   it("rejects a bad --max-file-size naming the option and the accepted forms (exit 2)", async () => {
-    for (const argv of [["scan", "src", "--max-file-size", "big"], ["scan", "src", "--max-file-size=-1"], ["scan", "src", "--max-file-size", "-1"], ["scan", "src", "--max-file-size"]]) {
+    for (const argv of [
+      ["scan", "src", "--max-file-size", "big"],
+      ["scan", "src", "--max-file-size=-1"],
+      ["scan", "src", "--max-file-size", "-1"],
+      ["scan", "src", "--max-file-size"],
+    ]) {
       const io = capture(dir);
       expect(await run(argv, io), argv.join(" ")).toBe(2);
       expect(io.err.trim().split("\n")).toHaveLength(1);
@@ -262,13 +271,17 @@ describe("lock-scope migrate: bad input", () => {
     expect(fs.readFileSync(path.join(dir, "src/bom-crlf.ts"), "utf8")).toBe(`\uFEFF${MUTEX_REWRITTEN.replace(/\n/g, "\r\n")}`);
     const hugeAfter = fs.readFileSync(path.join(dir, "src/huge.ts"), "utf8");
     expect(hugeAfter).not.toContain("\n");
-    expect(hugeAfter).toBe(huge.replace("const release=await mutex.acquire();await work();release();", "using release={ [Symbol.dispose]: await mutex.acquire() };await work();"));
+    expect(hugeAfter).toBe(
+      huge.replace("const release=await mutex.acquire();await work();release();", "using release={ [Symbol.dispose]: await mutex.acquire() };await work();"),
+    );
     // Untouched: the broken file, the empty file (valid, nothing to do), the bad bytes.
     expect(fs.readFileSync(path.join(dir, "src/broken.ts"), "utf8")).toBe(BROKEN);
     expect(fs.readFileSync(path.join(dir, "src/empty.ts"), "utf8")).toBe("");
     expect(fs.readFileSync(path.join(dir, "src/blob.js"))[5]).toBe(0);
     // The handle API without the type checker (not known to be disposable) gets the try/finally form.
-    expect(fs.readFileSync(path.join(dir, "src/leaky.ts"), "utf8")).toBe(LEAKY.replace("  await work();\n  await lock.release();\n", "  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n"));
+    expect(fs.readFileSync(path.join(dir, "src/leaky.ts"), "utf8")).toBe(
+      LEAKY.replace("  await work();\n  await lock.release();\n", "  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n"),
+    );
     expect(io.err).not.toMatch(/leaky\.ts.*manual/);
     expect(fs.readdirSync(path.join(dir, "src")).filter((f) => TEMP_FILE.test(f))).toEqual([]);
   });
@@ -278,13 +291,28 @@ describe("lock-scope migrate: bad input", () => {
     fs.rmSync(path.join(dir, "src/huge.ts")); // keeps the type-checked run fast
     fs.writeFileSync(
       path.join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "ESNext.Disposable"], strict: true, types: [], noEmit: true, skipLibCheck: true }, include: ["src"] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2022", "ESNext.Disposable"],
+          strict: true,
+          types: [],
+          noEmit: true,
+          skipLibCheck: true,
+        },
+        include: ["src"],
+      }),
     );
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
     const ran = runNode([path.join(repoRoot, "bin/lock-scope.js"), "migrate", "src", "--json"], dir);
     expect(ran.status, ran.stderr).toBe(1);
     const report = JSON.parse(ran.stdout) as { files: { file: string; status: string; error?: string }[] };
-    const errored = report.files.filter((f) => f.status === "error").map((f) => f.file).sort();
+    const errored = report.files
+      .filter((f) => f.status === "error")
+      .map((f) => f.file)
+      .sort();
     expect(errored).toEqual([...EXPECTED_ERRORS.map(([f]) => f), "src/broken.ts"].sort());
     expect(report.files.find((f) => f.file === "src/mutex.ts")).toMatchObject({ status: "modified" });
     expect(report.files.find((f) => f.file === "src/empty.ts")).toMatchObject({ status: "unchanged" });
@@ -320,7 +348,11 @@ describe("atomic writes", () => {
     const dir = tempDir();
     const corpus = path.join(dir, "corpus");
     generateLockCorpus(corpus, 120, 5);
-    const result = await killRuns({ corpus, work: path.join(dir, "work"), delays: [{ afterFirstWrite: 0 }, { afterFirstWrite: 15 }, (t: { total: number }) => t.total / 2] });
+    const result = await killRuns({
+      corpus,
+      work: path.join(dir, "work"),
+      delays: [{ afterFirstWrite: 0 }, { afterFirstWrite: 15 }, (t: { total: number }) => t.total / 2],
+    });
     expect(result.changed).toBeGreaterThan(90);
     for (const runResult of result.runs) {
       expect(runResult.torn, runResult.delay).toEqual([]);
@@ -344,9 +376,23 @@ describe("file helpers", () => {
   it("listSourceFiles never throws or blocks: one problem per bad path, sources sorted", () => {
     const { dir } = badInputFolder();
     const { files, problems } = listSourceFiles(["src", "nope"], dir);
-    expect(files.map((f) => path.relative(dir, f))).toEqual(["src/blob.js", "src/bom-crlf.ts", "src/broken.ts", "src/empty.ts", "src/huge.ts", "src/latin1.js", "src/leaky.ts", "src/mutex.ts"]);
+    expect(files.map((f) => path.relative(dir, f))).toEqual([
+      "src/blob.js",
+      "src/bom-crlf.ts",
+      "src/broken.ts",
+      "src/empty.ts",
+      "src/huge.ts",
+      "src/latin1.js",
+      "src/leaky.ts",
+      "src/mutex.ts",
+    ]);
     expect(problems.map((p) => `${path.relative(dir, p.path)}: ${p.message.split(" (")[0]!.split(":")[0]}`).sort()).toEqual(
-      ["nope: no such file or folder", "src/dangling.ts: broken symbolic link", "src/loop: symbolic link loop", ...(canMkfifo ? ["src/fifo.ts: not a regular file"] : [])].sort(),
+      [
+        "nope: no such file or folder",
+        "src/dangling.ts: broken symbolic link",
+        "src/loop: symbolic link loop",
+        ...(canMkfifo ? ["src/fifo.ts: not a regular file"] : []),
+      ].sort(),
     );
   });
 
@@ -375,7 +421,11 @@ describe("file helpers", () => {
 
 describe("invalid rule options: one finding at 1:1 naming the option and the allowed values", () => {
   function problem(options: unknown): string {
-    const messages = new Linter({ configType: "flat" }).verify("const x = 1;\n", [{ plugins: { "lock-scope": plugin as never }, rules: { "lock-scope/require-release": ["error", options as never] } }], "file.js");
+    const messages = new Linter({ configType: "flat" }).verify(
+      "const x = 1;\n",
+      [{ plugins: { "lock-scope": plugin as never }, rules: { "lock-scope/require-release": ["error", options as never] } }],
+      "file.js",
+    );
     expect(messages.map((m) => [m.messageId, m.line, m.column])).toEqual([["invalidConfiguration", 1, 1]]);
     expect(messages[0]!.message).not.toContain("\n");
     return messages[0]!.message;

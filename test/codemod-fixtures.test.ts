@@ -43,7 +43,10 @@ interface Fixture {
 }
 
 const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
-const names = files.filter((file) => file.endsWith(".input.ts")).map((file) => file.slice(0, -".input.ts".length)).sort();
+const names = files
+  .filter((file) => file.endsWith(".input.ts"))
+  .map((file) => file.slice(0, -".input.ts".length))
+  .sort();
 
 function read(file: string): string {
   return fs.readFileSync(path.join(dir, file), "utf8");

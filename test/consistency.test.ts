@@ -24,10 +24,7 @@ function lint(text: string, file: string): { line: number; column: number; messa
     .map((m) => ({ line: m.line, column: m.column, messageId: m.messageId ?? "" }));
 }
 
-const corpora = [
-  path.join(exampleProject, "src"),
-  path.join(repoRoot, "fixtures/codemod"),
-].filter((dir) => fs.existsSync(dir));
+const corpora = [path.join(exampleProject, "src"), path.join(repoRoot, "fixtures/codemod")].filter((dir) => fs.existsSync(dir));
 const files = corpora.flatMap((dir) => listFiles(dir)).filter((file) => !file.endsWith(".output.ts"));
 
 describe("rule and codemod agree (call-site level)", () => {

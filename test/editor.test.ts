@@ -42,10 +42,17 @@ describe("editor integration", () => {
         plugin.configs["recommended-type-checked"],
         // An editor lints unsaved text: typescript-eslint must not infer CI's "single run" mode
         // (with CI=true it would build the program from the file on disk, not from this text).
-        { languageOptions: { parserOptions: { projectService: false, project: "./tsconfig.json", tsconfigRootDir: ruleTesterDir, disallowAutomaticSingleRunInference: true } } },
+        {
+          languageOptions: {
+            parserOptions: { projectService: false, project: "./tsconfig.json", tsconfigRootDir: ruleTesterDir, disallowAutomaticSingleRunInference: true },
+          },
+        },
       ],
     });
-    const leaky = DISPOSABLE.replace("  try {\n    await work(name);\n  } finally {\n    await lock.release();\n  }\n", "  await work(name);\n  await lock.release();\n");
+    const leaky = DISPOSABLE.replace(
+      "  try {\n    await work(name);\n  } finally {\n    await lock.release();\n  }\n",
+      "  await work(name);\n  await lock.release();\n",
+    );
     const [result] = await eslint.lintText(leaky, { filePath: path.join(ruleTesterDir, "file.ts") });
     expect(result!.messages).toHaveLength(1);
     const message = result!.messages[0]!;
@@ -79,7 +86,9 @@ describe("editor integration", () => {
       const incremental = editor.verify(text, config, "rotate.ts").map((m) => `${m.line}:${m.column}:${m.ruleId}:${m.messageId ?? m.message}`);
       if (end % 3 !== 0 && end !== target.length) continue;
       checked++;
-      const fresh = new Linter({ configType: "flat" }).verify(text, config, "rotate.ts").map((m) => `${m.line}:${m.column}:${m.ruleId}:${m.messageId ?? m.message}`);
+      const fresh = new Linter({ configType: "flat" })
+        .verify(text, config, "rotate.ts")
+        .map((m) => `${m.line}:${m.column}:${m.ruleId}:${m.messageId ?? m.message}`);
       if (JSON.stringify(incremental) !== JSON.stringify(fresh)) mismatches++;
     }
     expect(checked).toBeGreaterThan(50);
@@ -91,7 +100,8 @@ describe("editor integration", () => {
   it("an edit that fixes the code clears the report on the next lint", () => {
     const linter = new Linter({ configType: "flat" });
     const config = [tseslint.configs.base, plugin.configs.recommended];
-    const leaky = "async function f(s: string) {\n  const lock = await acquireSessionWriteLock({ sessionFile: s });\n  await work();\n  await lock.release();\n}\n";
+    const leaky =
+      "async function f(s: string) {\n  const lock = await acquireSessionWriteLock({ sessionFile: s });\n  await work();\n  await lock.release();\n}\n";
     expect(linter.verify(leaky, config, "f.ts")).toHaveLength(1);
     const fixed = leaky.replace("  await work();\n  await lock.release();\n", "  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n");
     expect(linter.verify(fixed, config, "f.ts")).toEqual([]);

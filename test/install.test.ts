@@ -67,7 +67,10 @@ describe("the lockfile", () => {
   });
 
   it("the plugin's @typescript-eslint dependencies are caret ranges (they dedupe with the user's copy)", () => {
-    const own = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { dependencies: Record<string, string>; peerDependencies: Record<string, string> };
+    const own = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+    };
     for (const [name, range] of Object.entries({ ...own.dependencies, ...own.peerDependencies })) {
       if (name.startsWith("@typescript-eslint/")) expect(range, name).toMatch(/^\^8\./);
     }
@@ -81,7 +84,10 @@ describe("the lockfile", () => {
         fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
         fs.copyFileSync(path.join(repoRoot, file), path.join(dir, file));
       }
-      execFileSync("npm", ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], { cwd: dir, stdio: "pipe" });
+      execFileSync("npm", ["install", "--package-lock-only", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"], {
+        cwd: dir,
+        stdio: "pipe",
+      });
       expect(fs.readFileSync(path.join(dir, "package-lock.json"), "utf8")).toBe(fs.readFileSync(path.join(repoRoot, "package-lock.json"), "utf8"));
     }, 120_000);
   });

@@ -38,14 +38,19 @@ describe("jscodeshift -t codemods/dist/call-sites/transform.js", () => {
     expect(ran.status).toBe(0);
     expect(ran.stdout).toContain("1 ok");
     expect(ran.stdout).toMatch(/1 (unmodified|skipped)/);
-    expect(fs.readFileSync(file, "utf8")).toBe(input.replace("  const release = await mutex.acquire();\n", "  using release = { [Symbol.dispose]: await mutex.acquire() };\n").replace("  release();\n", ""));
+    expect(fs.readFileSync(file, "utf8")).toBe(
+      input
+        .replace("  const release = await mutex.acquire();\n", "  using release = { [Symbol.dispose]: await mutex.acquire() };\n")
+        .replace("  release();\n", ""),
+    );
     expect(fs.readFileSync(untouched, "utf8")).toBe("export const answer = 42; // nothing to do\n");
   });
 
   it("reports a site it leaves for a human on stderr, and a syntax error as a failed file", () => {
     const manual = path.join(dir, "manual.ts");
     const broken = path.join(dir, "broken.ts");
-    const manualText = "export async function f(file: string) {\n  await acquireFileLock(file);\n}\ndeclare function acquireFileLock(f: string): Promise<{ release(): Promise<void> }>;\n";
+    const manualText =
+      "export async function f(file: string) {\n  await acquireFileLock(file);\n}\ndeclare function acquireFileLock(f: string): Promise<{ release(): Promise<void> }>;\n";
     fs.writeFileSync(manual, manualText);
     fs.writeFileSync(broken, "export async function (\n");
     const ran = runNode([

@@ -17,7 +17,19 @@ function project(files: Record<string, string | Buffer>, options: { git?: boolea
   temps.push(dir);
   const tsconfig =
     options.tsconfig === undefined
-      ? { compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "ESNext.Disposable"], strict: true, types: [], noEmit: true, skipLibCheck: true }, include: ["src"] }
+      ? {
+          compilerOptions: {
+            target: "ES2022",
+            module: "NodeNext",
+            moduleResolution: "NodeNext",
+            lib: ["ES2022", "ESNext.Disposable"],
+            strict: true,
+            types: [],
+            noEmit: true,
+            skipLibCheck: true,
+          },
+          include: ["src"],
+        }
       : options.tsconfig;
   if (tsconfig !== false) fs.writeFileSync(path.join(dir, "tsconfig.json"), typeof tsconfig === "string" ? tsconfig : JSON.stringify(tsconfig, null, 2));
   for (const [name, content] of Object.entries(files)) {
@@ -124,7 +136,9 @@ export async function compact(file: string, work: () => Promise<void>): Promise<
   await work();
 }
 `);
-    expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toContain("async [Symbol.asyncDispose](this: Lock): Promise<void> {\n      await this.release();\n    },");
+    expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toContain(
+      "async [Symbol.asyncDispose](this: Lock): Promise<void> {\n      await this.release();\n    },",
+    );
     const again = capture(dir);
     expect(await run(["migrate", "src", "--json"], again)).toBe(0);
     expect(JSON.parse(again.out).summary).toMatchObject({ modified: 0, sitesRewritten: 0 });
@@ -251,11 +265,20 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
     expect(updated).toContain("// the project's own comments stay");
     // What the dry run planned is what --write wrote.
     expect(diffs[1]).toContain("+  await using lock = await acquireFileLock(file);");
-    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(LEAKY.replace("  const lock = await acquireFileLock(file);\n", "  await using lock = await acquireFileLock(file);\n").replace("  await lock.release();\n", ""));
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toBe(
+      LEAKY.replace("  const lock = await acquireFileLock(file);\n", "  await using lock = await acquireFileLock(file);\n").replace(
+        "  await lock.release();\n",
+        "",
+      ),
+    );
   });
 
   it("--update-tsconfig that cannot help says so and writes nothing, not even the tsconfig", async () => {
-    const tsconfig = JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", lib: ["ES2022"], noLib: true, types: [], noEmit: true }, include: ["src"] }, null, 2);
+    const tsconfig = JSON.stringify(
+      { compilerOptions: { target: "ES2022", module: "NodeNext", lib: ["ES2022"], noLib: true, types: [], noEmit: true }, include: ["src"] },
+      null,
+      2,
+    );
     const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY }, { tsconfig });
     const io = capture(dir);
     expect(await run(["migrate", "src", "--write", "--update-tsconfig"], io)).toBe(2);
@@ -281,7 +304,9 @@ export async function compact(file: string): Promise<void> {
     const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": hoisted });
     const untyped = capture(dir);
     expect(await run(["migrate", "src", "--no-type-check"], untyped)).toBe(1);
-    expect(untyped.err).toMatch(/^src\/compact\.ts:6:22: manual: `acquireFileLock`: `kept` is declared inside the locked region and used after it; it has no type annotation and no type from the checker, so it cannot be declared before the region \(annotate it, or run without --no-type-check, so the checker's type is used\)$/m);
+    expect(untyped.err).toMatch(
+      /^src\/compact\.ts:6:22: manual: `acquireFileLock`: `kept` is declared inside the locked region and used after it; it has no type annotation and no type from the checker, so it cannot be declared before the region \(annotate it, or run without --no-type-check, so the checker's type is used\)$/m,
+    );
     // No reason claims work this run did not do (the provider step, a tsconfig it had).
     expect(untyped.err).not.toMatch(/with its tsconfig|migrate command does this|make it disposable at its source/);
     // With the type check the same site is fixed with the checker's type.
@@ -289,7 +314,10 @@ export async function compact(file: string): Promise<void> {
     expect(await run(["migrate", "src"], typed)).toBe(0);
     expect(typed.out).toContain("+  let kept: string[];");
     // A tsconfig that does not compile the file: the reason says so.
-    fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify({ compilerOptions: { strict: true, lib: ["ES2022", "ESNext.Disposable"], types: [] }, files: ["src/lock.ts"] }));
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { strict: true, lib: ["ES2022", "ESNext.Disposable"], types: [] }, files: ["src/lock.ts"] }),
+    );
     const outside = capture(dir);
     expect(await run(["migrate", "src"], outside)).toBe(1);
     expect(outside.err).toContain('(annotate it, or add this file to tsconfig.json ("include"), so the checker\'s type is used)');
@@ -313,12 +341,15 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     const io = capture(dir);
     expect(await run(["migrate", "src", "--write", "--json"], io)).toBe(0);
     expect(JSON.parse(io.out).summary).toMatchObject({ errors: 0, leaksFixed: 1 });
-    expect(fs.readFileSync(path.join(dir, "src/restart.ts"), "utf8")).toContain("  using unlock = { [Symbol.dispose]: await trackLock.lock() };\n  await work();\n}");
+    expect(fs.readFileSync(path.join(dir, "src/restart.ts"), "utf8")).toContain(
+      "  using unlock = { [Symbol.dispose]: await trackLock.lock() };\n  await work();\n}",
+    );
     expect(runNode([path.join(repoRoot, "node_modules/typescript/bin/tsc"), "-p", path.join(dir, "tsconfig.json")]).status).toBe(0);
   });
 
   it("--update-tsconfig keeps a lib array written one entry per line in that layout", async () => {
-    const tsconfig = '{\n  "compilerOptions": {\n    "target": "ES2022",\n    "module": "NodeNext",\n    "lib": [\n      "ES2022",\n      "DOM"\n    ],\n    "strict": true,\n    "types": [],\n    "noEmit": true\n  },\n  "include": ["src"]\n}\n';
+    const tsconfig =
+      '{\n  "compilerOptions": {\n    "target": "ES2022",\n    "module": "NodeNext",\n    "lib": [\n      "ES2022",\n      "DOM"\n    ],\n    "strict": true,\n    "types": [],\n    "noEmit": true\n  },\n  "include": ["src"]\n}\n';
     const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY }, { tsconfig });
     expect(await run(["migrate", "src", "--write", "--update-tsconfig"], capture(dir))).toBe(0);
     expect(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).toBe(tsconfig.replace('"DOM"\n', '"DOM",\n      "ESNext.Disposable"\n'));
@@ -347,27 +378,51 @@ export async function restart(work: () => Promise<void>): Promise<void> {
 
   it("a provider change the type checker rejects is not written and says why; its call sites get try/finally instead", async () => {
     // The handle comes from a function typed with another interface: adding [Symbol.asyncDispose] to Lock cannot be satisfied there.
-    const raw = LOCK_MODULE.replace("export async function acquireFileLock(path: string): Promise<Lock> {\n  return {", "export async function acquireFileLock(path: string): Promise<Lock> {\n  return openRaw(path);\n}\n\nfunction openRaw(path: string): { readonly path: string; release(): Promise<void> } {\n  return {");
+    const raw = LOCK_MODULE.replace(
+      "export async function acquireFileLock(path: string): Promise<Lock> {\n  return {",
+      "export async function acquireFileLock(path: string): Promise<Lock> {\n  return openRaw(path);\n}\n\nfunction openRaw(path: string): { readonly path: string; release(): Promise<void> } {\n  return {",
+    );
     const dir = project({ "src/lock.ts": raw, "src/compact.ts": LEAKY });
     const io = capture(dir);
     expect(await run(["migrate", "src", "--write"], io)).toBe(0);
-    expect(io.err).toMatch(/^src\/lock\.ts:7:3: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '\[Symbol\.asyncDispose\]' is missing in type .+; its call sites use try \{ … \} finally \{ release \} instead$/m);
+    expect(io.err).toMatch(
+      /^src\/lock\.ts:7:3: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '\[Symbol\.asyncDispose\]' is missing in type .+; its call sites use try \{ … \} finally \{ release \} instead$/m,
+    );
     expect(io.err).not.toMatch(/: error: /);
     expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toBe(raw);
-    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("  const lock = await acquireFileLock(file);\n  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n");
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain(
+      "  const lock = await acquireFileLock(file);\n  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n",
+    );
   });
 
   it('fixes leaks with try/finally where "noUnusedLocals" would reject an unread `using` binding (TS6133)', async () => {
     // Found by the run across livekit-client (test/truth/repo-run.mjs): its tsconfig has noUnusedLocals, and every
     // `using unlock = …` rewrite was rejected by the verification step, leaving the leaks as they were.
-    const tsconfig = { compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "ESNext.Disposable"], strict: true, noUnusedLocals: true, types: [], noEmit: true, skipLibCheck: true }, include: ["src"] };
-    const named = LEAKY.replace("export async function compact", "export async function compactNamed").replace("const lock", "const _lock").replace("lock.release", "_lock.release");
+    const tsconfig = {
+      compilerOptions: {
+        target: "ES2022",
+        module: "NodeNext",
+        moduleResolution: "NodeNext",
+        lib: ["ES2022", "ESNext.Disposable"],
+        strict: true,
+        noUnusedLocals: true,
+        types: [],
+        noEmit: true,
+        skipLibCheck: true,
+      },
+      include: ["src"],
+    };
+    const named = LEAKY.replace("export async function compact", "export async function compactNamed")
+      .replace("const lock", "const _lock")
+      .replace("lock.release", "_lock.release");
     const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY, "src/named.ts": named }, { tsconfig });
     const io = capture(dir);
     expect(await run(["migrate", "src", "--write", "--json"], io)).toBe(0);
     const report = JSON.parse(io.out);
     expect(report.summary).toMatchObject({ errors: 0, leaksFixed: 2, leaksLeftForHuman: 0 });
-    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("  const lock = await acquireFileLock(file);\n  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n");
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain(
+      "  const lock = await acquireFileLock(file);\n  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n",
+    );
     expect(report.files.find((f: { file: string }) => f.file.endsWith("compact.ts")).noUsing).toContain('"noUnusedLocals": true');
     // TypeScript exempts names that start with "_": those keep `await using`.
     expect(fs.readFileSync(path.join(dir, "src/named.ts"), "utf8")).toContain("await using _lock = await acquireFileLock(file);");
@@ -390,8 +445,12 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     // (try/finally: provider-fallback.ts); that fails too, and the diff shown is the last plan's.
     expect(diffs[0]).toContain("+  let kept: Entry[];\n+  try {\n+    type Entry = { readonly id: string };");
     expect(diffs[1]).toContain("+  await using lock = await acquireFileLock(file);");
-    expect(io.err).toMatch(/^src\/compact\.ts: rejected, --write would not write it: the rewrite adds a type error: src\/compact\.ts:7:13 \(in the rewritten text\) Cannot find name 'Entry'\.$/m);
-    expect(io.err).toMatch(/^src\/compact\.ts:6:22: manual: `acquireFileLock`: not rewritten: the rewrite adds a type error: src\/compact\.ts:7:13 \(in the rewritten text\) Cannot find name 'Entry'; fix that type error and run again, or fix this site by hand$/m);
+    expect(io.err).toMatch(
+      /^src\/compact\.ts: rejected, --write would not write it: the rewrite adds a type error: src\/compact\.ts:7:13 \(in the rewritten text\) Cannot find name 'Entry'\.$/m,
+    );
+    expect(io.err).toMatch(
+      /^src\/compact\.ts:6:22: manual: `acquireFileLock`: not rewritten: the rewrite adds a type error: src\/compact\.ts:7:13 \(in the rewritten text\) Cannot find name 'Entry'; fix that type error and run again, or fix this site by hand$/m,
+    );
     expect(io.err).toMatch(/^ {2}would modify {14}1$/m);
     expect(io.err).toMatch(/^ {2}rejected by type check {4}1$/m);
     expect(io.err).toMatch(/^ {2}leaks fixed {15}1$/m);
@@ -407,10 +466,29 @@ export async function restart(work: () => Promise<void>): Promise<void> {
       rejectedBecause: "the rewrite adds a type error: src/compact.ts:7:13 (in the rewritten text) Cannot find name 'Entry'.",
       added: 7,
       removed: 3,
-      sites: [{ line: 6, column: 22, api: "acquireFileLock", verdict: "leak", action: "manual", reason: expect.stringMatching(/^not rewritten: the rewrite adds a type error: /) }],
+      sites: [
+        {
+          line: 6,
+          column: 22,
+          api: "acquireFileLock",
+          verdict: "leak",
+          action: "manual",
+          reason: expect.stringMatching(/^not rewritten: the rewrite adds a type error: /),
+        },
+      ],
     });
     expect(compact.error).toBeUndefined();
-    const expected = { modified: 1, errors: 0, rejected: 1, sitesRewritten: 1, sitesManual: 1, leaksFixed: 1, leaksLeftForHuman: 1, linesAdded: 1, linesRemoved: 2 };
+    const expected = {
+      modified: 1,
+      errors: 0,
+      rejected: 1,
+      sitesRewritten: 1,
+      sitesManual: 1,
+      leaksFixed: 1,
+      leaksLeftForHuman: 1,
+      linesAdded: 1,
+      linesRemoved: 2,
+    };
     expect(report.summary).toMatchObject(expected);
     // --write counts the same and writes the accepted file only.
     const written = capture(dir);
@@ -429,7 +507,9 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     await run(["migrate", "src", "--write"], io);
     // The error in fake.ts is named where it is, and the provider edit that causes it is not written.
     expect(io.err).toContain("src/fake.ts:3:14");
-    expect(io.err).toMatch(/^src\/fake\.ts:3:14: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '\[Symbol\.asyncDispose\]' is missing/m);
+    expect(io.err).toMatch(
+      /^src\/fake\.ts:3:14: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '\[Symbol\.asyncDispose\]' is missing/m,
+    );
     expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toBe(LOCK_MODULE);
     // Its call site is still fixed, with the API's own release.
     expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).not.toContain("await using");
@@ -447,7 +527,12 @@ export async function restart(work: () => Promise<void>): Promise<void> {
   });
 
   it("reports binary and non-UTF-8 files and goes on", async () => {
-    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": LEAKY, "src/blob.js": Buffer.from([0, 1, 2, 3]), "src/latin1.js": Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]) });
+    const dir = project({
+      "src/lock.ts": LOCK_MODULE,
+      "src/compact.ts": LEAKY,
+      "src/blob.js": Buffer.from([0, 1, 2, 3]),
+      "src/latin1.js": Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+    });
     const io = capture(dir);
     expect(await run(["migrate", "src", "--write"], io)).toBe(1);
     expect(io.err).toContain("src/blob.js: error: binary file");
@@ -456,7 +541,13 @@ export async function restart(work: () => Promise<void>): Promise<void> {
   });
 
   it("rejects bad flags with the allowed values (exit 2)", async () => {
-    for (const argv of [["migrate"], ["migrate", "src", "--shard", "3/2"], ["migrate", "src", "--shard", "x"], ["migrate", "src", "--workers", "0"], ["migrate", "src", "--frobnicate"]]) {
+    for (const argv of [
+      ["migrate"],
+      ["migrate", "src", "--shard", "3/2"],
+      ["migrate", "src", "--shard", "x"],
+      ["migrate", "src", "--workers", "0"],
+      ["migrate", "src", "--frobnicate"],
+    ]) {
       const io = capture(repoRoot);
       expect(await run(argv, io), argv.join(" ")).toBe(2);
       expect(io.err.trim().split("\n")).toHaveLength(1);

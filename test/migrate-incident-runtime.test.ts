@@ -121,7 +121,17 @@ function project(files: Record<string, string>): string {
 const PACKAGE_JSON = JSON.stringify({ name: "incident-app", private: true, type: "module", engines: { node: ">=20" } }, null, 2);
 const TSCONFIG_ES2022 = JSON.stringify(
   {
-    compilerOptions: { target: "ES2022", lib: ["ES2022", "ESNext.Disposable"], module: "NodeNext", moduleResolution: "NodeNext", strict: true, types: ["node"], rootDir: "src", outDir: "dist", skipLibCheck: true },
+    compilerOptions: {
+      target: "ES2022",
+      lib: ["ES2022", "ESNext.Disposable"],
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      strict: true,
+      types: ["node"],
+      rootDir: "src",
+      outDir: "dist",
+      skipLibCheck: true,
+    },
     include: ["src"],
   },
   null,
@@ -169,7 +179,13 @@ function expectSecondRunChangesNothing(dir: string, files: string[]): void {
 
 describe("migrate: the incident program, before and after, by running it", () => {
   it('TypeScript, "target": "ES2022" (tsc lowers `await using`), Node 20: lock timeout before, FREE after; lint-clean', async () => {
-    const dir = project({ "package.json": PACKAGE_JSON, "tsconfig.json": TSCONFIG_ES2022, "src/lock.ts": LOCK_TS, "src/job.ts": JOB_TS, "src/main.ts": MAIN_TS });
+    const dir = project({
+      "package.json": PACKAGE_JSON,
+      "tsconfig.json": TSCONFIG_ES2022,
+      "src/lock.ts": LOCK_TS,
+      "src/job.ts": JOB_TS,
+      "src/main.ts": MAIN_TS,
+    });
     expect(runNode([tsc, "-p", "tsconfig.json"], dir).status).toBe(0);
     expectLeaks(runAll(dir, "dist/main.js"));
 

@@ -46,7 +46,18 @@ describe("migrated code and typescript-eslint's no-unused-vars", () => {
     temps.push(dir);
     fs.writeFileSync(
       path.join(dir, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "ESNext.Disposable"], strict: true, types: [], noEmit: true }, include: ["src"] }),
+      JSON.stringify({
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2022", "ESNext.Disposable"],
+          strict: true,
+          types: [],
+          noEmit: true,
+        },
+        include: ["src"],
+      }),
     );
     fs.mkdirSync(path.join(dir, "src"));
     // A lock implemented in the repository, so the provider step makes its handle disposable.

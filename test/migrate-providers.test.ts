@@ -34,7 +34,10 @@ const temps: string[] = [];
 afterAll(() => temps.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 function project(files: Record<string, string>): string {
-  const dir = writeProject({ "package.json": '{ "name": "providers", "private": true, "type": "module" }\n', "tsconfig.json": TSCONFIG, ...files }, "lock-scope-providers-");
+  const dir = writeProject(
+    { "package.json": '{ "name": "providers", "private": true, "type": "module" }\n', "tsconfig.json": TSCONFIG, ...files },
+    "lock-scope-providers-",
+  );
   temps.push(dir);
   return dir;
 }
@@ -327,7 +330,9 @@ export async function sweep(dir: string, work: () => Promise<void>): Promise<voi
     expect(status).toBe(0);
     const after = read(dir, "src/lock.ts");
     expect(after).toContain("export interface Lock {\n  release(): Promise<void>;\n  [Symbol.asyncDispose](): Promise<void>;\n}");
-    expect(after).toContain("    await fs.rm(this.lockPath, { force: true });\n  }\n  async [Symbol.asyncDispose](): Promise<void> {\n    await this.release();\n  }\n}");
+    expect(after).toContain(
+      "    await fs.rm(this.lockPath, { force: true });\n  }\n  async [Symbol.asyncDispose](): Promise<void> {\n    await this.release();\n  }\n}",
+    );
     // A release returning void: `[Symbol.dispose]`, and `using` at the call site.
     expect(after).toContain("    void fs.rmdir(this.dir);\n  }\n  [Symbol.dispose](): void {\n    this.release();\n  }\n}");
     expect(read(dir, "src/job.ts")).toBe(JOB_AFTER("./lock.js"));
@@ -379,8 +384,12 @@ export async function compactAwaited(file: string, work: () => Promise<void>): P
     expect(read(dir, "src/lock.ts")).toBe(lock);
     const after = read(dir, "src/jobs.ts");
     expect(after).toContain("  await using release = { [Symbol.asyncDispose]: await acquireFileLock(file) };\n  await work();\n}");
-    expect(after).toContain("export async function compact(file: string, work: () => Promise<void>): Promise<void> {\n  using release = { [Symbol.dispose]: await acquireCompactionLock(file) };\n  await work();\n}");
-    expect(after).toContain("export async function compactAwaited(file: string, work: () => Promise<void>): Promise<void> {\n  using release = { [Symbol.dispose]: await acquireCompactionLock(file) };\n  await work();\n}");
+    expect(after).toContain(
+      "export async function compact(file: string, work: () => Promise<void>): Promise<void> {\n  using release = { [Symbol.dispose]: await acquireCompactionLock(file) };\n  await work();\n}",
+    );
+    expect(after).toContain(
+      "export async function compactAwaited(file: string, work: () => Promise<void>): Promise<void> {\n  using release = { [Symbol.dispose]: await acquireCompactionLock(file) };\n  await work();\n}",
+    );
     expect(typeCheck(dir)).toBe("");
   });
 
@@ -397,7 +406,13 @@ export async function acquireFileLock(file: string): Promise<FileLock> {
 `;
     const named = `export { acquireFileLock } from "./file-lock.js";\nexport type { FileLock } from "./file-lock.js";\n`;
     const star = `export * from "./locks/index.js";\n`;
-    const dir = project({ "src/locks/file-lock.ts": lock, "src/locks/index.ts": named, "src/index.ts": star, "src/job.ts": JOB("./index.js"), "src/other.ts": JOB("./locks/index.js", "other") });
+    const dir = project({
+      "src/locks/file-lock.ts": lock,
+      "src/locks/index.ts": named,
+      "src/index.ts": star,
+      "src/job.ts": JOB("./index.js"),
+      "src/other.ts": JOB("./locks/index.js", "other"),
+    });
     const { status, report } = migrate(dir);
     expect(report.providerFallbacks).toBeUndefined();
     expect(status).toBe(0);
@@ -461,7 +476,14 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<Fi
     );
     const { status, report } = migrate(dir);
     expect(report.providerFallbacks).toEqual([
-      { apis: ["acquireFileLock"], file: "src/lock.ts", line: 32, column: 3, message: "Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'.", kind: "typeError" },
+      {
+        apis: ["acquireFileLock"],
+        file: "src/lock.ts",
+        line: 32,
+        column: 3,
+        message: "Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'.",
+        kind: "typeError",
+      },
     ]);
     expect(report.summary).toMatchObject({ errors: 0, leaksFixed: 2, leaksLeftForHuman: 0 });
     expect(status).toBe(0);
@@ -513,7 +535,12 @@ export async function acquireFileLock(file: string): Promise<Lock> {
 }
 `;
     const remote = `export declare function acquireFileLock(file: string): Promise<{ release(): Promise<void> }>;\n`;
-    const dir = project({ "src/lock.ts": lock, "src/remote.d.ts": remote, "src/job.ts": JOB("./lock.js"), "src/remote-job.ts": JOB("./remote.js", "remoteRewrite") });
+    const dir = project({
+      "src/lock.ts": lock,
+      "src/remote.d.ts": remote,
+      "src/job.ts": JOB("./lock.js"),
+      "src/remote-job.ts": JOB("./remote.js", "remoteRewrite"),
+    });
     const { status, report } = migrate(dir);
     expect(status).toBe(0);
     expect(report.summary).toMatchObject({ errors: 0, leaksFixed: 2 });

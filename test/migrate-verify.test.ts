@@ -12,7 +12,14 @@ const temps: string[] = [];
 afterAll(() => temps.forEach(removeProject));
 
 const TSCONFIG = (lib: string[]) =>
-  JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib, strict: true, types: [], noEmit: true, skipLibCheck: true }, include: ["src"] }, null, 2);
+  JSON.stringify(
+    {
+      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib, strict: true, types: [], noEmit: true, skipLibCheck: true },
+      include: ["src"],
+    },
+    null,
+    2,
+  );
 
 function projectOf(files: Record<string, string>): string {
   const dir = writeProject({ "package.json": `{ "type": "module" }`, ...files }, "lock-scope-verify-");
@@ -40,12 +47,24 @@ describe("verificationScope: the changed files, their importers, and the importe
   it("a changed module: itself, who imports it (any kind of import), and through each re-export who imports that", () => {
     const scope = verificationScope(project, [path.join(dir, "src/lock.ts")]);
     expect(rel(scope.files)).toEqual(
-      ["src/direct.ts", "src/dynamic.ts", "src/index.ts", "src/lock.ts", "src/named-barrel.ts", "src/type-only.ts", "src/via-barrel.ts", "src/via-named-barrel.ts"].sort(),
+      [
+        "src/direct.ts",
+        "src/dynamic.ts",
+        "src/index.ts",
+        "src/lock.ts",
+        "src/named-barrel.ts",
+        "src/type-only.ts",
+        "src/via-barrel.ts",
+        "src/via-named-barrel.ts",
+      ].sort(),
     );
     // Plain importers of an importer are not checked: a call-site rewrite changes no exported type.
     expect(rel(scope.files)).not.toContain("src/second-level.ts");
     expect(rel(scope.files)).not.toContain("src/unrelated.ts");
-    expect([...(scope.importers.get(path.join(dir, "src/direct.ts")) ?? [])].map((f) => path.relative(dir, f)).sort()).toEqual(["src/index.ts", "src/second-level.ts"]);
+    expect([...(scope.importers.get(path.join(dir, "src/direct.ts")) ?? [])].map((f) => path.relative(dir, f)).sort()).toEqual([
+      "src/index.ts",
+      "src/second-level.ts",
+    ]);
   });
 
   it("a file nobody imports: itself only", () => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseForESLint } from "@typescript-eslint/parser";
 import { simpleTraverse } from "@typescript-eslint/typescript-estree";
 import { describe, expect, it } from "vitest";
-import { T, walk, type Node } from "../core/ast/nodes.js";
+import { AST_NODE_TYPES, walk, type Node } from "../core/ast/nodes.js";
 import { referenceNameUsage, walkNameUsage, type NameUsage, type ScopeManagerLike } from "../core/analysis/name-usage.js";
 import { generateFile, mulberry32 } from "../bench/generate.mjs";
 import { listFiles } from "./helpers/markers.js";
@@ -21,7 +21,13 @@ function parse(text: string, file: string): { ast: Node; scopeManager: ScopeMana
   return { ast: ast as Node, scopeManager: scopeManager as unknown as ScopeManagerLike };
 }
 
-const TYPE_ONLY = new Set<string>([T.TSTypeAnnotation, T.TSTypeParameterInstantiation, T.TSTypeParameterDeclaration, T.TSTypeAliasDeclaration, T.TSInterfaceDeclaration]);
+const TYPE_ONLY = new Set<string>([
+  AST_NODE_TYPES.TSTypeAnnotation,
+  AST_NODE_TYPES.TSTypeParameterInstantiation,
+  AST_NODE_TYPES.TSTypeParameterDeclaration,
+  AST_NODE_TYPES.TSTypeAliasDeclaration,
+  AST_NODE_TYPES.TSInterfaceDeclaration,
+]);
 
 /**
  * Every block-like node (the scopes bindings live in) and every identifier name used in the file.
@@ -33,9 +39,15 @@ function blocksAndNames(ast: Node): { blocks: Node[]; names: string[] } {
   const names = new Set<string>();
   walk(ast, (node) => {
     if (TYPE_ONLY.has(node.type)) return "skip";
-    if (node.type === T.Program || node.type === T.BlockStatement || node.type === T.StaticBlock || node.type === T.SwitchStatement) blocks.push(node);
-    if ((node.type === T.ArrowFunctionExpression || node.type === T.FunctionExpression) && node.body) blocks.push(node.body);
-    if (node.type === T.Identifier) names.add(node.name);
+    if (
+      node.type === AST_NODE_TYPES.Program ||
+      node.type === AST_NODE_TYPES.BlockStatement ||
+      node.type === AST_NODE_TYPES.StaticBlock ||
+      node.type === AST_NODE_TYPES.SwitchStatement
+    )
+      blocks.push(node);
+    if ((node.type === AST_NODE_TYPES.ArrowFunctionExpression || node.type === AST_NODE_TYPES.FunctionExpression) && node.body) blocks.push(node.body);
+    if (node.type === AST_NODE_TYPES.Identifier) names.add(node.name);
     return undefined;
   });
   return { blocks, names: [...names] };
@@ -53,7 +65,7 @@ function referredNames(scopeManager: ScopeManagerLike, block: Node): Set<string>
   for (const scope of scopeManager.scopes) {
     for (const reference of scope.references) {
       const identifier = reference.identifier as Node;
-      if (identifier.type !== T.Identifier || inTypes.has(identifier)) continue;
+      if (identifier.type !== AST_NODE_TYPES.Identifier || inTypes.has(identifier)) continue;
       if (identifier.range[0] >= block.range[0] && identifier.range[1] <= block.range[1]) referred.add(identifier.name);
     }
   }
@@ -127,7 +139,10 @@ declare const release: unknown, lockA: any, lockB: any, lockC: any, lockD: any;
 
 describe("name usage: scope-manager references and the block walk agree", () => {
   it("and mayMention never misses a name the code refers to, with either source", () => {
-    const { ast, scopeManager } = parse("function f() { lock.release(); }\nfunction g() { const o = { lock: 1 }; return o.lock; }\nfunction h(a = lock) { return a; }\n", "m.ts");
+    const { ast, scopeManager } = parse(
+      "function f() { lock.release(); }\nfunction g() { const o = { lock: 1 }; return o.lock; }\nfunction h(a = lock) { return a; }\n",
+      "m.ts",
+    );
     const [, first, second, third] = blocksAndNames(ast).blocks;
     const references = referenceNameUsage(() => scopeManager);
     expect([references.mayMentionAny(["lock"], first!), references.mayMentionAny(["x", "lock"], second!)]).toEqual([true, false]);

@@ -93,7 +93,16 @@ syntacticTester.run("no-slow-await-while-locked", rule, {
     await lock.release();
   }
 }`,
-      errors: [{ messageId: "slowAwaitWhileLocked", line: 4, column: 19, endLine: 4, endColumn: 58, data: { call: 'fetch("https://model.example/v1")', line: 4, api: "acquireSessionWriteLock", acquiredLine: 2 } }],
+      errors: [
+        {
+          messageId: "slowAwaitWhileLocked",
+          line: 4,
+          column: 19,
+          endLine: 4,
+          endColumn: 58,
+          data: { call: 'fetch("https://model.example/v1")', line: 4, api: "acquireSessionWriteLock", acquiredLine: 2 },
+        },
+      ],
     },
     {
       name: "fetch chained with .then",

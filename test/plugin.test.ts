@@ -37,8 +37,6 @@ describe("plugin entry (package exports)", () => {
       [tseslint.configs.base, plugin.configs.recommended],
       "file.ts",
     );
-    expect(messages.map((m) => [m.ruleId, m.messageId, m.line, m.column])).toEqual([
-      ["lock-scope/require-release", "leakOnThrow", 2, 22],
-    ]);
+    expect(messages.map((m) => [m.ruleId, m.messageId, m.line, m.column])).toEqual([["lock-scope/require-release", "leakOnThrow", 2, 22]]);
   });
 });

@@ -23,8 +23,20 @@ function setup() {
   providers.edits.set(LOCK, [edit]);
   providers.decisions.set("acquireFileLock", { disposable: "async" });
   const site = (api: string, line: number): SiteOutcome => ({ line, column: 3, api, verdict: "leak", action: "rewritten" });
-  const lockReport: ReplannableReport = { file: LOCK, status: "modified", sites: [site("acquireOther", 9)], original: { text: LOCK_TEXT }, output: "lock: provider edit + own rewrite" };
-  const jobReport: ReplannableReport = { file: JOB, status: "modified", sites: [site("acquireFileLock", 4)], original: { text: "job: leaky" }, output: "job: await using" };
+  const lockReport: ReplannableReport = {
+    file: LOCK,
+    status: "modified",
+    sites: [site("acquireOther", 9)],
+    original: { text: LOCK_TEXT },
+    output: "lock: provider edit + own rewrite",
+  };
+  const jobReport: ReplannableReport = {
+    file: JOB,
+    status: "modified",
+    sites: [site("acquireFileLock", 4)],
+    original: { text: "job: leaky" },
+    output: "job: await using",
+  };
   project.createSourceFile(LOCK, lockReport.output!);
   project.createSourceFile(JOB, jobReport.output!);
   const handles = new Map<string, "async" | "sync">([["acquireFileLock", "async"]]);
@@ -47,7 +59,9 @@ describe("CallSiteReplanner", () => {
     const { replanner, jobReport, calls, handles, project } = setup();
     const replanned = replanner.retry([jobReport], diagnostic(JOB, 4));
     expect([...replanned]).toEqual([jobReport]);
-    expect(calls).toEqual([{ file: JOB, disposable: [], reason: "`await using` with this handle does not type-check here (src/job.ts:4:5 Type 'X' is not assignable to type 'Y'.)" }]);
+    expect(calls).toEqual([
+      { file: JOB, disposable: [], reason: "`await using` with this handle does not type-check here (src/job.ts:4:5 Type 'X' is not assignable to type 'Y'.)" },
+    ]);
     expect(jobReport.output).toBe("job: try/finally");
     expect(project.getSourceFileOrThrow(JOB).getFullText()).toBe("job: try/finally");
     expect(handles.has("acquireFileLock")).toBe(true); // other files keep `await using`
@@ -61,7 +75,14 @@ describe("CallSiteReplanner", () => {
     expect(lockReport.output).toBe(LOCK_TEXT.replace(" }", `${INSERTED} }`));
     expect(project.getSourceFileOrThrow(LOCK).getFullText()).toBe(lockReport.output);
     expect(lockReport.sites).toEqual([
-      { line: 9, column: 3, api: "acquireOther", verdict: "leak", action: "manual", reason: "the rewrite would add a type error, so this site was left as it is: src/lock.ts:9:5 Type 'X' is not assignable to type 'Y'." },
+      {
+        line: 9,
+        column: 3,
+        api: "acquireOther",
+        verdict: "leak",
+        action: "manual",
+        reason: "the rewrite would add a type error, so this site was left as it is: src/lock.ts:9:5 Type 'X' is not assignable to type 'Y'.",
+      },
     ]);
     expect(jobReport.output).toBe("job: await using");
     expect(providers.fallbacks).toEqual([]);
@@ -72,7 +93,9 @@ describe("CallSiteReplanner", () => {
     replanner.retry([lockReport], diagnostic(LOCK, 9));
     const replanned = replanner.retry([lockReport], diagnostic(LOCK, 1));
     expect(new Set(replanned)).toEqual(new Set([lockReport, jobReport]));
-    expect(providers.fallbacks).toEqual([{ apis: ["acquireFileLock"], file: LOCK, line: 1, column: 5, message: "Type 'X' is not assignable to type 'Y'.", kind: "typeError" }]);
+    expect(providers.fallbacks).toEqual([
+      { apis: ["acquireFileLock"], file: LOCK, line: 1, column: 5, message: "Type 'X' is not assignable to type 'Y'.", kind: "typeError" },
+    ]);
     expect(providers.edits.size).toBe(0);
     expect(handles.has("acquireFileLock")).toBe(false);
     expect(reasons.get("acquireFileLock")).toContain("does not type-check");

@@ -51,34 +51,32 @@ const [correctPart = "", incorrectPart = ""] = section.split("#### ❌ Incorrect
 const blocks = (text: string): string[] => [...text.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]!);
 
 describe("docs: Disposable adapters examples", () => {
-  const examples = [
-    ...blocks(correctPart).map((code) => ({ code, reported: false })),
-    ...blocks(incorrectPart).map((code) => ({ code, reported: true })),
-  ];
+  const examples = [...blocks(correctPart).map((code) => ({ code, reported: false })), ...blocks(incorrectPart).map((code) => ({ code, reported: true }))];
   it("has examples on both sides", () => {
     expect(examples.filter((e) => !e.reported).length).toBeGreaterThanOrEqual(6);
     expect(examples.filter((e) => e.reported).length).toBeGreaterThanOrEqual(4);
   });
-  it.each(examples.flatMap((example) => [false, true].map((typed) => ({ ...example, typed, title: `${example.code.split("\n")[0]} (${typed ? "typed" : "syntactic"})` }))))(
-    "$title",
-    ({ code, reported, typed }) => {
-      const linter = new Linter({ cwd: ruleTesterFixtures });
-      const messages = linter.verify(
-        code,
-        [
-          {
-            files: ["**/*.ts"],
-            plugins: { "lock-scope": { rules: { "require-release": rule as never } } },
-            languageOptions: { parser: parser as never, parserOptions: typed ? { project: "./tsconfig.json", tsconfigRootDir: ruleTesterFixtures } : {} },
-            rules: { "lock-scope/require-release": "error" },
-          },
-        ],
-        path.join(ruleTesterFixtures, "file.ts"),
-      );
-      expect(messages.filter((m) => m.fatal)).toEqual([]);
-      const findings = messages.filter((m) => m.ruleId === "lock-scope/require-release").map((m) => `${m.messageId}@${m.line}:${m.column}`);
-      if (reported) expect(findings.length, "an Incorrect example is reported").toBeGreaterThan(0);
-      else expect(findings, "a Correct example is not reported").toEqual([]);
-    },
-  );
+  it.each(
+    examples.flatMap((example) =>
+      [false, true].map((typed) => ({ ...example, typed, title: `${example.code.split("\n")[0]} (${typed ? "typed" : "syntactic"})` })),
+    ),
+  )("$title", ({ code, reported, typed }) => {
+    const linter = new Linter({ cwd: ruleTesterFixtures });
+    const messages = linter.verify(
+      code,
+      [
+        {
+          files: ["**/*.ts"],
+          plugins: { "lock-scope": { rules: { "require-release": rule as never } } },
+          languageOptions: { parser: parser as never, parserOptions: typed ? { project: "./tsconfig.json", tsconfigRootDir: ruleTesterFixtures } : {} },
+          rules: { "lock-scope/require-release": "error" },
+        },
+      ],
+      path.join(ruleTesterFixtures, "file.ts"),
+    );
+    expect(messages.filter((m) => m.fatal)).toEqual([]);
+    const findings = messages.filter((m) => m.ruleId === "lock-scope/require-release").map((m) => `${m.messageId}@${m.line}:${m.column}`);
+    if (reported) expect(findings.length, "an Incorrect example is reported").toBeGreaterThan(0);
+    else expect(findings, "a Correct example is not reported").toEqual([]);
+  });
 });

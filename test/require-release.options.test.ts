@@ -507,14 +507,14 @@ describe("require-release option schema and settings", () => {
 
   it("accepts well-formed options", () => {
     const messages = lintWith({ presets: ["acquire-lock-functions", "async-mutex"], typeAware: false, ...dbApi });
-    expect(messages.map((m) => [m.ruleId, m.messageId, m.line, m.column])).toEqual([
-      ["lock-scope/require-release", "leakOnThrow", 2, 22],
-    ]);
+    expect(messages.map((m) => [m.ruleId, m.messageId, m.line, m.column])).toEqual([["lock-scope/require-release", "leakOnThrow", 2, 22]]);
   });
 
   it("an unknown preset id is one line naming `presets`, the id and the allowed ids", () => {
     const problem = configProblem({ presets: ["no-such-preset"] });
-    expect(problem).toMatch(/^Invalid lock-scope configuration in your ESLint config: option\.presets\[0\]: unknown preset "no-such-preset"\. Allowed values: redlock, acquire-lock-functions, /);
+    expect(problem).toMatch(
+      /^Invalid lock-scope configuration in your ESLint config: option\.presets\[0\]: unknown preset "no-such-preset"\. Allowed values: redlock, acquire-lock-functions, /,
+    );
   });
 
   it("rejects an unknown top-level property (ESLint's schema message names it)", () => {
@@ -522,12 +522,16 @@ describe("require-release option schema and settings", () => {
   });
 
   it("an unknown property inside an API spec is named with its path and the allowed keys", () => {
-    expect(configProblem({ apis: [{ id: "x", acquire: [], bogusField: true }] })).toContain('option.apis[0].bogusField: unknown key. Allowed keys: id, description, acquire, callbackScoped, ownershipSinks, inferred.');
+    expect(configProblem({ apis: [{ id: "x", acquire: [], bogusField: true }] })).toContain(
+      "option.apis[0].bogusField: unknown key. Allowed keys: id, description, acquire, callbackScoped, ownershipSinks, inferred.",
+    );
   });
 
   it("an unknown release kind is named with the allowed kinds", () => {
     const options = { apis: [{ id: "x", acquire: [{ callee: { name: "grab" }, release: [{ kind: "magic" }], releaseIsAsync: false }] }] };
-    expect(configProblem(options)).toContain('option.apis[0].acquire[0].release[0].kind: "magic" is not allowed. Allowed values: handleMethod, receiverMethod, returnedFunction, tupleFunction, moduleFunction, handleArgument.');
+    expect(configProblem(options)).toContain(
+      'option.apis[0].acquire[0].release[0].kind: "magic" is not allowed. Allowed values: handleMethod, receiverMethod, returnedFunction, tupleFunction, moduleFunction, handleArgument.',
+    );
   });
 
   it("an API spec without an id says what to give", () => {
@@ -547,10 +551,14 @@ describe("require-release option schema and settings", () => {
   });
 
   it("a callee that matches every call or none is rejected with the fix", () => {
-    const api = (callee: unknown) => ({ apis: [{ id: "x", acquire: [{ callee, release: [{ kind: "handleMethod", methods: ["release"] }], releaseIsAsync: true }] }] });
-    expect(configProblem(api({}))).toContain("option.apis[0].acquire[0].callee: matches every call. Give \"name\"");
+    const api = (callee: unknown) => ({
+      apis: [{ id: "x", acquire: [{ callee, release: [{ kind: "handleMethod", methods: ["release"] }], releaseIsAsync: true }] }],
+    });
+    expect(configProblem(api({}))).toContain('option.apis[0].acquire[0].callee: matches every call. Give "name"');
     expect(configProblem(api({ name: "" }))).toContain('callee.name: "" cannot match any call');
-    expect(configProblem(api({ name: "deps.acquireLock" }))).toContain('callee.name: "deps.acquireLock" contains a dot and can never match: "name" is the called name alone. Write { name: "acquireLock", receiverPattern: "deps$" }.');
+    expect(configProblem(api({ name: "deps.acquireLock" }))).toContain(
+      'callee.name: "deps.acquireLock" contains a dot and can never match: "name" is the called name alone. Write { name: "acquireLock", receiverPattern: "deps$" }.',
+    );
     expect(configProblem(api({ namePattern: ".*" }))).toContain('callee.namePattern: ".*" matches the empty string, so it matches every call.');
     expect(configProblem(api({ namePattern: "(" }))).toContain("callee.namePattern: invalid regular expression");
     expect(configProblem(api({ name: "grab", callForm: "both" }))).toContain('callee.callForm: "both" is not allowed. Allowed values: method, function, any.');
@@ -558,7 +566,12 @@ describe("require-release option schema and settings", () => {
 
   describe('settings["lock-scope"]', () => {
     const lease = {
-      apis: [{ id: "qa-lease", acquire: [{ callee: { name: "acquireQaCredentialLease" }, release: [{ kind: "handleMethod", methods: ["release"] }], releaseIsAsync: true }] }],
+      apis: [
+        {
+          id: "qa-lease",
+          acquire: [{ callee: { name: "acquireQaCredentialLease" }, release: [{ kind: "handleMethod", methods: ["release"] }], releaseIsAsync: true }],
+        },
+      ],
     };
     const LEASE = "async function f() {\n  const lease = await acquireQaCredentialLease(opts);\n  await work();\n  await lease.release();\n}\n";
 
@@ -573,9 +586,13 @@ describe("require-release option schema and settings", () => {
       expect(lintWith({ presets: ["redlock"] }, lease, LEASE).map((m) => m.messageId)).toEqual(["leakOnThrow"]);
     });
 
-    it("a wrong key in the settings is one line naming settings[\"lock-scope\"], the key and the allowed keys", () => {
-      expect(configProblem(undefined, { api: [] })).toBe('Invalid lock-scope configuration in your ESLint config: settings["lock-scope"].api: unknown key. Allowed keys: presets, apis.');
-      expect(configProblem(undefined, { apis: [{ id: "x", acquire: [{ callee: { name: "a.b" }, release: [{ kind: "returnedFunction" }] }] }] })).toContain('settings["lock-scope"].apis[0].acquire[0].callee.name: "a.b" contains a dot');
+    it('a wrong key in the settings is one line naming settings["lock-scope"], the key and the allowed keys', () => {
+      expect(configProblem(undefined, { api: [] })).toBe(
+        'Invalid lock-scope configuration in your ESLint config: settings["lock-scope"].api: unknown key. Allowed keys: presets, apis.',
+      );
+      expect(configProblem(undefined, { apis: [{ id: "x", acquire: [{ callee: { name: "a.b" }, release: [{ kind: "returnedFunction" }] }] }] })).toContain(
+        'settings["lock-scope"].apis[0].acquire[0].callee.name: "a.b" contains a dot',
+      );
     });
   });
 });
@@ -632,7 +649,14 @@ describe("require-release (options): formerly pending", () => {
   register(lock);
   await lock.release();
 }`,
-        errors: [{ messageId: "leakOnThrow", line: 2, column: 22, data: { api: "acquireSessionWriteLock", using: "await using", escape: "register(lock)", line: 3, more: "" } }],
+        errors: [
+          {
+            messageId: "leakOnThrow",
+            line: 2,
+            column: 22,
+            data: { api: "acquireSessionWriteLock", using: "await using", escape: "register(lock)", line: 3, more: "" },
+          },
+        ],
       },
     ],
   });

@@ -364,7 +364,14 @@ async function start(supervisor: string | null) {
     lease.release();
   }
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 2, column: 23, data: { api: "localService.acquire", using: "await using", escape: "JSON.stringify(body)", line: 3, more: "" } }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 2,
+          column: 23,
+          data: { api: "localService.acquire", using: "await using", escape: "JSON.stringify(body)", line: 3, more: "" },
+        },
+      ],
     },
     {
       // The same, with an awaited call the rule cannot see inside the async function: it can reject.
@@ -382,7 +389,14 @@ async function start() {
     await lock.release();
   }
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 6, column: 22, data: { api: "acquireGatewayLock", using: "await using", escape: "await shutdownBudget()", line: 7, more: "" } }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 6,
+          column: 22,
+          data: { api: "acquireGatewayLock", using: "await using", escape: "await shutdownBudget()", line: 7, more: "" },
+        },
+      ],
     },
     {
       // knex oracledb dialect (truth corpus): an acquisition wrapper that checks the connection before returning it.
@@ -398,7 +412,14 @@ async function start() {
     return connection.version;
   }
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 3, column: 30, data: { api: "this.pool.acquireConnection", using: "await using", escape: "this.checkVersion(connection)", line: 4, more: "" } }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 3,
+          column: 30,
+          data: { api: "this.pool.acquireConnection", using: "await using", escape: "this.checkVersion(connection)", line: 4, more: "" },
+        },
+      ],
     },
     {
       // @salesforce/core configFile: a method of the same class that rethrows.
@@ -417,7 +438,14 @@ async function start() {
     throw new Error(\`write failed: \${String(err)}\`);
   }
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 3, column: 24, data: { api: "acquireFileLock", using: "await using", escape: "this.handleWriteError(err)", line: 7, more: "" } }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 3,
+          column: 24,
+          data: { api: "acquireFileLock", using: "await using", escape: "this.handleWriteError(err)", line: 7, more: "" },
+        },
+      ],
     },
     {
       // openclaw dispatch: a helper of the same file validates an option and throws on a bad one.
@@ -439,7 +467,14 @@ async function dispatch(params: any) {
     await lease.release();
   }
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 10, column: 23, data: { api: "acquireReplyLease", using: "await using", escape: "compose(params.hook)", line: 11, more: "" } }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 10,
+          column: 23,
+          data: { api: "acquireReplyLease", using: "await using", escape: "compose(params.hook)", line: 11, more: "" },
+        },
+      ],
     },
     {
       // openclaw file-lock: an optional hook whose name announces a check throws by design.
@@ -453,7 +488,14 @@ async function dispatch(params: any) {
     await lock.release();
   }
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 2, column: 22, data: { api: "acquireFileLock", using: "await using", escape: "options.assertResourceUnborrowed?.(target)", line: 3, more: "" } }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 2,
+          column: 22,
+          data: { api: "acquireFileLock", using: "await using", escape: "options.assertResourceUnborrowed?.(target)", line: 3, more: "" },
+        },
+      ],
     },
     {
       // typeorm MigrationExecutor.showMigrations (truth corpus): awaited work before the guarded release.
@@ -466,7 +508,20 @@ async function dispatch(params: any) {
   }
   return true;
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 2, column: 43, data: { api: "this.dataSource.createQueryRunner", using: "using", escape: "await this.createMigrationsTableIfNotExist(queryRunner)", line: 3, more: "" } }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 2,
+          column: 43,
+          data: {
+            api: "this.dataSource.createQueryRunner",
+            using: "using",
+            escape: "await this.createMigrationsTableIfNotExist(queryRunner)",
+            line: 3,
+            more: "",
+          },
+        },
+      ],
     },
     {
       // typeorm DbQueryResultCache.remove (truth corpus): a parameter as the borrowed runner.
@@ -491,7 +546,14 @@ async function dispatch(params: any) {
     if (isPool) session.client.release();
   }
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 3, column: 52, data: { api: "this.client.connect", using: "await using", escape: 'await session.execute("begin")', line: 4, more: "" } }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 3,
+          column: 52,
+          data: { api: "this.client.connect", using: "await using", escape: 'await session.execute("begin")', line: 4, more: "" },
+        },
+      ],
     },
     {
       // typeorm RdbmsSchemaBuilder.build (truth corpus): awaits between the field assignment and the try.
@@ -529,7 +591,14 @@ async function dispatch(params: any) {
   await runBootstrap(sessionFile, mode);
   await lock.release();
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 2, column: 22, data: { api: "acquireSessionWriteLock", using: "await using", escape: "await runBootstrap(sessionFile, mode)", line: 4, more: "" } }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 2,
+          column: 22,
+          data: { api: "acquireSessionWriteLock", using: "await using", escape: "await runBootstrap(sessionFile, mode)", line: 4, more: "" },
+        },
+      ],
     },
     {
       name: "an early return is named before a throw: a path that never releases",
@@ -539,7 +608,20 @@ async function dispatch(params: any) {
   if (await isEmpty(sessionFile)) return;
   await lock.release();
 }`,
-      errors: [{ messageId: "leakOnExit", line: 2, column: 22, data: { api: "acquireSessionWriteLock", using: "await using", escape: "return;", line: 4, more: " It can also stay held one other way, first at `await checkSize(sessionFile)` (line 3)." } }],
+      errors: [
+        {
+          messageId: "leakOnExit",
+          line: 2,
+          column: 22,
+          data: {
+            api: "acquireSessionWriteLock",
+            using: "await using",
+            escape: "return;",
+            line: 4,
+            more: " It can also stay held one other way, first at `await checkSize(sessionFile)` (line 3).",
+          },
+        },
+      ],
     },
     {
       // typeorm / drizzle: a checkout released after awaited work, outside any finally.

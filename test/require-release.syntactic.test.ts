@@ -663,7 +663,13 @@ try {
           messageId: "leakOnExit",
           line: 3,
           column: 24,
-          data: { api: "acquireSessionWriteLock", escape: "continue;", line: 4, using: "await using", more: " It can also stay held one other way, first at `await rotate(session)` (line 5)." },
+          data: {
+            api: "acquireSessionWriteLock",
+            escape: "continue;",
+            line: 4,
+            using: "await using",
+            more: " It can also stay held one other way, first at `await rotate(session)` (line 5).",
+          },
         },
       ],
     },
@@ -802,7 +808,14 @@ try {
           messageId: "leakAtEnd",
           line: 2,
           column: 22,
-          data: { api: "acquireSessionWriteLock", via: "the `try` block at line 3 completes without throwing", line: 10, using: "await using", escape: "{ await work(); }", more: "" },
+          data: {
+            api: "acquireSessionWriteLock",
+            via: "the `try` block at line 3 completes without throwing",
+            line: 10,
+            using: "await using",
+            escape: "{ await work(); }",
+            more: "",
+          },
         },
       ],
     },
@@ -1239,7 +1252,7 @@ describe("require-release (syntactic): formerly pending", () => {
         // Spec: unlockSync(b) is not a release of lockSync(a); `syncWork(a)` (line 5) is the
         // earliest escaping statement. Actual: leakAtEnd at 3:3.
         // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts rankedLeaks).
-      name: "npm lockfile: unlockSync of a different path is not a release",
+        name: "npm lockfile: unlockSync of a different path is not a release",
         code: `import lockfile from "lockfile";
 function update(a: string, b: string) {
   lockfile.lockSync(a);
@@ -1255,7 +1268,7 @@ function update(a: string, b: string) {
         // Spec: `await work()` (line 3) can throw while held and is the earliest escaping
         // statement. Actual: leakAtEnd at 2:24 (the handle is never released anywhere).
         // The strongest witness is named: a path that never releases before a throw (core/analysis/verdict.ts rankedLeaks).
-      name: "never released at all, a throwing call comes first",
+        name: "never released at all, a throwing call comes first",
         code: `async function check() {
   const status = await acquireLockStatus("a");
   await work();

@@ -1,5 +1,33 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, isReleaserFunction, type HandleBinding, findAcquisitions, type AcquisitionSite, followedLockOf, judgeSite, releaseIsAsyncFor, releaseKnownAsync, type AnalysisContext, type Verdict, applyEdits, type TextEdit, planUsingRewrite, planReleaseOnFailure, compoundReleaseOf, releasedAfter, planReleaseBeforeTry, destructuredRelease, type RewritePlan, unboundHandleReason, type Disposal, collectImports, buildLockModel, fileModuleSource, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import {
+  AST_NODE_TYPES,
+  describe,
+  isReleaserFunction,
+  type HandleBinding,
+  findAcquisitions,
+  type AcquisitionSite,
+  followedLockOf,
+  judgeSite,
+  releaseIsAsyncFor,
+  releaseKnownAsync,
+  type AnalysisContext,
+  type Verdict,
+  applyEdits,
+  type TextEdit,
+  planUsingRewrite,
+  planReleaseOnFailure,
+  compoundReleaseOf,
+  releasedAfter,
+  planReleaseBeforeTry,
+  destructuredRelease,
+  type RewritePlan,
+  unboundHandleReason,
+  type Disposal,
+  collectImports,
+  buildLockModel,
+  fileModuleSource,
+  type ModelOptions,
+} from "eslint-plugin-lock-scope/core";
 import { parseSource } from "../parse.js";
 
 /**
@@ -86,12 +114,19 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   const declaredTypes = options.declaredTypes;
   const typeOf = declaredTypes
     ? (declarator: TSESTree.VariableDeclarator) =>
-        declarator.id.type === T.Identifier && declarator.init ? declaredTypes.get(declaredTypeKey(declarator.id.name, text.slice(declarator.init.range[0], declarator.init.range[1]))) : undefined
+        declarator.id.type === AST_NODE_TYPES.Identifier && declarator.init
+          ? declaredTypes.get(declaredTypeKey(declarator.id.name, text.slice(declarator.init.range[0], declarator.init.range[1])))
+          : undefined
     : undefined;
   const original = findAcquisitions(program, model, collectImports(program), text);
   const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
   // Calls into relative imports are seen into as the rule sees them (core/analysis/callees.ts).
-  const inputContext: AnalysisContext = { model, imports: collectImports(program), sourceText: text, modules: fileModuleSource(program, filePath, parseSource) };
+  const inputContext: AnalysisContext = {
+    model,
+    imports: collectImports(program),
+    sourceText: text,
+    modules: fileModuleSource(program, filePath, parseSource),
+  };
   let correctInInput = 0;
   const reportedInInput = original.map((site) => {
     const verdict = judgeSite(site, inputContext);
@@ -132,7 +167,11 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       const inInput = (reason: string) => (delta === 0 ? reason : reason.replace(/\bline (\d+)/g, (_, n: string) => `line ${Number(n) + delta}`));
 
       if (verdict.kind === "leak" && verdict.leak.reason === "processExit") {
-        outcomes[index] = { ...base, action: "manual", reason: "`process.exit()` skips `finally` and `using` disposal; release the lock (or return) before exiting" };
+        outcomes[index] = {
+          ...base,
+          action: "manual",
+          reason: "`process.exit()` skips `finally` and `using` disposal; release the lock (or return) before exiting",
+        };
         continue;
       }
       // A release handed to a callback (`p.finally(release)`) is the planner's business; a handle handed over is not.
@@ -140,9 +179,10 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       const handedOver = verdict.transfers?.find(
         (node) =>
           !(
-            node.type === T.CallExpression &&
+            node.type === AST_NODE_TYPES.CallExpression &&
             site.form.kind === "tracked" &&
-            (node.arguments.some((a) => isReleaserFunction((site.form as { binding: HandleBinding }).binding, a, text)) || releasedAfter(site.form.binding, site.form.scope, node, text))
+            (node.arguments.some((a) => isReleaserFunction((site.form as { binding: HandleBinding }).binding, a, text)) ||
+              releasedAfter(site.form.binding, site.form.scope, node, text))
           ),
       );
       const owner = site.form.kind === "tracked" ? site.form.owner : program;
@@ -152,16 +192,35 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       const compound = reported && site.form.kind === "tracked" ? compoundReleaseOf(site.form.binding, site.form.scope, text) : undefined;
       if (compound !== undefined) {
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
-        plan = typeof compound === "string" ? { kind: "manual", reason: compound } : planReleaseOnFailure(site, { sourceText: text, handOver: compound, releaseIsAsync: releaseIsAsyncFor(site), releaseKnownAsync: releaseKnownAsync(site), releasedByHandOver: true, javascript, typeOf, ...hint });
+        plan =
+          typeof compound === "string"
+            ? { kind: "manual", reason: compound }
+            : planReleaseOnFailure(site, {
+                sourceText: text,
+                handOver: compound,
+                releaseIsAsync: releaseIsAsyncFor(site),
+                releaseKnownAsync: releaseKnownAsync(site),
+                releasedByHandOver: true,
+                javascript,
+                typeOf,
+                ...hint,
+              });
       } else if (handedOver) {
         // Handed over on success: only the failure paths are this function's to close (release and rethrow).
         if (!reported) continue;
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
-        plan = planReleaseOnFailure(site, { sourceText: text, handOver: handedOver, releaseIsAsync: releaseIsAsyncFor(site), releaseKnownAsync: releaseKnownAsync(site) });
+        plan = planReleaseOnFailure(site, {
+          sourceText: text,
+          handOver: handedOver,
+          releaseIsAsync: releaseIsAsyncFor(site),
+          releaseKnownAsync: releaseKnownAsync(site),
+        });
       } else {
         // `using` needs a local name for the lock; a lock in a wrapper's field or acquired on one branch gets the try/finally form.
         // So does a destructured one (`const [connection, release] = await obtain()`).
-        const unbound = site.form.kind === "tracked" && (unboundHandleReason(site.form.binding) !== undefined || destructuredRelease(site.form.acquireAt, site.form.binding) !== undefined);
+        const unbound =
+          site.form.kind === "tracked" &&
+          (unboundHandleReason(site.form.binding) !== undefined || destructuredRelease(site.form.acquireAt, site.form.binding) !== undefined);
         let tryFinally = !canRunUsing || unbound;
         let disposal = tryFinally ? tryFinallyDisposal(site) : disposalFor(site, options.disposableHandles, options.handleReasons);
         // A handle that is not disposable and cannot be made so here (a `.d.ts`-only or package API): the
@@ -194,7 +253,13 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       }
       // A `try` whose `finally` releases, started too late: the statements before it release on failure.
       if (plan.kind === "manual" && reported && compound === undefined) {
-        const beforeTry = planReleaseBeforeTry(site, { sourceText: text, javascript, typeOf, ...hint, awaitRelease: verdict.kind === "releaseNotAwaited" || releaseKnownAsync(site) });
+        const beforeTry = planReleaseBeforeTry(site, {
+          sourceText: text,
+          javascript,
+          typeOf,
+          ...hint,
+          awaitRelease: verdict.kind === "releaseNotAwaited" || releaseKnownAsync(site),
+        });
         if (beforeTry.kind === "rewrite") plan = beforeTry;
       }
       if (plan.kind === "manual") {
@@ -208,7 +273,10 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       outcomes[index] = { ...base, action: "rewritten" };
     }
     if (batch.length === 0) break;
-    const next = applyEdits(text, batch.flatMap((b) => b.edits));
+    const next = applyEdits(
+      text,
+      batch.flatMap((b) => b.edits),
+    );
     try {
       program = parseSource(next, filePath);
     } catch (error) {
@@ -260,10 +328,14 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
  */
 function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
   const form = site.form;
-  if (form.kind !== "tracked") return form.kind === "discarded" ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released" : "nothing to rewrite";
+  if (form.kind !== "tracked")
+    return form.kind === "discarded"
+      ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released"
+      : "nothing to rewrite";
   if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
   // The try/finally form keeps the release as written: a wrapper's field or an ownership test is fine.
-  if (unboundHandleReason(form.binding) || destructuredRelease(form.acquireAt, form.binding)) return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: false };
+  if (unboundHandleReason(form.binding) || destructuredRelease(form.acquireAt, form.binding))
+    return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: false };
   const name = boundIdentifier(form.acquireAt);
   const style = name === undefined ? undefined : bindingStyle(name, form.binding);
   if (style === undefined) return "the acquisition does not bind a single handle or release function";
@@ -273,7 +345,10 @@ function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
 /** How this site's lock can be disposed of, or why it cannot. */
 function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"], reasons?: ReadonlyMap<string, string>): Disposal | string {
   const form = site.form;
-  if (form.kind !== "tracked") return form.kind === "discarded" ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released" : "nothing to rewrite";
+  if (form.kind !== "tracked")
+    return form.kind === "discarded"
+      ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released"
+      : "nothing to rewrite";
   if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
   const unbound = unboundHandleReason(form.binding);
   if (unbound) return unbound;
@@ -288,7 +363,8 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
   if (style === "handle") {
     const known = handles === "assume" ? (releaseIsAsyncFor(site) ? "async" : "sync") : handles?.get(site.label);
     if (!known && reasons?.get(site.label)) return reasons.get(site.label)!;
-    if (!known) return `the handle returned by \`${site.label}\` is not known to be disposable; give its type a \`[Symbol.asyncDispose]()\` method that releases it`;
+    if (!known)
+      return `the handle returned by \`${site.label}\` is not known to be disposable; give its type a \`[Symbol.asyncDispose]()\` method that releases it`;
     return { keyword: known === "async" ? "await using" : "using", adapter: false };
   }
   return "the acquisition does not bind a single handle or release function";
@@ -308,8 +384,8 @@ function isNotDisposable(site: AcquisitionSite, handles: CallSiteOptions["dispos
 }
 
 function boundIdentifier(node: TSESTree.Node): string | undefined {
-  if (node.type === T.VariableDeclarator && node.id.type === T.Identifier) return node.id.name;
-  if (node.type === T.AssignmentExpression && node.left.type === T.Identifier) return node.left.name;
+  if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier) return node.id.name;
+  if (node.type === AST_NODE_TYPES.AssignmentExpression && node.left.type === AST_NODE_TYPES.Identifier) return node.left.name;
   return undefined;
 }
 

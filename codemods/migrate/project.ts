@@ -45,7 +45,10 @@ const PROBE = "__lock_scope_using_probe__.ts";
 export function checkUsingSupport(project: Project, tsconfig: string, afterUpdate = false): UsingSupport {
   const installed = installedTypeScriptVersion(path.dirname(tsconfig));
   if (installed && compareVersions(installed, "5.2.0") < 0) {
-    return { ok: false, message: `${tsconfig}: the project uses TypeScript ${installed}; \`using\` needs TypeScript 5.2 or newer (npm install -D typescript@latest).` };
+    return {
+      ok: false,
+      message: `${tsconfig}: the project uses TypeScript ${installed}; \`using\` needs TypeScript 5.2 or newer (npm install -D typescript@latest).`,
+    };
   }
   const probe = project.createSourceFile(
     path.join(path.dirname(tsconfig), PROBE),
@@ -198,7 +201,12 @@ export function typeErrors(project: Project, files: ReadonlySet<string> | undefi
     const file = diagnostic.file ? path.resolve(diagnostic.file.fileName) : tsconfig;
     const at = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : undefined;
     const list = map.get(file) ?? [];
-    list.push({ file, ...(at ? { line: at.line + 1, column: at.character + 1, start: diagnostic.start } : {}), message: message.split("\n")[0]!, key: `${diagnostic.code}:${message}` });
+    list.push({
+      file,
+      ...(at ? { line: at.line + 1, column: at.character + 1, start: diagnostic.start } : {}),
+      message: message.split("\n")[0]!,
+      key: `${diagnostic.code}:${message}`,
+    });
     map.set(file, list);
   };
   for (const sourceFile of program.getSourceFiles()) {
@@ -241,7 +249,9 @@ export function describeTypeError(error: TypeCheckError, cwd: string, rewritten 
 }
 
 function isLibraryFile(program: ts.Program, sourceFile: ts.SourceFile): boolean {
-  return program.isSourceFileDefaultLibrary(sourceFile) || program.isSourceFileFromExternalLibrary(sourceFile) || /[\\/]node_modules[\\/]/.test(sourceFile.fileName);
+  return (
+    program.isSourceFileDefaultLibrary(sourceFile) || program.isSourceFileFromExternalLibrary(sourceFile) || /[\\/]node_modules[\\/]/.test(sourceFile.fileName)
+  );
 }
 
 /** Every module name the file imports, re-exports or requires (the program's list when it kept one). */
@@ -250,8 +260,18 @@ function moduleSpecifiers(sourceFile: ts.SourceFile): readonly ts.StringLiteralL
   if (collected) return collected;
   const found: ts.StringLiteralLike[] = [];
   for (const statement of sourceFile.statements) {
-    if ((ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier && ts.isStringLiteralLike(statement.moduleSpecifier)) found.push(statement.moduleSpecifier);
-    if (ts.isImportEqualsDeclaration(statement) && ts.isExternalModuleReference(statement.moduleReference) && ts.isStringLiteralLike(statement.moduleReference.expression)) found.push(statement.moduleReference.expression);
+    if (
+      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+      statement.moduleSpecifier &&
+      ts.isStringLiteralLike(statement.moduleSpecifier)
+    )
+      found.push(statement.moduleSpecifier);
+    if (
+      ts.isImportEqualsDeclaration(statement) &&
+      ts.isExternalModuleReference(statement.moduleReference) &&
+      ts.isStringLiteralLike(statement.moduleReference.expression)
+    )
+      found.push(statement.moduleReference.expression);
   }
   return found;
 }

@@ -91,7 +91,13 @@ export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis
         spans.push({ file, start, end: start + owned.edit.text.length, owned });
         delta += owned.edit.text.length - (owned.edit.range[1] - owned.edit.range[0]);
       }
-      const text = mine.length > 0 ? applyEdits(original, mine.map((e) => e.edit)) : original;
+      const text =
+        mine.length > 0
+          ? applyEdits(
+              original,
+              mine.map((e) => e.edit),
+            )
+          : original;
       const sourceFile = project.getSourceFileOrThrow(file);
       if (sourceFile.getFullText() !== text) sourceFile.replaceWithText(text);
     }
@@ -223,7 +229,9 @@ export class CallSiteReplanner {
         if (output !== report.output) {
           report.output = output;
           report.sites = report.sites.map((s) =>
-            s.action === "rewritten" ? { ...s, action: "manual" as const, reason: `the rewrite would add a type error, so this site was left as it is: ${where}` } : s,
+            s.action === "rewritten"
+              ? { ...s, action: "manual" as const, reason: `the rewrite would add a type error, so this site was left as it is: ${where}` }
+              : s,
           );
           this.project.getSourceFile(report.file)?.replaceWithText(output);
           replanned.add(report);
@@ -264,7 +272,9 @@ export class CallSiteReplanner {
     const where = diagnostic ? `${path.relative(this.cwd, diagnostic.file)}:${diagnostic.line}:${diagnostic.column} ${diagnostic.message}` : "a type error";
     for (const label of local) reasons.set(label, `\`await using\` with this handle does not type-check here (${where})`);
     const input = applyEdits(report.original.text, this.providers.edits.get(file) ?? []);
-    const result = this.providerOnly.has(file) ? { output: input, sites: report.sites, correctSitesKept: report.correctSitesKept } : this.migrate(report.file, input, handles, reasons);
+    const result = this.providerOnly.has(file)
+      ? { output: input, sites: report.sites, correctSitesKept: report.correctSitesKept }
+      : this.migrate(report.file, input, handles, reasons);
     if (result.error || result.output === report.output) return false;
     const changed = result.output !== report.original.text;
     report.status = changed ? "modified" : "unchanged";

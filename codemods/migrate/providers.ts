@@ -189,7 +189,11 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
     return checker.getSignaturesOfType(checker.getTypeOfSymbol(property), ts.SignatureKind.Call).some((signature) =>
       signature.getParameters().every((parameter) => {
         const declaration = parameter.valueDeclaration;
-        return declaration !== undefined && ts.isParameter(declaration) && (declaration.questionToken !== undefined || declaration.initializer !== undefined || declaration.dotDotDotToken !== undefined);
+        return (
+          declaration !== undefined &&
+          ts.isParameter(declaration) &&
+          (declaration.questionToken !== undefined || declaration.initializer !== undefined || declaration.dotDotDotToken !== undefined)
+        );
       }),
     );
   };
@@ -197,7 +201,9 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
   if (!releaseName) return { reason: "the handle type has no release method the model knows" };
   const kinds = new Set(constituents.map((t) => releaseKind(checker, checker.getTypeOfSymbol(t.getProperty(releaseName)!))));
   if (kinds.has("mixed") || kinds.size > 1) {
-    return { reason: `the release of \`${site.label}\`'s handle returns a promise on some paths only; neither \`[Symbol.asyncDispose]\` nor \`[Symbol.dispose]\` fits it` };
+    return {
+      reason: `the release of \`${site.label}\`'s handle returns a promise on some paths only; neither \`[Symbol.asyncDispose]\` nor \`[Symbol.dispose]\` fits it`,
+    };
   }
   const isAsync = kinds.has("async");
   const member = isAsync ? "[Symbol.asyncDispose]" : "[Symbol.dispose]";
@@ -213,7 +219,8 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
 
   const edits: { file: string; edit: TextEdit }[] = [];
   const add = (sourceFile: ts.SourceFile, edit: TextEdit) => {
-    if (!edits.some((e) => e.file === sourceFile.fileName && e.edit.range[0] === edit.range[0] && e.edit.text === edit.text)) edits.push({ file: sourceFile.fileName, edit });
+    if (!edits.some((e) => e.file === sourceFile.fileName && e.edit.range[0] === edit.range[0] && e.edit.text === edit.text))
+      edits.push({ file: sourceFile.fileName, edit });
   };
   const classes = new Set<ts.ClassLikeDeclaration>();
   const literals = new Set<ts.ObjectLiteralExpression>();
@@ -234,7 +241,9 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
       }
       const literal = typeLiteralOf(typeDeclaration);
       if (!literal) {
-        return { reason: `the handle type of \`${site.label}\` (${where}) is not an interface, a type literal, an object literal or a class; the codemod cannot add \`${member}\` to it` };
+        return {
+          reason: `the handle type of \`${site.label}\` (${where}) is not an interface, a type literal, an object literal or a class; the codemod cannot add \`${member}\` to it`,
+        };
       }
       if (literal.members.some((m) => memberIsDispose(m, member))) continue;
       add(sourceFile, memberInsertion(sourceFile.text, literal, literal.members, `${member}(): ${isAsync ? "Promise<void>" : "void"};`, "type"));
@@ -254,7 +263,10 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
       } else if ((ts.isClassDeclaration(node) || ts.isClassExpression(node)) && implementsAny(checker, node, handleSymbols)) {
         classes.add(node);
       } else if (ts.isNewExpression(node) && contextuallyHandle(checker, node, handleSymbols)) {
-        const constructed = checker.getTypeAtLocation(node).getSymbol()?.declarations?.find((d): d is ts.ClassLikeDeclaration => ts.isClassDeclaration(d) || ts.isClassExpression(d));
+        const constructed = checker
+          .getTypeAtLocation(node)
+          .getSymbol()
+          ?.declarations?.find((d): d is ts.ClassLikeDeclaration => ts.isClassDeclaration(d) || ts.isClassExpression(d));
         if (constructed && !inPackage(constructed.getSourceFile())) classes.add(constructed);
       }
       ts.forEachChild(node, visit);
@@ -282,7 +294,10 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
   for (const declaration of classes) {
     if (declaration.members.some((m) => memberIsDispose(m, member))) continue;
     const sourceFile = declaration.getSourceFile();
-    add(sourceFile, memberInsertion(sourceFile.text, declaration, declaration.members, disposeMethod(member, isAsync, releaseName, "", isJavaScript(sourceFile)), "class"));
+    add(
+      sourceFile,
+      memberInsertion(sourceFile.text, declaration, declaration.members, disposeMethod(member, isAsync, releaseName, "", isJavaScript(sourceFile)), "class"),
+    );
   }
   return { disposable: isAsync ? "async" : "sync", edits };
 }
@@ -294,7 +309,10 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
 function implementationOf(symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration | undefined {
   for (const declaration of symbol?.declarations ?? []) {
     if (ts.isFunctionLike(declaration) && "body" in declaration && declaration.body !== undefined) return declaration as ts.FunctionLikeDeclaration;
-    let value = ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration) || ts.isPropertyDeclaration(declaration) ? declaration.initializer : undefined;
+    let value =
+      ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration) || ts.isPropertyDeclaration(declaration)
+        ? declaration.initializer
+        : undefined;
     while (value && (ts.isParenthesizedExpression(value) || ts.isAsExpression(value) || ts.isSatisfiesExpression(value))) value = value.expression;
     if (value && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) return value;
   }
@@ -309,7 +327,9 @@ function releaseFunctionDecision(checker: ts.TypeChecker, callNode: ts.CallExpre
     if (type.flags & LOOSE || type.getNonNullableType().getCallSignatures().length === 0) return undefined;
     const kind = releaseKind(checker, type);
     if (kind === "mixed") {
-      return { reason: `the release function of \`${label}\` returns a promise on some paths only; neither \`[Symbol.asyncDispose]\` nor \`[Symbol.dispose]\` fits it` };
+      return {
+        reason: `the release function of \`${label}\` returns a promise on some paths only; neither \`[Symbol.asyncDispose]\` nor \`[Symbol.dispose]\` fits it`,
+      };
     }
     return { disposable: kind };
   } catch {
@@ -334,11 +354,14 @@ function releaseKind(checker: ts.TypeChecker, fnType: ts.Type): ReleaseKind {
 
 /** The release resolves to nothing (`Promise<void>`), so it can serve as `[Symbol.asyncDispose]` as it is. */
 function awaitsNothing(checker: ts.TypeChecker, fnType: ts.Type): boolean {
-  return fnType.getNonNullableType().getCallSignatures().every((signature) => {
-    const returned = checker.getReturnTypeOfSignature(signature);
-    const awaited = checker.getAwaitedType(returned) ?? returned;
-    return (awaited.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Any)) !== 0;
-  });
+  return fnType
+    .getNonNullableType()
+    .getCallSignatures()
+    .every((signature) => {
+      const returned = checker.getReturnTypeOfSignature(signature);
+      const awaited = checker.getAwaitedType(returned) ?? returned;
+      return (awaited.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined | ts.TypeFlags.Any)) !== 0;
+    });
 }
 
 function disposeMethod(member: string, isAsync: boolean, releaseName: string, thisParam: string, javascript: boolean): string {
@@ -463,7 +486,9 @@ function isWithin(node: ts.Node, ancestor: ts.Node): boolean {
 }
 
 function hasTypeParameters(symbol: ts.Symbol): boolean {
-  return (symbol.declarations ?? []).some((d) => (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d) || ts.isClassLike(d)) && (d.typeParameters?.length ?? 0) > 0);
+  return (symbol.declarations ?? []).some(
+    (d) => (ts.isInterfaceDeclaration(d) || ts.isTypeAliasDeclaration(d) || ts.isClassLike(d)) && (d.typeParameters?.length ?? 0) > 0,
+  );
 }
 
 function inPackage(sourceFile: ts.SourceFile): boolean {
@@ -487,20 +512,30 @@ function memberInsertion(text: string, container: ts.Node, members: ts.NodeArray
   const lineStartOf = (offset: number): number => text.lastIndexOf("\n", offset - 1) + 1;
   const oneLine = last !== undefined && !text.slice(container.getStart(), container.getEnd()).includes("\n");
   if (oneLine) {
-    const inline = memberText.split("\n").map((line) => line.trim()).join(" ");
+    const inline = memberText
+      .split("\n")
+      .map((line) => line.trim())
+      .join(" ");
     const afterLast = text.slice(last.getEnd(), closeBrace);
     if (kind === "object") {
       const comma = /^\s*,/.exec(afterLast);
-      return comma ? { range: [last.getEnd() + comma[0].length, last.getEnd() + comma[0].length], text: ` ${inline},` } : { range: [last.getEnd(), last.getEnd()], text: `, ${inline}` };
+      return comma
+        ? { range: [last.getEnd() + comma[0].length, last.getEnd() + comma[0].length], text: ` ${inline},` }
+        : { range: [last.getEnd(), last.getEnd()], text: `, ${inline}` };
     }
     const lastText = text.slice(last.getStart(), last.getEnd());
     const separator = kind === "type" && /[;,]$/.test(lastText) ? lastText.slice(-1) : ";";
     const bare = inline.replace(/;$/, "");
-    return /[;,]$/.test(lastText) ? { range: [last.getEnd(), last.getEnd()], text: ` ${bare}${separator}` } : { range: [last.getEnd(), last.getEnd()], text: `${separator} ${bare}` };
+    return /[;,]$/.test(lastText)
+      ? { range: [last.getEnd(), last.getEnd()], text: ` ${bare}${separator}` }
+      : { range: [last.getEnd(), last.getEnd()], text: `${separator} ${bare}` };
   }
   const closingIndent = /^[ \t]*/.exec(text.slice(lineStartOf(closeBrace)))![0];
   const memberIndent = last ? /^[ \t]*/.exec(text.slice(lineStartOf(last.getStart())))![0] : `${closingIndent}  `;
-  const body = memberText.split("\n").map((line, i) => (i === 0 ? line : memberIndent + line)).join("\n");
+  const body = memberText
+    .split("\n")
+    .map((line, i) => (i === 0 ? line : memberIndent + line))
+    .join("\n");
   if (!last) return { range: [closeBrace, closeBrace], text: `\n${memberIndent}${body}\n${closingIndent}` };
   const commaSeparated = kind === "object";
   const afterLast = text.slice(last.getEnd(), closeBrace);

@@ -3,11 +3,41 @@ import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { SyntaxKind, TypeFormatFlags, type Project, type SourceFile } from "ts-morph";
-import { findAcquisitions, judgeSite, compoundReleaseOf, applyEdits, collectImports, buildLockModel, type AcquisitionSite, type LockModel, type ModelOptions } from "eslint-plugin-lock-scope/core";
+import {
+  findAcquisitions,
+  judgeSite,
+  compoundReleaseOf,
+  applyEdits,
+  collectImports,
+  buildLockModel,
+  type AcquisitionSite,
+  type LockModel,
+  type ModelOptions,
+} from "eslint-plugin-lock-scope/core";
 import { parseSource, SourceParseError } from "../parse.js";
 import { declaredTypeKey, migrateSource, type SiteOutcome } from "../call-sites/migrate-source.js";
-import { encodeLike, readSourceFile, staleTempFile, TEMP_FILE_PATTERN, writeFileAtomic, type SourceFileText, listSourceFiles, shardFiles } from "eslint-plugin-lock-scope/cli";
-import { checkUsingSupport, addDisposableLib, describeTypeError, findTsconfig, loadProject, newTypeErrors, typeErrors, verificationScope, type NewDiagnostic, type TypeCheckError } from "./project.js";
+import {
+  encodeLike,
+  readSourceFile,
+  staleTempFile,
+  TEMP_FILE_PATTERN,
+  writeFileAtomic,
+  type SourceFileText,
+  listSourceFiles,
+  shardFiles,
+} from "eslint-plugin-lock-scope/cli";
+import {
+  checkUsingSupport,
+  addDisposableLib,
+  describeTypeError,
+  findTsconfig,
+  loadProject,
+  newTypeErrors,
+  typeErrors,
+  verificationScope,
+  type NewDiagnostic,
+  type TypeCheckError,
+} from "./project.js";
 import { analyseProviderSite, createProviderAnalysis, type ProviderAnalysis, type ProviderFallback } from "./providers.js";
 import { CallSiteReplanner, dropProvidersOutside, verifyProviderEdits } from "./provider-fallback.js";
 import { decideRuntime, type Runtime } from "./runtime.js";
@@ -114,11 +144,15 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
   let tsconfigUpdated = false;
   let tsconfigEdit: { original: SourceFileText; updated: string } | undefined;
   if (options.project !== undefined && !fs.existsSync(path.resolve(options.cwd, options.project))) {
-    throw new MigrationConfigError(`--project ${options.project}: no such file. Give the path of a tsconfig.json, or leave --project out to use the nearest one.`);
+    throw new MigrationConfigError(
+      `--project ${options.project}: no such file. Give the path of a tsconfig.json, or leave --project out to use the nearest one.`,
+    );
   }
   const firstPath = path.resolve(options.cwd, options.paths[0] ?? ".");
   // Where the code runs decides the form of every fix: `using`, or try/finally where it cannot run.
-  const cannotRunUsing = new Map(decideRuntime({ files, firstPath, tsconfig: findTsconfig(firstPath, options.project, options.cwd), override: options.runtime }).cannotRunUsing);
+  const cannotRunUsing = new Map(
+    decideRuntime({ files, firstPath, tsconfig: findTsconfig(firstPath, options.project, options.cwd), override: options.runtime }).cannotRunUsing,
+  );
   if (options.typeCheck) {
     tsconfig = findTsconfig(firstPath, options.project, options.cwd);
     // A project none of whose files gets `using` needs no AsyncDisposable in its lib.
@@ -170,7 +204,15 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     if (reports.get(file)?.status === "error") continue;
     const providerEdits = providers.edits.get(file) ?? [];
     if (withoutSites.has(file) && providerEdits.length === 0) {
-      reports.set(file, { file, status: "unchanged", added: 0, removed: 0, sites: [], correctSitesKept: 0, ...(cannotRunUsing.has(file) ? { noUsing: cannotRunUsing.get(file) } : {}) });
+      reports.set(file, {
+        file,
+        status: "unchanged",
+        added: 0,
+        removed: 0,
+        sites: [],
+        correctSitesKept: 0,
+        ...(cannotRunUsing.has(file) ? { noUsing: cannotRunUsing.get(file) } : {}),
+      });
       continue;
     }
     inputs.push({ file, text: providerEdits.length > 0 ? applyEdits(original.text, providerEdits) : original.text });
@@ -188,8 +230,20 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
       ? "give the codemod the tsconfig.json that compiles this file (--project), so the checker's type is used"
       : "";
   const outsideProject = new Set(project ? inputs.map((input) => input.file).filter((file) => !project!.getSourceFile(file)) : []);
-  const outsideProjectHint = tsconfig ? `add this file to ${path.relative(options.cwd, tsconfig) || tsconfig} ("include"), so the checker's type is used` : typesHint;
-  const job: CallSiteJob = { model: options.lockModel, handles, reasons, modernize: options.modernize, noUsing: new Set(cannotRunUsing.keys()), declaredTypes, typesHint, outsideProject, outsideProjectHint };
+  const outsideProjectHint = tsconfig
+    ? `add this file to ${path.relative(options.cwd, tsconfig) || tsconfig} ("include"), so the checker's type is used`
+    : typesHint;
+  const job: CallSiteJob = {
+    model: options.lockModel,
+    handles,
+    reasons,
+    modernize: options.modernize,
+    noUsing: new Set(cannotRunUsing.keys()),
+    declaredTypes,
+    typesHint,
+    outsideProject,
+    outsideProjectHint,
+  };
   const results = await migrateCallSites(inputs, job, options);
   if (project && tsconfig) fallBackWhereUnusedUsingFails(project, tsconfig, inputs, results, job, cannotRunUsing, options);
   for (const result of results) {
@@ -216,7 +270,15 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
 
   // Phase 3: verify with the project's own tsconfig; a file whose rewrite adds type errors is not written.
   if (project && tsconfig) {
-    const replanner = new CallSiteReplanner(project, providers, handles, reasons, () => reports.values(), (file, text, h, r) => migrateOne(file, text, { ...job, handles: h, reasons: r }), options.cwd);
+    const replanner = new CallSiteReplanner(
+      project,
+      providers,
+      handles,
+      reasons,
+      () => reports.values(),
+      (file, text, h, r) => migrateOne(file, text, { ...job, handles: h, reasons: r }),
+      options.cwd,
+    );
     verify(project, tsconfig, reports, options, replanner);
   }
   for (const report of reports.values()) if (report.status === "rejected") leaveRejectedSitesToHuman(report);
@@ -242,8 +304,17 @@ export async function runMigration(options: MigrateOptions): Promise<MigrationRe
     }
   }
   // Provider files outside this shard were edited in memory only (for verification); their own shard writes them.
-  const ordered = [...reports.values()].filter((r) => owned.has(r.file) || problems.some((p) => p.path === r.file)).sort((a, b) => a.file.localeCompare(b.file));
-  return { files: ordered, tsconfig, tsconfigUpdated, ...(tsconfigEdit ? { tsconfigEdit } : {}), staleTempFiles, ...(providers.fallbacks.length > 0 ? { providerFallbacks: providers.fallbacks } : {}) };
+  const ordered = [...reports.values()]
+    .filter((r) => owned.has(r.file) || problems.some((p) => p.path === r.file))
+    .sort((a, b) => a.file.localeCompare(b.file));
+  return {
+    files: ordered,
+    tsconfig,
+    tsconfigUpdated,
+    ...(tsconfigEdit ? { tsconfigEdit } : {}),
+    staleTempFiles,
+    ...(providers.fallbacks.length > 0 ? { providerFallbacks: providers.fallbacks } : {}),
+  };
 }
 
 /**
@@ -375,7 +446,10 @@ function collectDeclaredTypes(sourceFile: SourceFile, site: AcquisitionSite, tex
 function verify(project: Project, tsconfig: string, reports: Map<string, FileReport>, options: MigrateOptions, replanner?: CallSiteReplanner): void {
   const pending = [...reports.values()].filter((r) => r.status === "modified" && project.getSourceFile(r.file));
   if (pending.length === 0) return;
-  const scope = verificationScope(project, pending.map((r) => r.file));
+  const scope = verificationScope(
+    project,
+    pending.map((r) => r.file),
+  );
   const setText = (report: FileReport, text: string) => project.getSourceFileOrThrow(report.file).replaceWithText(text);
   for (const report of pending) setText(report, report.output!);
   // The errors before the rewrite, asked only of the files that have errors after it (a clean result
@@ -560,7 +634,14 @@ async function migrateCallSites(inputs: { file: string; text: string }[], job: C
           const worker = new Worker(new URL("./worker.js", import.meta.url), {
             workerData: {
               inputs: chunk,
-              job: { ...job, handles: [...job.handles], reasons: [...job.reasons], noUsing: [...job.noUsing], declaredTypes: [...job.declaredTypes], outsideProject: [...job.outsideProject] },
+              job: {
+                ...job,
+                handles: [...job.handles],
+                reasons: [...job.reasons],
+                noUsing: [...job.noUsing],
+                declaredTypes: [...job.declaredTypes],
+                outsideProject: [...job.outsideProject],
+              },
             },
           });
           worker.on("message", (message: { progress?: number; results?: CallSiteResult[] }) => {

@@ -53,7 +53,9 @@ export function decideRuntime(input: RuntimeInput): RuntimeDecision {
       continue;
     }
     const how = typescript ? "no tsconfig.json compiles it, so it runs as written" : "JavaScript runs as written";
-    const fix = node.source.startsWith("--runtime") ? "pass --runtime node24 if it only runs on Node 24 or newer" : `set "engines": { "node": ">=24" } in package.json or pass --runtime node24`;
+    const fix = node.source.startsWith("--runtime")
+      ? "pass --runtime node24 if it only runs on Node 24 or newer"
+      : `set "engines": { "node": ">=24" } in package.json or pass --runtime node24`;
     cannotRunUsing.set(file, `${how} and ${nodeWhy}; ${fix}`);
   }
   return { cannotRunUsing };
@@ -69,7 +71,8 @@ function declaredNode(firstPath: string): { major: number; source: string } {
   } catch {
     engines = undefined;
   }
-  if (typeof engines !== "string") return { major: OLDEST_SUPPORTED_NODE, source: `package.json has no engines.node, so Node ${OLDEST_SUPPORTED_NODE} is assumed; it` };
+  if (typeof engines !== "string")
+    return { major: OLDEST_SUPPORTED_NODE, source: `package.json has no engines.node, so Node ${OLDEST_SUPPORTED_NODE} is assumed; it` };
   return { major: minimumMajor(engines), source: `package.json engines.node "${engines}"` };
 }
 
@@ -117,7 +120,8 @@ function emitOf(tsconfig: string): { lowers: boolean; target: string; tsconfig: 
   }).outputText;
   // The target as written (ESNext and Latest share one enum value); through `extends`, the enum's name.
   const written = (read.config as { compilerOptions?: { target?: unknown } } | undefined)?.compilerOptions?.target;
-  const name = typeof written === "string" ? written : target === undefined ? `(none: TypeScript ${ts.version}'s default)` : (ts.ScriptTarget[target] ?? String(target));
+  const name =
+    typeof written === "string" ? written : target === undefined ? `(none: TypeScript ${ts.version}'s default)` : (ts.ScriptTarget[target] ?? String(target));
   return { lowers: !/\busing\b/.test(output), target: name, tsconfig };
 }
 

@@ -20,7 +20,14 @@ interface WorkerInput {
 
 const { inputs, job } = workerData as WorkerInput;
 const results: CallSiteResult[] = [];
-const jobMaps = { ...job, handles: new Map(job.handles), reasons: new Map(job.reasons), noUsing: new Set(job.noUsing), declaredTypes: new Map(job.declaredTypes), outsideProject: new Set(job.outsideProject) };
+const jobMaps = {
+  ...job,
+  handles: new Map(job.handles),
+  reasons: new Map(job.reasons),
+  noUsing: new Set(job.noUsing),
+  declaredTypes: new Map(job.declaredTypes),
+  outsideProject: new Set(job.outsideProject),
+};
 for (const input of inputs) {
   results.push(migrateOne(input.file, input.text, jobMaps));
   parentPort!.postMessage({ progress: 1 });

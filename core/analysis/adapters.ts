@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, descendants, isFunctionNode, memberName, skipWrappersUp, unwrap, walk, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, descendants, isFunctionNode, memberName, skipWrappersUp, unwrap, walk, type Node } from "../ast/nodes.js";
 import { bindPattern, isDisposeSymbol, isHandleReference, isObjectAssign, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
 import type { ReleaseSpec } from "../lock-api/types.js";
 
@@ -22,7 +22,7 @@ import type { ReleaseSpec } from "../lock-api/types.js";
 /** The dispose member of an object literal (`[Symbol.asyncDispose]: fn`, `async [Symbol.asyncDispose]() {}`). */
 export function disposeMemberOf(object: TSESTree.ObjectExpression): TSESTree.Property | undefined {
   for (const property of object.properties) {
-    if (property.type === T.Property && property.computed && isDisposeSymbol(property.key)) return property;
+    if (property.type === AST_NODE_TYPES.Property && property.computed && isDisposeSymbol(property.key)) return property;
   }
   return undefined;
 }
@@ -38,7 +38,7 @@ export function usingDeclarationOf(node: Node): TSESTree.VariableDeclaration | u
 export function declaratorOf(node: Node): TSESTree.VariableDeclarator | undefined {
   const stored = skipWrappersUp(node);
   const parent = stored.parent;
-  return parent?.type === T.VariableDeclarator && parent.init === stored ? parent : undefined;
+  return parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === stored ? parent : undefined;
 }
 
 /**
@@ -52,19 +52,19 @@ export function declaratorOf(node: Node): TSESTree.VariableDeclarator | undefine
 export function disposeReleases(binding: HandleBinding, value: Node, sourceText: string, thisIsHandle: boolean): boolean {
   const fn = unwrap(value);
   if (isReleaserFunction(binding, fn, sourceText)) return true;
-  if (fn.type !== T.ArrowFunctionExpression && fn.type !== T.FunctionExpression) return false;
+  if (fn.type !== AST_NODE_TYPES.ArrowFunctionExpression && fn.type !== AST_NODE_TYPES.FunctionExpression) return false;
   return descendants(fn.body).some(
     (node) =>
-      node.type === T.CallExpression &&
+      node.type === AST_NODE_TYPES.CallExpression &&
       (node.arguments.some((argument) => isHandleReference(binding, argument)) ||
-        (thisIsHandle && fn.type === T.FunctionExpression && releasesThis(binding, node))),
+        (thisIsHandle && fn.type === AST_NODE_TYPES.FunctionExpression && releasesThis(binding, node))),
   );
 }
 
 /** `this.release()` / `this[Symbol.asyncDispose]()` in a method of an object assigned onto the handle. */
 function releasesThis(binding: HandleBinding, call: TSESTree.CallExpression): boolean {
   const callee = unwrap(call.callee);
-  if (callee.type !== T.MemberExpression || unwrap(callee.object).type !== T.ThisExpression) return false;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || unwrap(callee.object).type !== AST_NODE_TYPES.ThisExpression) return false;
   const name = memberName(callee);
   return name === undefined ? isDisposeSymbol(callee.property) : binding.handleMethods.includes(name);
 }
@@ -76,7 +76,7 @@ function releasesThis(binding: HandleBinding, call: TSESTree.CallExpression): bo
  */
 export function adapterReleases(binding: HandleBinding, node: Node, sourceText: string, assignedToAcquisition = false): boolean {
   const inner = unwrap(node);
-  if (inner.type === T.ObjectExpression) {
+  if (inner.type === AST_NODE_TYPES.ObjectExpression) {
     const member = disposeMemberOf(inner);
     return member !== undefined && disposeReleases(binding, member.value, sourceText, false);
   }
@@ -85,7 +85,7 @@ export function adapterReleases(binding: HandleBinding, node: Node, sourceText: 
   const thisIsHandle = assignedToAcquisition || (target !== undefined && isHandleReference(binding, target));
   return sources.some((source) => {
     const literal = unwrap(source);
-    const member = literal.type === T.ObjectExpression ? disposeMemberOf(literal) : undefined;
+    const member = literal.type === AST_NODE_TYPES.ObjectExpression ? disposeMemberOf(literal) : undefined;
     return member !== undefined && disposeReleases(binding, member.value, sourceText, thisIsHandle);
   });
 }
@@ -105,16 +105,16 @@ const STACK_REGISTRATIONS: ReadonlySet<string> = new Set(["use", "adopt", "defer
 /** `new AsyncDisposableStack()` / `new DisposableStack()`. */
 export function isDisposableStackConstruction(node: Node): boolean {
   const inner = unwrap(node);
-  return inner.type === T.NewExpression && inner.callee.type === T.Identifier && STACK_CLASSES.has(inner.callee.name);
+  return inner.type === AST_NODE_TYPES.NewExpression && inner.callee.type === AST_NODE_TYPES.Identifier && STACK_CLASSES.has(inner.callee.name);
 }
 
 /** `stack.use(x)` / `stack.adopt(x, fn)` / `stack.defer(fn)` on a plain name: the stack name and the method. */
 export function stackRegistration(call: TSESTree.CallExpression): { readonly stack: string; readonly method: string } | undefined {
   const callee = unwrap(call.callee);
-  if (callee.type !== T.MemberExpression) return undefined;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression) return undefined;
   const method = memberName(callee);
   const object = unwrap(callee.object);
-  if (method === undefined || !STACK_REGISTRATIONS.has(method) || object.type !== T.Identifier) return undefined;
+  if (method === undefined || !STACK_REGISTRATIONS.has(method) || object.type !== AST_NODE_TYPES.Identifier) return undefined;
   return { stack: object.name, method };
 }
 
@@ -124,14 +124,22 @@ export function stackRegistration(call: TSESTree.CallExpression): { readonly sta
  * `disposeAsync()` / `dispose()` call releases what it holds). Undefined for anything else (a field, a parameter, a
  * stack from elsewhere: taking a resource is a hand-over then).
  */
-export function localStackOf(name: string, from: Node, owner: Node): { readonly declaration: TSESTree.VariableDeclaration; readonly using: boolean } | undefined {
+export function localStackOf(
+  name: string,
+  from: Node,
+  owner: Node,
+): { readonly declaration: TSESTree.VariableDeclaration; readonly using: boolean } | undefined {
   for (let current: Node | undefined = from.parent; current && current !== owner.parent; current = current.parent) {
     const body =
-      current.type === T.BlockStatement || current.type === T.Program || current.type === T.StaticBlock ? current.body : current.type === T.SwitchCase ? current.consequent : undefined;
+      current.type === AST_NODE_TYPES.BlockStatement || current.type === AST_NODE_TYPES.Program || current.type === AST_NODE_TYPES.StaticBlock
+        ? current.body
+        : current.type === AST_NODE_TYPES.SwitchCase
+          ? current.consequent
+          : undefined;
     if (!body) continue;
     for (const statement of body) {
-      if (statement.type !== T.VariableDeclaration) continue;
-      const declarator = statement.declarations.find((d) => d.id.type === T.Identifier && d.id.name === name);
+      if (statement.type !== AST_NODE_TYPES.VariableDeclaration) continue;
+      const declarator = statement.declarations.find((d) => d.id.type === AST_NODE_TYPES.Identifier && d.id.name === name);
       if (!declarator) continue;
       if (!declarator.init || !isDisposableStackConstruction(declarator.init)) return undefined;
       return { declaration: statement, using: statement.kind === "using" || statement.kind === "await using" };
@@ -148,13 +156,15 @@ export function localStackOf(name: string, from: Node, owner: Node): { readonly 
  */
 export function adoptReleaserSkipsRelease(onDispose: Node | undefined, releases: readonly ReleaseSpec[], sourceText: string): boolean {
   const fn = onDispose && unwrap(onDispose);
-  if (!fn || (fn.type !== T.ArrowFunctionExpression && fn.type !== T.FunctionExpression)) return false;
+  if (!fn || (fn.type !== AST_NODE_TYPES.ArrowFunctionExpression && fn.type !== AST_NODE_TYPES.FunctionExpression)) return false;
   const param = fn.params[0];
-  if (param?.type !== T.Identifier) return false;
+  if (param?.type !== AST_NODE_TYPES.Identifier) return false;
   const binding = bindPattern(param, releases, false);
   if (!binding) return false;
   return !descendants(fn.body).some(
-    (node) => node.type === T.CallExpression && (isReleaseCall(binding, node, sourceText) || node.arguments.some((argument) => isHandleReference(binding, argument))),
+    (node) =>
+      node.type === AST_NODE_TYPES.CallExpression &&
+      (isReleaseCall(binding, node, sourceText) || node.arguments.some((argument) => isHandleReference(binding, argument))),
   );
 }
 
@@ -179,13 +189,14 @@ function mentionsAdapter(sourceText: string, start: number, end: number): boolea
 export function addAdapterAliases(binding: HandleBinding, scope: Node, owner: Node, sourceText: string): void {
   if (!mentionsAdapter(sourceText, scope.range[0], scope.range[1])) return;
   walk(scope, (node) => {
-    if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.init) {
+    if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.init) {
       const init = unwrap(node.init);
       const using = node.parent.kind === "using" || node.parent.kind === "await using";
-      if (isAssignOntoHandle(binding, init) || (!using && init.type === T.ObjectExpression && adapterReleases(binding, init, sourceText))) binding.handleNames.add(node.id.name);
+      if (isAssignOntoHandle(binding, init) || (!using && init.type === AST_NODE_TYPES.ObjectExpression && adapterReleases(binding, init, sourceText)))
+        binding.handleNames.add(node.id.name);
       return undefined;
     }
-    if (node.type !== T.CallExpression) return undefined;
+    if (node.type !== AST_NODE_TYPES.CallExpression) return undefined;
     const registration = stackRegistration(node);
     if (!registration || !takesLock(binding, node, registration.method, sourceText)) return undefined;
     const stack = localStackOf(registration.stack, node, owner);

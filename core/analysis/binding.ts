@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, descendants, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, calleeName, descendants, memberName, referencePath, unwrap, walk, type Node } from "../ast/nodes.js";
 import { walkNameUsage, type NameUsage } from "./name-usage.js";
 import type { ReleaseSpec } from "../lock-api/types.js";
 
@@ -52,7 +52,14 @@ export interface HandleBinding {
 }
 
 export function emptyBinding(handleMethods: readonly string[] = [], moduleRelease?: HandleBinding["moduleRelease"]): HandleBinding {
-  return { handleNames: new Set(), handleMethods, releaseFnNames: new Set(), successFlagNames: new Set(), carrierNames: new Set(), ...(moduleRelease ? { moduleRelease } : {}) };
+  return {
+    handleNames: new Set(),
+    handleMethods,
+    releaseFnNames: new Set(),
+    successFlagNames: new Set(),
+    carrierNames: new Set(),
+    ...(moduleRelease ? { moduleRelease } : {}),
+  };
 }
 
 /** Names usable in `if (x)` / `x?.` null guards of the handle. */
@@ -67,8 +74,8 @@ export function isGuardName(binding: HandleBinding, name: string): boolean {
  */
 export function isHandleObject(binding: HandleBinding, node: Node): boolean {
   const inner = unwrap(node);
-  if (inner.type === T.Identifier) return binding.handleNames.has(inner.name);
-  if (inner.type !== T.MemberExpression) return false;
+  if (inner.type === AST_NODE_TYPES.Identifier) return binding.handleNames.has(inner.name);
+  if (inner.type !== AST_NODE_TYPES.MemberExpression) return false;
   const path = referencePath(inner);
   if (path === undefined) return false;
   if (binding.handleNames.has(path)) return true;
@@ -78,11 +85,11 @@ export function isHandleObject(binding: HandleBinding, node: Node): boolean {
 /** Does this call release the bound lock? */
 export function isReleaseCall(binding: HandleBinding, call: TSESTree.CallExpression, sourceText: string): boolean {
   const callee = unwrap(call.callee);
-  if (callee.type === T.Identifier) {
+  if (callee.type === AST_NODE_TYPES.Identifier) {
     if (binding.releaseFnNames.has(callee.name)) return true;
     return binding.moduleRelease !== undefined && isModuleRelease(binding.moduleRelease, callee.name, call, sourceText);
   }
-  if (callee.type !== T.MemberExpression) return false;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression) return false;
   const name = memberName(callee);
   const object = unwrap(callee.object);
   if (name === undefined) {
@@ -92,18 +99,13 @@ export function isReleaseCall(binding: HandleBinding, call: TSESTree.CallExpress
   if ((name === "disposeAsync" || name === "dispose") && isDisposer(binding, object)) return true;
   if (binding.handleMethods.includes(name) && isHandleObject(binding, object)) return true;
   // `release.call(x)` / `release.apply(...)`
-  if (object.type === T.Identifier && binding.releaseFnNames.has(object.name) && (name === "call" || name === "apply")) return true;
+  if (object.type === AST_NODE_TYPES.Identifier && binding.releaseFnNames.has(object.name) && (name === "call" || name === "apply")) return true;
   if (binding.receiver && binding.receiver.methods.includes(name) && referencePath(object) === binding.receiver.path) return true;
   if (binding.moduleRelease && isModuleRelease(binding.moduleRelease, name, call, sourceText)) return true;
   return false;
 }
 
-function isModuleRelease(
-  release: NonNullable<HandleBinding["moduleRelease"]>,
-  name: string,
-  call: TSESTree.CallExpression,
-  sourceText: string,
-): boolean {
+function isModuleRelease(release: NonNullable<HandleBinding["moduleRelease"]>, name: string, call: TSESTree.CallExpression, sourceText: string): boolean {
   const first = call.arguments[0];
   return release.functions.includes(name) && first !== undefined && textOf(first, sourceText) === release.firstArgument;
 }
@@ -112,7 +114,7 @@ function isModuleRelease(
 export function isDisposeSymbol(property: Node): boolean {
   const inner = unwrap(property);
   return (
-    inner.type === T.MemberExpression &&
+    inner.type === AST_NODE_TYPES.MemberExpression &&
     referencePath(inner.object) === "Symbol" &&
     (memberName(inner) === "asyncDispose" || memberName(inner) === "dispose")
   );
@@ -120,15 +122,22 @@ export function isDisposeSymbol(property: Node): boolean {
 
 /** A local stack that holds the lock (`HandleBinding.disposers`). */
 function isDisposer(binding: HandleBinding, node: Node): boolean {
-  return binding.disposers !== undefined && node.type === T.Identifier && binding.disposers.has(node.name);
+  return binding.disposers !== undefined && node.type === AST_NODE_TYPES.Identifier && binding.disposers.has(node.name);
 }
 
 /** `Object.assign(target, …sources)`: gives back `target` itself (an adapter when a source has a dispose member, adapters.ts). */
 export function isObjectAssign(node: Node): node is TSESTree.CallExpression {
   const inner = unwrap(node);
-  if (inner.type !== T.CallExpression || inner.arguments.length < 2) return false;
+  if (inner.type !== AST_NODE_TYPES.CallExpression || inner.arguments.length < 2) return false;
   const callee = unwrap(inner.callee);
-  return callee.type === T.MemberExpression && !callee.computed && callee.property.type === T.Identifier && callee.property.name === "assign" && callee.object.type === T.Identifier && callee.object.name === "Object";
+  return (
+    callee.type === AST_NODE_TYPES.MemberExpression &&
+    !callee.computed &&
+    callee.property.type === AST_NODE_TYPES.Identifier &&
+    callee.property.name === "assign" &&
+    callee.object.type === AST_NODE_TYPES.Identifier &&
+    callee.object.name === "Object"
+  );
 }
 
 export function textOf(node: Node, sourceText: string): string {
@@ -138,41 +147,46 @@ export function textOf(node: Node, sourceText: string): string {
 /** Is `node` a direct reference to the handle or its release function? */
 export function isHandleReference(binding: HandleBinding, node: Node): boolean {
   const inner = unwrap(node);
-  if (inner.type === T.MemberExpression) return isHandleObject(binding, inner);
-  return inner.type === T.Identifier && (binding.handleNames.has(inner.name) || binding.releaseFnNames.has(inner.name));
+  if (inner.type === AST_NODE_TYPES.MemberExpression) return isHandleObject(binding, inner);
+  return inner.type === AST_NODE_TYPES.Identifier && (binding.handleNames.has(inner.name) || binding.releaseFnNames.has(inner.name));
 }
 
 /** Does `node` (an expression) contain a direct handle reference that would carry ownership out (`{ lock }`, `[lock]`)? */
 export function carriesHandle(binding: HandleBinding, node: Node): boolean {
   const inner = unwrap(node);
   switch (inner.type) {
-    case T.Identifier:
-      return binding.handleNames.has(inner.name) || binding.releaseFnNames.has(inner.name) || binding.carrierNames.has(inner.name) || binding.wrapper?.name === inner.name;
-    case T.MemberExpression:
+    case AST_NODE_TYPES.Identifier:
+      return (
+        binding.handleNames.has(inner.name) ||
+        binding.releaseFnNames.has(inner.name) ||
+        binding.carrierNames.has(inner.name) ||
+        binding.wrapper?.name === inner.name
+      );
+    case AST_NODE_TYPES.MemberExpression:
       return isHandleObject(binding, inner);
-    case T.ObjectExpression:
+    case AST_NODE_TYPES.ObjectExpression:
       for (let i = 0; i < inner.properties.length; i++) {
         const property = inner.properties[i]!;
-        if (carriesHandle(binding, property.type === T.Property ? property.value : property.argument)) return true;
+        if (carriesHandle(binding, property.type === AST_NODE_TYPES.Property ? property.value : property.argument)) return true;
       }
       return false;
-    case T.ArrayExpression:
+    case AST_NODE_TYPES.ArrayExpression:
       for (let i = 0; i < inner.elements.length; i++) {
         const element = inner.elements[i];
-        if (element && carriesHandle(binding, element.type === T.SpreadElement ? element.argument : element)) return true;
+        if (element && carriesHandle(binding, element.type === AST_NODE_TYPES.SpreadElement ? element.argument : element)) return true;
       }
       return false;
-    case T.AwaitExpression:
+    case AST_NODE_TYPES.AwaitExpression:
       return carriesHandle(binding, inner.argument);
-    case T.CallExpression:
+    case AST_NODE_TYPES.CallExpression:
       // `Object.assign(lock, { [Symbol.asyncDispose]: … })` is the handle itself.
       return isObjectAssign(inner) && carriesHandle(binding, inner.arguments[0]!);
-    case T.ConditionalExpression:
+    case AST_NODE_TYPES.ConditionalExpression:
       return carriesHandle(binding, inner.consequent) || carriesHandle(binding, inner.alternate);
-    case T.LogicalExpression:
+    case AST_NODE_TYPES.LogicalExpression:
       return carriesHandle(binding, inner.right) || carriesHandle(binding, inner.left);
-    case T.ArrowFunctionExpression:
-    case T.FunctionExpression: {
+    case AST_NODE_TYPES.ArrowFunctionExpression:
+    case AST_NODE_TYPES.FunctionExpression: {
       // A closure over the handle carries it: `return () => lock.release()`, `{ release() { claim.release(); } }`.
       const names = namesIn(inner);
       for (const name of binding.handleNames) if (names.has(name)) return true;
@@ -195,19 +209,21 @@ export function returnCarriesHandle(binding: HandleBinding, node: Node): boolean
   if (carriesHandle(binding, node)) return true;
   const inner = unwrap(node);
   switch (inner.type) {
-    case T.ObjectExpression:
-      return inner.properties.some((property) => returnCarriesHandle(binding, property.type === T.Property ? property.value : property.argument));
-    case T.ArrayExpression:
-      return inner.elements.some((element) => element !== null && returnCarriesHandle(binding, element.type === T.SpreadElement ? element.argument : element));
-    case T.AwaitExpression:
+    case AST_NODE_TYPES.ObjectExpression:
+      return inner.properties.some((property) => returnCarriesHandle(binding, property.type === AST_NODE_TYPES.Property ? property.value : property.argument));
+    case AST_NODE_TYPES.ArrayExpression:
+      return inner.elements.some(
+        (element) => element !== null && returnCarriesHandle(binding, element.type === AST_NODE_TYPES.SpreadElement ? element.argument : element),
+      );
+    case AST_NODE_TYPES.AwaitExpression:
       return returnCarriesHandle(binding, inner.argument);
-    case T.ConditionalExpression:
+    case AST_NODE_TYPES.ConditionalExpression:
       return returnCarriesHandle(binding, inner.consequent) || returnCarriesHandle(binding, inner.alternate);
-    case T.CallExpression:
-    case T.NewExpression:
+    case AST_NODE_TYPES.CallExpression:
+    case AST_NODE_TYPES.NewExpression:
       return inner.arguments.some((argument) => {
         const value = unwrap(argument);
-        return (value.type === T.ObjectExpression || value.type === T.ArrayExpression) && returnCarriesHandle(binding, value);
+        return (value.type === AST_NODE_TYPES.ObjectExpression || value.type === AST_NODE_TYPES.ArrayExpression) && returnCarriesHandle(binding, value);
       });
     default:
       return false;
@@ -219,8 +235,8 @@ const namesInCache = new WeakMap<Node, ReadonlySet<string>>();
 /** A name used as a value: not the `release` of `lock.release`, nor a non-shorthand object key. */
 function isReferenceName(node: TSESTree.Identifier): boolean {
   const parent = node.parent;
-  if (parent?.type === T.MemberExpression) return parent.object === node || parent.computed;
-  if (parent?.type === T.Property) return parent.value === node || parent.computed;
+  if (parent?.type === AST_NODE_TYPES.MemberExpression) return parent.object === node || parent.computed;
+  if (parent?.type === AST_NODE_TYPES.Property) return parent.value === node || parent.computed;
   return true;
 }
 
@@ -229,7 +245,7 @@ function namesIn(fn: Node): ReadonlySet<string> {
   let names = namesInCache.get(fn);
   if (!names) {
     const set = new Set<string>();
-    for (const node of descendants(fn)) if (node.type === T.Identifier && isReferenceName(node)) set.add(node.name);
+    for (const node of descendants(fn)) if (node.type === AST_NODE_TYPES.Identifier && isReferenceName(node)) set.add(node.name);
     names = set;
     namesInCache.set(fn, names);
   }
@@ -239,40 +255,43 @@ function namesIn(fn: Node): ReadonlySet<string> {
 /** A function expression whose body releases the lock (`() => lock.release()`). */
 export function isReleaserFunction(binding: HandleBinding, node: Node, sourceText: string): boolean {
   const inner = unwrap(node);
-  if (inner.type === T.Identifier) return binding.releaseFnNames.has(inner.name);
-  if (inner.type === T.MemberExpression) {
+  if (inner.type === AST_NODE_TYPES.Identifier) return binding.releaseFnNames.has(inner.name);
+  if (inner.type === AST_NODE_TYPES.MemberExpression) {
     // `lock.release.bind(lock)` or `lock.release` passed as a callback
     const object = unwrap(inner.object);
-    if (object.type === T.Identifier && binding.handleNames.has(object.name)) return binding.handleMethods.includes(memberName(inner) ?? "");
+    if (object.type === AST_NODE_TYPES.Identifier && binding.handleNames.has(object.name)) return binding.handleMethods.includes(memberName(inner) ?? "");
     return false;
   }
-  if (inner.type === T.CallExpression && calleeName(inner) === "bind") {
+  if (inner.type === AST_NODE_TYPES.CallExpression && calleeName(inner) === "bind") {
     const callee = unwrap(inner.callee);
-    return callee.type === T.MemberExpression && isReleaserFunction(binding, callee.object, sourceText);
+    return callee.type === AST_NODE_TYPES.MemberExpression && isReleaserFunction(binding, callee.object, sourceText);
   }
-  if (inner.type !== T.ArrowFunctionExpression && inner.type !== T.FunctionExpression) return false;
+  if (inner.type !== AST_NODE_TYPES.ArrowFunctionExpression && inner.type !== AST_NODE_TYPES.FunctionExpression) return false;
   // Releases directly, or passes a release on (`stopping.then(release, release)`, `p.finally(release)`).
-  return descendants(inner.body).some((child) => child.type === T.CallExpression && (isReleaseCall(binding, child, sourceText) || child.arguments.some((argument) => isReleaseReference(binding, argument))));
+  return descendants(inner.body).some(
+    (child) =>
+      child.type === AST_NODE_TYPES.CallExpression &&
+      (isReleaseCall(binding, child, sourceText) || child.arguments.some((argument) => isReleaseReference(binding, argument))),
+  );
 }
 
 /** `release` (a release function name) or `lock.release` (the method, unbound): a release handed on by reference. */
 function isReleaseReference(binding: HandleBinding, node: Node): boolean {
   const inner = unwrap(node);
-  if (inner.type === T.Identifier) return binding.releaseFnNames.has(inner.name);
-  return inner.type === T.MemberExpression && binding.handleMethods.includes(memberName(inner) ?? "") && isHandleObject(binding, inner.object);
+  if (inner.type === AST_NODE_TYPES.Identifier) return binding.releaseFnNames.has(inner.name);
+  return inner.type === AST_NODE_TYPES.MemberExpression && binding.handleMethods.includes(memberName(inner) ?? "") && isHandleObject(binding, inner.object);
 }
 
 /** Applies the release specs to a binding pattern and returns the binding (undefined when no release is reachable). */
-export function bindPattern(
-  pattern: Node,
-  releases: readonly ReleaseSpec[],
-  returnsSuccessFlag: boolean,
-): HandleBinding | undefined {
+export function bindPattern(pattern: Node, releases: readonly ReleaseSpec[], returnsSuccessFlag: boolean): HandleBinding | undefined {
   const { handleMethods, returnsFunction } = releaseShape(releases);
   // `releaseX(lock)` (a handle handed to a release function) is a module release keyed on the name.
-  const handedTo = pattern.type === T.Identifier && !returnsSuccessFlag ? releases.find((spec) => spec.kind === "handleArgument") : undefined;
-  const binding = emptyBinding(handleMethods, handedTo?.kind === "handleArgument" ? { functions: handedTo.functions, firstArgument: (pattern as TSESTree.Identifier).name } : undefined);
-  if (pattern.type === T.Identifier) {
+  const handedTo = pattern.type === AST_NODE_TYPES.Identifier && !returnsSuccessFlag ? releases.find((spec) => spec.kind === "handleArgument") : undefined;
+  const binding = emptyBinding(
+    handleMethods,
+    handedTo?.kind === "handleArgument" ? { functions: handedTo.functions, firstArgument: (pattern as TSESTree.Identifier).name } : undefined,
+  );
+  if (pattern.type === AST_NODE_TYPES.Identifier) {
     if (returnsSuccessFlag) {
       binding.successFlagNames.add(pattern.name);
       return binding;
@@ -281,20 +300,20 @@ export function bindPattern(
     if (returnsFunction) binding.releaseFnNames.add(pattern.name);
     return binding.handleNames.size + binding.releaseFnNames.size > 0 ? binding : undefined;
   }
-  if (pattern.type === T.ObjectPattern) {
+  if (pattern.type === AST_NODE_TYPES.ObjectPattern) {
     for (const property of pattern.properties) {
-      if (property.type !== T.Property || property.computed || property.key.type !== T.Identifier) continue;
-      if (handleMethods.includes(property.key.name) && property.value.type === T.Identifier) {
+      if (property.type !== AST_NODE_TYPES.Property || property.computed || property.key.type !== AST_NODE_TYPES.Identifier) continue;
+      if (handleMethods.includes(property.key.name) && property.value.type === AST_NODE_TYPES.Identifier) {
         binding.releaseFnNames.add(property.value.name);
       }
     }
     return binding.releaseFnNames.size > 0 ? binding : undefined;
   }
-  if (pattern.type === T.ArrayPattern) {
+  if (pattern.type === AST_NODE_TYPES.ArrayPattern) {
     for (const spec of releases) {
       if (spec.kind !== "tupleFunction") continue;
       const element = pattern.elements[spec.index];
-      if (element && element.type === T.Identifier) binding.releaseFnNames.add(element.name);
+      if (element && element.type === AST_NODE_TYPES.Identifier) binding.releaseFnNames.add(element.name);
     }
     return binding.releaseFnNames.size > 0 ? binding : undefined;
   }
@@ -351,13 +370,20 @@ function hasLoopOverLiteral(sourceText: string, start: number, end: number): boo
 function addCleanupLoops(binding: HandleBinding, scope: Node, sourceText: string): void {
   if (!hasLoopOverLiteral(sourceText, scope.range[0], scope.range[1])) return; // most scopes have none: skip the walk
   walk(scope, (node) => {
-    if (node.type !== T.ForOfStatement || node.right.type !== T.ArrayExpression || node.left.type !== T.VariableDeclaration) return undefined;
+    if (
+      node.type !== AST_NODE_TYPES.ForOfStatement ||
+      node.right.type !== AST_NODE_TYPES.ArrayExpression ||
+      node.left.type !== AST_NODE_TYPES.VariableDeclaration
+    )
+      return undefined;
     const id = node.left.declarations[0]?.id;
-    if (id?.type !== T.Identifier) return undefined;
-    const index = node.right.elements.findIndex((element) => element !== null && element.type !== T.SpreadElement && isReleaserFunction(binding, element, sourceText));
+    if (id?.type !== AST_NODE_TYPES.Identifier) return undefined;
+    const index = node.right.elements.findIndex(
+      (element) => element !== null && element.type !== AST_NODE_TYPES.SpreadElement && isReleaserFunction(binding, element, sourceText),
+    );
     if (index < 0) return undefined;
-    const body = node.body.type === T.BlockStatement && node.body.body.length === 1 ? node.body.body[0]! : node.body;
-    if (index === 0 || (body.type === T.TryStatement && body.handler !== null)) binding.releaseFnNames.add(id.name);
+    const body = node.body.type === AST_NODE_TYPES.BlockStatement && node.body.body.length === 1 ? node.body.body[0]! : node.body;
+    if (index === 0 || (body.type === AST_NODE_TYPES.TryStatement && body.handler !== null)) binding.releaseFnNames.add(id.name);
     return undefined;
   });
 }

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, isFunctionNode, memberName, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, isFunctionNode, memberName, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { collectImports, type ImportMap } from "../lock-api/imports.js";
 
 /**
@@ -25,14 +25,14 @@ type Declared = FunctionNode | ClassNode;
 export function resolveCallee(call: TSESTree.CallExpression, modules: ModuleSource | undefined): FunctionNode | undefined {
   let callee = unwrap(call.callee);
   // `(0, util_1.f)(…)`: compiled CommonJS calls an import without a receiver.
-  if (callee.type === T.SequenceExpression) callee = unwrap(callee.expressions[callee.expressions.length - 1]!);
-  if (callee.type === T.Identifier) return asFunction(resolveName(callee.name, call, modules));
-  if (callee.type !== T.MemberExpression || callee.computed) return undefined;
+  if (callee.type === AST_NODE_TYPES.SequenceExpression) callee = unwrap(callee.expressions[callee.expressions.length - 1]!);
+  if (callee.type === AST_NODE_TYPES.Identifier) return asFunction(resolveName(callee.name, call, modules));
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed) return undefined;
   const object = unwrap(callee.object);
-  const name = callee.property.type === T.PrivateIdentifier ? `#${callee.property.name}` : memberName(callee);
+  const name = callee.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${callee.property.name}` : memberName(callee);
   if (name === undefined) return undefined;
-  if (object.type === T.ThisExpression) return classMethod(call, name);
-  if (object.type !== T.Identifier) return undefined;
+  if (object.type === AST_NODE_TYPES.ThisExpression) return classMethod(call, name);
+  if (object.type !== AST_NODE_TYPES.Identifier) return undefined;
   if (modules) {
     const program = programOf(call);
     const binding = program && importsOf(program).get(object.name);
@@ -53,8 +53,8 @@ let producing = 0;
 
 function returnedMethod(variable: string, method: string, from: Node, modules: ModuleSource | undefined): FunctionNode | undefined {
   const value = valueOf(variable, from);
-  const inner = value && unwrap(value.type === T.AwaitExpression ? value.argument : value);
-  if (inner?.type !== T.CallExpression || inner === from || producing > 2) return undefined;
+  const inner = value && unwrap(value.type === AST_NODE_TYPES.AwaitExpression ? value.argument : value);
+  if (inner?.type !== AST_NODE_TYPES.CallExpression || inner === from || producing > 2) return undefined;
   let producer: FunctionNode | undefined;
   producing++; // `const a = b.f(); const b = a.g()` must not recurse forever
   try {
@@ -62,19 +62,19 @@ function returnedMethod(variable: string, method: string, from: Node, modules: M
   } finally {
     producing--;
   }
-  if (!producer || producer.body.type !== T.BlockStatement) return undefined;
+  if (!producer || producer.body.type !== AST_NODE_TYPES.BlockStatement) return undefined;
   let found: FunctionNode | undefined;
   let ambiguous = false;
   walk(
     producer.body,
     (node) => {
-      if (ambiguous || node.type !== T.ReturnStatement || !node.argument) return undefined;
+      if (ambiguous || node.type !== AST_NODE_TYPES.ReturnStatement || !node.argument) return undefined;
       const returned = unwrap(node.argument);
-      if (returned.type !== T.ObjectExpression) return undefined;
+      if (returned.type !== AST_NODE_TYPES.ObjectExpression) return undefined;
       for (const property of returned.properties) {
-        if (property.type !== T.Property || property.computed || memberKey(property.key) !== method) continue;
+        if (property.type !== AST_NODE_TYPES.Property || property.computed || memberKey(property.key) !== method) continue;
         const fn = unwrap(property.value);
-        if (fn.type !== T.ArrowFunctionExpression && fn.type !== T.FunctionExpression) ambiguous = true;
+        if (fn.type !== AST_NODE_TYPES.ArrowFunctionExpression && fn.type !== AST_NODE_TYPES.FunctionExpression) ambiguous = true;
         else if (found && found !== fn) ambiguous = true;
         else found = fn;
       }
@@ -94,11 +94,11 @@ export interface LocalDeclaration {
 /** The nearest variable declaration of `name` in a block around `from`; undefined when a parameter of that name comes first. */
 export function localDeclaration(name: string, from: Node): LocalDeclaration | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {
-    if (isFunctionNode(current) && current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
-    if (current.type !== T.BlockStatement && current.type !== T.Program) continue;
+    if (isFunctionNode(current) && current.params.some((param) => param.type === AST_NODE_TYPES.Identifier && param.name === name)) return undefined;
+    if (current.type !== AST_NODE_TYPES.BlockStatement && current.type !== AST_NODE_TYPES.Program) continue;
     for (const statement of current.body) {
-      if (statement.type !== T.VariableDeclaration) continue;
-      const declarator = statement.declarations.find((d) => d.id.type === T.Identifier && d.id.name === name);
+      if (statement.type !== AST_NODE_TYPES.VariableDeclaration) continue;
+      const declarator = statement.declarations.find((d) => d.id.type === AST_NODE_TYPES.Identifier && d.id.name === name);
       if (declarator) return { declarator, kind: statement.kind, block: current };
     }
   }
@@ -119,10 +119,10 @@ function onlyAssignment(name: string, block: Node, init: Node | undefined): Node
   let count = init ? 1 : 0;
   walk(block, (node) => {
     if (count > 1) return "skip";
-    if (node.type === T.AssignmentExpression && node.left.type === T.Identifier && node.left.name === name) {
+    if (node.type === AST_NODE_TYPES.AssignmentExpression && node.left.type === AST_NODE_TYPES.Identifier && node.left.name === name) {
       count++;
       value = node.right;
-    } else if (node.type === T.UpdateExpression && node.argument.type === T.Identifier && node.argument.name === name) count = 2;
+    } else if (node.type === AST_NODE_TYPES.UpdateExpression && node.argument.type === AST_NODE_TYPES.Identifier && node.argument.name === name) count = 2;
     return undefined;
   });
   return count === 1 ? value : undefined;
@@ -131,12 +131,12 @@ function onlyAssignment(name: string, block: Node, init: Node | undefined): Node
 /** The class `new X(…)` constructs, when the analysis can see it (same file or a relative import). */
 export function resolveClass(node: TSESTree.NewExpression, modules: ModuleSource | undefined): ClassNode | undefined {
   const callee = unwrap(node.callee);
-  if (callee.type === T.Identifier) return asClass(resolveName(callee.name, node, modules));
+  if (callee.type === AST_NODE_TYPES.Identifier) return asClass(resolveName(callee.name, node, modules));
   // `new MssqlParameter_1.MssqlParameter(…)`: a class of a namespace import or `require("./…")`.
-  if (callee.type !== T.MemberExpression || callee.computed || !modules) return undefined;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || callee.computed || !modules) return undefined;
   const object = unwrap(callee.object);
   const name = memberName(callee);
-  if (object.type !== T.Identifier || name === undefined) return undefined;
+  if (object.type !== AST_NODE_TYPES.Identifier || name === undefined) return undefined;
   const program = programOf(node);
   const binding = program && importsOf(program).get(object.name);
   if (binding?.imported !== "*" || !isRelative(binding.module) || declaredLocally(object.name, node)) return undefined;
@@ -147,7 +147,7 @@ export function resolveClass(node: TSESTree.NewExpression, modules: ModuleSource
 /** The class a class `extends`, when visible. */
 export function resolveSuperclass(cls: ClassNode, modules: ModuleSource | undefined): ClassNode | undefined {
   const superclass = cls.superClass && unwrap(cls.superClass);
-  return superclass?.type === T.Identifier ? asClass(resolveName(superclass.name, cls, modules)) : undefined;
+  return superclass?.type === AST_NODE_TYPES.Identifier ? asClass(resolveName(superclass.name, cls, modules)) : undefined;
 }
 
 function asFunction(declared: Declared | undefined): FunctionNode | undefined {
@@ -155,15 +155,15 @@ function asFunction(declared: Declared | undefined): FunctionNode | undefined {
 }
 
 function asClass(declared: Declared | undefined): ClassNode | undefined {
-  return declared && (declared.type === T.ClassDeclaration || declared.type === T.ClassExpression) ? declared : undefined;
+  return declared && (declared.type === AST_NODE_TYPES.ClassDeclaration || declared.type === AST_NODE_TYPES.ClassExpression) ? declared : undefined;
 }
 
 /** A function passed by name (`xs.map(normalize)`): the function the name refers to, as for a call. */
 export function resolveFunctionReference(node: Node, modules: ModuleSource | undefined): FunctionNode | undefined {
   const inner = unwrap(node);
-  if (inner.type === T.Identifier) return asFunction(resolveName(inner.name, inner, modules));
-  if (inner.type === T.MemberExpression && unwrap(inner.object).type === T.ThisExpression) {
-    const name = inner.property.type === T.PrivateIdentifier ? `#${inner.property.name}` : memberName(inner);
+  if (inner.type === AST_NODE_TYPES.Identifier) return asFunction(resolveName(inner.name, inner, modules));
+  if (inner.type === AST_NODE_TYPES.MemberExpression && unwrap(inner.object).type === AST_NODE_TYPES.ThisExpression) {
+    const name = inner.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${inner.property.name}` : memberName(inner);
     return name === undefined ? undefined : classMethod(inner, name);
   }
   return undefined;
@@ -173,10 +173,10 @@ export function resolveFunctionReference(node: Node, modules: ModuleSource | und
 
 function resolveName(name: string, from: Node, modules: ModuleSource | undefined): Declared | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {
-    if (isFunctionNode(current) && current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
+    if (isFunctionNode(current) && current.params.some((param) => param.type === AST_NODE_TYPES.Identifier && param.name === name)) return undefined;
     const found = declaredIn(current, name);
     if (found !== undefined) return found ?? undefined;
-    if (current.type === T.Program) {
+    if (current.type === AST_NODE_TYPES.Program) {
       if (!modules) return undefined;
       const binding = importsOf(current).get(name);
       if (!binding || binding.imported === "*" || !isRelative(binding.module)) return undefined;
@@ -189,7 +189,7 @@ function resolveName(name: string, from: Node, modules: ModuleSource | undefined
 
 /** Was `name` declared in a block between `from` and the program (so an import of that name is shadowed)? */
 function declaredLocally(name: string, from: Node): boolean {
-  for (let current: Node | undefined = from.parent; current && current.type !== T.Program; current = current.parent) {
+  for (let current: Node | undefined = from.parent; current && current.type !== AST_NODE_TYPES.Program; current = current.parent) {
     if (declaredIn(current, name) !== undefined) return true;
   }
   return false;
@@ -202,24 +202,31 @@ function declaredLocally(name: string, from: Node): boolean {
 const declarations = new WeakMap<Node, Map<string, Declared | null>>();
 
 function declaredIn(block: Node, name: string): Declared | null | undefined {
-  if (block.type !== T.BlockStatement && block.type !== T.Program && block.type !== T.StaticBlock) return undefined;
+  if (block.type !== AST_NODE_TYPES.BlockStatement && block.type !== AST_NODE_TYPES.Program && block.type !== AST_NODE_TYPES.StaticBlock) return undefined;
   let names = declarations.get(block);
   if (!names) {
     names = new Map();
     for (const raw of block.body) {
-      const statement = raw.type === T.ExportNamedDeclaration && raw.declaration ? raw.declaration : raw;
-      if (statement.type === T.FunctionDeclaration && statement.id) {
+      const statement = raw.type === AST_NODE_TYPES.ExportNamedDeclaration && raw.declaration ? raw.declaration : raw;
+      if (statement.type === AST_NODE_TYPES.FunctionDeclaration && statement.id) {
         names.set(statement.id.name, names.has(statement.id.name) ? null : statement);
-      } else if (statement.type === T.VariableDeclaration) {
+      } else if (statement.type === AST_NODE_TYPES.VariableDeclaration) {
         for (const declarator of statement.declarations) {
-          if (declarator.id.type !== T.Identifier) continue;
+          if (declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
           const init = declarator.init && unwrap(declarator.init);
           // `const f = () => …`; bundlers also emit `var X = class X {…}` for every class of a chunk.
-          const stable = statement.kind === "const" || (statement.kind === "var" && block.type === T.Program);
-          const fn = stable && init && (init.type === T.ArrowFunctionExpression || init.type === T.FunctionExpression || init.type === T.ClassExpression) ? init : null;
+          const stable = statement.kind === "const" || (statement.kind === "var" && block.type === AST_NODE_TYPES.Program);
+          const fn =
+            stable &&
+            init &&
+            (init.type === AST_NODE_TYPES.ArrowFunctionExpression ||
+              init.type === AST_NODE_TYPES.FunctionExpression ||
+              init.type === AST_NODE_TYPES.ClassExpression)
+              ? init
+              : null;
           names.set(declarator.id.name, names.has(declarator.id.name) ? null : fn);
         }
-      } else if (statement.type === T.ClassDeclaration && statement.id) {
+      } else if (statement.type === AST_NODE_TYPES.ClassDeclaration && statement.id) {
         names.set(statement.id.name, names.has(statement.id.name) ? null : statement);
       }
     }
@@ -233,24 +240,28 @@ function declaredIn(block: Node, name: string): Declared | null | undefined {
 /** `this.name(…)`: the method of the class whose body the call is in (arrow functions keep `this`). */
 function classMethod(call: Node, name: string): FunctionNode | undefined {
   let current: Node | undefined = call.parent;
-  while (current && current.type !== T.ClassBody) {
+  while (current && current.type !== AST_NODE_TYPES.ClassBody) {
     // A plain function has its own `this`; only the class's own methods (and arrows in them) share it.
-    if ((current.type === T.FunctionExpression && current.parent?.type !== T.MethodDefinition) || current.type === T.FunctionDeclaration) return undefined;
+    if (
+      (current.type === AST_NODE_TYPES.FunctionExpression && current.parent?.type !== AST_NODE_TYPES.MethodDefinition) ||
+      current.type === AST_NODE_TYPES.FunctionDeclaration
+    )
+      return undefined;
     current = current.parent;
   }
   if (!current) return undefined;
   let found: FunctionNode | undefined;
   for (const member of current.body) {
-    if (member.type !== T.MethodDefinition && member.type !== T.PropertyDefinition) continue;
+    if (member.type !== AST_NODE_TYPES.MethodDefinition && member.type !== AST_NODE_TYPES.PropertyDefinition) continue;
     if (member.computed || memberKey(member.key) !== name) continue;
-    if (member.type === T.MethodDefinition) {
+    if (member.type === AST_NODE_TYPES.MethodDefinition) {
       if (member.kind !== "method") return undefined;
-      if (member.value.type !== T.FunctionExpression) continue; // a TypeScript overload signature
+      if (member.value.type !== AST_NODE_TYPES.FunctionExpression) continue; // a TypeScript overload signature
       if (found) return undefined; // two implementations: ambiguous
       found = member.value;
     } else {
       const value = member.value && unwrap(member.value);
-      if (!value || (value.type !== T.ArrowFunctionExpression && value.type !== T.FunctionExpression)) return undefined;
+      if (!value || (value.type !== AST_NODE_TYPES.ArrowFunctionExpression && value.type !== AST_NODE_TYPES.FunctionExpression)) return undefined;
       found = value;
     }
   }
@@ -258,9 +269,9 @@ function classMethod(call: Node, name: string): FunctionNode | undefined {
 }
 
 function memberKey(key: Node): string | undefined {
-  if (key.type === T.Identifier) return key.name;
-  if (key.type === T.PrivateIdentifier) return `#${key.name}`;
-  if (key.type === T.Literal && typeof key.value === "string") return key.value;
+  if (key.type === AST_NODE_TYPES.Identifier) return key.name;
+  if (key.type === AST_NODE_TYPES.PrivateIdentifier) return `#${key.name}`;
+  if (key.type === AST_NODE_TYPES.Literal && typeof key.value === "string") return key.value;
   return undefined;
 }
 
@@ -271,38 +282,45 @@ const MAX_REEXPORT_DEPTH = 4;
 /** The function a module exports as `name`: `export function`, `export const`, `export { local as name }`, CommonJS `exports.name = local`. */
 function exported(program: TSESTree.Program, name: string, modules: ModuleSource, depth: number): Declared | undefined {
   for (const statement of program.body) {
-    if (statement.type === T.ExportNamedDeclaration) {
+    if (statement.type === AST_NODE_TYPES.ExportNamedDeclaration) {
       const declaration = statement.declaration;
       if (declaration) {
-        if ((declaration.type === T.FunctionDeclaration || declaration.type === T.ClassDeclaration) && declaration.id?.name === name) return topLevel(program, name);
-        if (declaration.type === T.VariableDeclaration && declaration.declarations.some((d) => d.id.type === T.Identifier && d.id.name === name)) return topLevel(program, name);
+        if ((declaration.type === AST_NODE_TYPES.FunctionDeclaration || declaration.type === AST_NODE_TYPES.ClassDeclaration) && declaration.id?.name === name)
+          return topLevel(program, name);
+        if (
+          declaration.type === AST_NODE_TYPES.VariableDeclaration &&
+          declaration.declarations.some((d) => d.id.type === AST_NODE_TYPES.Identifier && d.id.name === name)
+        )
+          return topLevel(program, name);
         continue;
       }
       for (const specifier of statement.specifiers) {
-        const exportedName = specifier.exported.type === T.Identifier ? specifier.exported.name : String(specifier.exported.value);
+        const exportedName = specifier.exported.type === AST_NODE_TYPES.Identifier ? specifier.exported.name : String(specifier.exported.value);
         if (exportedName !== name) continue;
-        const local = specifier.local.type === T.Identifier ? specifier.local.name : String(specifier.local.value);
+        const local = specifier.local.type === AST_NODE_TYPES.Identifier ? specifier.local.name : String(specifier.local.value);
         if (!statement.source) return topLevel(program, local) ?? reexported(program, local, modules, depth);
         // `export { f } from "./other.js"`
         if (depth >= MAX_REEXPORT_DEPTH || !isRelative(String(statement.source.value))) return undefined;
         const target = modules.load(String(statement.source.value), program);
         return target && exported(target, local, modules, depth + 1);
       }
-    } else if (statement.type === T.ExpressionStatement) {
+    } else if (statement.type === AST_NODE_TYPES.ExpressionStatement) {
       // CommonJS: `exports.name = local;` / `module.exports.name = local;`
       const expression = statement.expression;
-      if (expression.type !== T.AssignmentExpression || expression.left.type !== T.MemberExpression) continue;
+      if (expression.type !== AST_NODE_TYPES.AssignmentExpression || expression.left.type !== AST_NODE_TYPES.MemberExpression) continue;
       const target = expression.left;
       const object = unwrap(target.object);
-      const isExports = (object.type === T.Identifier && object.name === "exports") || (object.type === T.MemberExpression && memberName(object) === "exports");
+      const isExports =
+        (object.type === AST_NODE_TYPES.Identifier && object.name === "exports") ||
+        (object.type === AST_NODE_TYPES.MemberExpression && memberName(object) === "exports");
       if (!isExports || memberName(target) !== name) continue;
       const value = unwrap(expression.right);
-      if (value.type === T.Identifier) return topLevel(program, value.name);
-      if (value.type === T.ArrowFunctionExpression || value.type === T.FunctionExpression) return value;
+      if (value.type === AST_NODE_TYPES.Identifier) return topLevel(program, value.name);
+      if (value.type === AST_NODE_TYPES.ArrowFunctionExpression || value.type === AST_NODE_TYPES.FunctionExpression) return value;
     }
   }
   // TypeScript's CommonJS output keeps `function name() {}` next to `exports.name = name`.
-  return program.body.some((statement) => statement.type === T.ExpressionStatement) ? topLevel(program, name) : undefined;
+  return program.body.some((statement) => statement.type === AST_NODE_TYPES.ExpressionStatement) ? topLevel(program, name) : undefined;
 }
 
 /** A name a module imports and exports again (`import { f } from "./a.js"; export { f as g }`). */
@@ -334,6 +352,6 @@ function isRelative(specifier: string): boolean {
 
 export function programOf(node: Node): TSESTree.Program | undefined {
   let current: Node | undefined = node;
-  while (current && current.type !== T.Program) current = current.parent;
+  while (current && current.type !== AST_NODE_TYPES.Program) current = current.parent;
   return current;
 }

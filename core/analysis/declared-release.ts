@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, unwrap, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, unwrap, type Node } from "../ast/nodes.js";
 import type { AcquisitionSite } from "./sites.js";
 
 /**
@@ -10,26 +10,26 @@ import type { AcquisitionSite } from "./sites.js";
  */
 export function declaredReleaseIsAsync(site: AcquisitionSite): boolean | undefined {
   const callee = unwrap(site.call.callee);
-  if (callee.type !== T.Identifier) return undefined;
+  if (callee.type !== AST_NODE_TYPES.Identifier) return undefined;
   const declaration = topLevelFunctions(site.call).get(callee.name);
   const returnType = declaration?.returnType?.typeAnnotation;
   if (!returnType) return undefined;
   const handle = unwrapPromise(returnType);
   for (const release of site.acquire.spec.release) {
-    if (release.kind === "handleMethod" && handle.type === T.TSTypeLiteral) {
+    if (release.kind === "handleMethod" && handle.type === AST_NODE_TYPES.TSTypeLiteral) {
       for (const member of handle.members) {
         let type: TSESTree.TypeNode | undefined;
-        if (member.type === T.TSMethodSignature) {
+        if (member.type === AST_NODE_TYPES.TSMethodSignature) {
           if (!release.methods.includes(keyName(member.key) ?? "")) continue;
           type = member.returnType?.typeAnnotation;
-        } else if (member.type === T.TSPropertySignature) {
+        } else if (member.type === AST_NODE_TYPES.TSPropertySignature) {
           if (!release.methods.includes(keyName(member.key) ?? "")) continue;
           type = functionReturn(member.typeAnnotation?.typeAnnotation);
         }
         if (type) return isPromise(type);
       }
     }
-    if (release.kind === "returnedFunction" && handle.type === T.TSFunctionType) {
+    if (release.kind === "returnedFunction" && handle.type === AST_NODE_TYPES.TSFunctionType) {
       const type = handle.returnType?.typeAnnotation;
       if (type) return isPromise(type);
     }
@@ -47,8 +47,10 @@ function topLevelFunctions(from: Node): Map<string, FunctionLikeDeclaration> {
   if (!map) {
     map = new Map();
     for (const raw of (program as TSESTree.Program).body) {
-      const statement = (raw.type === T.ExportNamedDeclaration || raw.type === T.ExportDefaultDeclaration) && raw.declaration ? raw.declaration : raw;
-      if ((statement.type === T.FunctionDeclaration || statement.type === T.TSDeclareFunction) && statement.id) map.set(statement.id.name, statement);
+      const statement =
+        (raw.type === AST_NODE_TYPES.ExportNamedDeclaration || raw.type === AST_NODE_TYPES.ExportDefaultDeclaration) && raw.declaration ? raw.declaration : raw;
+      if ((statement.type === AST_NODE_TYPES.FunctionDeclaration || statement.type === AST_NODE_TYPES.TSDeclareFunction) && statement.id)
+        map.set(statement.id.name, statement);
     }
     cache.set(program, map);
   }
@@ -56,7 +58,11 @@ function topLevelFunctions(from: Node): Map<string, FunctionLikeDeclaration> {
 }
 
 function unwrapPromise(type: TSESTree.TypeNode): TSESTree.TypeNode {
-  if (type.type === T.TSTypeReference && type.typeName.type === T.Identifier && (type.typeName.name === "Promise" || type.typeName.name === "PromiseLike")) {
+  if (
+    type.type === AST_NODE_TYPES.TSTypeReference &&
+    type.typeName.type === AST_NODE_TYPES.Identifier &&
+    (type.typeName.name === "Promise" || type.typeName.name === "PromiseLike")
+  ) {
     return type.typeArguments?.params[0] ?? type;
   }
   return type;
@@ -67,9 +73,9 @@ function isPromise(type: TSESTree.TypeNode): boolean {
 }
 
 function functionReturn(type: TSESTree.TypeNode | undefined): TSESTree.TypeNode | undefined {
-  return type?.type === T.TSFunctionType ? type.returnType?.typeAnnotation : undefined;
+  return type?.type === AST_NODE_TYPES.TSFunctionType ? type.returnType?.typeAnnotation : undefined;
 }
 
 function keyName(key: Node): string | undefined {
-  return key.type === T.Identifier ? key.name : key.type === T.Literal && typeof key.value === "string" ? key.value : undefined;
+  return key.type === AST_NODE_TYPES.Identifier ? key.name : key.type === AST_NODE_TYPES.Literal && typeof key.value === "string" ? key.value : undefined;
 }

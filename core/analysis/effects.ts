@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, enclosingFunction, memberName, referencePath, skipWrappersUp, unwrap, walk, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, calleeName, enclosingFunction, memberName, referencePath, skipWrappersUp, unwrap, walk, type Node } from "../ast/nodes.js";
 import { adapterReleases, isAssignOntoHandle, stackRegistration, usingDeclarationOf } from "./adapters.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { isOwnershipSink, type LockModel } from "../lock-api/model.js";
@@ -7,7 +7,17 @@ import { announcesThrow } from "../lock-api/quiet-calls.js";
 import { conditionKey } from "../ast/initialiser.js";
 import { resolveCallee, type ModuleSource } from "./callees.js";
 import { awaitMayReject, callMayThrow, constructionMayThrow } from "./sync-throws.js";
-import { carriesHandle, isGuardName, isHandleObject, isHandleReference, isReleaseCall, isReleaserFunction, returnCarriesHandle, textOf, type HandleBinding } from "./binding.js";
+import {
+  carriesHandle,
+  isGuardName,
+  isHandleObject,
+  isHandleReference,
+  isReleaseCall,
+  isReleaserFunction,
+  returnCarriesHandle,
+  textOf,
+  type HandleBinding,
+} from "./binding.js";
 
 /**
  * Turns an expression into the ordered list of lock-relevant events it
@@ -77,33 +87,33 @@ const awaitedPromiseAll: Flags = { awaited: true, inPromiseAll: true };
 function visit(ctx: FollowedLock, node: Node | null | undefined, out: Event[], flags: Flags): void {
   if (!node) return;
   switch (node.type) {
-    case T.Identifier:
+    case AST_NODE_TYPES.Identifier:
       // `await using _ = lock`: the author says the handle is disposable, as with `await using lock = await acquire()`.
       if (ctx.binding.handleNames.has(node.name) && usingDeclarationOf(node) !== undefined) out.push({ kind: "release", node, awaited: true });
       break;
-    case T.Literal:
-    case T.ThisExpression:
-    case T.Super:
-    case T.MetaProperty:
-    case T.FunctionExpression:
-    case T.ArrowFunctionExpression:
-    case T.ClassExpression:
-    case T.PrivateIdentifier:
+    case AST_NODE_TYPES.Literal:
+    case AST_NODE_TYPES.ThisExpression:
+    case AST_NODE_TYPES.Super:
+    case AST_NODE_TYPES.MetaProperty:
+    case AST_NODE_TYPES.FunctionExpression:
+    case AST_NODE_TYPES.ArrowFunctionExpression:
+    case AST_NODE_TYPES.ClassExpression:
+    case AST_NODE_TYPES.PrivateIdentifier:
       break;
-    case T.TemplateLiteral:
+    case AST_NODE_TYPES.TemplateLiteral:
       for (const expression of node.expressions) visit(ctx, expression, out, plain);
       break;
-    case T.TaggedTemplateExpression:
+    case AST_NODE_TYPES.TaggedTemplateExpression:
       visit(ctx, node.tag, out, plain);
       for (const expression of node.quasi.expressions) visit(ctx, expression, out, plain);
       out.push({ kind: "throw", node });
       break;
-    case T.ArrayExpression:
+    case AST_NODE_TYPES.ArrayExpression:
       for (const element of node.elements) visit(ctx, element, out, flags.inPromiseAll ? flags : plain);
       break;
-    case T.ObjectExpression:
+    case AST_NODE_TYPES.ObjectExpression:
       for (const property of node.properties) {
-        if (property.type === T.Property) {
+        if (property.type === AST_NODE_TYPES.Property) {
           if (property.computed) visit(ctx, property.key, out, plain);
           visit(ctx, property.value, out, plain);
         } else {
@@ -113,16 +123,16 @@ function visit(ctx: FollowedLock, node: Node | null | undefined, out: Event[], f
       // `await using scope = { lock, [Symbol.asyncDispose]: () => lock.release() }`
       if (usingAdapterReleases(ctx, node)) out.push({ kind: "release", node, awaited: true });
       break;
-    case T.SpreadElement:
-    case T.UnaryExpression:
-    case T.UpdateExpression:
+    case AST_NODE_TYPES.SpreadElement:
+    case AST_NODE_TYPES.UnaryExpression:
+    case AST_NODE_TYPES.UpdateExpression:
       visit(ctx, node.argument, out, plain);
       break;
-    case T.BinaryExpression:
+    case AST_NODE_TYPES.BinaryExpression:
       visit(ctx, node.left, out, plain);
       visit(ctx, node.right, out, plain);
       break;
-    case T.LogicalExpression: {
+    case AST_NODE_TYPES.LogicalExpression: {
       visit(ctx, node.left, out, plain);
       const right: Event[] = [];
       visit(ctx, node.right, right, flags);
@@ -133,7 +143,7 @@ function visit(ctx: FollowedLock, node: Node | null | undefined, out: Event[], f
       else out.push({ kind: "branch", node: node.left, guard, whenTrue: [], whenFalse: right });
       break;
     }
-    case T.ConditionalExpression: {
+    case AST_NODE_TYPES.ConditionalExpression: {
       visit(ctx, node.test, out, plain);
       const whenTrue: Event[] = [];
       const whenFalse: Event[] = [];
@@ -144,34 +154,34 @@ function visit(ctx: FollowedLock, node: Node | null | undefined, out: Event[], f
       }
       break;
     }
-    case T.AssignmentExpression:
+    case AST_NODE_TYPES.AssignmentExpression:
       visitAssignment(ctx, node, out);
       break;
-    case T.SequenceExpression:
+    case AST_NODE_TYPES.SequenceExpression:
       for (const expression of node.expressions) visit(ctx, expression, out, plain);
       break;
-    case T.AwaitExpression:
+    case AST_NODE_TYPES.AwaitExpression:
       visit(ctx, node.argument, out, awaitedValue);
       out.push({ kind: "await", node });
       if (awaitMayReject(node.argument, ctx.modules)) out.push({ kind: "throw", node });
       break;
-    case T.YieldExpression:
+    case AST_NODE_TYPES.YieldExpression:
       visit(ctx, node.argument, out, plain);
       if (node.argument && carriesHandle(ctx.binding, node.argument)) out.push({ kind: "transfer", node });
       out.push({ kind: "throw", node });
       break;
-    case T.MemberExpression:
+    case AST_NODE_TYPES.MemberExpression:
       visit(ctx, node.object, out, plain);
       if (node.computed) visit(ctx, node.property, out, plain);
       break;
-    case T.ChainExpression:
+    case AST_NODE_TYPES.ChainExpression:
       // `lock?.release()`, `release?.()`: the optional part only skips when the handle is missing.
       visit(ctx, node.expression, out, flags);
       break;
-    case T.CallExpression:
+    case AST_NODE_TYPES.CallExpression:
       visitCall(ctx, node, out, flags);
       break;
-    case T.NewExpression:
+    case AST_NODE_TYPES.NewExpression:
       visit(ctx, node.callee, out, plain);
       for (const argument of node.arguments) visit(ctx, argument, out, plain);
       if (node === ctx.binding.wrapper?.node) break; // part of the acquisition (binding.ts)
@@ -180,15 +190,15 @@ function visit(ctx: FollowedLock, node: Node | null | undefined, out: Event[], f
       else if (someCarriesHandle(ctx.binding, node.arguments) && !ctx.binding.lendsOnly) out.push({ kind: "transfer", node });
       else if (constructionMayThrow(node, ctx.modules)) out.push({ kind: "throw", node });
       break;
-    case T.ImportExpression:
+    case AST_NODE_TYPES.ImportExpression:
       visit(ctx, node.source, out, plain);
       out.push({ kind: "throw", node });
       break;
-    case T.TSAsExpression:
-    case T.TSNonNullExpression:
-    case T.TSTypeAssertion:
-    case T.TSSatisfiesExpression:
-    case T.TSInstantiationExpression:
+    case AST_NODE_TYPES.TSAsExpression:
+    case AST_NODE_TYPES.TSNonNullExpression:
+    case AST_NODE_TYPES.TSTypeAssertion:
+    case AST_NODE_TYPES.TSSatisfiesExpression:
+    case AST_NODE_TYPES.TSInstantiationExpression:
       visit(ctx, node.expression, out, flags);
       break;
     default:
@@ -197,24 +207,23 @@ function visit(ctx: FollowedLock, node: Node | null | undefined, out: Event[], f
   if (ctx.acquireAt === node) out.push({ kind: "acquire", node });
 }
 
-
 function visitAssignment(ctx: FollowedLock, node: TSESTree.AssignmentExpression, out: Event[]): void {
   visit(ctx, node.right, out, plain);
   const left = unwrap(node.left);
-  if (left.type === T.MemberExpression) {
+  if (left.type === AST_NODE_TYPES.MemberExpression) {
     visit(ctx, left.object, out, plain);
     if (left.computed) visit(ctx, left.property, out, plain);
     if (carriesHandle(ctx.binding, node.right) && !ctx.binding.lendsOnly) out.push({ kind: "transfer", node });
     return;
   }
-  if (left.type === T.Identifier && carriesHandle(ctx.binding, node.right) && !ctx.isLocalName(left.name)) {
+  if (left.type === AST_NODE_TYPES.Identifier && carriesHandle(ctx.binding, node.right) && !ctx.isLocalName(left.name)) {
     out.push({ kind: "transfer", node });
   }
 }
 
 function visitCall(ctx: FollowedLock, call: TSESTree.CallExpression, out: Event[], flags: Flags): void {
   const callee = unwrap(call.callee);
-  const receiver = callee.type === T.MemberExpression ? callee.object : undefined;
+  const receiver = callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : undefined;
 
   if (isReleaseCall(ctx.binding, call, ctx.sourceText)) {
     for (const argument of call.arguments) visit(ctx, argument, out, plain);
@@ -272,7 +281,7 @@ function visitCall(ctx: FollowedLock, call: TSESTree.CallExpression, out: Event[
   }
 
   if (receiver) visit(ctx, receiver, out, plain);
-  else if (callee.type !== T.Identifier) visit(ctx, callee, out, plain);
+  else if (callee.type !== AST_NODE_TYPES.Identifier) visit(ctx, callee, out, plain);
 
   const inPromiseAll = receiver !== undefined && (name === "all" || name === "allSettled") && referencePath(receiver) === "Promise";
   const argumentFlags = !inPromiseAll ? plain : flags.awaited ? awaitedPromiseAll : promiseAll;
@@ -306,7 +315,9 @@ function usingAdapterReleases(ctx: FollowedLock, node: Node): boolean {
 /** Is the value of `call` kept in a declared name or dropped (not returned, stored or passed on)? */
 function staysLocal(call: TSESTree.CallExpression): boolean {
   const stored = skipWrappersUp(call);
-  return stored.parent?.type === T.ExpressionStatement || (stored.parent?.type === T.VariableDeclarator && stored.parent.init === stored);
+  return (
+    stored.parent?.type === AST_NODE_TYPES.ExpressionStatement || (stored.parent?.type === AST_NODE_TYPES.VariableDeclarator && stored.parent.init === stored)
+  );
 }
 
 /** A visible callee with a `throw` of its own (`handleWriteError(err) { throw new Error(…) }`): a rethrow, not a report. */
@@ -319,7 +330,7 @@ function throwsOnPurpose(call: TSESTree.CallExpression, modules: ModuleSource | 
     target.body,
     (node) => {
       if (found) return "skip";
-      if (node.type === T.ThrowStatement) found = true;
+      if (node.type === AST_NODE_TYPES.ThrowStatement) found = true;
       return undefined;
     },
     true,
@@ -335,12 +346,17 @@ function throwsOnPurpose(call: TSESTree.CallExpression, modules: ModuleSource | 
  */
 function reportsCaughtError(call: TSESTree.CallExpression): boolean {
   let clause: Node | undefined = call.parent;
-  while (clause && clause.type !== T.CatchClause) {
-    if (clause.type === T.ArrowFunctionExpression || clause.type === T.FunctionExpression || clause.type === T.FunctionDeclaration) return false;
+  while (clause && clause.type !== AST_NODE_TYPES.CatchClause) {
+    if (
+      clause.type === AST_NODE_TYPES.ArrowFunctionExpression ||
+      clause.type === AST_NODE_TYPES.FunctionExpression ||
+      clause.type === AST_NODE_TYPES.FunctionDeclaration
+    )
+      return false;
     clause = clause.parent;
   }
-  const param = clause?.type === T.CatchClause ? clause.param : null;
-  if (param?.type !== T.Identifier) return false;
+  const param = clause?.type === AST_NODE_TYPES.CatchClause ? clause.param : null;
+  if (param?.type !== AST_NODE_TYPES.Identifier) return false;
   const name = param.name;
   return call.arguments.some((argument) => {
     let mentions = false;
@@ -348,7 +364,7 @@ function reportsCaughtError(call: TSESTree.CallExpression): boolean {
       argument,
       (node) => {
         if (mentions) return "skip";
-        if (node.type === T.Identifier && node.name === name) mentions = true;
+        if (node.type === AST_NODE_TYPES.Identifier && node.name === name) mentions = true;
         return undefined;
       },
       true,
@@ -365,9 +381,9 @@ function rejectionReleasedLater(ctx: FollowedLock, call: TSESTree.CallExpression
   let link: Node = call;
   for (;;) {
     const member: Node | undefined = link.parent;
-    if (member?.type !== T.MemberExpression || member.object !== link) return false;
+    if (member?.type !== AST_NODE_TYPES.MemberExpression || member.object !== link) return false;
     const next: Node | undefined = member.parent;
-    if (next?.type !== T.CallExpression || next.callee !== member) return false;
+    if (next?.type !== AST_NODE_TYPES.CallExpression || next.callee !== member) return false;
     const name = memberName(member);
     const [first, second] = next.arguments;
     if ((name === "catch" || name === "finally") && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) return true;
@@ -384,7 +400,7 @@ function acquiresWithin(ctx: FollowedLock, node: Node): boolean {
 }
 
 function isFunctionArgument(argument: Node): boolean {
-  return argument.type === T.ArrowFunctionExpression || argument.type === T.FunctionExpression;
+  return argument.type === AST_NODE_TYPES.ArrowFunctionExpression || argument.type === AST_NODE_TYPES.FunctionExpression;
 }
 
 /** Does the call take ownership of the lock: a releaser callback, or the handle given to an ownership sink? */
@@ -393,7 +409,7 @@ function handsOver(ctx: FollowedLock, call: TSESTree.CallExpression): boolean {
   for (let i = 0; i < args.length; i++) {
     const argument = args[i]!;
     if (isReleaserFunction(ctx.binding, argument, ctx.sourceText)) return true;
-    const carries = isHandleReference(ctx.binding, argument) || (argument.type !== T.SpreadElement && carriesHandle(ctx.binding, argument));
+    const carries = isHandleReference(ctx.binding, argument) || (argument.type !== AST_NODE_TYPES.SpreadElement && carriesHandle(ctx.binding, argument));
     if (!carries && (ctx.binding.lendsOnly || !isHandlePart(ctx.binding, argument))) continue;
     // A function that never releases the handle itself gives it to whoever it passes it to
     // (`return runWorkspaceLockScope(lease, task)`); one that does only lends it (binding.ts),
@@ -425,18 +441,18 @@ function releasesArgument(ctx: FollowedLock, call: TSESTree.CallExpression, inde
   if (!target || !param) return false;
   const names = new Set<string>(); // callee names holding the handle
   const paths = new Set<string>(); // callee reference paths holding it (`params.resources`)
-  if (param.type === T.Identifier) (direct ? names : paths).add(key === undefined ? param.name : `${param.name}.${key}`);
-  else if (param.type === T.ObjectPattern && key !== undefined) {
+  if (param.type === AST_NODE_TYPES.Identifier) (direct ? names : paths).add(key === undefined ? param.name : `${param.name}.${key}`);
+  else if (param.type === AST_NODE_TYPES.ObjectPattern && key !== undefined) {
     const name = patternName(param, key);
     if (name !== undefined) names.add(name);
   }
   if (paths.size > 0) {
     // `const resources = params.resources`, `const { resources } = params`
     walk(target.body, (node) => {
-      if (node.type !== T.VariableDeclarator || !node.init) return undefined;
+      if (node.type !== AST_NODE_TYPES.VariableDeclarator || !node.init) return undefined;
       const init = referencePath(unwrap(node.init));
-      if (node.id.type === T.Identifier && init !== undefined && paths.has(init)) names.add(node.id.name);
-      if (node.id.type === T.ObjectPattern && init !== undefined && key !== undefined && paths.has(`${init}.${key}`)) {
+      if (node.id.type === AST_NODE_TYPES.Identifier && init !== undefined && paths.has(init)) names.add(node.id.name);
+      if (node.id.type === AST_NODE_TYPES.ObjectPattern && init !== undefined && key !== undefined && paths.has(`${init}.${key}`)) {
         const name = patternName(node.id, key);
         if (name !== undefined) names.add(name);
       }
@@ -446,12 +462,12 @@ function releasesArgument(ctx: FollowedLock, call: TSESTree.CallExpression, inde
   let releases = false;
   walk(target.body, (node) => {
     if (releases) return "skip";
-    if (node.type !== T.CallExpression) return undefined;
+    if (node.type !== AST_NODE_TYPES.CallExpression) return undefined;
     const callee = unwrap(node.callee);
-    if (callee.type !== T.MemberExpression || !methods.includes(memberName(callee) ?? "")) return undefined;
+    if (callee.type !== AST_NODE_TYPES.MemberExpression || !methods.includes(memberName(callee) ?? "")) return undefined;
     const object = unwrap(callee.object);
     const path = referencePath(object);
-    releases = (object.type === T.Identifier && names.has(object.name)) || (path !== undefined && paths.has(path));
+    releases = (object.type === AST_NODE_TYPES.Identifier && names.has(object.name)) || (path !== undefined && paths.has(path));
     return undefined;
   });
   return releases;
@@ -459,9 +475,9 @@ function releasesArgument(ctx: FollowedLock, call: TSESTree.CallExpression, inde
 
 /** The key of the property holding the handle in an object literal (`{ ...rest, resources }` → `resources`). */
 function handleKey(binding: HandleBinding, node: Node): string | undefined {
-  if (node.type !== T.ObjectExpression) return undefined;
+  if (node.type !== AST_NODE_TYPES.ObjectExpression) return undefined;
   for (const property of node.properties) {
-    if (property.type !== T.Property || property.computed || property.key.type !== T.Identifier) continue;
+    if (property.type !== AST_NODE_TYPES.Property || property.computed || property.key.type !== AST_NODE_TYPES.Identifier) continue;
     if (isHandleReference(binding, property.value)) return property.key.name;
   }
   return undefined;
@@ -470,9 +486,10 @@ function handleKey(binding: HandleBinding, node: Node): string | undefined {
 /** The local name a destructuring pattern binds `key` to (`{ resources: owned }` → `owned`). */
 function patternName(pattern: TSESTree.ObjectPattern, key: string): string | undefined {
   for (const property of pattern.properties) {
-    if (property.type !== T.Property || property.computed || property.key.type !== T.Identifier || property.key.name !== key) continue;
-    const value = property.value.type === T.AssignmentPattern ? property.value.left : property.value;
-    return value.type === T.Identifier ? value.name : undefined;
+    if (property.type !== AST_NODE_TYPES.Property || property.computed || property.key.type !== AST_NODE_TYPES.Identifier || property.key.name !== key)
+      continue;
+    const value = property.value.type === AST_NODE_TYPES.AssignmentPattern ? property.value.left : property.value;
+    return value.type === AST_NODE_TYPES.Identifier ? value.name : undefined;
   }
   return undefined;
 }
@@ -481,17 +498,17 @@ function patternName(pattern: TSESTree.ObjectPattern, key: string): string | und
 function onlyReadsParameter(call: TSESTree.CallExpression, index: number, modules: ModuleSource | undefined): boolean {
   const target = resolveCallee(call, modules);
   const param = target?.params[index];
-  if (!target || param?.type !== T.Identifier) return false;
+  if (!target || param?.type !== AST_NODE_TYPES.Identifier) return false;
   const name = param.name;
   let escapes = false;
   walk(target.body, (node) => {
     if (escapes) return "skip";
-    if (node.type !== T.Identifier || node.name !== name) return undefined;
+    if (node.type !== AST_NODE_TYPES.Identifier || node.name !== name) return undefined;
     const parent = node.parent;
     // `connection.version`, `connection.query()`: read or used, not kept.
-    if (parent?.type === T.MemberExpression && parent.object === node) return undefined;
-    if (parent?.type === T.MemberExpression && parent.property === node && !parent.computed) return undefined;
-    if (parent?.type === T.Property && parent.key === node && !parent.computed && !parent.shorthand) return undefined;
+    if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === node) return undefined;
+    if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.property === node && !parent.computed) return undefined;
+    if (parent?.type === AST_NODE_TYPES.Property && parent.key === node && !parent.computed && !parent.shorthand) return undefined;
     escapes = true;
     return "skip";
   });
@@ -510,14 +527,14 @@ function someCarriesHandle(binding: HandleBinding, args: readonly Node[]): boole
  */
 function isHandlePart(binding: HandleBinding, node: Node): boolean {
   const inner = unwrap(node);
-  if (inner.type !== T.MemberExpression) return false;
+  if (inner.type !== AST_NODE_TYPES.MemberExpression) return false;
   const object = unwrap(inner.object);
-  return object.type === T.Identifier && binding.handleNames.has(object.name);
+  return object.type === AST_NODE_TYPES.Identifier && binding.handleNames.has(object.name);
 }
 
 export function isProcessExit(call: TSESTree.CallExpression): boolean {
   const callee = unwrap(call.callee);
-  if (callee.type !== T.MemberExpression) return false;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression) return false;
   const name = memberName(callee);
   if (name !== "exit" && name !== "abort" && name !== "reallyExit") return false;
   const object = referencePath(callee.object);
@@ -535,47 +552,60 @@ export function guardOf(ctx: FollowedLock, test: Node): Guard | undefined {
   const implied = test.range[0] > ctx.siteCall.range[1] ? impliedByAcquisition(ctx, test) : undefined;
   if (implied !== undefined) return { kind: "handle", whenTrue: implied };
   const inner = unwrap(test);
-  if (inner.type === T.UnaryExpression && inner.operator === "!") {
+  if (inner.type === AST_NODE_TYPES.UnaryExpression && inner.operator === "!") {
     const guard = guardOf(ctx, inner.argument);
     return guard && { kind: guard.kind, whenTrue: !guard.whenTrue };
   }
   // `if (!reservation.ok) return`: an acquisition that reports failure in its result holds nothing then.
-  if (inner.type === T.MemberExpression && SUCCESS_FIELDS.has(memberName(inner) ?? "")) {
+  if (inner.type === AST_NODE_TYPES.MemberExpression && SUCCESS_FIELDS.has(memberName(inner) ?? "")) {
     const object = unwrap(inner.object);
-    if (object.type === T.Identifier && ctx.binding.handleNames.has(object.name)) return { kind: "handle", whenTrue: true };
+    if (object.type === AST_NODE_TYPES.Identifier && ctx.binding.handleNames.has(object.name)) return { kind: "handle", whenTrue: true };
   }
   const conditions = ctx.binding.conditions;
-  if (conditions !== undefined && conditions.size > 0 && (inner.type === T.Identifier || inner.type === T.MemberExpression || inner.type === T.BinaryExpression || inner.type === T.CallExpression)) {
+  if (
+    conditions !== undefined &&
+    conditions.size > 0 &&
+    (inner.type === AST_NODE_TYPES.Identifier ||
+      inner.type === AST_NODE_TYPES.MemberExpression ||
+      inner.type === AST_NODE_TYPES.BinaryExpression ||
+      inner.type === AST_NODE_TYPES.CallExpression)
+  ) {
     const exists = conditions.get(conditionKey(inner) ?? "");
     if (exists !== undefined) return { kind: "handle", whenTrue: exists };
   }
-  if (inner.type === T.MemberExpression && inner.object.type === T.ThisExpression && isHandleObject(ctx.binding, inner)) return { kind: "handle", whenTrue: true };
-  if (inner.type === T.Identifier) {
+  if (inner.type === AST_NODE_TYPES.MemberExpression && inner.object.type === AST_NODE_TYPES.ThisExpression && isHandleObject(ctx.binding, inner))
+    return { kind: "handle", whenTrue: true };
+  if (inner.type === AST_NODE_TYPES.Identifier) {
     if (isGuardName(ctx.binding, inner.name)) return { kind: "handle", whenTrue: true };
     if (ctx.binding.successFlagNames.has(inner.name)) return { kind: "success", whenTrue: true };
     return undefined;
   }
-  if (inner === ctx.siteCall || (inner.type === T.AwaitExpression && unwrap(inner.argument) === ctx.siteCall)) {
+  if (inner === ctx.siteCall || (inner.type === AST_NODE_TYPES.AwaitExpression && unwrap(inner.argument) === ctx.siteCall)) {
     return { kind: "success", whenTrue: true };
   }
-  if (inner.type === T.BinaryExpression) {
+  if (inner.type === AST_NODE_TYPES.BinaryExpression) {
     const equal = inner.operator === "===" || inner.operator === "==";
     const notEqual = inner.operator === "!==" || inner.operator === "!=";
     if (!equal && !notEqual) return undefined;
     const [named, other] = isGuardOperand(ctx, inner.left) ? [inner.left, inner.right] : [inner.right, inner.left];
     if (!isGuardOperand(ctx, named)) return undefined;
-    const nullish = (other.type === T.Literal && other.value === null) || (other.type === T.Identifier && other.name === "undefined");
+    const nullish = (other.type === AST_NODE_TYPES.Literal && other.value === null) || (other.type === AST_NODE_TYPES.Identifier && other.name === "undefined");
     if (nullish) return { kind: "handle", whenTrue: notEqual };
     // `queryRunner !== this.queryRunner` (typeorm): the handle is ours only when it is not the one
     // borrowed from a field; equal to it, the field's owner releases it, as with no handle at all.
-    if (unwrap(other).type === T.MemberExpression && referencePath(other) !== undefined && isGuardOperand(ctx, named) && unwrap(named).type === T.Identifier) {
+    if (
+      unwrap(other).type === AST_NODE_TYPES.MemberExpression &&
+      referencePath(other) !== undefined &&
+      isGuardOperand(ctx, named) &&
+      unwrap(named).type === AST_NODE_TYPES.Identifier
+    ) {
       return { kind: "handle", whenTrue: notEqual };
     }
     // typeof release === "function"
-    if (named.type === T.UnaryExpression && other.type === T.Literal && other.value === "function") {
+    if (named.type === AST_NODE_TYPES.UnaryExpression && other.type === AST_NODE_TYPES.Literal && other.value === "function") {
       return { kind: "handle", whenTrue: equal };
     }
-    if (ctx.binding.successFlagNames.size > 0 && other.type === T.Literal && typeof other.value === "boolean") {
+    if (ctx.binding.successFlagNames.size > 0 && other.type === AST_NODE_TYPES.Literal && typeof other.value === "boolean") {
       return { kind: "success", whenTrue: equal === other.value };
     }
   }
@@ -591,7 +621,7 @@ export function guardOf(ctx: FollowedLock, test: Node): Guard | undefined {
  */
 function variantGuard(ctx: FollowedLock, test: Node): Guard | undefined {
   const statement = test.parent;
-  if (statement?.type !== T.IfStatement || statement.test !== test || !isVariantTest(ctx, test)) return undefined;
+  if (statement?.type !== AST_NODE_TYPES.IfStatement || statement.test !== test || !isVariantTest(ctx, test)) return undefined;
   const heldWhenTrue = releaseCanFollow(ctx, statement.consequent, statement);
   const heldWhenFalse = releaseCanFollow(ctx, statement.alternate, statement);
   return heldWhenTrue === heldWhenFalse ? undefined : { kind: "success", whenTrue: heldWhenTrue };
@@ -607,11 +637,11 @@ type Literal = string | number | boolean;
  */
 function impliedByAcquisition(ctx: FollowedLock, test: Node): boolean | undefined {
   const inner = unwrap(test);
-  if (inner.type === T.UnaryExpression && inner.operator === "!") {
+  if (inner.type === AST_NODE_TYPES.UnaryExpression && inner.operator === "!") {
     const value = impliedByAcquisition(ctx, inner.argument);
     return value === undefined ? undefined : !value;
   }
-  if (inner.type === T.Identifier) return flagImplied(ctx, inner.name) ? true : undefined;
+  if (inner.type === AST_NODE_TYPES.Identifier) return flagImplied(ctx, inner.name) ? true : undefined;
   const comparison = literalComparison(inner);
   if (!comparison) return undefined;
   const known = acquisitionFacts(ctx).values.get(comparison.path);
@@ -639,8 +669,9 @@ function computeFlagImplied(ctx: FollowedLock, conditions: readonly Node[], name
   if (owner) {
     walk(owner.body, (node) => {
       if (init) return "skip";
-      if (node.type === T.VariableDeclaration && node.kind === "const") {
-        for (const declarator of node.declarations) if (declarator.id.type === T.Identifier && declarator.id.name === name && declarator.init) init = declarator.init;
+      if (node.type === AST_NODE_TYPES.VariableDeclaration && node.kind === "const") {
+        for (const declarator of node.declarations)
+          if (declarator.id.type === AST_NODE_TYPES.Identifier && declarator.id.name === name && declarator.init) init = declarator.init;
       }
       return undefined;
     });
@@ -649,23 +680,23 @@ function computeFlagImplied(ctx: FollowedLock, conditions: readonly Node[], name
   const flagParts = new Set(disjuncts(init).map((part) => textOf(part, ctx.sourceText)));
   return conditions.some((condition) => {
     if (condition.range[0] < init!.range[1]) return false;
-    const parts = disjuncts(condition).filter((part) => !(part.type === T.Identifier && part.name === name));
+    const parts = disjuncts(condition).filter((part) => !(part.type === AST_NODE_TYPES.Identifier && part.name === name));
     return parts.length > 0 && parts.every((part) => flagParts.has(textOf(part, ctx.sourceText)));
   });
 }
 
 function disjuncts(node: Node): Node[] {
   const inner = unwrap(node);
-  return inner.type === T.LogicalExpression && inner.operator === "||" ? [...disjuncts(inner.left), ...disjuncts(inner.right)] : [inner];
+  return inner.type === AST_NODE_TYPES.LogicalExpression && inner.operator === "||" ? [...disjuncts(inner.left), ...disjuncts(inner.right)] : [inner];
 }
 
 /** `x === "a"`, `opts.mode !== 2`, either way round: the compared reference and literal. */
 function literalComparison(test: Node): { path: string; value: Literal; equal: boolean } | undefined {
   const inner = unwrap(test);
-  if (inner.type !== T.BinaryExpression || !["===", "!==", "==", "!="].includes(inner.operator)) return undefined;
+  if (inner.type !== AST_NODE_TYPES.BinaryExpression || !["===", "!==", "==", "!="].includes(inner.operator)) return undefined;
   const equal = inner.operator === "===" || inner.operator === "==";
-  const [reference, literal] = inner.right.type === T.Literal ? [inner.left, inner.right] : [inner.right, inner.left];
-  if (literal.type !== T.Literal || !isFactValue(literal.value)) return undefined;
+  const [reference, literal] = inner.right.type === AST_NODE_TYPES.Literal ? [inner.left, inner.right] : [inner.right, inner.left];
+  if (literal.type !== AST_NODE_TYPES.Literal || !isFactValue(literal.value)) return undefined;
   const path = referencePath(unwrap(reference));
   return path === undefined ? undefined : { path, value: literal.value, equal };
 }
@@ -695,7 +726,7 @@ function acquisitionFacts(ctx: FollowedLock): AcquisitionFacts {
   let child: Node = ctx.siteCall;
   let current: Node | undefined = child.parent;
   while (current && current !== owner) {
-    if (current.type === T.IfStatement && child !== current.test) {
+    if (current.type === AST_NODE_TYPES.IfStatement && child !== current.test) {
       collectFacts(current.test, child === current.consequent, facts);
       if (child === current.consequent) conditions.push(current.test);
     }
@@ -704,7 +735,7 @@ function acquisitionFacts(ctx: FollowedLock): AcquisitionFacts {
   }
   if (facts.size > 0 && owner) {
     walk(owner.body, (node) => {
-      const target = node.type === T.AssignmentExpression ? node.left : node.type === T.UpdateExpression ? node.argument : undefined;
+      const target = node.type === AST_NODE_TYPES.AssignmentExpression ? node.left : node.type === AST_NODE_TYPES.UpdateExpression ? node.argument : undefined;
       const path = target && referencePath(unwrap(target));
       if (path !== undefined) for (const key of facts.keys()) if (key === path || key.startsWith(`${path}.`) || path.startsWith(`${key}.`)) facts.delete(key);
       return undefined;
@@ -718,7 +749,7 @@ function acquisitionFacts(ctx: FollowedLock): AcquisitionFacts {
 /** The equalities a test being `holds` establishes: `a === "x" && b === 1` when true, `a !== "x"` when false. */
 function collectFacts(test: Node, holds: boolean, facts: Map<string, Literal>): void {
   const inner = unwrap(test);
-  if (inner.type === T.LogicalExpression && inner.operator === (holds ? "&&" : "||")) {
+  if (inner.type === AST_NODE_TYPES.LogicalExpression && inner.operator === (holds ? "&&" : "||")) {
     collectFacts(inner.left, holds, facts);
     collectFacts(inner.right, holds, facts);
     return;
@@ -730,20 +761,20 @@ function collectFacts(test: Node, holds: boolean, facts: Map<string, Literal>): 
 /** `h.kind === "…"`, `h.status !== "…"`, `"field" in h`, and `!`, `&&`, `||` of them. */
 function isVariantTest(ctx: FollowedLock, test: Node): boolean {
   const inner = unwrap(test);
-  if (inner.type === T.UnaryExpression && inner.operator === "!") return isVariantTest(ctx, inner.argument);
-  if (inner.type === T.LogicalExpression && inner.operator !== "??") return isVariantTest(ctx, inner.left) && isVariantTest(ctx, inner.right);
-  if (inner.type !== T.BinaryExpression) return false;
+  if (inner.type === AST_NODE_TYPES.UnaryExpression && inner.operator === "!") return isVariantTest(ctx, inner.argument);
+  if (inner.type === AST_NODE_TYPES.LogicalExpression && inner.operator !== "??") return isVariantTest(ctx, inner.left) && isVariantTest(ctx, inner.right);
+  if (inner.type !== AST_NODE_TYPES.BinaryExpression) return false;
   const isHandleName = (node: Node): boolean => {
     const value = unwrap(node);
-    return value.type === T.Identifier && ctx.binding.handleNames.has(value.name);
+    return value.type === AST_NODE_TYPES.Identifier && ctx.binding.handleNames.has(value.name);
   };
-  if (inner.operator === "in") return inner.left.type === T.Literal && typeof inner.left.value === "string" && isHandleName(inner.right);
+  if (inner.operator === "in") return inner.left.type === AST_NODE_TYPES.Literal && typeof inner.left.value === "string" && isHandleName(inner.right);
   if (inner.operator !== "===" && inner.operator !== "!==" && inner.operator !== "==" && inner.operator !== "!=") return false;
   const isField = (node: Node): boolean => {
     const value = unwrap(node);
-    return value.type === T.MemberExpression && !value.computed && isHandleName(value.object);
+    return value.type === AST_NODE_TYPES.MemberExpression && !value.computed && isHandleName(value.object);
   };
-  const isTag = (node: Node): boolean => node.type === T.Literal && typeof node.value === "string";
+  const isTag = (node: Node): boolean => node.type === AST_NODE_TYPES.Literal && typeof node.value === "string";
   return (isField(inner.left) && isTag(inner.right)) || (isTag(inner.left) && isField(inner.right));
 }
 
@@ -761,8 +792,9 @@ function containsRelease(ctx: FollowedLock, root: Node, from: number): boolean {
   walk(root, (node) => {
     if (found || node.range[1] <= from) return "skip";
     if (node.range[0] < from) return undefined;
-    if (node.type === T.CallExpression) found = isReleaseCall(ctx.binding, node, ctx.sourceText) || node.arguments.some((argument) => isReleaserFunction(ctx.binding, argument, ctx.sourceText));
-    else if (node.type === T.ReturnStatement) found = node.argument !== null && returnCarriesHandle(ctx.binding, node.argument);
+    if (node.type === AST_NODE_TYPES.CallExpression)
+      found = isReleaseCall(ctx.binding, node, ctx.sourceText) || node.arguments.some((argument) => isReleaserFunction(ctx.binding, argument, ctx.sourceText));
+    else if (node.type === AST_NODE_TYPES.ReturnStatement) found = node.argument !== null && returnCarriesHandle(ctx.binding, node.argument);
     return undefined;
   });
   return found;
@@ -770,14 +802,13 @@ function containsRelease(ctx: FollowedLock, root: Node, from: number): boolean {
 
 /** Does the statement always leave (`return`, `throw`, or a block ending in one)? */
 function alwaysLeaves(statement: Node): boolean {
-  if (statement.type === T.ReturnStatement || statement.type === T.ThrowStatement) return true;
-  if (statement.type !== T.BlockStatement || statement.body.length === 0) return false;
+  if (statement.type === AST_NODE_TYPES.ReturnStatement || statement.type === AST_NODE_TYPES.ThrowStatement) return true;
+  if (statement.type !== AST_NODE_TYPES.BlockStatement || statement.body.length === 0) return false;
   return alwaysLeaves(statement.body[statement.body.length - 1]!);
 }
 
 function isGuardOperand(ctx: FollowedLock, node: Node): boolean {
   const inner = unwrap(node);
-  if (inner.type === T.UnaryExpression && inner.operator === "typeof") return isGuardOperand(ctx, inner.argument);
-  return inner.type === T.Identifier && (isGuardName(ctx.binding, inner.name) || ctx.binding.successFlagNames.has(inner.name));
+  if (inner.type === AST_NODE_TYPES.UnaryExpression && inner.operator === "typeof") return isGuardOperand(ctx, inner.argument);
+  return inner.type === AST_NODE_TYPES.Identifier && (isGuardName(ctx.binding, inner.name) || ctx.binding.successFlagNames.has(inner.name));
 }
-

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, descendants, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, descendants, type Node } from "../ast/nodes.js";
 import { interpret, Lock } from "./paths.js";
 import type { AcquisitionSite } from "./sites.js";
 import { followedLockOf, releaseIsAsyncFor, type AnalysisContext } from "./verdict.js";
@@ -15,18 +15,18 @@ export function awaitsWhileHeld(site: AcquisitionSite, context: AnalysisContext)
   if (form.kind === "using") {
     const after = form.declaration.range[1];
     return descendants(form.scope, true).filter(
-      (node): node is TSESTree.AwaitExpression => node.type === T.AwaitExpression && node.range[0] >= after,
+      (node): node is TSESTree.AwaitExpression => node.type === AST_NODE_TYPES.AwaitExpression && node.range[0] >= after,
     );
   }
   if (form.kind !== "tracked") return [];
   const found = new Set<TSESTree.AwaitExpression>();
   const owner = form.owner;
-  interpret(owner.type === T.Program ? owner : owner.body, {
+  interpret(owner.type === AST_NODE_TYPES.Program ? owner : owner.body, {
     effects: followedLockOf(site, context)!,
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync: releaseIsAsyncFor(site),
-    ownerIsAsync: owner.type !== T.Program && owner.async,
+    ownerIsAsync: owner.type !== AST_NODE_TYPES.Program && owner.async,
     observe: (event, lock) => {
       if (event.kind === "await" && lock === Lock.Held) found.add(event.node);
     },

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 
 /**
  * What a block does with plain names — the one question the binding step asks of the code
@@ -40,9 +40,9 @@ function styleOf(called: boolean, member: boolean): "handle" | "function" | "bot
 
 function isFunctionDeclarator(node: Node): node is FunctionDeclarator {
   return (
-    node.type === T.VariableDeclarator &&
-    node.id.type === T.Identifier &&
-    (node.init?.type === T.ArrowFunctionExpression || node.init?.type === T.FunctionExpression)
+    node.type === AST_NODE_TYPES.VariableDeclarator &&
+    node.id.type === AST_NODE_TYPES.Identifier &&
+    (node.init?.type === AST_NODE_TYPES.ArrowFunctionExpression || node.init?.type === AST_NODE_TYPES.FunctionExpression)
   );
 }
 
@@ -63,11 +63,11 @@ interface BlockUsage {
  * (A block inside such a type — code that cannot compile — is the one place the two may differ.)
  */
 const TYPE_ONLY: ReadonlySet<string> = new Set([
-  T.TSTypeAnnotation,
-  T.TSTypeParameterInstantiation,
-  T.TSTypeParameterDeclaration,
-  T.TSTypeAliasDeclaration,
-  T.TSInterfaceDeclaration,
+  AST_NODE_TYPES.TSTypeAnnotation,
+  AST_NODE_TYPES.TSTypeParameterInstantiation,
+  AST_NODE_TYPES.TSTypeParameterDeclaration,
+  AST_NODE_TYPES.TSTypeAliasDeclaration,
+  AST_NODE_TYPES.TSInterfaceDeclaration,
 ]);
 
 const blockUsageCache = new WeakMap<Node, BlockUsage>();
@@ -81,14 +81,14 @@ function blockUsage(scope: Node): BlockUsage {
   const functionDeclarators: FunctionDeclarator[] = [];
   walk(scope, (node) => {
     if (TYPE_ONLY.has(node.type)) return "skip";
-    if (node.type === T.Identifier) {
+    if (node.type === AST_NODE_TYPES.Identifier) {
       identifiers.add(node.name);
-    } else if (node.type === T.CallExpression) {
+    } else if (node.type === AST_NODE_TYPES.CallExpression) {
       const callee = unwrap(node.callee);
-      if (callee.type === T.Identifier) called.add(callee.name);
-    } else if (node.type === T.MemberExpression) {
+      if (callee.type === AST_NODE_TYPES.Identifier) called.add(callee.name);
+    } else if (node.type === AST_NODE_TYPES.MemberExpression) {
       const object = unwrap(node.object);
-      if (object.type === T.Identifier) memberObjects.add(object.name);
+      if (object.type === AST_NODE_TYPES.Identifier) memberObjects.add(object.name);
     } else if (isFunctionDeclarator(node)) {
       functionDeclarators.push(node);
     }
@@ -210,7 +210,7 @@ function usesOf(manager: ScopeManagerLike, name: string): UsesOfName {
     const references = scope.references;
     for (let i = 0; i < references.length; i++) {
       const identifier = references[i]!.identifier as Node;
-      if (identifier.type !== T.Identifier || identifier.name !== name) continue;
+      if (identifier.type !== AST_NODE_TYPES.Identifier || identifier.name !== name) continue;
       all.push(identifier.range[0]);
       const use = useOf(identifier);
       if (use === "called") called.push(identifier.range[0]);
@@ -229,7 +229,7 @@ function usesOf(manager: ScopeManagerLike, name: string): UsesOfName {
  * - A function's body: the function's scope, whose subtree also holds the parameters'.
  */
 function coveringScope(manager: ScopeManagerLike, block: Node): ScopeLike | undefined {
-  if (block.type !== T.BlockStatement || !manager.acquire) return undefined;
+  if (block.type !== AST_NODE_TYPES.BlockStatement || !manager.acquire) return undefined;
   const own = manager.acquire(block as never);
   if (own && own.type === "block" && own.block === block) return own;
   const parent = block.parent;
@@ -245,7 +245,7 @@ function someReferenceIn(scope: ScopeLike, start: number, end: number, test: (id
   const references = scope.references;
   for (let i = 0; i < references.length; i++) {
     const identifier = references[i]!.identifier as Node;
-    if (identifier.type !== T.Identifier || identifier.range[0] < start || identifier.range[0] >= end) continue;
+    if (identifier.type !== AST_NODE_TYPES.Identifier || identifier.range[0] < start || identifier.range[0] >= end) continue;
     if (test(identifier)) return true;
   }
   const children = scope.childScopes;
@@ -261,8 +261,8 @@ function useOf(identifier: TSESTree.Identifier): "called" | "member" | undefined
     child = parent;
     parent = parent.parent;
   }
-  if (parent?.type === T.CallExpression && parent.callee === child) return "called";
-  if (parent?.type === T.MemberExpression && parent.object === child) return "member";
+  if (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === child) return "called";
+  if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === child) return "member";
   return undefined;
 }
 
@@ -277,18 +277,19 @@ function functionDeclaratorsOf(manager: ScopeManagerLike): FunctionDeclarator[] 
     // "function" only: a named function expression also has a "function-expression-name" scope on the same block.
     if (scope.type !== "function") continue;
     const declarator = (scope.block as Node).parent;
-    if (declarator && declarator.type === T.VariableDeclarator && declarator.init === scope.block && isFunctionDeclarator(declarator)) found.push(declarator);
+    if (declarator && declarator.type === AST_NODE_TYPES.VariableDeclarator && declarator.init === scope.block && isFunctionDeclarator(declarator))
+      found.push(declarator);
   }
   return found.sort((a, b) => a.range[0] - b.range[0]);
 }
 
 function isWrapperOf(parent: Node, child: Node): boolean {
   switch (parent.type) {
-    case T.TSAsExpression:
-    case T.TSNonNullExpression:
-    case T.TSTypeAssertion:
-    case T.TSSatisfiesExpression:
-    case T.ChainExpression:
+    case AST_NODE_TYPES.TSAsExpression:
+    case AST_NODE_TYPES.TSNonNullExpression:
+    case AST_NODE_TYPES.TSTypeAssertion:
+    case AST_NODE_TYPES.TSSatisfiesExpression:
+    case AST_NODE_TYPES.ChainExpression:
       return parent.expression === child;
     default:
       return false;

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, describe, type Node } from "../ast/nodes.js";
 import { returnCarriesHandle } from "./binding.js";
 import { expressionEvents, guardOf, type FollowedLock, type Event, type Guard } from "./effects.js";
 
@@ -163,7 +163,7 @@ class Interpreter {
   run(body: Node): PathReport {
     const entry = pathOf(this.options.heldOnEntry ? Lock.Held : Lock.None);
     let outcome: Outcome;
-    if (body.type === T.BlockStatement || body.type === T.Program) {
+    if (body.type === AST_NODE_TYPES.BlockStatement || body.type === AST_NODE_TYPES.Program) {
       outcome = this.statement(body, [entry]);
     } else {
       // Arrow function with an expression body: an implicit return.
@@ -204,13 +204,13 @@ class Interpreter {
   private statementInner(node: Node, paths: Path[]): Outcome {
     if (paths.length === 0) return { normal: [], abrupt: NO_ABRUPT };
     switch (node.type) {
-      case T.Program:
-      case T.BlockStatement:
-      case T.StaticBlock:
+      case AST_NODE_TYPES.Program:
+      case AST_NODE_TYPES.BlockStatement:
+      case AST_NODE_TYPES.StaticBlock:
         return this.disposing(node.body, this.sequence(node.body, paths));
-      case T.ExpressionStatement:
+      case AST_NODE_TYPES.ExpressionStatement:
         return this.expression(node.expression, paths);
-      case T.VariableDeclaration: {
+      case AST_NODE_TYPES.VariableDeclaration: {
         const declarators = node.declarations;
         let current: Outcome = this.events(this.declaratorEvents(declarators[0]!), paths);
         for (let i = 1; i < declarators.length; i++) {
@@ -218,39 +218,39 @@ class Interpreter {
         }
         return current;
       }
-      case T.ReturnStatement: {
+      case AST_NODE_TYPES.ReturnStatement: {
         if (node.argument) return this.returned(node.argument, paths, node);
         return { normal: [], abrupt: paths.map((path) => completion("return", path, node)) };
       }
-      case T.ThrowStatement: {
+      case AST_NODE_TYPES.ThrowStatement: {
         const evaluated = this.expression(node.argument, paths);
         return { normal: [], abrupt: [...evaluated.abrupt, ...evaluated.normal.map((path) => completion("throw", path, node))] };
       }
-      case T.BreakStatement:
-      case T.ContinueStatement:
+      case AST_NODE_TYPES.BreakStatement:
+      case AST_NODE_TYPES.ContinueStatement:
         return {
           normal: [],
-          abrupt: paths.map((path) => completion(node.type === T.BreakStatement ? "break" : "continue", path, node, node.label?.name)),
+          abrupt: paths.map((path) => completion(node.type === AST_NODE_TYPES.BreakStatement ? "break" : "continue", path, node, node.label?.name)),
         };
-      case T.IfStatement:
+      case AST_NODE_TYPES.IfStatement:
         return this.ifStatement(node, paths);
-      case T.LabeledStatement: {
+      case AST_NODE_TYPES.LabeledStatement: {
         const body = this.statement(node.body, paths);
         const label = node.label.name;
         const exits = body.abrupt.filter((c) => c.kind === "break" && c.label === label).map((c) => c.path);
         return { normal: dedupePaths([...body.normal, ...exits]), abrupt: body.abrupt.filter((c) => !(c.kind === "break" && c.label === label)) };
       }
-      case T.WhileStatement:
-      case T.DoWhileStatement:
-      case T.ForStatement:
-      case T.ForInStatement:
-      case T.ForOfStatement:
+      case AST_NODE_TYPES.WhileStatement:
+      case AST_NODE_TYPES.DoWhileStatement:
+      case AST_NODE_TYPES.ForStatement:
+      case AST_NODE_TYPES.ForInStatement:
+      case AST_NODE_TYPES.ForOfStatement:
         return this.loop(node, paths);
-      case T.SwitchStatement:
+      case AST_NODE_TYPES.SwitchStatement:
         return this.switchStatement(node, paths);
-      case T.TryStatement:
+      case AST_NODE_TYPES.TryStatement:
         return this.tryStatement(node, paths);
-      case T.ExportNamedDeclaration:
+      case AST_NODE_TYPES.ExportNamedDeclaration:
         return node.declaration ? this.statement(node.declaration, paths) : { normal: paths, abrupt: NO_ABRUPT };
       default:
         // Declarations of functions, classes and types, empty statements, debugger…
@@ -267,7 +267,9 @@ class Interpreter {
     if (!disposal) return outcome;
     // Only exits that come after the declaration ran it (normal completion, or an abrupt one started later).
     const after = disposal.range[1];
-    const exiting = [...outcome.normal, ...outcome.abrupt.filter((c) => c.origin.range[0] >= after).map((c) => c.path)].filter((path) => path.lock === Lock.Held);
+    const exiting = [...outcome.normal, ...outcome.abrupt.filter((c) => c.origin.range[0] >= after).map((c) => c.path)].filter(
+      (path) => path.lock === Lock.Held,
+    );
     if (exiting.length === 0) return outcome;
     return { normal: outcome.normal, abrupt: dedupeAbrupt([...outcome.abrupt, ...exiting.map((path) => completion("throw", path, disposal))]) };
   }
@@ -332,17 +334,17 @@ class Interpreter {
     node: TSESTree.WhileStatement | TSESTree.DoWhileStatement | TSESTree.ForStatement | TSESTree.ForInStatement | TSESTree.ForOfStatement,
     paths: Path[],
   ): Outcome {
-    const label = node.parent?.type === T.LabeledStatement ? node.parent.label.name : undefined;
+    const label = node.parent?.type === AST_NODE_TYPES.LabeledStatement ? node.parent.label.name : undefined;
     const abrupt: Abrupt[] = [];
     const exits: Path[] = [];
     let entry = paths;
 
     // Loop head evaluated once.
-    if (node.type === T.ForStatement && node.init) {
+    if (node.type === AST_NODE_TYPES.ForStatement && node.init) {
       const init = this.statementOrExpression(node.init, entry);
       abrupt.push(...init.abrupt);
       entry = init.normal;
-    } else if (node.type === T.ForOfStatement || node.type === T.ForInStatement) {
+    } else if (node.type === AST_NODE_TYPES.ForOfStatement || node.type === AST_NODE_TYPES.ForInStatement) {
       const right = this.expression(node.right, entry);
       abrupt.push(...right.abrupt);
       entry = right.normal;
@@ -352,18 +354,18 @@ class Interpreter {
     let work = entry;
     for (let round = 0; round < LOOP_ROUNDS && work.length > 0; round++) {
       // A first round that certainly runs cannot exit: its states must come round to the test again.
-      const certain = round === 0 && node.type !== T.DoWhileStatement && node.type !== T.ForInStatement && entersFirstRound(node);
+      const certain = round === 0 && node.type !== AST_NODE_TYPES.DoWhileStatement && node.type !== AST_NODE_TYPES.ForInStatement && entersFirstRound(node);
       if (!certain) for (let i = 0; i < work.length; i++) seen |= 1 << work[i]!.lock;
       let bodyEntry = work;
-      if (node.type === T.WhileStatement || node.type === T.ForStatement) {
+      if (node.type === AST_NODE_TYPES.WhileStatement || node.type === AST_NODE_TYPES.ForStatement) {
         // The test runs before each iteration; a false test leaves the loop.
         const test = node.test ? this.expression(node.test, work) : { normal: work, abrupt: NO_ABRUPT };
         abrupt.push(...test.abrupt);
         bodyEntry = test.normal;
         if (!isAlwaysTrue(node.test) && !certain) exits.push(...test.normal);
-      } else if (node.type === T.ForOfStatement || node.type === T.ForInStatement) {
+      } else if (node.type === AST_NODE_TYPES.ForOfStatement || node.type === AST_NODE_TYPES.ForInStatement) {
         // Each step may end the iteration; `for await` steps may reject.
-        if (node.type === T.ForOfStatement && node.await) {
+        if (node.type === AST_NODE_TYPES.ForOfStatement && node.await) {
           abrupt.push(...work.map((path) => completion("throw", path, node.right)));
         }
         if (!certain) exits.push(...work);
@@ -378,11 +380,11 @@ class Interpreter {
         else if (completion.kind === "break" && targetsThis) exits.push(completion.path);
         else abrupt.push(completion);
       }
-      if (node.type === T.ForStatement && node.update) {
+      if (node.type === AST_NODE_TYPES.ForStatement && node.update) {
         const update = this.expression(node.update, next);
         abrupt.push(...update.abrupt);
         next = update.normal;
-      } else if (node.type === T.DoWhileStatement) {
+      } else if (node.type === AST_NODE_TYPES.DoWhileStatement) {
         // do…while: the test runs after the body.
         const test = this.expression(node.test, next);
         abrupt.push(...test.abrupt);
@@ -395,7 +397,7 @@ class Interpreter {
   }
 
   private statementOrExpression(node: Node, paths: Path[]): Outcome {
-    return node.type === T.VariableDeclaration ? this.statement(node, paths) : this.expression(node, paths);
+    return node.type === AST_NODE_TYPES.VariableDeclaration ? this.statement(node, paths) : this.expression(node, paths);
   }
 
   private switchStatement(node: TSESTree.SwitchStatement, paths: Path[]): Outcome {
@@ -561,29 +563,42 @@ class Interpreter {
 
 function isReturned(node: Node): boolean {
   let current = node;
-  while (current.parent && (current.parent.type === T.ChainExpression || current.parent.type === T.TSAsExpression)) current = current.parent;
-  return current.parent?.type === T.ReturnStatement || current.parent?.type === T.ArrowFunctionExpression;
+  while (current.parent && (current.parent.type === AST_NODE_TYPES.ChainExpression || current.parent.type === AST_NODE_TYPES.TSAsExpression))
+    current = current.parent;
+  return current.parent?.type === AST_NODE_TYPES.ReturnStatement || current.parent?.type === AST_NODE_TYPES.ArrowFunctionExpression;
 }
 
 /** `for (let i = 0; i < 2; i++)`: literal bounds that make the first test true; `for (const x of [a, b])`: a literal array with elements. */
 function entersFirstRound(node: TSESTree.WhileStatement | TSESTree.ForStatement | TSESTree.ForOfStatement): boolean {
-  if (node.type === T.ForOfStatement) {
+  if (node.type === AST_NODE_TYPES.ForOfStatement) {
     const right = node.right;
-    return right.type === T.ArrayExpression && right.elements.some((element) => element !== null && element.type !== T.SpreadElement);
+    return right.type === AST_NODE_TYPES.ArrayExpression && right.elements.some((element) => element !== null && element.type !== AST_NODE_TYPES.SpreadElement);
   }
-  if (node.type !== T.ForStatement || !node.init || node.init.type !== T.VariableDeclaration || !node.test) return false;
+  if (node.type !== AST_NODE_TYPES.ForStatement || !node.init || node.init.type !== AST_NODE_TYPES.VariableDeclaration || !node.test) return false;
   const declarator = node.init.declarations[0];
   const test = node.test;
-  if (!declarator || declarator.id.type !== T.Identifier || declarator.init?.type !== T.Literal || typeof declarator.init.value !== "number") return false;
-  if (test.type !== T.BinaryExpression || test.left.type !== T.Identifier || test.left.name !== declarator.id.name) return false;
-  if (test.right.type !== T.Literal || typeof test.right.value !== "number") return false;
+  if (
+    !declarator ||
+    declarator.id.type !== AST_NODE_TYPES.Identifier ||
+    declarator.init?.type !== AST_NODE_TYPES.Literal ||
+    typeof declarator.init.value !== "number"
+  )
+    return false;
+  if (test.type !== AST_NODE_TYPES.BinaryExpression || test.left.type !== AST_NODE_TYPES.Identifier || test.left.name !== declarator.id.name) return false;
+  if (test.right.type !== AST_NODE_TYPES.Literal || typeof test.right.value !== "number") return false;
   const start = declarator.init.value;
   const bound = test.right.value;
-  return test.operator === "<" ? start < bound : test.operator === "<=" ? start <= bound : test.operator === "!==" || test.operator === "!=" ? start !== bound : false;
+  return test.operator === "<"
+    ? start < bound
+    : test.operator === "<="
+      ? start <= bound
+      : test.operator === "!==" || test.operator === "!="
+        ? start !== bound
+        : false;
 }
 
 function endOf(scope: Node): Node {
-  if ((scope.type === T.BlockStatement || scope.type === T.Program) && scope.body.length > 0) {
+  if ((scope.type === AST_NODE_TYPES.BlockStatement || scope.type === AST_NODE_TYPES.Program) && scope.body.length > 0) {
     return scope.body[scope.body.length - 1]!;
   }
   return scope;
@@ -718,14 +733,14 @@ function addAbrupt(list: Abrupt[] | undefined, kind: AbruptKind, path: Path, ori
 function firstUsingDeclaration(statements: readonly Node[]): TSESTree.VariableDeclaration | undefined {
   for (let i = 0; i < statements.length; i++) {
     const statement = statements[i]!;
-    if (statement.type === T.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using")) return statement;
+    if (statement.type === AST_NODE_TYPES.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using")) return statement;
   }
   return undefined;
 }
 
 /** A loop test the interpreter takes as always true (so only `break` leaves the loop): none (`for (;;)`) or `true`. */
 function isAlwaysTrue(test: Node | null): boolean {
-  return test === null || (test.type === T.Literal && test.value === true);
+  return test === null || (test.type === AST_NODE_TYPES.Literal && test.value === true);
 }
 
 /**
@@ -742,5 +757,5 @@ function isStrongerWitness(kind: AbruptKind, origin: Node, than: Node): boolean 
 }
 
 function isAwaitedNode(node: Node): boolean {
-  return node.type === T.AwaitExpression || node.parent?.type === T.AwaitExpression;
+  return node.type === AST_NODE_TYPES.AwaitExpression || node.parent?.type === AST_NODE_TYPES.AwaitExpression;
 }

@@ -1,12 +1,33 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, enclosingFunction, isFunctionNode, referencePath, skipWrappersUp, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import {
+  AST_NODE_TYPES,
+  calleeName,
+  enclosingFunction,
+  isFunctionNode,
+  referencePath,
+  skipWrappersUp,
+  unwrap,
+  walk,
+  type FunctionNode,
+  type Node,
+} from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
 import { inferAcquisition } from "../lock-api/inferred.js";
 import { addReleaseAliases, bindPattern, isObjectAssign, isReleaseCall, refineByUsage, textOf, type HandleBinding, emptyBinding } from "./binding.js";
 import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import { walkNameUsage, type NameUsage } from "./name-usage.js";
-import { addAdapterAliases, adapterReleases, adoptReleaserSkipsRelease, declaratorOf, disposeMemberOf, disposeReleases, localStackOf, stackRegistration, usingDeclarationOf } from "./adapters.js";
+import {
+  addAdapterAliases,
+  adapterReleases,
+  adoptReleaserSkipsRelease,
+  declaratorOf,
+  disposeMemberOf,
+  disposeReleases,
+  localStackOf,
+  stackRegistration,
+  usingDeclarationOf,
+} from "./adapters.js";
 
 /**
  * Finds lock acquisitions in a program and describes how each one is held:
@@ -73,15 +94,10 @@ export interface AcquisitionSite {
 }
 
 /** Lists every acquisition in `program`, in source order. */
-export function findAcquisitions(
-  program: TSESTree.Program,
-  model: LockModel,
-  imports: ImportMap,
-  sourceText: string,
-): AcquisitionSite[] {
+export function findAcquisitions(program: TSESTree.Program, model: LockModel, imports: ImportMap, sourceText: string): AcquisitionSite[] {
   const sites: AcquisitionSite[] = [];
   walk(program, (node) => {
-    if (node.type !== T.CallExpression) return undefined;
+    if (node.type !== AST_NODE_TYPES.CallExpression) return undefined;
     const site = siteForCall(node, model, imports, sourceText);
     if (site) sites.push(site);
     return undefined;
@@ -102,7 +118,7 @@ export function siteForCall(
   const acquire = cls?.acquire ?? (model.inference && inferAcquisition(model.inference, call, sourceText));
   if (!acquire || receivesCriticalSection(call)) return undefined;
   const outer = settledValue(call);
-  const awaited = outer.parent?.type === T.AwaitExpression;
+  const awaited = outer.parent?.type === AST_NODE_TYPES.AwaitExpression;
   const valueNode = awaited ? skipWrappersUp(outer.parent!) : outer;
   return {
     call,
@@ -120,7 +136,7 @@ export function siteForCall(
  */
 function receivesCriticalSection(call: TSESTree.CallExpression): boolean {
   for (const argument of call.arguments) {
-    if (argument.type === T.ArrowFunctionExpression || argument.type === T.FunctionExpression) return true;
+    if (argument.type === AST_NODE_TYPES.ArrowFunctionExpression || argument.type === AST_NODE_TYPES.FunctionExpression) return true;
   }
   return false;
 }
@@ -137,9 +153,15 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
   const successFlag = acquire.spec.returnsSuccessFlag === true;
 
   // acquire().then((lock) => …)
-  if (parent.type === T.MemberExpression && parent.object === valueNode && !parent.computed && parent.property.type === T.Identifier && parent.property.name === "then") {
+  if (
+    parent.type === AST_NODE_TYPES.MemberExpression &&
+    parent.object === valueNode &&
+    !parent.computed &&
+    parent.property.type === AST_NODE_TYPES.Identifier &&
+    parent.property.name === "then"
+  ) {
     const thenCall = parent.parent;
-    const callback = thenCall?.type === T.CallExpression && thenCall.callee === parent ? thenCall.arguments[0] : undefined;
+    const callback = thenCall?.type === AST_NODE_TYPES.CallExpression && thenCall.callee === parent ? thenCall.arguments[0] : undefined;
     if (callback && isFunctionNode(callback)) {
       const param = callback.params[0];
       const binding = param ? bindPattern(param, releases, successFlag) : undefined;
@@ -160,18 +182,23 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
 
   // `this.queryRunner = createQueryRunner()` released by `this.queryRunner.release()` in the same
   // function: the field holds the handle for the function's own use (typeorm's schema builder).
-  if (parent.type === T.AssignmentExpression && parent.right === valueNode && parent.operator === "=" && unwrap(parent.left).type === T.MemberExpression) {
+  if (
+    parent.type === AST_NODE_TYPES.AssignmentExpression &&
+    parent.right === valueNode &&
+    parent.operator === "=" &&
+    unwrap(parent.left).type === AST_NODE_TYPES.MemberExpression
+  ) {
     const path = referencePath(parent.left);
     const owner = ownerOf(call);
     const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
-    if (path === undefined || !path.startsWith("this.") || handleMethods.length === 0 || owner.type === T.Program) return { kind: "transferred" };
+    if (path === undefined || !path.startsWith("this.") || handleMethods.length === 0 || owner.type === AST_NODE_TYPES.Program) return { kind: "transferred" };
     const binding: HandleBinding = { ...emptyBinding(), handleMethods };
     binding.handleNames.add(path);
     if (!releasesItself(binding, owner.body, sourceText)) return { kind: "transferred" };
     return { kind: "tracked", binding: { ...binding, lendsOnly: true }, acquireAt: parent, scope: owner.body, owner };
   }
 
-  if (parent.type === T.VariableDeclarator && parent.init === valueNode) {
+  if (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.init === valueNode) {
     const declaration = parent.parent;
     if (declaration.kind === "using" || declaration.kind === "await using") return { kind: "using", declaration, scope: scopeOfDeclaration(declaration) };
     const binding = bindPattern(parent.id, releases, successFlag);
@@ -181,16 +208,16 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     return { kind: "tracked", binding, acquireAt: parent, scope, owner: ownerOf(call), declarator: parent };
   }
 
-  if (parent.type === T.AssignmentExpression && parent.right === valueNode && parent.operator === "=") {
+  if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.right === valueNode && parent.operator === "=") {
     // `x = await acquire()` or `[, release] = await sem.acquire()` into local `let`s.
-    const assigned = parent.left.type === T.Identifier ? [parent.left.name] : patternNames(parent.left);
+    const assigned = parent.left.type === AST_NODE_TYPES.Identifier ? [parent.left.name] : patternNames(parent.left);
     if (assigned.length === 0) return { kind: "transferred" };
     const declarations = assigned.map((name) => findDeclaration(name, parent));
     const declaration = declarations[0];
     if (declarations.some((d) => d !== declaration)) return { kind: "untracked", reason: "the destructured names are declared in different places" };
     const owner = ownerOf(call);
     // `queryRunner = this.getQueryRunner(queryRunner)`: a parameter is as local as a `let`.
-    const parameter = !declaration && parent.left.type === T.Identifier && isParameterOf(owner, parent.left.name);
+    const parameter = !declaration && parent.left.type === AST_NODE_TYPES.Identifier && isParameterOf(owner, parent.left.name);
     if (!parameter && (!declaration || !contains(owner, declaration))) return { kind: "transferred" };
     const binding = bindPattern(parent.left, releases, successFlag);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
@@ -201,14 +228,14 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
 
   const receiverRelease = releases.find((spec) => spec.kind === "receiverMethod");
   const moduleRelease = releases.find((spec) => spec.kind === "moduleFunction");
-  const isStatement = parent.type === T.ExpressionStatement;
+  const isStatement = parent.type === AST_NODE_TYPES.ExpressionStatement;
   const isSuccessTest = successFlag && isInIfTest(valueNode);
   if (isStatement || isSuccessTest) {
     const owner = ownerOf(call);
-    const scope = owner.type === T.Program ? owner : owner.body;
+    const scope = owner.type === AST_NODE_TYPES.Program ? owner : owner.body;
     if (receiverRelease && receiverRelease.kind === "receiverMethod") {
       const callee = unwrap(call.callee);
-      const path = callee.type === T.MemberExpression ? referencePath(callee.object) : undefined;
+      const path = callee.type === AST_NODE_TYPES.MemberExpression ? referencePath(callee.object) : undefined;
       if (path === undefined) return { kind: "untracked", reason: "the lock's receiver is not a simple reference" };
       const binding: HandleBinding = { ...emptyBinding(), receiver: { path, methods: receiverRelease.methods } };
       return { kind: "tracked", binding, acquireAt: valueNode, scope, owner };
@@ -227,14 +254,14 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
   if (group) return { kind: "grouped", group };
 
   if (
-    parent.type === T.ReturnStatement ||
-    parent.type === T.ArrowFunctionExpression ||
-    parent.type === T.CallExpression ||
-    parent.type === T.NewExpression ||
-    parent.type === T.Property ||
-    parent.type === T.ArrayExpression ||
-    parent.type === T.YieldExpression ||
-    parent.type === T.PropertyDefinition
+    parent.type === AST_NODE_TYPES.ReturnStatement ||
+    parent.type === AST_NODE_TYPES.ArrowFunctionExpression ||
+    parent.type === AST_NODE_TYPES.CallExpression ||
+    parent.type === AST_NODE_TYPES.NewExpression ||
+    parent.type === AST_NODE_TYPES.Property ||
+    parent.type === AST_NODE_TYPES.ArrayExpression ||
+    parent.type === AST_NODE_TYPES.YieldExpression ||
+    parent.type === AST_NODE_TYPES.PropertyDefinition
   ) {
     return { kind: "transferred" };
   }
@@ -252,23 +279,30 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
  */
 function adaptedForm(call: TSESTree.CallExpression, valueNode: Node, acquire: CompiledAcquire, sourceText: string, usage: NameUsage): SiteForm | undefined {
   const parent = valueNode.parent;
-  if (parent?.type === T.CallExpression && parent.arguments[0] === valueNode) {
+  if (parent?.type === AST_NODE_TYPES.CallExpression && parent.arguments[0] === valueNode) {
     if (isObjectAssign(parent)) return assignedAdapterForm(call, parent, acquire, sourceText, usage);
     const registration = stackRegistration(parent);
     const stacked = registration && stackForm(call, parent, registration, acquire, sourceText, usage);
     if (stacked) return stacked;
   }
-  if (parent?.type === T.Property && parent.value === valueNode && parent.parent.type === T.ObjectExpression) {
+  if (parent?.type === AST_NODE_TYPES.Property && parent.value === valueNode && parent.parent.type === AST_NODE_TYPES.ObjectExpression) {
     return literalAdapterForm(call, parent, parent.parent, acquire, sourceText, usage);
   }
-  if (parent?.type === T.CallExpression && parent.arguments.includes(valueNode as TSESTree.CallExpressionArgument)) return helperForm(call, parent, acquire, sourceText, usage);
+  if (parent?.type === AST_NODE_TYPES.CallExpression && parent.arguments.includes(valueNode as TSESTree.CallExpressionArgument))
+    return helperForm(call, parent, acquire, sourceText, usage);
   return undefined;
 }
 
 /** `[await using|const] lock = Object.assign(await acquire(), { [Symbol.asyncDispose]: () => lock.release() })`: the result is the handle. */
-function assignedAdapterForm(call: TSESTree.CallExpression, adapter: TSESTree.CallExpression, acquire: CompiledAcquire, sourceText: string, usage: NameUsage): SiteForm | undefined {
+function assignedAdapterForm(
+  call: TSESTree.CallExpression,
+  adapter: TSESTree.CallExpression,
+  acquire: CompiledAcquire,
+  sourceText: string,
+  usage: NameUsage,
+): SiteForm | undefined {
   const declarator = declaratorOf(adapter);
-  if (declarator?.id.type !== T.Identifier) return undefined;
+  if (declarator?.id.type !== AST_NODE_TYPES.Identifier) return undefined;
   const binding = bindPattern(declarator.id, acquire.spec.release, false);
   if (!binding) return undefined;
   const scope = scopeOfDeclaration(declarator.parent);
@@ -293,7 +327,7 @@ function literalAdapterForm(
 ): SiteForm | undefined {
   const member = disposeMemberOf(adapter);
   const declarator = member && declaratorOf(adapter);
-  if (!member || declarator?.id.type !== T.Identifier) return undefined;
+  if (!member || declarator?.id.type !== AST_NODE_TYPES.Identifier) return undefined;
   const name = declarator.id.name;
   const releases = acquire.spec.release;
   const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
@@ -302,7 +336,7 @@ function literalAdapterForm(
   if (member === property) {
     disposes = releases.some((spec) => spec.kind === "returnedFunction");
   } else {
-    if (property.computed || property.key.type !== T.Identifier || handleMethods.length === 0) return undefined;
+    if (property.computed || property.key.type !== AST_NODE_TYPES.Identifier || handleMethods.length === 0) return undefined;
     const field = `${name}.${property.key.name}`;
     const inMethod: HandleBinding = { ...emptyBinding(), handleMethods };
     inMethod.handleNames.add(field).add(`this.${property.key.name}`);
@@ -341,7 +375,7 @@ function stackForm(
   if (stack.using && !skipsRelease) return { kind: "transferred" };
   const declarator = declaratorOf(registration);
   const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
-  const binding = (declarator?.id.type === T.Identifier && bindPattern(declarator.id, releases, false)) || { ...emptyBinding(), handleMethods };
+  const binding = (declarator?.id.type === AST_NODE_TYPES.Identifier && bindPattern(declarator.id, releases, false)) || { ...emptyBinding(), handleMethods };
   if (!skipsRelease) {
     (binding as { disposers?: Set<string> }).disposers = new Set([stackName]);
     binding.carrierNames.add(stackName);
@@ -353,9 +387,15 @@ function stackForm(
 }
 
 /** `[await using|const] lock = disposable(await acquire(), …)`: a hand-over, unless types show the result disposable (verdict.ts). */
-function helperForm(call: TSESTree.CallExpression, helper: TSESTree.CallExpression, acquire: CompiledAcquire, sourceText: string, usage: NameUsage): SiteForm | undefined {
+function helperForm(
+  call: TSESTree.CallExpression,
+  helper: TSESTree.CallExpression,
+  acquire: CompiledAcquire,
+  sourceText: string,
+  usage: NameUsage,
+): SiteForm | undefined {
   const declarator = declaratorOf(helper);
-  if (declarator?.id.type !== T.Identifier) return undefined;
+  if (declarator?.id.type !== AST_NODE_TYPES.Identifier) return undefined;
   const releases = acquire.spec.release;
   const binding: HandleBinding = { ...emptyBinding(), handleMethods: releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : [])) };
   binding.handleNames.add(declarator.id.name);
@@ -377,14 +417,22 @@ function helperForm(call: TSESTree.CallExpression, helper: TSESTree.CallExpressi
  * (`borrowed ?? acquire()`, `isPool ? new Session(await pool.connect()) : this`): followed through
  * that name, held only on the paths where the branch ran (the `conditions` guard the release).
  */
-function partialForm(call: TSESTree.CallExpression, valueNode: Node, partOf: Initialiser, acquire: CompiledAcquire, sourceText: string, usage: NameUsage): SiteForm {
+function partialForm(
+  call: TSESTree.CallExpression,
+  valueNode: Node,
+  partOf: Initialiser,
+  acquire: CompiledAcquire,
+  sourceText: string,
+  usage: NameUsage,
+): SiteForm {
   const { target, wrapper, conditions } = partOf;
-  const pattern = target.type === T.VariableDeclarator ? target.id : target.left;
-  if (pattern.type !== T.Identifier) return { kind: "untracked", reason: "a branch of an initialiser bound to a pattern" };
+  const pattern = target.type === AST_NODE_TYPES.VariableDeclarator ? target.id : target.left;
+  if (pattern.type !== AST_NODE_TYPES.Identifier) return { kind: "untracked", reason: "a branch of an initialiser bound to a pattern" };
   const owner = ownerOf(call);
   let scope: Node;
-  if (target.type === T.VariableDeclarator) {
-    if (target.parent.kind === "using" || target.parent.kind === "await using") return { kind: "using", declaration: target.parent, scope: scopeOfDeclaration(target.parent) };
+  if (target.type === AST_NODE_TYPES.VariableDeclarator) {
+    if (target.parent.kind === "using" || target.parent.kind === "await using")
+      return { kind: "using", declaration: target.parent, scope: scopeOfDeclaration(target.parent) };
     scope = scopeOfDeclaration(target.parent);
   } else {
     const declaration = findDeclaration(pattern.name, target);
@@ -411,8 +459,8 @@ function releasesItself(binding: HandleBinding, scope: Node, sourceText: string)
   let found = false;
   walk(scope, (node) => {
     // A closure's release is a hand-over; a catch clause's release covers failure only.
-    if (found || isFunctionNode(node) || node.type === T.CatchClause) return "skip";
-    if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) found = true;
+    if (found || isFunctionNode(node) || node.type === AST_NODE_TYPES.CatchClause) return "skip";
+    if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) found = true;
     return undefined;
   });
   return found;
@@ -430,20 +478,20 @@ function groupOf(valueNode: Node): TSESTree.CallExpression | undefined {
   let element: Node = valueNode;
   const parent = valueNode.parent;
   // `xs.map((x) => acquire(x))` / `xs.map(async (x) => …await acquire(x))`: the callback's result.
-  if (parent && (parent.type === T.ArrowFunctionExpression && parent.body === valueNode)) {
+  if (parent && parent.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === valueNode) {
     const map = parent.parent;
-    if (map?.type !== T.CallExpression || map.arguments[0] !== parent || calleeName(map) !== "map") return undefined;
+    if (map?.type !== AST_NODE_TYPES.CallExpression || map.arguments[0] !== parent || calleeName(map) !== "map") return undefined;
     element = map;
-  } else if (parent?.type === T.ArrayExpression) {
+  } else if (parent?.type === AST_NODE_TYPES.ArrayExpression) {
     element = parent;
   } else {
     return undefined;
   }
   const call = element.parent;
-  if (call?.type !== T.CallExpression || call.arguments[0] !== element) return undefined;
+  if (call?.type !== AST_NODE_TYPES.CallExpression || call.arguments[0] !== element) return undefined;
   const callee = unwrap(call.callee);
-  if (callee.type !== T.MemberExpression || referencePath(callee.object) !== "Promise" || !GROUPING.has(calleeName(call) ?? "")) return undefined;
-  if (element.type === T.ArrayExpression && element.elements.length < 2) return undefined;
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || referencePath(callee.object) !== "Promise" || !GROUPING.has(calleeName(call) ?? "")) return undefined;
+  if (element.type === AST_NODE_TYPES.ArrayExpression && element.elements.length < 2) return undefined;
   return call;
 }
 
@@ -459,7 +507,7 @@ function completeBinding(
   refineByUsage(binding, scope, usage);
   const receiverRelease = releases.find((spec) => spec.kind === "receiverMethod");
   const callee = unwrap(call.callee);
-  if (receiverRelease?.kind === "receiverMethod" && binding.successFlagNames.size > 0 && callee.type === T.MemberExpression) {
+  if (receiverRelease?.kind === "receiverMethod" && binding.successFlagNames.size > 0 && callee.type === AST_NODE_TYPES.MemberExpression) {
     const path = referencePath(callee.object);
     if (path !== undefined) (binding as { receiver?: HandleBinding["receiver"] }).receiver = { path, methods: receiverRelease.methods };
   }
@@ -470,16 +518,16 @@ function completeBinding(
 
 /** Identifiers bound by an assignment pattern (`[, release]`, `{ release }`); empty for member targets. */
 function patternNames(pattern: Node): string[] {
-  if (pattern.type !== T.ArrayPattern && pattern.type !== T.ObjectPattern) return [];
+  if (pattern.type !== AST_NODE_TYPES.ArrayPattern && pattern.type !== AST_NODE_TYPES.ObjectPattern) return [];
   const names: string[] = [];
   let member = false;
   walk(pattern, (node) => {
-    if (node.type === T.MemberExpression) {
+    if (node.type === AST_NODE_TYPES.MemberExpression) {
       member = true;
       return "skip";
     }
-    if (node.type === T.Identifier && node.parent?.type !== T.Property) names.push(node.name);
-    if (node.type === T.Identifier && node.parent?.type === T.Property && node.parent.value === node) names.push(node.name);
+    if (node.type === AST_NODE_TYPES.Identifier && node.parent?.type !== AST_NODE_TYPES.Property) names.push(node.name);
+    if (node.type === AST_NODE_TYPES.Identifier && node.parent?.type === AST_NODE_TYPES.Property && node.parent.value === node) names.push(node.name);
     return undefined;
   });
   return member ? [] : names;
@@ -487,13 +535,13 @@ function patternNames(pattern: Node): string[] {
 
 function isInIfTest(node: Node): boolean {
   let current = node;
-  while (current.parent && current.parent.type === T.UnaryExpression && current.parent.operator === "!") current = current.parent;
-  return current.parent?.type === T.IfStatement && current.parent.test === current;
+  while (current.parent && current.parent.type === AST_NODE_TYPES.UnaryExpression && current.parent.operator === "!") current = current.parent;
+  return current.parent?.type === AST_NODE_TYPES.IfStatement && current.parent.test === current;
 }
 
 function statementOf(node: Node): TSESTree.ExpressionStatement {
   let current: Node | undefined = node;
-  while (current && current.type !== T.ExpressionStatement) current = current.parent;
+  while (current && current.type !== AST_NODE_TYPES.ExpressionStatement) current = current.parent;
   return current as TSESTree.ExpressionStatement;
 }
 
@@ -507,18 +555,18 @@ function ownerOf(node: Node): FunctionNode | TSESTree.Program {
 
 /** The block-like node that owns a declaration's bindings (a `var` lives in the whole function). */
 export function scopeOfDeclaration(declaration: Node): Node {
-  if (declaration.type === T.VariableDeclaration && declaration.kind === "var") {
+  if (declaration.type === AST_NODE_TYPES.VariableDeclaration && declaration.kind === "var") {
     const owner = ownerOf(declaration);
-    return owner.type === T.Program ? owner : owner.body;
+    return owner.type === AST_NODE_TYPES.Program ? owner : owner.body;
   }
   const parent = declaration.parent!;
-  if (parent.type === T.SwitchCase) return parent.parent;
-  if (parent.type === T.ExportNamedDeclaration) return parent.parent!;
+  if (parent.type === AST_NODE_TYPES.SwitchCase) return parent.parent;
+  if (parent.type === AST_NODE_TYPES.ExportNamedDeclaration) return parent.parent!;
   return parent; // BlockStatement, Program, StaticBlock, For* head
 }
 
 function isParameterOf(owner: Node, name: string): boolean {
-  return isFunctionNode(owner) && owner.params.some((param) => param.type === T.Identifier && param.name === name);
+  return isFunctionNode(owner) && owner.params.some((param) => param.type === AST_NODE_TYPES.Identifier && param.name === name);
 }
 
 function contains(outer: Node, inner: Node): boolean {
@@ -529,20 +577,20 @@ function contains(outer: Node, inner: Node): boolean {
 function findDeclaration(name: string, from: Node): TSESTree.VariableDeclaration | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {
     const body =
-      current.type === T.BlockStatement || current.type === T.Program || current.type === T.StaticBlock
+      current.type === AST_NODE_TYPES.BlockStatement || current.type === AST_NODE_TYPES.Program || current.type === AST_NODE_TYPES.StaticBlock
         ? current.body
-        : current.type === T.SwitchCase
+        : current.type === AST_NODE_TYPES.SwitchCase
           ? current.consequent
           : undefined;
     if (body) {
       for (const statement of body) {
-        const declaration = statement.type === T.ExportNamedDeclaration ? statement.declaration : statement;
-        if (declaration?.type !== T.VariableDeclaration) continue;
-        if (declaration.declarations.some((d) => d.id.type === T.Identifier && d.id.name === name)) return declaration;
+        const declaration = statement.type === AST_NODE_TYPES.ExportNamedDeclaration ? statement.declaration : statement;
+        if (declaration?.type !== AST_NODE_TYPES.VariableDeclaration) continue;
+        if (declaration.declarations.some((d) => d.id.type === AST_NODE_TYPES.Identifier && d.id.name === name)) return declaration;
       }
     }
     if (isFunctionNode(current)) {
-      if (current.params.some((param) => param.type === T.Identifier && param.name === name)) return undefined;
+      if (current.params.some((param) => param.type === AST_NODE_TYPES.Identifier && param.name === name)) return undefined;
     }
   }
   return undefined;

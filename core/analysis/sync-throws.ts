@@ -1,6 +1,14 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, isFunctionNode, referencePath, someChild, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
-import { announcesThrow, isAccessorName, isIterationMethod, isQuietCallee, isQuietConstructor, isQuietMethod, isThrowingCallee } from "../lock-api/quiet-calls.js";
+import { AST_NODE_TYPES, calleeName, isFunctionNode, referencePath, someChild, unwrap, type FunctionNode, type Node } from "../ast/nodes.js";
+import {
+  announcesThrow,
+  isAccessorName,
+  isIterationMethod,
+  isQuietCallee,
+  isQuietConstructor,
+  isQuietMethod,
+  isThrowingCallee,
+} from "../lock-api/quiet-calls.js";
 import { localDeclaration, resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclass, type ClassNode, type ModuleSource } from "./callees.js";
 
 /**
@@ -30,11 +38,11 @@ export function callMayThrow(call: TSESTree.CallExpression, modules: ModuleSourc
   if (aliased !== undefined && aliased.every(isQuietCallee)) return false; // `const p = win ? path.win32 : path; p.resolve(x)`
   const name = calleeName(call);
   if (isThrowingCallee(path) || announcesThrow(name)) return true;
-  const receiver = callee.type === T.MemberExpression ? callee.object : undefined;
+  const receiver = callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : undefined;
   const callbacks = call.arguments.filter(isInlineFunction);
   if (receiver) {
     // `/^(\d+)s$/u.exec(text)`: a regular expression literal's methods do not throw.
-    if (receiver.type === T.Literal && "regex" in receiver && callbacks.length === 0) return false;
+    if (receiver.type === AST_NODE_TYPES.Literal && "regex" in receiver && callbacks.length === 0) return false;
     if ((name === "then" || name === "catch" || name === "finally") && callbacks.length > 0) return false;
     if (isQuietMethod(name) && callbacks.length === 0) return false;
     if (isIterationMethod(name) && call.arguments.length > 0) return callbackMayThrow(call.arguments[0]!, modules);
@@ -56,7 +64,7 @@ function aliasedPaths(path: string, from: Node): string[] | undefined {
   const root = path.slice(0, dot);
   const init = constantInit(root, from);
   if (!init) return undefined;
-  const options = init.type === T.ConditionalExpression ? [init.consequent, init.alternate] : [init];
+  const options = init.type === AST_NODE_TYPES.ConditionalExpression ? [init.consequent, init.alternate] : [init];
   const paths: string[] = [];
   for (const option of options) {
     const target = referencePath(option);
@@ -101,8 +109,8 @@ function classMayThrow(cls: ClassNode, modules: ModuleSource | undefined): boole
     }
     for (const member of cls.body.body) {
       if (verdict) break;
-      if (member.type === T.PropertyDefinition && !member.static) verdict = mayThrowIn(member.value, modules);
-      else if (member.type === T.MethodDefinition && member.kind === "constructor") verdict = mayThrowIn(member.value.body, modules);
+      if (member.type === AST_NODE_TYPES.PropertyDefinition && !member.static) verdict = mayThrowIn(member.value, modules);
+      else if (member.type === AST_NODE_TYPES.MethodDefinition && member.kind === "constructor") verdict = mayThrowIn(member.value.body, modules);
     }
   } finally {
     visiting.delete(cls);
@@ -140,21 +148,21 @@ function functionMayThrow(fn: FunctionNode, modules: ModuleSource | undefined, r
 export function awaitMayReject(value: Node, modules: ModuleSource | undefined): boolean {
   const inner = unwrap(value);
   switch (inner.type) {
-    case T.Literal:
-    case T.ObjectExpression:
-    case T.ArrayExpression:
-    case T.ArrowFunctionExpression:
-    case T.FunctionExpression:
+    case AST_NODE_TYPES.Literal:
+    case AST_NODE_TYPES.ObjectExpression:
+    case AST_NODE_TYPES.ArrayExpression:
+    case AST_NODE_TYPES.ArrowFunctionExpression:
+    case AST_NODE_TYPES.FunctionExpression:
       return false;
-    case T.TemplateLiteral:
+    case AST_NODE_TYPES.TemplateLiteral:
       return false;
-    case T.Identifier:
+    case AST_NODE_TYPES.Identifier:
       return inner.name !== "undefined";
-    case T.ConditionalExpression:
+    case AST_NODE_TYPES.ConditionalExpression:
       return awaitMayReject(inner.consequent, modules) || awaitMayReject(inner.alternate, modules);
-    case T.CallExpression: {
+    case AST_NODE_TYPES.CallExpression: {
       const name = calleeName(inner);
-      if (inner.callee.type === T.MemberExpression && name === "catch" && inner.arguments.length > 0) return false;
+      if (inner.callee.type === AST_NODE_TYPES.MemberExpression && name === "catch" && inner.arguments.length > 0) return false;
       if (name === "then" && inner.arguments.length >= 2) return false; // the rejection handler takes the rejection
       if (callMayThrow(inner, modules)) return true;
       const target = resolveCallee(inner, modules);
@@ -188,29 +196,29 @@ function mayThrowIn(node: Node | null | undefined, modules: ModuleSource | undef
   if (!node) return false;
   if (isFunctionNode(node)) return false; // defining a function runs none of it (bodies are passed in directly)
   switch (node.type) {
-    case T.ThrowStatement:
-    case T.TaggedTemplateExpression:
-    case T.YieldExpression:
+    case AST_NODE_TYPES.ThrowStatement:
+    case AST_NODE_TYPES.TaggedTemplateExpression:
+    case AST_NODE_TYPES.YieldExpression:
       return true;
-    case T.AwaitExpression:
+    case AST_NODE_TYPES.AwaitExpression:
       // Only in async bodies (asyncBodyMayThrow): an awaited rejection is a throw there.
       if (awaitMayReject(node.argument, modules)) return true;
       break;
-    case T.ForOfStatement:
+    case AST_NODE_TYPES.ForOfStatement:
       if (node.await) return true;
       break;
-    case T.ClassDeclaration:
-    case T.ClassExpression:
+    case AST_NODE_TYPES.ClassDeclaration:
+    case AST_NODE_TYPES.ClassExpression:
       return false;
-    case T.TryStatement:
+    case AST_NODE_TYPES.TryStatement:
       // A `catch` takes whatever the block throws; what the handler and the `finally` throw escapes.
       if (node.handler) return mayThrowIn(node.handler.body, modules) || mayThrowIn(node.finalizer, modules);
       return mayThrowIn(node.block, modules) || mayThrowIn(node.finalizer, modules);
-    case T.CallExpression:
+    case AST_NODE_TYPES.CallExpression:
       // `super(…)`: the superclass's construction, decided by classMayThrow.
-      if (node.callee.type !== T.Super && callMayThrow(node, modules)) return true;
+      if (node.callee.type !== AST_NODE_TYPES.Super && callMayThrow(node, modules)) return true;
       break;
-    case T.NewExpression:
+    case AST_NODE_TYPES.NewExpression:
       if (constructionMayThrow(node, modules)) return true;
       break;
     default:
@@ -219,9 +227,8 @@ function mayThrowIn(node: Node | null | undefined, modules: ModuleSource | undef
   return someChild(node, (child) => mayThrowIn(child, modules));
 }
 
-
 function isInlineFunction(argument: Node): argument is TSESTree.ArrowFunctionExpression | TSESTree.FunctionExpression {
-  return argument.type === T.ArrowFunctionExpression || argument.type === T.FunctionExpression;
+  return argument.type === AST_NODE_TYPES.ArrowFunctionExpression || argument.type === AST_NODE_TYPES.FunctionExpression;
 }
 
 const RELEASE_LIKE = /^(?:release|unlock|dispose|close|end|free)/i;
@@ -230,5 +237,5 @@ const RELEASE_LIKE = /^(?:release|unlock|dispose|close|end|free)/i;
 function isOptionalCall(call: TSESTree.CallExpression): boolean {
   if (call.optional) return true;
   const callee = call.callee;
-  return callee.type === T.MemberExpression && callee.optional;
+  return callee.type === AST_NODE_TYPES.MemberExpression && callee.optional;
 }

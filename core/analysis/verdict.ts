@@ -1,6 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import { declaredReleaseIsAsync } from "./declared-release.js";
-import { T, walk, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, walk, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import type { LockModel } from "../lock-api/model.js";
 import { isProcessExit, type FollowedLock } from "./effects.js";
@@ -69,7 +69,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
       break;
   }
   const owner = form.owner;
-  const body = owner.type === T.Program ? owner : owner.body;
+  const body = owner.type === AST_NODE_TYPES.Program ? owner : owner.body;
   // One place decides: the path interpreter, for every tracked site (no shape-specific shortcuts
   // to keep in agreement with it; on real code they saved no measurable time, bench/RESULTS.md).
   const report = interpret(body, {
@@ -77,7 +77,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
     scope: form.scope,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync: releaseKnownAsync(site, facts),
-    ownerIsAsync: owner.type !== T.Program && owner.async,
+    ownerIsAsync: owner.type !== AST_NODE_TYPES.Program && owner.async,
   });
   const transfers = report.transfers;
   const [leak, ...others] = rankedLeaks(report.leaks);
@@ -119,7 +119,7 @@ function processExitAfter(scope: Node, offset: number): Node | undefined {
     scope,
     (node) => {
       if (found || node.range[1] <= offset) return node.range[1] <= offset && node !== scope ? "skip" : undefined;
-      if (node.type === T.CallExpression && isProcessExit(node)) found = node;
+      if (node.type === AST_NODE_TYPES.CallExpression && isProcessExit(node)) found = node;
       return undefined;
     },
     true,
@@ -187,7 +187,7 @@ function rank(leak: Leak): number {
 }
 
 function isAwaited(node: Node): boolean {
-  return node.type === T.AwaitExpression || node.parent?.type === T.AwaitExpression;
+  return node.type === AST_NODE_TYPES.AwaitExpression || node.parent?.type === AST_NODE_TYPES.AwaitExpression;
 }
 
 const releaseNamesCache = new WeakMap<LockModel, ReadonlySet<string>>();
@@ -217,16 +217,16 @@ function localNamesOf(owner: Node): ReadonlySet<string> {
   const set = new Set<string>();
   const addPattern = (pattern: Node): void => {
     walk(pattern, (node) => {
-      if (node.type === T.Identifier) set.add(node.name);
+      if (node.type === AST_NODE_TYPES.Identifier) set.add(node.name);
       return undefined;
     });
   };
-  if (owner.type !== T.Program && "params" in owner) (owner as TSESTree.FunctionLike).params.forEach(addPattern);
+  if (owner.type !== AST_NODE_TYPES.Program && "params" in owner) (owner as TSESTree.FunctionLike).params.forEach(addPattern);
   walk(
     owner,
     (node) => {
-      if (node.type === T.VariableDeclarator) addPattern(node.id);
-      if (node.type === T.FunctionDeclaration && node.id) set.add(node.id.name);
+      if (node.type === AST_NODE_TYPES.VariableDeclarator) addPattern(node.id);
+      if (node.type === AST_NODE_TYPES.FunctionDeclaration && node.id) set.add(node.id.name);
       return undefined;
     },
     true,

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/types";
-import { T, referencePath, skipWrappersUp, unwrap, type Node } from "./nodes.js";
+import { AST_NODE_TYPES, referencePath, skipWrappersUp, unwrap, type Node } from "./nodes.js";
 
 /**
  * Where an acquisition's value is stored when it is one part of an initialiser, as real code
@@ -30,9 +30,16 @@ export function settledValue(call: Node): Node {
   let value = skipWrappersUp(call);
   for (;;) {
     const member = value.parent;
-    if (member?.type !== T.MemberExpression || member.object !== value || member.computed || member.property.type !== T.Identifier || member.property.name !== "finally") return value;
+    if (
+      member?.type !== AST_NODE_TYPES.MemberExpression ||
+      member.object !== value ||
+      member.computed ||
+      member.property.type !== AST_NODE_TYPES.Identifier ||
+      member.property.name !== "finally"
+    )
+      return value;
     const link = member.parent;
-    if (link?.type !== T.CallExpression || link.callee !== member) return value;
+    if (link?.type !== AST_NODE_TYPES.CallExpression || link.callee !== member) return value;
     value = skipWrappersUp(link);
   }
 }
@@ -49,16 +56,16 @@ export function conditionKey(test: Node): string | undefined {
   if (path !== undefined) return path;
   const side = (node: Node): string | undefined => {
     const value = unwrap(node);
-    if (value.type === T.Literal) return JSON.stringify(value.value);
+    if (value.type === AST_NODE_TYPES.Literal) return JSON.stringify(value.value);
     return referencePath(value);
   };
   // `isPool(this.client)`: a predicate over references, asked twice of the same values (drizzle).
-  if (inner.type === T.CallExpression && !inner.optional) {
+  if (inner.type === AST_NODE_TYPES.CallExpression && !inner.optional) {
     const callee = referencePath(unwrap(inner.callee));
-    const args = inner.arguments.map((argument) => (argument.type === T.SpreadElement ? undefined : side(argument)));
+    const args = inner.arguments.map((argument) => (argument.type === AST_NODE_TYPES.SpreadElement ? undefined : side(argument)));
     return callee === undefined || args.some((argument) => argument === undefined) ? undefined : `${callee}(${args.join(", ")})`;
   }
-  if (inner.type !== T.BinaryExpression || inner.left.type === T.PrivateIdentifier) return undefined;
+  if (inner.type !== AST_NODE_TYPES.BinaryExpression || inner.left.type === AST_NODE_TYPES.PrivateIdentifier) return undefined;
   const left = side(inner.left);
   const right = side(inner.right);
   return left === undefined || right === undefined ? undefined : `${left} ${inner.operator} ${right}`;
@@ -73,18 +80,18 @@ export function enclosingInitialiser(valueNode: Node): Initialiser | undefined {
   for (;;) {
     const parent = current.parent;
     if (!parent) return undefined;
-    if (parent.type === T.VariableDeclarator && parent.init === current) break;
-    if (parent.type === T.AssignmentExpression && parent.right === current && parent.operator === "=") break;
-    if (parent.type === T.LogicalExpression && parent.right === current && (parent.operator === "??" || parent.operator === "||")) {
+    if (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.init === current) break;
+    if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.right === current && parent.operator === "=") break;
+    if (parent.type === AST_NODE_TYPES.LogicalExpression && parent.right === current && (parent.operator === "??" || parent.operator === "||")) {
       // `borrowed ?? acquire()`: acquired only when the borrowed value is missing.
       const path = referencePath(parent.left);
       if (path !== undefined) conditions.set(path, false);
-    } else if (parent.type === T.ConditionalExpression && parent.test !== current) {
+    } else if (parent.type === AST_NODE_TYPES.ConditionalExpression && parent.test !== current) {
       const test = unwrap(parent.test);
-      const negated = test.type === T.UnaryExpression && test.operator === "!";
+      const negated = test.type === AST_NODE_TYPES.UnaryExpression && test.operator === "!";
       const path = conditionKey(negated ? test.argument : test);
       if (path !== undefined) conditions.set(path, (parent.consequent === current) !== negated);
-    } else if (parent.type === T.NewExpression && wrapper === undefined && parent.arguments.includes(current as TSESTree.CallExpressionArgument)) {
+    } else if (parent.type === AST_NODE_TYPES.NewExpression && wrapper === undefined && parent.arguments.includes(current as TSESTree.CallExpressionArgument)) {
       wrapper = parent;
     } else {
       return undefined;

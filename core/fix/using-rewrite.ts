@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, describe, descendants, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, describe, descendants, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 import { isReleaseCall, type HandleBinding } from "../analysis/binding.js";
 import { expressionEvents, guardOf, type FollowedLock, type Event } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
@@ -22,8 +22,7 @@ import { applyEdits, dedent, indentAt, lineEndWithBreak, lineStart, type TextEdi
  * released at the same point on the success path as before.
  */
 export type RewritePlan =
-  | { readonly kind: "rewrite"; readonly shape: RewriteShape; readonly edits: TextEdit[] }
-  | { readonly kind: "manual"; readonly reason: string };
+  { readonly kind: "rewrite"; readonly shape: RewriteShape; readonly edits: TextEdit[] } | { readonly kind: "manual"; readonly reason: string };
 
 export type RewriteShape = "tryFinally" | "straightLine" | "releaseOnFailure";
 
@@ -99,14 +98,19 @@ interface Region {
  * (its `finally` calls `release()` as written). Undefined for any other binding.
  */
 export function destructuredRelease(acquireAt: Node | undefined, binding: HandleBinding): string | undefined {
-  if (acquireAt?.type !== T.VariableDeclarator || (acquireAt.id.type !== T.ArrayPattern && acquireAt.id.type !== T.ObjectPattern)) return undefined;
+  if (
+    acquireAt?.type !== AST_NODE_TYPES.VariableDeclarator ||
+    (acquireAt.id.type !== AST_NODE_TYPES.ArrayPattern && acquireAt.id.type !== AST_NODE_TYPES.ObjectPattern)
+  )
+    return undefined;
   const released = patternNames(acquireAt.id).filter((name) => binding.releaseFnNames.has(name));
   return released.length === 1 ? released[0] : undefined;
 }
 
 export function unboundHandleReason(binding: HandleBinding): string | undefined {
   if (binding.wrapper) return `the handle lives inside \`${binding.wrapper.name}\` (a wrapper object); release it in a \`finally\` by hand`;
-  if (binding.conditions && binding.conditions.size > 0) return "the lock is acquired on one branch only (`borrowed ?? acquire()`); a `finally` must keep the ownership test";
+  if (binding.conditions && binding.conditions.size > 0)
+    return "the lock is acquired on one branch only (`borrowed ?? acquire()`); a `finally` must keep the ownership test";
   if ([...binding.handleNames].some((name) => name.includes("."))) return "the handle is kept in a field; `using` needs a local name";
   return undefined;
 }
@@ -138,15 +142,14 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   // The try/finally form keeps the name bound to what the API returned: no adapter, no wrapper to see.
   if (disposal.adapter && !tryFinally) {
     // With the adapter the name holds `{ [Symbol.dispose]: fn }`: any use other than a call would see the wrapper.
-    const valueUse = descendants(form.scope).find(
-      (node) => node.type === T.Identifier && node.name === bound && !isCalleeOrDeclaration(node),
-    );
+    const valueUse = descendants(form.scope).find((node) => node.type === AST_NODE_TYPES.Identifier && node.name === bound && !isCalleeOrDeclaration(node));
     if (valueUse) return manual(`\`${bound}\` is used as a value on line ${valueUse.loc.start.line}; the adapter would change what it holds`);
   }
-  if (!unbound && !tryFinally && !disposal.adapter && !binding.handleNames.has(bound)) return manual("the acquisition returns a release function; it needs the adapter form");
+  if (!unbound && !tryFinally && !disposal.adapter && !binding.handleNames.has(bound))
+    return manual("the acquisition returns a release function; it needs the adapter form");
 
   const owner = form.owner;
-  if (disposal.keyword === "await using" && owner.type !== T.Program && !owner.async) {
+  if (disposal.keyword === "await using" && owner.type !== AST_NODE_TYPES.Program && !owner.async) {
     return manual("`await using` needs an async function; this one is not async");
   }
 
@@ -174,8 +177,8 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     const container = release.parent!;
     const tryStatement = container.parent;
     if (
-      container.type === T.BlockStatement &&
-      tryStatement?.type === T.TryStatement &&
+      container.type === AST_NODE_TYPES.BlockStatement &&
+      tryStatement?.type === AST_NODE_TYPES.TryStatement &&
       tryStatement.finalizer === container &&
       topStatementOf(tryStatement, block) !== undefined &&
       !finallyRelease
@@ -198,7 +201,9 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
       continue;
     }
     if (typeof exit === "object") {
-      return manual(`the release on line ${release.loc.start.line} is followed by \`${describe(exit.next, sourceText).replace(/;$/, "")}\`, which would run while the lock is held`);
+      return manual(
+        `the release on line ${release.loc.start.line} is followed by \`${describe(exit.next, sourceText).replace(/;$/, "")}\`, which would run while the lock is held`,
+      );
     }
     return manual(`the release on line ${release.loc.start.line} neither ends the locked region nor its path`);
   }
@@ -210,7 +215,10 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   for (const [ifStatement, list] of branchReleases) {
     const problem = branchesProblem(ifStatement, new Set(list));
     if (problem) return manual(problem);
-    if (branchTail || finallyRelease || tailRelease) return manual(`the release on line ${list[0]!.loc.start.line} is one of several success-path releases; the codemod cannot tell where the locked region ends`);
+    if (branchTail || finallyRelease || tailRelease)
+      return manual(
+        `the release on line ${list[0]!.loc.start.line} is one of several success-path releases; the codemod cannot tell where the locked region ends`,
+      );
     branchTail = { ifStatement, releases: list };
   }
   const edits: TextEdit[] = [];
@@ -238,11 +246,15 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     }
     // Names the `try` block declares must not meet names of the enclosing block once it is unwrapped:
     // then the region gets a block of its own.
-    const outerNames = declaredNames(block.body.filter((s) => s !== tryStatement && s !== letDeclaration && s !== declarationStatement), bound);
+    const outerNames = declaredNames(
+      block.body.filter((s) => s !== tryStatement && s !== letDeclaration && s !== declarationStatement),
+      bound,
+    );
     const tryNames = declaredNames(tryStatement.block.body, "");
     if ([...tryNames].some((name) => name !== "" && outerNames.has(name))) {
       const regionNames = declaredNames(block.body.slice(declIndex, block.body.indexOf(tryStatement as never)), bound);
-      if ([...tryNames].some((name) => name !== "" && regionNames.has(name))) return manual("the `try` block declares a name that the locked region already declares");
+      if ([...tryNames].some((name) => name !== "" && regionNames.has(name)))
+        return manual("the `try` block declares a name that the locked region already declares");
       forceWrap = true;
     }
     // The try/finally form moves the release, with the comments above it in the `finally`, into its own `finally`.
@@ -271,14 +283,22 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   // A release in a nested block that runs before a `using` of that block is disposed: with `using`
   // at the outer block, this lock would be released after that disposal instead of before it.
   // (A `using` of the declaration's own block declared earlier is disposed after us either way: LIFO.)
-  for (const release of [...exitReleases, ...(finallyRelease ? [finallyRelease.statement] : []), ...(tailRelease ? [tailRelease] : []), ...(branchTail?.releases ?? [])]) {
+  for (const release of [
+    ...exitReleases,
+    ...(finallyRelease ? [finallyRelease.statement] : []),
+    ...(tailRelease ? [tailRelease] : []),
+    ...(branchTail?.releases ?? []),
+  ]) {
     const container = release.parent;
     if (container === block) continue;
-    const siblings = container?.type === T.BlockStatement ? container.body : [];
+    const siblings = container?.type === AST_NODE_TYPES.BlockStatement ? container.body : [];
     const usingBefore = siblings
       .slice(0, siblings.indexOf(release as never))
-      .find((s) => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using") && s !== declarationStatement);
-    if (usingBefore) return manual(`the release on line ${release.loc.start.line} runs before \`using\` on line ${usingBefore.loc.start.line} is disposed; with \`using\` it would run after`);
+      .find((s) => s.type === AST_NODE_TYPES.VariableDeclaration && (s.kind === "using" || s.kind === "await using") && s !== declarationStatement);
+    if (usingBefore)
+      return manual(
+        `the release on line ${release.loc.start.line} runs before \`using\` on line ${usingBefore.loc.start.line} is disposed; with \`using\` it would run after`,
+      );
   }
   for (const release of exitReleases) {
     if (!within(release, declarationStatement.range[0], regionEnd.range[1])) {
@@ -294,7 +314,17 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     // One `finally` for every branch: the branches must release the same way.
     const texts = new Set(branchTail?.releases.map((r) => sourceText.slice(r.range[0], r.range[1])) ?? []);
     if (texts.size > 1) return manual("the branches release the lock in different ways; one `finally` cannot hold them all");
-    return tryFinallyPlan({ block, declIndex, endIndex: block.body.indexOf(regionEnd as never), bound, successRelease, edits, awaitRelease: input.awaitRelease === true, sourceText, input });
+    return tryFinallyPlan({
+      block,
+      declIndex,
+      endIndex: block.body.indexOf(regionEnd as never),
+      bound,
+      successRelease,
+      edits,
+      awaitRelease: input.awaitRelease === true,
+      sourceText,
+      input,
+    });
   }
 
   // The declaration itself.
@@ -304,9 +334,9 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
 
   const endIndex = block.body.indexOf(regionEnd as never);
   // Disposal order: a `using` declared after this lock in the same block would now be disposed first.
-  const laterUsing = block.body.slice(declIndex + 1, endIndex + 1).find(
-    (s) => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using"),
-  );
+  const laterUsing = block.body
+    .slice(declIndex + 1, endIndex + 1)
+    .find((s) => s.type === AST_NODE_TYPES.VariableDeclaration && (s.kind === "using" || s.kind === "await using"));
   if (laterUsing) {
     return manual(`\`using\` on line ${laterUsing.loc.start.line} would then be disposed before this lock, but this lock was released first`);
   }
@@ -315,7 +345,8 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   // Nothing follows, or only `return <names and literals>`: evaluating it while still holding the lock is unobservable.
   if (!forceWrap && (rest.length === 0 || (rest.length === 1 && isPureReturn(rest[0]!)))) return { kind: "rewrite", shape, edits };
   // Statements follow: wrap the region in a block so the release point stays where it was.
-  if (block.type === T.Program) return manual("statements follow the locked region at module level; `using` would hold the lock to the end of the module");
+  if (block.type === AST_NODE_TYPES.Program)
+    return manual("statements follow the locked region at module level; `using` would hold the lock to the end of the module");
   const regionStatements = block.body.slice(declIndex + 1, endIndex + 1);
   if (usesNames(rest, new Set([bound]))) return manual(`statements after the locked region use \`${bound}\``);
   const usedAfter = usedNamesDeclaredIn(regionStatements, rest);
@@ -347,20 +378,22 @@ function usedNamesDeclaredIn(region: readonly Node[], rest: readonly Node[]): Se
 function isCheapStatement(statement: Node, effects: FollowedLock): boolean {
   const cheap = (node: Node | null | undefined): boolean => !node || expressionEvents(effects, node).every(quietEvent);
   switch (statement.type) {
-    case T.ExpressionStatement:
+    case AST_NODE_TYPES.ExpressionStatement:
       return cheap(statement.expression);
-    case T.VariableDeclaration:
+    case AST_NODE_TYPES.VariableDeclaration:
       return (statement.kind === "const" || statement.kind === "let") && statement.declarations.every((d) => cheap(d.init));
-    case T.ReturnStatement:
-    case T.ThrowStatement:
+    case AST_NODE_TYPES.ReturnStatement:
+    case AST_NODE_TYPES.ThrowStatement:
       return cheap(statement.argument);
-    case T.IfStatement:
-      return cheap(statement.test) && isCheapStatement(statement.consequent, effects) && (!statement.alternate || isCheapStatement(statement.alternate, effects));
-    case T.BlockStatement:
+    case AST_NODE_TYPES.IfStatement:
+      return (
+        cheap(statement.test) && isCheapStatement(statement.consequent, effects) && (!statement.alternate || isCheapStatement(statement.alternate, effects))
+      );
+    case AST_NODE_TYPES.BlockStatement:
       return statement.body.every((s) => isCheapStatement(s, effects));
-    case T.EmptyStatement:
-    case T.BreakStatement:
-    case T.ContinueStatement:
+    case AST_NODE_TYPES.EmptyStatement:
+    case AST_NODE_TYPES.BreakStatement:
+    case AST_NODE_TYPES.ContinueStatement:
       return true;
     default:
       return false;
@@ -370,7 +403,7 @@ function isCheapStatement(statement: Node, effects: FollowedLock): boolean {
 function quietEvent(event: Event): boolean {
   if (event.kind === "branch") return event.whenTrue.every(quietEvent) && event.whenFalse.every(quietEvent);
   // Building an error to throw is no work under the lock.
-  if (event.kind === "throw") return event.node.type === T.NewExpression && isPure(event.node);
+  if (event.kind === "throw") return event.node.type === AST_NODE_TYPES.NewExpression && isPure(event.node);
   return false;
 }
 
@@ -386,33 +419,51 @@ interface Hoist {
  * `let` before the region with their type: the annotation as written, else the checker's type
  * (`typeOf`), else none in JavaScript. A TypeScript name without either stays manual.
  */
-function hoistDeclarations(region: readonly Node[], names: ReadonlySet<string>, input: Pick<PlanInput, "sourceText" | "javascript" | "typeOf" | "typesHint">): Hoist | string {
+function hoistDeclarations(
+  region: readonly Node[],
+  names: ReadonlySet<string>,
+  input: Pick<PlanInput, "sourceText" | "javascript" | "typeOf" | "typesHint">,
+): Hoist | string {
   const { sourceText } = input;
   const declarations: string[] = [];
   const edits: TextEdit[] = [];
   for (const statement of region) {
-    if ((statement.type === T.FunctionDeclaration || statement.type === T.ClassDeclaration) && statement.id && names.has(statement.id.name)) {
-      return `\`${statement.id.name}\` is declared inside the locked region by a ${statement.type === T.FunctionDeclaration ? "function" : "class"} declaration and used after it; move it out by hand`;
+    if (
+      (statement.type === AST_NODE_TYPES.FunctionDeclaration || statement.type === AST_NODE_TYPES.ClassDeclaration) &&
+      statement.id &&
+      names.has(statement.id.name)
+    ) {
+      return `\`${statement.id.name}\` is declared inside the locked region by a ${statement.type === AST_NODE_TYPES.FunctionDeclaration ? "function" : "class"} declaration and used after it; move it out by hand`;
     }
-    if (statement.type !== T.VariableDeclaration) continue;
+    if (statement.type !== AST_NODE_TYPES.VariableDeclaration) continue;
     const hoisted = statement.declarations.filter((d) => patternNames(d.id).some((n) => names.has(n)));
     if (hoisted.length === 0) continue;
-    if (statement.kind !== "const" && statement.kind !== "let") return `\`${describe(statement, sourceText, 30)}\` is used after the locked region and cannot be declared before it`;
-    if (hoisted.length !== statement.declarations.length) return `\`${describe(statement, sourceText, 30)}\` declares several names, some used after the locked region; split it by hand`;
+    if (statement.kind !== "const" && statement.kind !== "let")
+      return `\`${describe(statement, sourceText, 30)}\` is used after the locked region and cannot be declared before it`;
+    if (hoisted.length !== statement.declarations.length)
+      return `\`${describe(statement, sourceText, 30)}\` declares several names, some used after the locked region; split it by hand`;
     // JavaScript: `const { a, b } = f();` → `let a, b;` before and `({ a, b } = f());` inside (no types to give).
     const only = statement.declarations[0]!;
-    if (input.javascript && statement.declarations.length === 1 && (only.id.type === T.ObjectPattern || only.id.type === T.ArrayPattern) && only.init) {
+    if (
+      input.javascript &&
+      statement.declarations.length === 1 &&
+      (only.id.type === AST_NODE_TYPES.ObjectPattern || only.id.type === AST_NODE_TYPES.ArrayPattern) &&
+      only.init
+    ) {
       declarations.push(`let ${patternNames(only.id).join(", ")};`);
-      const object = only.id.type === T.ObjectPattern;
+      const object = only.id.type === AST_NODE_TYPES.ObjectPattern;
       edits.push({ range: [statement.range[0], only.range[0]], text: object ? "(" : "" });
       if (object) edits.push({ range: [only.range[1], only.range[1]], text: ")" });
       continue;
     }
     for (const declarator of statement.declarations) {
-      if (declarator.id.type !== T.Identifier) return `\`${describe(declarator.id, sourceText, 30)}\` is destructured inside the locked region and used after it; declare its names before the region by hand`;
+      if (declarator.id.type !== AST_NODE_TYPES.Identifier)
+        return `\`${describe(declarator.id, sourceText, 30)}\` is destructured inside the locked region and used after it; declare its names before the region by hand`;
       const name = declarator.id.name;
       if (!declarator.init) return `\`${name}\` is declared without a value inside the locked region and used after it; declare it before the region by hand`;
-      const annotation = declarator.id.typeAnnotation ? sourceText.slice(declarator.id.typeAnnotation.range[0], declarator.id.typeAnnotation.range[1]) : undefined;
+      const annotation = declarator.id.typeAnnotation
+        ? sourceText.slice(declarator.id.typeAnnotation.range[0], declarator.id.typeAnnotation.range[1])
+        : undefined;
       const inferred = annotation === undefined && !input.javascript ? input.typeOf?.(declarator) : undefined;
       if (annotation === undefined && !input.javascript && inferred === undefined) {
         const hint = input.typesHint ?? "run the codemod with its tsconfig";
@@ -485,19 +536,30 @@ function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePla
   if (form.kind !== "tracked" || form.acquireAt === undefined) return manual("the acquisition binds no handle");
   const binding = form.binding;
   // `const x = …;` or `x = …;` / `this.x = …;`, a statement of a block.
-  const statement = form.acquireAt.type === T.VariableDeclarator ? form.acquireAt.parent : form.acquireAt.type === T.AssignmentExpression ? form.acquireAt.parent : undefined;
+  const statement =
+    form.acquireAt.type === AST_NODE_TYPES.VariableDeclarator
+      ? form.acquireAt.parent
+      : form.acquireAt.type === AST_NODE_TYPES.AssignmentExpression
+        ? form.acquireAt.parent
+        : undefined;
   const block = statement?.parent;
-  if (!statement || (statement.type !== T.VariableDeclaration && statement.type !== T.ExpressionStatement) || (block?.type !== T.BlockStatement && block?.type !== T.Program)) {
+  if (
+    !statement ||
+    (statement.type !== AST_NODE_TYPES.VariableDeclaration && statement.type !== AST_NODE_TYPES.ExpressionStatement) ||
+    (block?.type !== AST_NODE_TYPES.BlockStatement && block?.type !== AST_NODE_TYPES.Program)
+  ) {
     return manual("the acquisition is not a statement of a block");
   }
   const declIndex = block.body.indexOf(statement as never);
-  const tryIndex = block.body.findIndex((s, index) => index > declIndex && s.type === T.TryStatement && s.finalizer !== null && finallyRelease(s, binding, sourceText) !== undefined);
+  const tryIndex = block.body.findIndex(
+    (s, index) => index > declIndex && s.type === AST_NODE_TYPES.TryStatement && s.finalizer !== null && finallyRelease(s, binding, sourceText) !== undefined,
+  );
   if (tryIndex < 0) return manual("no `try` after the acquisition releases it in its `finally`");
   const tryStatement = block.body[tryIndex] as TSESTree.TryStatement;
   const release = finallyRelease(tryStatement, binding, sourceText)!;
   const releasesBefore = `the \`try\` on line ${tryStatement.loc.start.line}, whose \`finally\` releases the lock`;
   // `finally { await runner.afterMigration(); await runner.release(); }`: what runs before the release can throw too.
-  const ownerIsAsync = form.owner.type === T.Program || form.owner.async;
+  const ownerIsAsync = form.owner.type === AST_NODE_TYPES.Program || form.owner.async;
   const releaseAsWritten = awaitedRelease(release, binding, sourceText, input.awaitRelease === true && ownerIsAsync);
   const finallyEdits = releaseFirstInFinally(tryStatement.finalizer!, release, releaseAsWritten, sourceText);
   if (typeof finallyEdits === "string") return manual(`${releasesBefore}; ${finallyEdits}`);
@@ -523,7 +585,16 @@ function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePla
   return {
     kind: "rewrite",
     shape: "releaseOnFailure",
-    edits: [...wrapRegion({ block, first: declIndex + 1, last: tryIndex - 1 }, hoist?.edits ?? [], sourceText, { catchRelease: releaseAsWritten, param }, hoist?.declarations), ...finallyEdits],
+    edits: [
+      ...wrapRegion(
+        { block, first: declIndex + 1, last: tryIndex - 1 },
+        hoist?.edits ?? [],
+        sourceText,
+        { catchRelease: releaseAsWritten, param },
+        hoist?.declarations,
+      ),
+      ...finallyEdits,
+    ],
   };
 }
 
@@ -540,14 +611,15 @@ function awaitedRelease(statement: Node, binding: HandleBinding, sourceText: str
   let call: TSESTree.CallExpression | undefined;
   walk(statement, (node) => {
     if (call || isFunctionNode(node)) return "skip";
-    if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) call = node;
+    if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) call = node;
     return undefined;
   });
   if (!call) return dedent(original, indent);
   // `lock.release()` / `lock?.release()`: the await goes before the whole chain.
   let outer: Node = call;
-  while (outer.parent && (outer.parent.type === T.ChainExpression || outer.parent.type === T.TSNonNullExpression)) outer = outer.parent;
-  if (outer.parent?.type === T.AwaitExpression) return dedent(original, indent);
+  while (outer.parent && (outer.parent.type === AST_NODE_TYPES.ChainExpression || outer.parent.type === AST_NODE_TYPES.TSNonNullExpression))
+    outer = outer.parent;
+  if (outer.parent?.type === AST_NODE_TYPES.AwaitExpression) return dedent(original, indent);
   const at = outer.range[0] - statement.range[0];
   return dedent(`${original.slice(0, at)}await ${original.slice(at)}`, indent);
 }
@@ -556,14 +628,26 @@ function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node
   const top = topStatementOf(release, finalizer)!;
   const index = finalizer.body.indexOf(top as never);
   const before = finalizer.body.slice(0, index);
-  const canThrow = before.some((statement) => descendants(statement).some((node) => node.type === T.CallExpression || node.type === T.AwaitExpression || node.type === T.NewExpression || node.type === T.ThrowStatement));
+  const canThrow = before.some((statement) =>
+    descendants(statement).some(
+      (node) =>
+        node.type === AST_NODE_TYPES.CallExpression ||
+        node.type === AST_NODE_TYPES.AwaitExpression ||
+        node.type === AST_NODE_TYPES.NewExpression ||
+        node.type === AST_NODE_TYPES.ThrowStatement,
+    ),
+  );
   if (!canThrow) return [];
   // A release nested deeper (`finally { try { await settled; } finally { lease.release(); } }`) is the code's own design.
   if (top !== release) return "what its `finally` runs before the `try` that releases can throw";
   // `using` before the release is disposed after it; in a `try` of its own it would be disposed first.
-  const disposed = before.find((statement) => statement.type === T.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using"));
-  if (disposed) return `\`using\` on line ${disposed.loc.start.line} runs before the release in its \`finally\` and can throw; the codemod cannot guard it without changing the release order`;
-  if (hasComment(sourceText, [before[before.length - 1]!.range[1], release.range[0]], [0, 0])) return "a comment between the statements of its `finally` and the release would be lost";
+  const disposed = before.find(
+    (statement) => statement.type === AST_NODE_TYPES.VariableDeclaration && (statement.kind === "using" || statement.kind === "await using"),
+  );
+  if (disposed)
+    return `\`using\` on line ${disposed.loc.start.line} runs before the release in its \`finally\` and can throw; the codemod cannot guard it without changing the release order`;
+  if (hasComment(sourceText, [before[before.length - 1]!.range[1], release.range[0]], [0, 0]))
+    return "a comment between the statements of its `finally` and the release would be lost";
   const removal = removeStatement(sourceText, release);
   if (typeof removal === "string") return removal;
   return [...wrapRegion({ block: finalizer, first: 0, last: index - 1 }, [], sourceText, releaseText), removal];
@@ -581,7 +665,7 @@ function finallyRelease(tryStatement: TSESTree.TryStatement, binding: HandleBind
     finalizer,
     (node) => {
       if (statement) return "skip";
-      if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) {
+      if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) {
         const found = releaseStatementOf(node, undefined, true);
         // Only a release that runs whenever the `finally` runs: not in a branch, a loop or a nested `try` block.
         if (found && runsWith(found, finalizer)) statement = found;
@@ -598,7 +682,9 @@ function runsWith(statement: Node, finalizer: TSESTree.BlockStatement): boolean 
   const block = statement.parent;
   if (block === finalizer) return true;
   const nested = block?.parent;
-  return block?.type === T.BlockStatement && nested?.type === T.TryStatement && nested.finalizer === block && runsWith(nested, finalizer);
+  return (
+    block?.type === AST_NODE_TYPES.BlockStatement && nested?.type === AST_NODE_TYPES.TryStatement && nested.finalizer === block && runsWith(nested, finalizer)
+  );
 }
 
 /**
@@ -611,7 +697,7 @@ export function releasedAfter(binding: HandleBinding, scope: Node, node: Node, s
     scope,
     (inner) => {
       if (released) return "skip";
-      if (inner.type === T.CallExpression && inner.range[0] > node.range[1] && isReleaseCall(binding, inner, sourceText)) released = true;
+      if (inner.type === AST_NODE_TYPES.CallExpression && inner.range[0] > node.range[1] && isReleaseCall(binding, inner, sourceText)) released = true;
       return undefined;
     },
     true,
@@ -630,10 +716,11 @@ const COMPOUND_RELEASE = /^[a-z][\w$]*And(Unlock|Release)$/u;
 export function compoundReleaseOf(binding: HandleBinding, scope: Node, sourceText: string): TSESTree.CallExpression | string | undefined {
   const calls: TSESTree.CallExpression[] = [];
   walk(scope, (node) => {
-    if (node.type === T.CallExpression && isCompoundRelease(node) && isReleaseCall(binding, node, sourceText)) calls.push(node);
+    if (node.type === AST_NODE_TYPES.CallExpression && isCompoundRelease(node) && isReleaseCall(binding, node, sourceText)) calls.push(node);
     return undefined;
   });
-  if (calls.length > 1) return `the lock is released by \`${describe(calls[0]!.callee, sourceText, 40)}(…)\` on lines ${calls.map((c) => c.loc.start.line).join(", ")}; the codemod handles one such release`;
+  if (calls.length > 1)
+    return `the lock is released by \`${describe(calls[0]!.callee, sourceText, 40)}(…)\` on lines ${calls.map((c) => c.loc.start.line).join(", ")}; the codemod handles one such release`;
   return calls[0];
 }
 
@@ -653,7 +740,7 @@ function movedArguments(
 ): { declarations: string[]; inside: TextEdit[]; replacements: TextEdit[] } | string {
   const moved = call.arguments.filter((argument) => !isPure(argument));
   if (moved.length === 0) return { declarations: [], inside: [], replacements: [] };
-  if (moved.some((argument) => argument.type === T.SpreadElement)) return "a spread argument of the release cannot be computed before it";
+  if (moved.some((argument) => argument.type === AST_NODE_TYPES.SpreadElement)) return "a spread argument of the release cannot be computed before it";
   const callee = unwrap(call.callee) as TSESTree.MemberExpression;
   const method = (callee.property as TSESTree.Identifier).name;
   const verb = method.slice(0, method.search(/And(?:Unlock|Release)$/u));
@@ -679,14 +766,19 @@ function movedArguments(
 
 /** `writeAndUnlock` → `unlock`: the plain release a compound release's name ends with. */
 function plainReleaseOf(call: Node): string | undefined {
-  const callee = call.type === T.CallExpression ? unwrap(call.callee) : undefined;
-  if (callee?.type !== T.MemberExpression || callee.property.type !== T.Identifier) return undefined;
+  const callee = call.type === AST_NODE_TYPES.CallExpression ? unwrap(call.callee) : undefined;
+  if (callee?.type !== AST_NODE_TYPES.MemberExpression || callee.property.type !== AST_NODE_TYPES.Identifier) return undefined;
   return COMPOUND_RELEASE.exec(callee.property.name)?.[1]?.toLowerCase();
 }
 
 function isCompoundRelease(call: TSESTree.CallExpression): boolean {
   const callee = unwrap(call.callee);
-  return callee.type === T.MemberExpression && !callee.computed && callee.property.type === T.Identifier && COMPOUND_RELEASE.test(callee.property.name);
+  return (
+    callee.type === AST_NODE_TYPES.MemberExpression &&
+    !callee.computed &&
+    callee.property.type === AST_NODE_TYPES.Identifier &&
+    COMPOUND_RELEASE.test(callee.property.name)
+  );
 }
 
 /**
@@ -713,7 +805,7 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   const unbound = unboundHandleReason(binding);
   if (unbound) return manual(unbound);
   const bound = boundName(form.acquireAt);
-  if (!bound || form.acquireAt.type !== T.VariableDeclarator) return manual(`${handedOver}; the acquisition is not a declaration of one name`);
+  if (!bound || form.acquireAt.type !== AST_NODE_TYPES.VariableDeclarator) return manual(`${handedOver}; the acquisition is not a declaration of one name`);
   const anchor = anchorOf(form.acquireAt, bound);
   if (typeof anchor === "string") return manual(anchor);
   const { declarationStatement, block } = anchor;
@@ -722,19 +814,23 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   const endIndex = statement ? block.body.indexOf(statement as never) : -1;
   if (!statement || endIndex <= declIndex) return manual(`${handedOver}, not in the block that acquires it`);
   const releasedThere = input.releasedByHandOver === true;
-  if (statement.type === T.TryStatement && !releasedThere) return catchExtension(binding, block, declIndex, statement, sourceText, handedOver);
-  if (statement.type !== T.ReturnStatement && statement.type !== T.ExpressionStatement) {
-    return manual(`${handedOver} inside \`${describe(statement, sourceText, 30)}\`; the codemod releases on failure only around a hand-over that is a statement of the acquiring block`);
+  if (statement.type === AST_NODE_TYPES.TryStatement && !releasedThere) return catchExtension(binding, block, declIndex, statement, sourceText, handedOver);
+  if (statement.type !== AST_NODE_TYPES.ReturnStatement && statement.type !== AST_NODE_TYPES.ExpressionStatement) {
+    return manual(
+      `${handedOver} inside \`${describe(statement, sourceText, 30)}\`; the codemod releases on failure only around a hand-over that is a statement of the acquiring block`,
+    );
   }
   // A `finally` or a `using` disposal around the `return` runs after it, and if it throws the caller never gets the lock.
-  if (statement.type === T.ReturnStatement) {
+  if (statement.type === AST_NODE_TYPES.ReturnStatement) {
     let current: Node | undefined = statement.parent;
     while (current && current !== form.owner) {
-      if (current.type === T.TryStatement && current.finalizer && within(statement, current.block.range[0], current.block.range[1])) {
+      if (current.type === AST_NODE_TYPES.TryStatement && current.finalizer && within(statement, current.block.range[0], current.block.range[1])) {
         return manual(`${handedOver}; the \`finally\` on line ${current.finalizer.loc.start.line} runs after it and can cancel it`);
       }
-      if (current.type === T.BlockStatement || current.type === T.Program) {
-        const disposed = current.body.find((s) => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using") && s.range[1] <= statement.range[0]);
+      if (current.type === AST_NODE_TYPES.BlockStatement || current.type === AST_NODE_TYPES.Program) {
+        const disposed = current.body.find(
+          (s) => s.type === AST_NODE_TYPES.VariableDeclaration && (s.kind === "using" || s.kind === "await using") && s.range[1] <= statement.range[0],
+        );
         if (disposed) return manual(`${handedOver}; \`using\` on line ${disposed.loc.start.line} is disposed after it and can cancel it`);
       }
       current = current.parent;
@@ -755,8 +851,9 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
     const hoisted = hoistDeclarations(region, usedNamesDeclaredIn(region, rest), input);
     if (typeof hoisted === "string") return manual(`${handedOver}; ${hoisted}`);
     hoist = hoisted;
-  } else if (statement.type !== T.ReturnStatement && usesNames(rest, declared)) return manual(`${handedOver}; statements after it use names declared before it`);
-  const ownerIsAsync = form.owner.type === T.Program || form.owner.async;
+  } else if (statement.type !== AST_NODE_TYPES.ReturnStatement && usesNames(rest, declared))
+    return manual(`${handedOver}; statements after it use names declared before it`);
+  const ownerIsAsync = form.owner.type === AST_NODE_TYPES.Program || form.owner.async;
   if (input.releaseKnownAsync && !ownerIsAsync) return manual(`${handedOver}; awaiting its release on failure needs an async function`);
   const plainRelease = releasedThere ? plainReleaseOf(handOver) : undefined;
   const release = releaseText(binding, bound, input.releaseIsAsync && ownerIsAsync, plainRelease);
@@ -765,10 +862,20 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   if (releasedThere) {
     const moved = movedArguments(handOver as TSESTree.CallExpression, bound, region, form.owner, sourceText, input.javascript === true);
     if (typeof moved === "string") return manual(`${handedOver}; ${moved}`);
-    const wrapped = wrapRegion({ block, first: declIndex + 1, last }, [...(hoist?.edits ?? []), ...moved.inside], sourceText, { catchRelease: release, param }, [...(hoist?.declarations ?? []), ...moved.declarations]);
+    const wrapped = wrapRegion(
+      { block, first: declIndex + 1, last },
+      [...(hoist?.edits ?? []), ...moved.inside],
+      sourceText,
+      { catchRelease: release, param },
+      [...(hoist?.declarations ?? []), ...moved.declarations],
+    );
     return { kind: "rewrite", shape: "releaseOnFailure", edits: [...wrapped, ...moved.replacements] };
   }
-  return { kind: "rewrite", shape: "releaseOnFailure", edits: wrapRegion({ block, first: declIndex + 1, last }, [], sourceText, { catchRelease: release, param }) };
+  return {
+    kind: "rewrite",
+    shape: "releaseOnFailure",
+    edits: wrapRegion({ block, first: declIndex + 1, last }, [], sourceText, { catchRelease: release, param }),
+  };
 }
 
 /**
@@ -777,13 +884,28 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
  * already closes the failure paths of what it holds; the statements between the acquisition and it
  * move to the start of its block.
  */
-function catchExtension(binding: HandleBinding, block: TSESTree.BlockStatement | TSESTree.Program, declIndex: number, tryStatement: TSESTree.TryStatement, sourceText: string, handedOver: string): RewritePlan {
+function catchExtension(
+  binding: HandleBinding,
+  block: TSESTree.BlockStatement | TSESTree.Program,
+  declIndex: number,
+  tryStatement: TSESTree.TryStatement,
+  sourceText: string,
+  handedOver: string,
+): RewritePlan {
   const inside = `${handedOver} inside the \`try\` on line ${tryStatement.loc.start.line}`;
   const handler = tryStatement.handler;
   const param = handler?.param;
   const last = handler?.body.body[handler.body.body.length - 1];
-  const rethrows = param?.type === T.Identifier && last?.type === T.ThrowStatement && last.argument.type === T.Identifier && last.argument.name === param.name;
-  const releases = handler !== null && handler.body.body.some((statement) => descendants(statement).some((node) => node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)));
+  const rethrows =
+    param?.type === AST_NODE_TYPES.Identifier &&
+    last?.type === AST_NODE_TYPES.ThrowStatement &&
+    last.argument.type === AST_NODE_TYPES.Identifier &&
+    last.argument.name === param.name;
+  const releases =
+    handler !== null &&
+    handler.body.body.some((statement) =>
+      descendants(statement).some((node) => node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)),
+    );
   if (!rethrows || !releases) return manual(`${inside}, whose \`catch\` does not release it and rethrow`);
   if (tryStatement.finalizer) return manual(`${inside}, whose \`finally\` runs after the hand-over and can cancel it`);
   const tryIndex = block.body.indexOf(tryStatement as never);
@@ -793,7 +915,8 @@ function catchExtension(binding: HandleBinding, block: TSESTree.BlockStatement |
   if (problem) return manual(`${inside}; ${problem}`);
   const movedNames = declaredNames(moved, "");
   movedNames.delete("");
-  if (usesNames([handler!, ...block.body.slice(tryIndex + 1)], movedNames)) return manual(`${inside}; code after the \`try\` or its \`catch\` uses names declared before it`);
+  if (usesNames([handler!, ...block.body.slice(tryIndex + 1)], movedNames))
+    return manual(`${inside}; code after the \`try\` or its \`catch\` uses names declared before it`);
   const tryNames = declaredNames(tryStatement.block.body, "");
   if ([...movedNames].some((name) => tryNames.has(name))) return manual(`${inside}; its block declares a name the statements before it declare too`);
   const from = lineStart(sourceText, moved[0]!.range[0]);
@@ -803,9 +926,20 @@ function catchExtension(binding: HandleBinding, block: TSESTree.BlockStatement |
     return manual(`${inside}; the statements before it do not end their lines`);
   }
   const unit = indentUnit(block, sourceText);
-  const lines = sourceText.slice(from, to).replace(/\n$/, "").split("\n").map((line) => (line.trim() === "" ? line : unit + line));
+  const lines = sourceText
+    .slice(from, to)
+    .replace(/\n$/, "")
+    .split("\n")
+    .map((line) => (line.trim() === "" ? line : unit + line));
   const open = tryStatement.block.range[0] + 1;
-  return { kind: "rewrite", shape: "releaseOnFailure", edits: [{ range: [from, to], text: "" }, { range: [open, open], text: `\n${lines.join("\n")}` }] };
+  return {
+    kind: "rewrite",
+    shape: "releaseOnFailure",
+    edits: [
+      { range: [from, to], text: "" },
+      { range: [open, open], text: `\n${lines.join("\n")}` },
+    ],
+  };
 }
 
 /** Why the statements up to the hand-over cannot sit in a `try` that releases on failure, or undefined. */
@@ -815,10 +949,13 @@ function failureRegionProblem(region: readonly Node[], handOver: Node, binding: 
     walk(statement, (node) => {
       if (problem) return "skip";
       if (isFunctionNode(node)) return "skip";
-      if (node.type === T.CallExpression && isReleaseCall(binding, node, sourceText)) problem = `it is also released on line ${node.loc.start.line}`;
-      else if (node.type === T.ReturnStatement && node !== handOver) problem = `\`return\` on line ${node.loc.start.line} leaves before it`;
-      else if ((node.type === T.BreakStatement || node.type === T.ContinueStatement) && !insideLoopOf(node, statement)) problem = `\`${node.type === T.BreakStatement ? "break" : "continue"}\` on line ${node.loc.start.line} leaves before it`;
-      else if (node.type === T.VariableDeclaration && (node.kind === "using" || node.kind === "await using")) problem = `\`using\` on line ${node.loc.start.line} would be disposed after the release`;
+      if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText))
+        problem = `it is also released on line ${node.loc.start.line}`;
+      else if (node.type === AST_NODE_TYPES.ReturnStatement && node !== handOver) problem = `\`return\` on line ${node.loc.start.line} leaves before it`;
+      else if ((node.type === AST_NODE_TYPES.BreakStatement || node.type === AST_NODE_TYPES.ContinueStatement) && !insideLoopOf(node, statement))
+        problem = `\`${node.type === AST_NODE_TYPES.BreakStatement ? "break" : "continue"}\` on line ${node.loc.start.line} leaves before it`;
+      else if (node.type === AST_NODE_TYPES.VariableDeclaration && (node.kind === "using" || node.kind === "await using"))
+        problem = `\`using\` on line ${node.loc.start.line} would be disposed after the release`;
       return undefined;
     });
   }
@@ -828,7 +965,15 @@ function failureRegionProblem(region: readonly Node[], handOver: Node, binding: 
 /** Is the `break`/`continue` inside a loop or `switch` that is itself inside `statement`? */
 function insideLoopOf(node: Node, statement: Node): boolean {
   for (let current = node.parent; current && current !== statement.parent; current = current.parent) {
-    if (current.type === T.ForStatement || current.type === T.ForOfStatement || current.type === T.ForInStatement || current.type === T.WhileStatement || current.type === T.DoWhileStatement || current.type === T.SwitchStatement) return true;
+    if (
+      current.type === AST_NODE_TYPES.ForStatement ||
+      current.type === AST_NODE_TYPES.ForOfStatement ||
+      current.type === AST_NODE_TYPES.ForInStatement ||
+      current.type === AST_NODE_TYPES.WhileStatement ||
+      current.type === AST_NODE_TYPES.DoWhileStatement ||
+      current.type === AST_NODE_TYPES.SwitchStatement
+    )
+      return true;
   }
   return false;
 }
@@ -865,7 +1010,9 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
   const { block, declIndex, bound, successRelease, sourceText } = input;
   let last = input.endIndex;
   if (last <= declIndex) return manual("nothing runs between the acquisition and its release");
-  const laterUsing = block.body.slice(declIndex + 1, last + 1).find((s) => s.type === T.VariableDeclaration && (s.kind === "using" || s.kind === "await using"));
+  const laterUsing = block.body
+    .slice(declIndex + 1, last + 1)
+    .find((s) => s.type === AST_NODE_TYPES.VariableDeclaration && (s.kind === "using" || s.kind === "await using"));
   if (laterUsing) return manual(`\`using\` on line ${laterUsing.loc.start.line} would then be disposed before this lock, but this lock was released first`);
   // The `try` block scopes what the region declares: nothing outside may use those names.
   const declared = declaredNames(block.body.slice(declIndex + 1, last + 1), "");
@@ -881,7 +1028,11 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
     else {
       // Otherwise the names used after the region are declared before the `try` and assigned in it.
       if (usesNames(rest, new Set([bound]))) return manual(`statements after the locked region use \`${bound}\``);
-      const hoisted = hoistDeclarations(block.body.slice(declIndex + 1, last + 1), usedNamesDeclaredIn(block.body.slice(declIndex + 1, last + 1), rest), input.input);
+      const hoisted = hoistDeclarations(
+        block.body.slice(declIndex + 1, last + 1),
+        usedNamesDeclaredIn(block.body.slice(declIndex + 1, last + 1), rest),
+        input.input,
+      );
       if (typeof hoisted === "string") return manual(hoisted);
       hoist = hoisted;
     }
@@ -892,9 +1043,9 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
   const releaseIndent = indentAt(sourceText, successRelease.range[0]);
   let release = dedent(sourceText.slice(successRelease.range[0], successRelease.range[1]), releaseIndent);
   // An async release that was not awaited (the rule's "not awaited"): the `finally` awaits it, as `await using` would.
-  if (input.awaitRelease && successRelease.type === T.ExpressionStatement && successRelease.expression.type !== T.AwaitExpression) {
+  if (input.awaitRelease && successRelease.type === AST_NODE_TYPES.ExpressionStatement && successRelease.expression.type !== AST_NODE_TYPES.AwaitExpression) {
     release = `await ${release}`;
-  } else if (input.awaitRelease && successRelease.type === T.IfStatement) {
+  } else if (input.awaitRelease && successRelease.type === AST_NODE_TYPES.IfStatement) {
     // `if (!borrowed) lock.release();`: await the call inside the guard.
     const call = unawaitedReleaseCall(successRelease, input.input.effects, sourceText);
     if (call) {
@@ -906,13 +1057,17 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
     }
   }
   // `using` skips a null handle; a region that tests the handle (`if (!lock) return;`) may reach the `finally` with one.
-  if (successRelease.type !== T.IfStatement && !release.includes(`${bound}?.`) && testsName(block.body.slice(declIndex + 1, last + 1), bound)) {
+  if (successRelease.type !== AST_NODE_TYPES.IfStatement && !release.includes(`${bound}?.`) && testsName(block.body.slice(declIndex + 1, last + 1), bound)) {
     release = `if (${bound}) ${release}`;
   }
   const comments = leadingComments(successRelease, sourceText);
   if (comments) release = `${comments}\n${release}`;
   const region: Region = { block, first: declIndex + 1, last };
-  return { kind: "rewrite", shape: "tryFinally", edits: wrapRegion(region, [...input.edits, ...(hoist?.edits ?? [])], sourceText, release, hoist?.declarations) };
+  return {
+    kind: "rewrite",
+    shape: "tryFinally",
+    edits: wrapRegion(region, [...input.edits, ...(hoist?.edits ?? [])], sourceText, release, hoist?.declarations),
+  };
 }
 
 /** The release call in a guarded release statement that is not awaited yet. */
@@ -921,7 +1076,8 @@ function unawaitedReleaseCall(statement: Node, effects: FollowedLock | undefined
   let found: TSESTree.CallExpression | undefined;
   walk(statement, (node) => {
     if (found || isFunctionNode(node)) return "skip";
-    if (node.type === T.CallExpression && isReleaseCall(effects.binding, node, sourceText) && node.parent?.type !== T.AwaitExpression) found = node;
+    if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(effects.binding, node, sourceText) && node.parent?.type !== AST_NODE_TYPES.AwaitExpression)
+      found = node;
     return undefined;
   });
   return found;
@@ -932,11 +1088,11 @@ function testsName(statements: readonly Node[], name: string): boolean {
   let found = false;
   for (const statement of statements) {
     walk(statement, (node) => {
-      if (found || node.type !== T.Identifier || node.name !== name) return undefined;
+      if (found || node.type !== AST_NODE_TYPES.Identifier || node.name !== name) return undefined;
       const parent = node.parent;
-      const plainMember = parent?.type === T.MemberExpression && parent.object === node && !parent.optional;
-      const plainCall = parent?.type === T.CallExpression && parent.callee === node && !parent.optional;
-      const propertyName = parent?.type === T.MemberExpression && parent.property === node && !parent.computed;
+      const plainMember = parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === node && !parent.optional;
+      const plainCall = parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === node && !parent.optional;
+      const propertyName = parent?.type === AST_NODE_TYPES.MemberExpression && parent.property === node && !parent.computed;
       if (!plainMember && !plainCall && !propertyName) found = true;
       return undefined;
     });
@@ -955,28 +1111,35 @@ interface Anchor {
 }
 
 function anchorOf(acquireAt: Node, name: string): Anchor | string {
-  if (acquireAt.type === T.VariableDeclarator) {
+  if (acquireAt.type === AST_NODE_TYPES.VariableDeclarator) {
     const declaration = acquireAt.parent as TSESTree.VariableDeclaration;
     if (declaration.declarations.length !== 1) return "the declaration declares several variables";
     if (declaration.kind === "var") return "`var` declarations cannot become `using`";
     const block = declaration.parent;
-    if (block.type !== T.BlockStatement && block.type !== T.Program) return "the declaration is not directly inside a block";
+    if (block.type !== AST_NODE_TYPES.BlockStatement && block.type !== AST_NODE_TYPES.Program) return "the declaration is not directly inside a block";
     if (isReassigned(name, block, acquireAt)) return `\`${name}\` is reassigned`;
     return { declarationStatement: declaration, block };
   }
-  if (acquireAt.type === T.AssignmentExpression) {
+  if (acquireAt.type === AST_NODE_TYPES.AssignmentExpression) {
     // let lock; try { lock = await acquire(); … } finally { await lock?.release(); }
     const statement = acquireAt.parent;
     const tryBlock = statement?.parent;
     const tryStatement = tryBlock?.parent;
-    if (statement?.type !== T.ExpressionStatement || tryBlock?.type !== T.BlockStatement || tryStatement?.type !== T.TryStatement) {
+    if (
+      statement?.type !== AST_NODE_TYPES.ExpressionStatement ||
+      tryBlock?.type !== AST_NODE_TYPES.BlockStatement ||
+      tryStatement?.type !== AST_NODE_TYPES.TryStatement
+    ) {
       return "the lock is assigned outside the `try` that releases it";
     }
     const block = tryStatement.parent;
-    if (block?.type !== T.BlockStatement && block?.type !== T.Program) return "the `try` is not directly inside a block";
+    if (block?.type !== AST_NODE_TYPES.BlockStatement && block?.type !== AST_NODE_TYPES.Program) return "the `try` is not directly inside a block";
     const letDeclaration = block.body.find(
       (s): s is TSESTree.VariableDeclaration =>
-        s.type === T.VariableDeclaration && s.declarations.length === 1 && s.declarations[0]!.id.type === T.Identifier && s.declarations[0]!.id.name === name,
+        s.type === AST_NODE_TYPES.VariableDeclaration &&
+        s.declarations.length === 1 &&
+        s.declarations[0]!.id.type === AST_NODE_TYPES.Identifier &&
+        s.declarations[0]!.id.name === name,
     );
     if (!letDeclaration || letDeclaration.declarations[0]!.init) return `\`${name}\` is not declared by a bare \`let\` in the same block`;
     if (isReassigned(name, block, acquireAt)) return `\`${name}\` is assigned more than once`;
@@ -989,15 +1152,16 @@ function anchorOf(acquireAt: Node, name: string): Anchor | string {
 /** The declarator whose initialiser contains `node` (`const session = isPool ? new Session(await pool.connect()) : this`). */
 function declaratorAround(node: Node): TSESTree.VariableDeclarator | undefined {
   for (let current = node.parent; current && !isFunctionNode(current); current = current.parent) {
-    if (current.type === T.VariableDeclarator) return current.init && within(node, current.init.range[0], current.init.range[1]) ? current : undefined;
-    if (current.type === T.BlockStatement || current.type === T.Program) return undefined;
+    if (current.type === AST_NODE_TYPES.VariableDeclarator)
+      return current.init && within(node, current.init.range[0], current.init.range[1]) ? current : undefined;
+    if (current.type === AST_NODE_TYPES.BlockStatement || current.type === AST_NODE_TYPES.Program) return undefined;
   }
   return undefined;
 }
 
 function boundName(acquireAt: Node): string | undefined {
-  if (acquireAt.type === T.VariableDeclarator && acquireAt.id.type === T.Identifier) return acquireAt.id.name;
-  if (acquireAt.type === T.AssignmentExpression && acquireAt.left.type === T.Identifier) return acquireAt.left.name;
+  if (acquireAt.type === AST_NODE_TYPES.VariableDeclarator && acquireAt.id.type === AST_NODE_TYPES.Identifier) return acquireAt.id.name;
+  if (acquireAt.type === AST_NODE_TYPES.AssignmentExpression && acquireAt.left.type === AST_NODE_TYPES.Identifier) return acquireAt.left.name;
   return undefined;
 }
 
@@ -1005,7 +1169,14 @@ function isAlias(name: string, scope: Node): boolean {
   // `const unlock = () => lock.release()`: an alias declared in scope; its calls are removed like releases.
   let alias = false;
   walk(scope, (node) => {
-    if (node.type === T.VariableDeclarator && node.id.type === T.Identifier && node.id.name === name && node.init && isFunctionNode(node.init)) alias = true;
+    if (
+      node.type === AST_NODE_TYPES.VariableDeclarator &&
+      node.id.type === AST_NODE_TYPES.Identifier &&
+      node.id.name === name &&
+      node.init &&
+      isFunctionNode(node.init)
+    )
+      alias = true;
     return undefined;
   });
   return alias;
@@ -1018,21 +1189,29 @@ function isFirstStatementOfTry(acquireAt: Node, tryStatement: TSESTree.TryStatem
 // ----------------------------------------------------------------- releases
 
 /** Release statements of the binding, or a reason why a release cannot be removed cleanly. */
-function releaseStatements(binding: HandleBinding, scope: Node, sourceText: string, effects: FollowedLock | undefined, keepsTests = false, acquireAt?: Node): Node[] | string {
+function releaseStatements(
+  binding: HandleBinding,
+  scope: Node,
+  sourceText: string,
+  effects: FollowedLock | undefined,
+  keepsTests = false,
+  acquireAt?: Node,
+): Node[] | string {
   const statements: Node[] = [];
   let problem: string | undefined;
   walk(scope, (node) => {
     if (problem) return "skip";
     // `if (!db) { const runner = create(); …; await runner.release(); } const runner = create(); …` (typeorm):
     // a block that declares the name again holds another lock's releases.
-    if (acquireAt && node.type === T.BlockStatement && redeclares(node, binding, acquireAt)) return "skip";
-    if (node.type !== T.CallExpression || !isReleaseCall(binding, node, sourceText)) return undefined;
+    if (acquireAt && node.type === AST_NODE_TYPES.BlockStatement && redeclares(node, binding, acquireAt)) return "skip";
+    if (node.type !== AST_NODE_TYPES.CallExpression || !isReleaseCall(binding, node, sourceText)) return undefined;
     if (insideNestedFunction(node, scope)) {
       problem = `the release on line ${node.loc.start.line} runs in a callback`;
       return undefined;
     }
     const statement = releaseStatementOf(node, effects, keepsTests);
-    if (isCompoundRelease(node)) problem = `the release on line ${node.loc.start.line} (\`${describe(node.callee, sourceText, 40)}(…)\`) also does other work; it cannot move into a disposal`;
+    if (isCompoundRelease(node))
+      problem = `the release on line ${node.loc.start.line} (\`${describe(node.callee, sourceText, 40)}(…)\`) also does other work; it cannot move into a disposal`;
     else if (!statement) problem = `the release on line ${node.loc.start.line} is part of a larger expression`;
     else if (swallowsErrors(node)) problem = `the release on line ${node.loc.start.line} swallows its errors with \`.catch()\`; \`using\` would surface them`;
     else statements.push(statement);
@@ -1045,9 +1224,11 @@ function redeclares(block: TSESTree.BlockStatement, binding: HandleBinding, acqu
   if (within(acquireAt, block.range[0], block.range[1])) return false;
   return block.body.some(
     (statement) =>
-      statement.type === T.VariableDeclaration &&
+      statement.type === AST_NODE_TYPES.VariableDeclaration &&
       !within(acquireAt, statement.range[0], statement.range[1]) &&
-      statement.declarations.some((declarator) => patternNames(declarator.id).some((name) => binding.handleNames.has(name) || binding.releaseFnNames.has(name))),
+      statement.declarations.some((declarator) =>
+        patternNames(declarator.id).some((name) => binding.handleNames.has(name) || binding.releaseFnNames.has(name)),
+      ),
   );
 }
 
@@ -1058,19 +1239,19 @@ function releaseStatementOf(call: TSESTree.CallExpression, effects: FollowedLock
     const parent: Node | undefined = current.parent;
     if (!parent) return undefined;
     if (
-      parent.type === T.AwaitExpression ||
-      parent.type === T.ChainExpression ||
-      parent.type === T.TSNonNullExpression ||
-      (parent.type === T.MemberExpression && parent.object === current && isCatchMember(parent))
+      parent.type === AST_NODE_TYPES.AwaitExpression ||
+      parent.type === AST_NODE_TYPES.ChainExpression ||
+      parent.type === AST_NODE_TYPES.TSNonNullExpression ||
+      (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === current && isCatchMember(parent))
     ) {
       current = parent;
       continue;
     }
-    if (parent.type === T.CallExpression && parent.callee === current) {
+    if (parent.type === AST_NODE_TYPES.CallExpression && parent.callee === current) {
       current = parent;
       continue;
     }
-    if (parent.type === T.ExpressionStatement) {
+    if (parent.type === AST_NODE_TYPES.ExpressionStatement) {
       const guard = guardingIf(parent, effects, keepsTests);
       return guard ?? parent;
     }
@@ -1080,26 +1261,28 @@ function releaseStatementOf(call: TSESTree.CallExpression, effects: FollowedLock
 
 function swallowsErrors(call: Node): boolean {
   let current: Node = call;
-  while (current.parent && (current.parent.type === T.ChainExpression || current.parent.type === T.TSNonNullExpression)) current = current.parent!;
-  return current.parent?.type === T.MemberExpression && isCatchMember(current.parent);
+  while (current.parent && (current.parent.type === AST_NODE_TYPES.ChainExpression || current.parent.type === AST_NODE_TYPES.TSNonNullExpression))
+    current = current.parent!;
+  return current.parent?.type === AST_NODE_TYPES.MemberExpression && isCatchMember(current.parent);
 }
 
 function isCatchMember(member: TSESTree.MemberExpression): boolean {
-  return !member.computed && member.property.type === T.Identifier && member.property.name === "catch";
+  return !member.computed && member.property.type === AST_NODE_TYPES.Identifier && member.property.name === "catch";
 }
 
 /** `if (lock) await lock.release();` / `if (lock) { await lock.release(); }` → the `if`. */
 function guardingIf(statement: TSESTree.ExpressionStatement, effects: FollowedLock | undefined, keepsTests = false): Node | undefined {
   let node: Node = statement;
-  if (node.parent?.type === T.BlockStatement && node.parent.body.length === 1) node = node.parent;
+  if (node.parent?.type === AST_NODE_TYPES.BlockStatement && node.parent.body.length === 1) node = node.parent;
   const parent = node.parent;
-  if (parent?.type === T.IfStatement && parent.consequent === node && !parent.alternate && effects) {
+  if (parent?.type === AST_NODE_TYPES.IfStatement && parent.consequent === node && !parent.alternate && effects) {
     const guard = guardOf(effects, parent.test);
     if (guard?.kind === "handle" && guard.whenTrue) return parent;
     // The try/finally form moves the whole `if` into the new `finally`, its test as written
     // (`if (this.client instanceof Pool) session.client.release()`): the test need not be understood.
     const block = parent.parent;
-    if (keepsTests && block?.type === T.BlockStatement && block.parent?.type === T.TryStatement && block.parent.finalizer === block) return parent;
+    if (keepsTests && block?.type === AST_NODE_TYPES.BlockStatement && block.parent?.type === AST_NODE_TYPES.TryStatement && block.parent.finalizer === block)
+      return parent;
   }
   return undefined;
 }
@@ -1117,15 +1300,15 @@ function insideNestedFunction(node: Node, scope: Node): boolean {
  */
 function endsItsPath(release: Node, block: Node, effects: FollowedLock | undefined): "yes" | "no" | { next: Node } {
   const container = release.parent;
-  if (!container || (container.type !== T.BlockStatement && container.type !== T.SwitchCase)) return "no";
-  const body = container.type === T.BlockStatement ? container.body : container.consequent;
+  if (!container || (container.type !== AST_NODE_TYPES.BlockStatement && container.type !== AST_NODE_TYPES.SwitchCase)) return "no";
+  const body = container.type === AST_NODE_TYPES.BlockStatement ? container.body : container.consequent;
   const next = body[body.indexOf(release as never) + 1];
   if (!next) return "no";
-  if (next.type === T.ReturnStatement || next.type === T.ThrowStatement) {
+  if (next.type === AST_NODE_TYPES.ReturnStatement || next.type === AST_NODE_TYPES.ThrowStatement) {
     // `return kept.length` is as cheap as `return kept` (the rule's effect model: no call, no await).
     return next.argument === null || isPure(next.argument) || (effects !== undefined && isCheapStatement(next, effects)) ? "yes" : { next };
   }
-  if (next.type === T.BreakStatement || next.type === T.ContinueStatement) {
+  if (next.type === AST_NODE_TYPES.BreakStatement || next.type === AST_NODE_TYPES.ContinueStatement) {
     // The jump must leave the block that holds the lock.
     const target = jumpTarget(next);
     return target !== undefined && within(block, target.range[0], target.range[1]) && target !== block ? "yes" : "no";
@@ -1138,16 +1321,16 @@ function jumpTarget(jump: TSESTree.BreakStatement | TSESTree.ContinueStatement):
   for (let current: Node | undefined = jump.parent; current; current = current.parent) {
     if (isFunctionNode(current)) return undefined;
     if (label !== undefined) {
-      if (current.type === T.LabeledStatement && current.label.name === label) return current.body;
+      if (current.type === AST_NODE_TYPES.LabeledStatement && current.label.name === label) return current.body;
       continue;
     }
     if (
-      current.type === T.ForStatement ||
-      current.type === T.ForInStatement ||
-      current.type === T.ForOfStatement ||
-      current.type === T.WhileStatement ||
-      current.type === T.DoWhileStatement ||
-      (jump.type === T.BreakStatement && current.type === T.SwitchStatement)
+      current.type === AST_NODE_TYPES.ForStatement ||
+      current.type === AST_NODE_TYPES.ForInStatement ||
+      current.type === AST_NODE_TYPES.ForOfStatement ||
+      current.type === AST_NODE_TYPES.WhileStatement ||
+      current.type === AST_NODE_TYPES.DoWhileStatement ||
+      (jump.type === AST_NODE_TYPES.BreakStatement && current.type === AST_NODE_TYPES.SwitchStatement)
     ) {
       return current;
     }
@@ -1158,7 +1341,7 @@ function jumpTarget(jump: TSESTree.BreakStatement | TSESTree.ContinueStatement):
 // -------------------------------------------------------------------- edits
 
 function rewriteDeclaration(anchor: Anchor, acquireAt: Node, disposal: Disposal, sourceText: string): TextEdit[] | string {
-  const init = acquireAt.type === T.VariableDeclarator ? acquireAt.init! : (acquireAt as TSESTree.AssignmentExpression).right;
+  const init = acquireAt.type === AST_NODE_TYPES.VariableDeclarator ? acquireAt.init! : (acquireAt as TSESTree.AssignmentExpression).right;
   const value = sourceText.slice(init.range[0], init.range[1]);
   const disposeKey = disposal.keyword === "await using" ? "Symbol.asyncDispose" : "Symbol.dispose";
   const newInit = disposal.adapter ? `{ [${disposeKey}]: ${value} }` : value;
@@ -1198,7 +1381,8 @@ function rewriteTry(tryStatement: TSESTree.TryStatement, release: Node, sourceTe
   const firstInBlock = tryStatement.block.body[0];
   const lastInBlock = tryStatement.block.body[tryStatement.block.body.length - 1];
   if (firstInBlock && lastInBlock) {
-    if (hasComment(sourceText, [lastInBlock.range[1], tryStatement.range[1]], kept)) return "a comment at the end of the `try` or in its `finally` would be lost";
+    if (hasComment(sourceText, [lastInBlock.range[1], tryStatement.range[1]], kept))
+      return "a comment at the end of the `try` or in its `finally` would be lost";
     if (hasComment(sourceText, [tryStatement.range[0], firstInBlock.range[0]], [0, 0])) return "a comment at the start of the `try` would be lost";
   }
   const tryIndent = indentAt(sourceText, tryStatement.range[0]);
@@ -1243,7 +1427,13 @@ function removeStatement(sourceText: string, statement: Node): TextEdit | string
  * Applies the region's edits and wraps it in `{ … }`, one indentation level deeper (template literal text untouched);
  * with `finallyRelease`, in `try { … } finally { <finallyRelease> }`.
  */
-function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: string, finallyRelease?: string | { catchRelease: string; param: string }, declarationsBefore: readonly string[] = []): TextEdit[] {
+function wrapRegion(
+  region: Region,
+  edits: readonly TextEdit[],
+  sourceText: string,
+  finallyRelease?: string | { catchRelease: string; param: string },
+  declarationsBefore: readonly string[] = [],
+): TextEdit[] {
   const first = region.block.body[region.first]!;
   const last = region.block.body[region.last]!;
   const start = first.range[0];
@@ -1289,7 +1479,7 @@ function wrapRegion(region: Region, edits: readonly TextEdit[], sourceText: stri
 /** The file's indentation step, read from the block: its first statement's indent minus the block's own. */
 function indentUnit(block: TSESTree.BlockStatement | TSESTree.Program, sourceText: string): string {
   const firstStatement = block.body[0];
-  if (firstStatement && block.type === T.BlockStatement) {
+  if (firstStatement && block.type === AST_NODE_TYPES.BlockStatement) {
     const inner = indentAt(sourceText, firstStatement.range[0]);
     const outer = indentAt(sourceText, block.range[0]);
     if (inner.startsWith(outer) && inner.length > outer.length) return inner.slice(outer.length);
@@ -1304,7 +1494,7 @@ function protectedOffsets(...roots: Node[]): (offset: number) => boolean {
   const ranges: [number, number][] = [];
   for (const root of roots) {
     walk(root, (node) => {
-      if (node.type === T.TemplateLiteral && node.loc.start.line !== node.loc.end.line) ranges.push([node.range[0], node.range[1]]);
+      if (node.type === AST_NODE_TYPES.TemplateLiteral && node.loc.start.line !== node.loc.end.line) ranges.push([node.range[0], node.range[1]]);
       return undefined;
     });
   }
@@ -1316,42 +1506,46 @@ function protectedOffsets(...roots: Node[]): (offset: number) => boolean {
 function isCalleeOrDeclaration(node: Node): boolean {
   const parent = node.parent;
   if (!parent) return false;
-  if (parent.type === T.CallExpression && parent.callee === node) return true;
+  if (parent.type === AST_NODE_TYPES.CallExpression && parent.callee === node) return true;
   // `lock.release` / `{ release: … }`: a property name, not a reference to the binding.
-  if (parent.type === T.MemberExpression && parent.property === node && !parent.computed) return true;
-  if (parent.type === T.ChainExpression) return isCalleeOrDeclaration(parent);
-  if (parent.type === T.VariableDeclarator && parent.id === node) return true;
-  if (parent.type === T.AssignmentExpression && parent.left === node) return true;
+  if (parent.type === AST_NODE_TYPES.MemberExpression && parent.property === node && !parent.computed) return true;
+  if (parent.type === AST_NODE_TYPES.ChainExpression) return isCalleeOrDeclaration(parent);
+  if (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.id === node) return true;
+  if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.left === node) return true;
   // `release?.()` / `if (release)` / `typeof release === "function"` guard the call itself.
-  if (parent.type === T.IfStatement && parent.test === node) return true;
-  if (parent.type === T.UnaryExpression && parent.operator === "typeof") return true;
-  if (parent.type === T.LogicalExpression && parent.left === node) return true;
-  if (parent.type === T.ArrayPattern || parent.type === T.Property) return true;
+  if (parent.type === AST_NODE_TYPES.IfStatement && parent.test === node) return true;
+  if (parent.type === AST_NODE_TYPES.UnaryExpression && parent.operator === "typeof") return true;
+  if (parent.type === AST_NODE_TYPES.LogicalExpression && parent.left === node) return true;
+  if (parent.type === AST_NODE_TYPES.ArrayPattern || parent.type === AST_NODE_TYPES.Property) return true;
   return false;
 }
 
 function isPureReturn(statement: Node): boolean {
-  return statement.type === T.ReturnStatement && (statement.argument === null || isPure(statement.argument));
+  return statement.type === AST_NODE_TYPES.ReturnStatement && (statement.argument === null || isPure(statement.argument));
 }
 
 function isPure(node: Node): boolean {
   const inner = unwrap(node);
   switch (inner.type) {
-    case T.Identifier:
-    case T.Literal:
-    case T.ThisExpression:
+    case AST_NODE_TYPES.Identifier:
+    case AST_NODE_TYPES.Literal:
+    case AST_NODE_TYPES.ThisExpression:
       return true;
-    case T.TemplateLiteral:
+    case AST_NODE_TYPES.TemplateLiteral:
       return inner.expressions.every(isPure);
-    case T.ArrayExpression:
-      return inner.elements.every((e) => e === null || (e.type !== T.SpreadElement && isPure(e)));
-    case T.ObjectExpression:
-      return inner.properties.every((p) => p.type === T.Property && !p.computed && isPure(p.value));
-    case T.UnaryExpression:
+    case AST_NODE_TYPES.ArrayExpression:
+      return inner.elements.every((e) => e === null || (e.type !== AST_NODE_TYPES.SpreadElement && isPure(e)));
+    case AST_NODE_TYPES.ObjectExpression:
+      return inner.properties.every((p) => p.type === AST_NODE_TYPES.Property && !p.computed && isPure(p.value));
+    case AST_NODE_TYPES.UnaryExpression:
       return inner.operator !== "delete" && isPure(inner.argument);
-    case T.NewExpression:
+    case AST_NODE_TYPES.NewExpression:
       // `throw new Error("…")` with plain arguments: building an error is not work under the lock.
-      return inner.callee.type === T.Identifier && /Error$/.test(inner.callee.name) && inner.arguments.every((a) => a.type !== T.SpreadElement && isPure(a));
+      return (
+        inner.callee.type === AST_NODE_TYPES.Identifier &&
+        /Error$/.test(inner.callee.name) &&
+        inner.arguments.every((a) => a.type !== AST_NODE_TYPES.SpreadElement && isPure(a))
+      );
     default:
       return false;
   }
@@ -1388,8 +1582,8 @@ function isReassigned(name: string, scope: Node, except: Node): boolean {
   let reassigned = false;
   walk(scope, (node) => {
     if (node === except) return undefined;
-    if (node.type === T.AssignmentExpression && node.left.type === T.Identifier && node.left.name === name) reassigned = true;
-    if (node.type === T.UpdateExpression && node.argument.type === T.Identifier && node.argument.name === name) reassigned = true;
+    if (node.type === AST_NODE_TYPES.AssignmentExpression && node.left.type === AST_NODE_TYPES.Identifier && node.left.name === name) reassigned = true;
+    if (node.type === AST_NODE_TYPES.UpdateExpression && node.argument.type === AST_NODE_TYPES.Identifier && node.argument.name === name) reassigned = true;
     return undefined;
   });
   return reassigned;
@@ -1403,7 +1597,7 @@ function usesNames(statements: readonly Node[], names: ReadonlySet<string>): boo
   let found = false;
   for (const statement of statements) {
     walk(statement, (node) => {
-      if (node.type === T.Identifier && names.has(node.name)) found = true;
+      if (node.type === AST_NODE_TYPES.Identifier && names.has(node.name)) found = true;
       return undefined;
     });
   }
@@ -1413,15 +1607,15 @@ function usesNames(statements: readonly Node[], names: ReadonlySet<string>): boo
 /** The names a binding pattern declares (not its keys, defaults or computed keys). */
 function patternNames(pattern: Node): string[] {
   switch (pattern.type) {
-    case T.Identifier:
+    case AST_NODE_TYPES.Identifier:
       return [pattern.name];
-    case T.ObjectPattern:
-      return pattern.properties.flatMap((property) => patternNames(property.type === T.Property ? property.value : property));
-    case T.ArrayPattern:
+    case AST_NODE_TYPES.ObjectPattern:
+      return pattern.properties.flatMap((property) => patternNames(property.type === AST_NODE_TYPES.Property ? property.value : property));
+    case AST_NODE_TYPES.ArrayPattern:
       return pattern.elements.flatMap((element) => (element ? patternNames(element) : []));
-    case T.AssignmentPattern:
+    case AST_NODE_TYPES.AssignmentPattern:
       return patternNames(pattern.left);
-    case T.RestElement:
+    case AST_NODE_TYPES.RestElement:
       return patternNames(pattern.argument);
     default:
       return [];
@@ -1434,11 +1628,11 @@ function patternNames(pattern: Node): string[] {
  */
 function branchingIfOf(release: Node, block: Node, declIndex: number): TSESTree.IfStatement | undefined {
   const container = release.parent;
-  if (container?.type !== T.BlockStatement || container.body[container.body.length - 1] !== release) return undefined;
+  if (container?.type !== AST_NODE_TYPES.BlockStatement || container.body[container.body.length - 1] !== release) return undefined;
   let branch: Node = container;
   let parent = container.parent;
-  if (parent?.type !== T.IfStatement) return undefined;
-  while (parent?.type === T.IfStatement) {
+  if (parent?.type !== AST_NODE_TYPES.IfStatement) return undefined;
+  while (parent?.type === AST_NODE_TYPES.IfStatement) {
     if (parent.consequent !== branch && parent.alternate !== branch) return undefined;
     if (parent.parent === block) {
       const index = (block as TSESTree.BlockStatement).body.indexOf(parent as never);
@@ -1453,10 +1647,11 @@ function branchingIfOf(release: Node, block: Node, declIndex: number): TSESTree.
 /** Every branch of the chain ends with one of `releases` or leaves (return/throw); undefined when so. */
 function branchesProblem(ifStatement: TSESTree.IfStatement, releases: ReadonlySet<Node>): string | undefined {
   const check = (branch: Node | null): string | undefined => {
-    if (!branch) return `the \`if\` on line ${ifStatement.loc.start.line} releases the lock in some branches only (no \`else\`); the codemod cannot tell where the locked region ends`;
-    if (branch.type === T.IfStatement) return check(branch.consequent) ?? check(branch.alternate);
-    const last = branch.type === T.BlockStatement ? branch.body[branch.body.length - 1] : branch;
-    if (last && (releases.has(last) || last.type === T.ReturnStatement || last.type === T.ThrowStatement)) return undefined;
+    if (!branch)
+      return `the \`if\` on line ${ifStatement.loc.start.line} releases the lock in some branches only (no \`else\`); the codemod cannot tell where the locked region ends`;
+    if (branch.type === AST_NODE_TYPES.IfStatement) return check(branch.consequent) ?? check(branch.alternate);
+    const last = branch.type === AST_NODE_TYPES.BlockStatement ? branch.body[branch.body.length - 1] : branch;
+    if (last && (releases.has(last) || last.type === AST_NODE_TYPES.ReturnStatement || last.type === AST_NODE_TYPES.ThrowStatement)) return undefined;
     return `a branch of the \`if\` on line ${ifStatement.loc.start.line} neither releases the lock at its end nor leaves; the codemod cannot tell where the locked region ends`;
   };
   return check(ifStatement);
@@ -1465,15 +1660,16 @@ function branchesProblem(ifStatement: TSESTree.IfStatement, releases: ReadonlySe
 function declaredNames(statements: readonly Node[], bound: string): Set<string> {
   const declared = new Set<string>([bound]);
   for (const statement of statements) {
-    if (statement.type === T.VariableDeclaration) {
+    if (statement.type === AST_NODE_TYPES.VariableDeclaration) {
       for (const d of statement.declarations) {
         walk(d.id, (n) => {
-          if (n.type === T.Identifier) declared.add(n.name);
+          if (n.type === AST_NODE_TYPES.Identifier) declared.add(n.name);
           return undefined;
         });
       }
     }
-    if ((statement.type === T.FunctionDeclaration || statement.type === T.ClassDeclaration) && statement.id) declared.add(statement.id.name);
+    if ((statement.type === AST_NODE_TYPES.FunctionDeclaration || statement.type === AST_NODE_TYPES.ClassDeclaration) && statement.id)
+      declared.add(statement.id.name);
   }
   return declared;
 }
@@ -1482,14 +1678,26 @@ function declaredNames(statements: readonly Node[], bound: string): Set<string> 
 /** `// if the runner was created by us then release it` above the release, first in its `finally`: the lines, trimmed. */
 function leadingComments(release: Node, sourceText: string): string | undefined {
   const finalizer = release.parent;
-  if (finalizer?.type !== T.BlockStatement || finalizer.parent?.type !== T.TryStatement || finalizer.parent.finalizer !== finalizer || finalizer.body[0] !== release) return undefined;
+  if (
+    finalizer?.type !== AST_NODE_TYPES.BlockStatement ||
+    finalizer.parent?.type !== AST_NODE_TYPES.TryStatement ||
+    finalizer.parent.finalizer !== finalizer ||
+    finalizer.body[0] !== release
+  )
+    return undefined;
   const text = sourceText.slice(finalizer.range[0] + 1, release.range[0]).trim();
-  return text === "" ? undefined : text.split("\n").map((line) => line.trim()).join("\n");
+  return text === ""
+    ? undefined
+    : text
+        .split("\n")
+        .map((line) => line.trim())
+        .join("\n");
 }
 
 function hasComment(sourceText: string, outer: readonly [number, number], except: readonly [number, number]): boolean {
-  const text = except[1] > except[0] && except[0] >= outer[0] && except[1] <= outer[1]
-    ? sourceText.slice(outer[0], except[0]) + sourceText.slice(except[1], outer[1])
-    : sourceText.slice(outer[0], outer[1]);
+  const text =
+    except[1] > except[0] && except[0] >= outer[0] && except[1] <= outer[1]
+      ? sourceText.slice(outer[0], except[0]) + sourceText.slice(except[1], outer[1])
+      : sourceText.slice(outer[0], outer[1]);
   return /\/\/|\/\*/.test(text);
 }

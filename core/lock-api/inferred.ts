@@ -1,5 +1,17 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, enclosingFunction, isFunctionNode, referencePath, skipWrappersUp, someChild, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import {
+  AST_NODE_TYPES,
+  calleeName,
+  enclosingFunction,
+  isFunctionNode,
+  referencePath,
+  skipWrappersUp,
+  someChild,
+  unwrap,
+  walk,
+  type FunctionNode,
+  type Node,
+} from "../ast/nodes.js";
 import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import type { CompiledAcquire } from "./model.js";
 import type { AcquireSpec, InferenceSpec, LockApiSpec, ReleaseSpec } from "./types.js";
@@ -97,57 +109,71 @@ function inferInBlock(inference: CompiledInference, call: TSESTree.CallExpressio
   // Only calls named like an acquisition: on real code (test/truth) ref-counted `retain…()` handles,
   // stream readers and admissions given back with `release()` were far more often managed on
   // purpose (flags, hand-overs) than leaked, and a named pairing is what a reader recognises.
-  if (name === undefined || inference.notAcquisitions.has(name) || inference.releaseFunction.test(name) || !inference.acquisitionName.test(name)) return undefined;
+  if (name === undefined || inference.notAcquisitions.has(name) || inference.releaseFunction.test(name) || !inference.acquisitionName.test(name))
+    return undefined;
   let value: Node = settledValue(call);
-  if (value.parent?.type === T.AwaitExpression) value = skipWrappersUp(value.parent);
+  if (value.parent?.type === AST_NODE_TYPES.AwaitExpression) value = skipWrappersUp(value.parent);
   const partOf = enclosingInitialiser(value);
   if (partOf) return inferFromPart(inference, partOf, sourceText);
   const assignment = value.parent;
-  if (assignment?.type === T.AssignmentExpression && assignment.right === value && assignment.left.type === T.Identifier) {
+  if (assignment?.type === AST_NODE_TYPES.AssignmentExpression && assignment.right === value && assignment.left.type === AST_NODE_TYPES.Identifier) {
     // `let lifecycle; try { lifecycle = await acquire…() } catch …; … lifecycle.release()` in the same function.
     const body = enclosingFunction(assignment)?.body;
     if (!body) return undefined;
     const name = assignment.left.name;
-    const method = evidenceOf(inference, sourceText).methodCalls.get(name)?.find((e) => e.offset >= assignment.range[1] && e.offset < body.range[1])?.method;
+    const method = evidenceOf(inference, sourceText)
+      .methodCalls.get(name)
+      ?.find((e) => e.offset >= assignment.range[1] && e.offset < body.range[1])?.method;
     const released = method ?? (fileWide ? releasedInFile(inference, call, sourceText) : undefined);
     return released ? compiled(inference, { kind: "handleMethod", methods: [released] }) : undefined;
   }
-  if (assignment?.type === T.AssignmentExpression && assignment.right === value && assignment.left.type === T.MemberExpression) {
+  if (assignment?.type === AST_NODE_TYPES.AssignmentExpression && assignment.right === value && assignment.left.type === AST_NODE_TYPES.MemberExpression) {
     // `this.queryRunner = createQueryRunner()` … `this.queryRunner.release()` in the same function.
     const path = referencePath(assignment.left);
     const body = enclosingFunction(assignment)?.body;
     if (path === undefined || !path.startsWith("this.") || !body) return undefined;
-    const method = evidenceOf(inference, sourceText).pathCalls.get(path)?.find((e) => e.offset >= assignment.range[1] && e.offset < body.range[1])?.method;
+    const method = evidenceOf(inference, sourceText)
+      .pathCalls.get(path)
+      ?.find((e) => e.offset >= assignment.range[1] && e.offset < body.range[1])?.method;
     return method ? compiled(inference, { kind: "handleMethod", methods: [method] }) : undefined;
   }
   const declarator = value.parent;
-  if (declarator?.type !== T.VariableDeclarator || declarator.init !== value) return undefined;
+  if (declarator?.type !== AST_NODE_TYPES.VariableDeclarator || declarator.init !== value) return undefined;
   const declaration = declarator.parent;
   if (declaration.kind === "using" || declaration.kind === "await using") return undefined;
   const block = declaration.parent!;
   // Module-level values live as long as the module (singletons, registries): not acquisitions.
-  if (block.type === T.Program || block.type === T.ExportNamedDeclaration) return undefined;
+  if (block.type === AST_NODE_TYPES.Program || block.type === AST_NODE_TYPES.ExportNamedDeclaration) return undefined;
   const from = declarator.range[1];
   const to = block.range[1];
   const within = (offset: number) => offset >= from && offset < to;
   const evidence = evidenceOf(inference, sourceText);
   const id = declarator.id;
-  if (id.type === T.Identifier) {
+  if (id.type === AST_NODE_TYPES.Identifier) {
     // Every release method the block calls on it: `unlock()` on failure and `writeAndUnlock(data)` on success both release.
-    const methods = [...new Set(evidence.methodCalls.get(id.name)?.filter((e) => within(e.offset)).map((e) => e.method))];
-    if (methods.length > 0) return compiled(inference, { kind: "handleMethod", methods: settles(sourceText, id.name, from, to) ? [...methods, "commit"] : methods });
+    const methods = [
+      ...new Set(
+        evidence.methodCalls
+          .get(id.name)
+          ?.filter((e) => within(e.offset))
+          .map((e) => e.method),
+      ),
+    ];
+    if (methods.length > 0)
+      return compiled(inference, { kind: "handleMethod", methods: settles(sourceText, id.name, from, to) ? [...methods, "commit"] : methods });
     const fn = evidence.handedTo.get(id.name)?.find((e) => within(e.offset))?.fn;
     if (fn) return compiled(inference, { kind: "handleArgument", functions: [fn] });
     if (inference.releaseFunction.test(id.name) && evidence.called.get(id.name)?.some(within)) return compiled(inference, { kind: "returnedFunction" });
-    if (inference.wrapperName.test(name) && isAcquisitionWrapper(inference, declarator, id.name)) return compiled(inference, { kind: "handleMethod", methods: ["release"] });
+    if (inference.wrapperName.test(name) && isAcquisitionWrapper(inference, declarator, id.name))
+      return compiled(inference, { kind: "handleMethod", methods: ["release"] });
     const released = fileWide ? releasedInFile(inference, call, sourceText) : undefined;
     return released ? compiled(inference, { kind: "handleMethod", methods: [released] }) : undefined;
   }
-  if (id.type === T.ArrayPattern) {
+  if (id.type === AST_NODE_TYPES.ArrayPattern) {
     // `const [value, release] = await semaphore.acquire()`: the element named like a release, called later.
     for (let index = 0; index < id.elements.length; index++) {
       const element = id.elements[index];
-      if (element?.type === T.Identifier && inference.releaseFunction.test(element.name) && evidence.called.get(element.name)?.some(within)) {
+      if (element?.type === AST_NODE_TYPES.Identifier && inference.releaseFunction.test(element.name) && evidence.called.get(element.name)?.some(within)) {
         return compiled(inference, { kind: "tupleFunction", index });
       }
     }
@@ -185,7 +211,7 @@ function releasedInFile(inference: CompiledInference, call: TSESTree.CallExpress
   const evidence = evidenceOf(inference, sourceText);
   if (evidence.methodCalls.size === 0) return undefined;
   let program: Node | undefined = call;
-  while (program && program.type !== T.Program) program = program.parent;
+  while (program && program.type !== AST_NODE_TYPES.Program) program = program.parent;
   if (!program) return undefined;
   if (releasedCalleesText !== sourceText) {
     releasedCallees.clear();
@@ -232,9 +258,9 @@ function functionAt(program: TSESTree.Program, offset: number): FunctionNode | u
 /** `borrowed ?? acquire()`, `cond ? new Session(await pool.connect()) : this`: released through the bound name (or the wrapper's field). */
 function inferFromPart(inference: CompiledInference, partOf: Initialiser, sourceText: string): CompiledAcquire | undefined {
   const { target, wrapper } = partOf;
-  const id = target.type === T.VariableDeclarator ? target.id : target.left;
+  const id = target.type === AST_NODE_TYPES.VariableDeclarator ? target.id : target.left;
   const body = enclosingFunction(target)?.body;
-  if (id.type !== T.Identifier || !body) return undefined;
+  if (id.type !== AST_NODE_TYPES.Identifier || !body) return undefined;
   const within = (offset: number) => offset >= target.range[1] && offset < body.range[1];
   const evidence = evidenceOf(inference, sourceText);
   if (wrapper) {
@@ -265,7 +291,7 @@ function isAcquisitionWrapper(inference: CompiledInference, declarator: TSESTree
     fn!.body,
     (node) => {
       if (returned) return "skip";
-      if (node.type === T.ReturnStatement && node.argument?.type === T.Identifier && node.argument.name === name) returned = true;
+      if (node.type === AST_NODE_TYPES.ReturnStatement && node.argument?.type === AST_NODE_TYPES.Identifier && node.argument.name === name) returned = true;
       return undefined;
     },
     true, // a nested function's `return` is not this function's
@@ -274,13 +300,13 @@ function isAcquisitionWrapper(inference: CompiledInference, declarator: TSESTree
 }
 
 function functionName(fn: FunctionNode): string | undefined {
-  if (fn.type === T.FunctionDeclaration) return fn.id?.name;
+  if (fn.type === AST_NODE_TYPES.FunctionDeclaration) return fn.id?.name;
   const parent = fn.parent;
-  if (parent?.type === T.MethodDefinition || parent?.type === T.Property) {
+  if (parent?.type === AST_NODE_TYPES.MethodDefinition || parent?.type === AST_NODE_TYPES.Property) {
     const key = parent.key;
-    return key.type === T.Identifier || key.type === T.PrivateIdentifier ? key.name : undefined;
+    return key.type === AST_NODE_TYPES.Identifier || key.type === AST_NODE_TYPES.PrivateIdentifier ? key.name : undefined;
   }
-  if (parent?.type === T.VariableDeclarator && parent.id.type === T.Identifier) return parent.id.name;
+  if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
   return undefined;
 }
 
@@ -313,7 +339,11 @@ function compiled(inference: CompiledInference, release: ReleaseSpec): CompiledA
   if (!acquire) {
     // Whether such a release returns a promise is unknown from usage: types (or nothing) decide.
     const spec: AcquireSpec = { callee: {}, release: [release], releaseIsAsync: "auto" };
-    acquire = { api: inference.api, spec, matcher: { names: undefined, namePattern: undefined, receiverPattern: undefined, module: undefined, callForm: "any" } };
+    acquire = {
+      api: inference.api,
+      spec,
+      matcher: { names: undefined, namePattern: undefined, receiverPattern: undefined, module: undefined, callForm: "any" },
+    };
     compiledCache.set(key, acquire);
   }
   return acquire;

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, calleeName, calleeReceiver, calleeTarget, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, calleeName, calleeReceiver, calleeTarget, referencePath, unwrap, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "./imports.js";
 import { defaultPresetIds, presets } from "./presets.js";
 import { resolveLockConfig } from "./settings.js";
@@ -36,10 +36,7 @@ export interface LockModel {
   readonly inference: CompiledInference | undefined;
 }
 
-export type CallClass =
-  | { readonly kind: "acquire"; readonly acquire: CompiledAcquire }
-  | { readonly kind: "callbackScoped" }
-  | undefined;
+export type CallClass = { readonly kind: "acquire"; readonly acquire: CompiledAcquire } | { readonly kind: "callbackScoped" } | undefined;
 
 export interface ModelOptions {
   /** Preset ids to enable (default: all). */
@@ -98,15 +95,11 @@ function inferenceOf(apis: readonly LockApiSpec[]): CompiledInference | undefine
 }
 
 /** Does `call` match `matcher`, given the file's imports? */
-export function matchesCall(
-  matcher: CompiledMatcher,
-  call: TSESTree.CallExpression | TSESTree.NewExpression,
-  imports: ImportMap,
-): boolean {
+export function matchesCall(matcher: CompiledMatcher, call: TSESTree.CallExpression | TSESTree.NewExpression, imports: ImportMap): boolean {
   const name = calleeName(call);
   if (name === undefined) return false;
   const callee = calleeTarget(call);
-  const isMethod = callee.type === T.MemberExpression;
+  const isMethod = callee.type === AST_NODE_TYPES.MemberExpression;
   if (matcher.callForm === "method" && !isMethod) return false;
   if (matcher.callForm === "function" && isMethod) return false;
 
@@ -115,12 +108,12 @@ export function matchesCall(
     // or `lock()` with `lock` a named import (possibly renamed).
     if (isMethod) {
       const receiver = unwrap(callee.object);
-      if (receiver.type !== T.Identifier) return false;
+      if (receiver.type !== AST_NODE_TYPES.Identifier) return false;
       const binding = imports.get(receiver.name);
       if (!binding || binding.module !== matcher.module || binding.imported !== "*") return false;
       return nameMatches(matcher, name);
     }
-    if (callee.type !== T.Identifier) return false;
+    if (callee.type !== AST_NODE_TYPES.Identifier) return false;
     const binding = imports.get(callee.name);
     if (!binding || binding.module !== matcher.module || binding.imported === "*") return false;
     return nameMatches(matcher, binding.imported);
@@ -176,7 +169,7 @@ export function classifyCall(model: LockModel, call: TSESTree.CallExpression, im
   const name = calleeName(call);
   if (name === undefined) return undefined;
   // Renamed named imports (`import { lock as lockFile }`) are resolved by matchesCall.
-  if (!model.candidateName(name) && !(call.callee.type === T.Identifier && imports.has(name))) return undefined;
+  if (!model.candidateName(name) && !(call.callee.type === AST_NODE_TYPES.Identifier && imports.has(name))) return undefined;
   for (const matcher of model.callbackScoped) {
     if (matchesCall(matcher, call, imports)) return { kind: "callbackScoped" };
   }

@@ -96,10 +96,7 @@ export const callbackScopedBuiltins: LockApiSpec = {
   id: "callback-scoped",
   description: "withLock(…, fn), navigator.locks.request(name, fn) and similar callback-scoped locks",
   acquire: [],
-  callbackScoped: [
-    { namePattern: "^with\\w*Lock\\w*$" },
-    { name: "request", callForm: "method", receiverPattern: "locks$" },
-  ],
+  callbackScoped: [{ namePattern: "^with\\w*Lock\\w*$" }, { name: "request", callForm: "method", receiverPattern: "locks$" }],
 };
 
 /** Calls that take ownership of a disposable handed to them. */
@@ -128,7 +125,8 @@ export const usageInferred: LockApiSpec = {
     releaseMethodPattern: "(?:release|unlock)(?:[A-Z_$][\\w$]*)?|[a-z][\\w$]*And(?:Unlock|Release)",
     releaseFunctionPattern: "(?:release|unlock)[A-Z_$][\\w$]*|release|unlock",
     notAcquisitions: ["get", "find", "at", "pop", "shift", "peek", "lookup", "bind", "call", "apply", "require"],
-    acquisitionNamePattern: "^(?:acquire|obtain|checkout|checkOut|lock|claim|borrow|lease|reserve|connect|getConnection|getClient|getPoolConnection)|(?:Connection|Client|Runner|Lock|Lease|Mutex|Semaphore|Permit)$",
+    acquisitionNamePattern:
+      "^(?:acquire|obtain|checkout|checkOut|lock|claim|borrow|lease|reserve|connect|getConnection|getClient|getPoolConnection)|(?:Connection|Client|Runner|Lock|Lease|Mutex|Semaphore|Permit)$",
     // On openclaw's dist, wrappers named by a verb alone (`acquire()`, `connect()`, `lease…Items()`)
     // returned connection details, streams and queue items, not locks (test/truth).
     wrapperNamePattern: "(?:Connection|Client|Runner|Lock|Lease|Mutex|Semaphore|Permit)$",

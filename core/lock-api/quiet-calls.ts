@@ -87,12 +87,40 @@ const SYNC_FS_CALL = /(?:^|\.)(?:fs|fsSync|fs_1|node_fs|default)\.\w+Sync$/;
 const ANNOUNCES_THROW = /^(?:assert|ensure|validate|verify|check|throw|rethrow|require|expect|fail|must|invariant)(?:[A-Z_$]|$)/;
 
 /** Array iteration methods that call their callback right away (`forEach`, `map`, `some`…). */
-export const iterationMethods: readonly string[] = ["forEach", "map", "filter", "some", "every", "find", "findIndex", "findLast", "findLastIndex", "flatMap", "reduce", "reduceRight"];
+export const iterationMethods: readonly string[] = [
+  "forEach",
+  "map",
+  "filter",
+  "some",
+  "every",
+  "find",
+  "findIndex",
+  "findLast",
+  "findLastIndex",
+  "flatMap",
+  "reduce",
+  "reduceRight",
+];
 
 /** Constructors that cannot throw in practice (`new Set()`, `new AbortController()`). */
 export const quietConstructors: readonly string[] = [
-  "Set", "Map", "WeakMap", "WeakSet", "Date", "AbortController", "TextEncoder", "TextDecoder", "Error", "TypeError", "RangeError",
-  "ArrayBuffer", "SharedArrayBuffer", "Int32Array", "Uint8Array", "Uint32Array", "Float64Array",
+  "Set",
+  "Map",
+  "WeakMap",
+  "WeakSet",
+  "Date",
+  "AbortController",
+  "TextEncoder",
+  "TextDecoder",
+  "Error",
+  "TypeError",
+  "RangeError",
+  "ArrayBuffer",
+  "SharedArrayBuffer",
+  "Int32Array",
+  "Uint8Array",
+  "Uint32Array",
+  "Float64Array",
 ];
 
 /**
@@ -102,11 +130,46 @@ export const quietConstructors: readonly string[] = [
  * method given a function argument is never quiet (the function may throw).
  */
 export const quietMethods: readonly string[] = [
-  "has", "get", "add", "set", "delete", "clear", "push", "unshift", "pop", "shift",
-  "includes", "indexOf", "lastIndexOf", "slice", "join", "concat", "at", "toReversed",
-  "charAt", "charCodeAt", "startsWith", "endsWith", "trim", "trimStart", "trimEnd",
-  "toLowerCase", "toUpperCase", "padStart", "padEnd", "split", "randomUUID", "now",
-  "replace", "replaceAll", "substring", "toString", "test", "keys", "values", "entries",
+  "has",
+  "get",
+  "add",
+  "set",
+  "delete",
+  "clear",
+  "push",
+  "unshift",
+  "pop",
+  "shift",
+  "includes",
+  "indexOf",
+  "lastIndexOf",
+  "slice",
+  "join",
+  "concat",
+  "at",
+  "toReversed",
+  "charAt",
+  "charCodeAt",
+  "startsWith",
+  "endsWith",
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "toLowerCase",
+  "toUpperCase",
+  "padStart",
+  "padEnd",
+  "split",
+  "randomUUID",
+  "now",
+  "replace",
+  "replaceAll",
+  "substring",
+  "toString",
+  "test",
+  "keys",
+  "values",
+  "entries",
 ];
 
 const quietConstructorSet = new Set(quietConstructors);

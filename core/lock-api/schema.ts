@@ -15,6 +15,7 @@ export const lockModelOptionProperties: Record<string, JSONSchema4> = {
   apis: {
     type: "array",
     items: { type: "object" },
-    description: 'Your own lock APIs (`{ id, acquire: [{ callee, release, releaseIsAsync }] }`), matched before the presets. Wins over settings["lock-scope"].apis.',
+    description:
+      'Your own lock APIs (`{ id, acquire: [{ callee, release, releaseIsAsync }] }`), matched before the presets. Wins over settings["lock-scope"].apis.',
   },
 };

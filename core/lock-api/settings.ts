@@ -41,7 +41,9 @@ export function resolveLockConfig(
   if (presets) checkPresets(presets, `${presetsWhere}.presets`);
   if (apis) checkApis(apis, `${apisWhere}.apis`);
   if (presets?.length === 0 && (apis?.length ?? 0) === 0) {
-    throw new LockConfigError(`${presetsWhere}.presets: an empty list with no apis leaves no lock API to check. Remove "presets" to use all of ${defaultPresetIds.join(", ")}, or add your own under "apis".`);
+    throw new LockConfigError(
+      `${presetsWhere}.presets: an empty list with no apis leaves no lock API to check. Remove "presets" to use all of ${defaultPresetIds.join(", ")}, or add your own under "apis".`,
+    );
   }
   return { ...(presets ? { presets } : {}), ...(apis ? { apis } : {}) };
 }
@@ -57,7 +59,8 @@ function checkSettings(value: unknown, where: string): LockSettings {
 }
 
 function checkPresets(presets: unknown, where: string): void {
-  if (!Array.isArray(presets)) throw new LockConfigError(`${where}: must be a list of preset ids (allowed: ${defaultPresetIds.join(", ")}); got ${show(presets)}.`);
+  if (!Array.isArray(presets))
+    throw new LockConfigError(`${where}: must be a list of preset ids (allowed: ${defaultPresetIds.join(", ")}); got ${show(presets)}.`);
   presets.forEach((id, i) => {
     if (typeof id !== "string" || !defaultPresetIds.includes(id)) {
       throw new LockConfigError(`${where}[${i}]: unknown preset ${show(id)}. Allowed values: ${defaultPresetIds.join(", ")}.`);
@@ -87,13 +90,22 @@ function checkApi(api: unknown, where: string): void {
   if (!isObject(api)) throw new LockConfigError(`${where}: must be an object { id, acquire: [...] } (got ${show(api)}).`);
   checkKeys(api, API_KEYS, where);
   if (typeof api.id !== "string" || api.id === "") throw new LockConfigError(`${where}.id: needs a non-empty name, used in messages (e.g. "session-lock").`);
-  if (!Array.isArray(api.acquire)) throw new LockConfigError(`${where}.acquire: must be a list of acquiring calls ({ callee, release }); got ${show(api.acquire)}.`);
-  const hasCalls = api.acquire.length > 0 || api.inferred !== undefined || (Array.isArray(api.callbackScoped) && api.callbackScoped.length > 0) || (Array.isArray(api.ownershipSinks) && api.ownershipSinks.length > 0);
-  if (!hasCalls) throw new LockConfigError(`${where}.acquire: an API with no acquire, callbackScoped or ownershipSinks entry matches nothing. Add { callee: { name: "…" }, release: [...] }.`);
+  if (!Array.isArray(api.acquire))
+    throw new LockConfigError(`${where}.acquire: must be a list of acquiring calls ({ callee, release }); got ${show(api.acquire)}.`);
+  const hasCalls =
+    api.acquire.length > 0 ||
+    api.inferred !== undefined ||
+    (Array.isArray(api.callbackScoped) && api.callbackScoped.length > 0) ||
+    (Array.isArray(api.ownershipSinks) && api.ownershipSinks.length > 0);
+  if (!hasCalls)
+    throw new LockConfigError(
+      `${where}.acquire: an API with no acquire, callbackScoped or ownershipSinks entry matches nothing. Add { callee: { name: "…" }, release: [...] }.`,
+    );
   api.acquire.forEach((acquire: unknown, j: number) => checkAcquire(acquire, `${where}.acquire[${j}]`));
   for (const key of ["callbackScoped", "ownershipSinks"] as const) {
     if (api[key] === undefined) continue;
-    if (!Array.isArray(api[key])) throw new LockConfigError(`${where}.${key}: must be a list of callee matchers ({ name } or { namePattern }); got ${show(api[key])}.`);
+    if (!Array.isArray(api[key]))
+      throw new LockConfigError(`${where}.${key}: must be a list of callee matchers ({ name } or { namePattern }); got ${show(api[key])}.`);
     (api[key] as unknown[]).forEach((callee, j) => checkCallee(callee, `${where}.${key}[${j}]`));
   }
 }
@@ -104,7 +116,11 @@ function checkAcquire(acquire: unknown, where: string): void {
   checkCallee(acquire.callee, `${where}.callee`);
   const releases = acquire.release;
   if (!Array.isArray(releases) || releases.length === 0) {
-    throw new LockConfigError(`${where}.release: needs at least one release: { kind: ${Object.keys(RELEASE_KINDS).map((k) => `"${k}"`).join(" | ")} }.`);
+    throw new LockConfigError(
+      `${where}.release: needs at least one release: { kind: ${Object.keys(RELEASE_KINDS)
+        .map((k) => `"${k}"`)
+        .join(" | ")} }.`,
+    );
   }
   releases.forEach((release: unknown, k: number) => checkRelease(release, `${where}.release[${k}]`));
   const releaseIsAsync = acquire.releaseIsAsync;
@@ -124,7 +140,8 @@ function checkRelease(release: unknown, where: string): void {
   const field = RELEASE_KINDS[release.kind];
   checkKeys(release, ["kind", ...(field ? [field] : [])], where);
   if (field === "index") {
-    if (!Number.isInteger(release.index) || (release.index as number) < 0) throw new LockConfigError(`${where}.index: must be the release function's position in the tuple, a whole number ≥ 0 (got ${show(release.index)}).`);
+    if (!Number.isInteger(release.index) || (release.index as number) < 0)
+      throw new LockConfigError(`${where}.index: must be the release function's position in the tuple, a whole number ≥ 0 (got ${show(release.index)}).`);
   } else if (field) {
     const names = release[field];
     if (!Array.isArray(names) || names.length === 0 || names.some((n) => typeof n !== "string" || !isPlainName(n))) {
@@ -142,19 +159,25 @@ function checkCallee(callee: unknown, where: string): void {
   }
   if (name !== undefined) {
     const names = typeof name === "string" ? [name] : name;
-    if (!Array.isArray(names) || names.length === 0) throw new LockConfigError(`${where}.name: must be a name or a non-empty list of names (got ${show(name)}).`);
+    if (!Array.isArray(names) || names.length === 0)
+      throw new LockConfigError(`${where}.name: must be a name or a non-empty list of names (got ${show(name)}).`);
     for (const one of names) {
-      if (typeof one !== "string" || one === "") throw new LockConfigError(`${where}.name: ${show(one)} cannot match any call. Give the function or method name, e.g. "acquireSessionWriteLock".`);
+      if (typeof one !== "string" || one === "")
+        throw new LockConfigError(`${where}.name: ${show(one)} cannot match any call. Give the function or method name, e.g. "acquireSessionWriteLock".`);
       if (one.includes(".")) {
         const dot = one.lastIndexOf(".");
         throw new LockConfigError(
           `${where}.name: ${show(one)} contains a dot and can never match: "name" is the called name alone. Write { name: ${show(one.slice(dot + 1))}, receiverPattern: ${show(escapeRegExp(one.slice(0, dot)) + "$")} }.`,
         );
       }
-      if (!isPlainName(one)) throw new LockConfigError(`${where}.name: ${show(one)} is not a function or method name; use "namePattern" for a regular expression.`);
+      if (!isPlainName(one))
+        throw new LockConfigError(`${where}.name: ${show(one)} is not a function or method name; use "namePattern" for a regular expression.`);
     }
   }
-  for (const [key, pattern] of [["namePattern", namePattern], ["receiverPattern", receiverPattern]] as const) {
+  for (const [key, pattern] of [
+    ["namePattern", namePattern],
+    ["receiverPattern", receiverPattern],
+  ] as const) {
     if (pattern === undefined) continue;
     if (typeof pattern !== "string") throw new LockConfigError(`${where}.${key}: must be a regular expression as a string (got ${show(pattern)}).`);
     let regexp: RegExp;
@@ -163,9 +186,13 @@ function checkCallee(callee: unknown, where: string): void {
     } catch (error) {
       throw new LockConfigError(`${where}.${key}: invalid regular expression ${show(pattern)}: ${(error as Error).message}.`);
     }
-    if (regexp.test("")) throw new LockConfigError(`${where}.${key}: ${show(pattern)} matches the empty string, so it matches every ${key === "namePattern" ? "call" : "receiver"}. Anchor it on a word, e.g. "^acquire\\\\w*Lock$".`);
+    if (regexp.test(""))
+      throw new LockConfigError(
+        `${where}.${key}: ${show(pattern)} matches the empty string, so it matches every ${key === "namePattern" ? "call" : "receiver"}. Anchor it on a word, e.g. "^acquire\\\\w*Lock$".`,
+      );
   }
-  if (module !== undefined && (typeof module !== "string" || module === "")) throw new LockConfigError(`${where}.module: must be a module name such as "proper-lockfile" (got ${show(module)}).`);
+  if (module !== undefined && (typeof module !== "string" || module === ""))
+    throw new LockConfigError(`${where}.module: must be a module name such as "proper-lockfile" (got ${show(module)}).`);
   if (callForm !== undefined && !["method", "function", "any"].includes(callForm as string)) {
     throw new LockConfigError(`${where}.callForm: ${show(callForm)} is not allowed. Allowed values: method, function, any.`);
   }

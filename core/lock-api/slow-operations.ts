@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { T, referencePath, unwrap, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, referencePath, unwrap, type Node } from "../ast/nodes.js";
 import type { ImportMap } from "./imports.js";
 
 /**
@@ -56,10 +56,10 @@ export function slowCallOf(awaitNode: TSESTree.AwaitExpression, slow: CompiledSl
   let current: Node = unwrap(awaitNode.argument);
   // Walk down method chains: `fetch(url).then(r => r.json())` → `fetch(url)`.
   for (;;) {
-    if (current.type !== T.CallExpression) return undefined;
+    if (current.type !== AST_NODE_TYPES.CallExpression) return undefined;
     if (isSlowCall(current, slow, imports)) return current;
     const callee = unwrap(current.callee);
-    if (callee.type !== T.MemberExpression) return undefined;
+    if (callee.type !== AST_NODE_TYPES.MemberExpression) return undefined;
     current = unwrap(callee.object);
   }
 }
@@ -71,7 +71,7 @@ function isSlowCall(call: TSESTree.CallExpression, slow: CompiledSlowOperations,
   const root = rootIdentifier(callee);
   const imported = root === undefined ? undefined : imports.get(root);
   if (imported && slow.modules.has(imported.module)) return true;
-  if (callee.type === T.MemberExpression && slow.receiverPatterns.length > 0) {
+  if (callee.type === AST_NODE_TYPES.MemberExpression && slow.receiverPatterns.length > 0) {
     const receiver = referencePath(callee.object);
     if (receiver !== undefined && slow.receiverPatterns.some((pattern) => pattern.test(receiver))) return true;
   }
@@ -80,6 +80,6 @@ function isSlowCall(call: TSESTree.CallExpression, slow: CompiledSlowOperations,
 
 function rootIdentifier(node: Node): string | undefined {
   let current = unwrap(node);
-  while (current.type === T.MemberExpression) current = unwrap(current.object);
-  return current.type === T.Identifier ? current.name : undefined;
+  while (current.type === AST_NODE_TYPES.MemberExpression) current = unwrap(current.object);
+  return current.type === AST_NODE_TYPES.Identifier ? current.name : undefined;
 }

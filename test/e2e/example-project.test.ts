@@ -20,9 +20,7 @@ afterAll(() => fs.rmSync(strictConfig, { force: true }));
 describe("example project", () => {
   it("has leaky sites of every kind to find", () => {
     const kinds = new Set(expectedTyped.map((line) => line.split(" ")[1]));
-    expect([...kinds].sort()).toEqual(
-      ["leakAtEnd", "leakOnExit", "leakOnThrow", "processExitWhileHeld", "releaseNotAwaited", "resultDiscarded"].sort(),
-    );
+    expect([...kinds].sort()).toEqual(["leakAtEnd", "leakOnExit", "leakOnThrow", "processExitWhileHeld", "releaseNotAwaited", "resultDiscarded"].sort());
   });
 
   it("the ESLint CLI with the recommended flat config reports exactly the marked sites", () => {
@@ -40,7 +38,10 @@ describe("example project", () => {
   });
 
   it("the strict config also reports the model call awaited while the session lock is held", () => {
-    fs.writeFileSync(strictConfig, `import tseslint from "typescript-eslint";\nimport lockScope from "eslint-plugin-lock-scope";\nexport default [tseslint.configs.base, lockScope.configs.strict];\n`);
+    fs.writeFileSync(
+      strictConfig,
+      `import tseslint from "typescript-eslint";\nimport lockScope from "eslint-plugin-lock-scope";\nexport default [tseslint.configs.base, lockScope.configs.strict];\n`,
+    );
     const ran = runNode([eslintBin, "--config", path.relative(repoRoot, strictConfig), "--format", "json", src]);
     expect(ran.status).toBe(1);
     const slow = findingsOf(ran.stdout, src).filter((line) => line.endsWith("slowAwaitWhileLocked"));

@@ -19,8 +19,15 @@ function oxlint(config: object, target: string) {
   fs.writeFileSync(file, JSON.stringify(config));
   const ran = spawnSync(path.join(repoRoot, "node_modules/.bin/oxlint"), ["-c", file, "--format", "json", target], { cwd: repoRoot, encoding: "utf8" });
   expect(ran.stderr).toBe("");
-  const report = JSON.parse(ran.stdout) as { diagnostics: { message: string; code: string; filename: string; labels: { span: { line: number; column: number } }[] }[] };
-  return report.diagnostics.map((d) => `${path.relative(repoRoot, path.resolve(repoRoot, d.filename))}:${d.labels[0]!.span.line}:${d.labels[0]!.span.column} ${d.message.replace(/\.$/, "")}`).sort();
+  const report = JSON.parse(ran.stdout) as {
+    diagnostics: { message: string; code: string; filename: string; labels: { span: { line: number; column: number } }[] }[];
+  };
+  return report.diagnostics
+    .map(
+      (d) =>
+        `${path.relative(repoRoot, path.resolve(repoRoot, d.filename))}:${d.labels[0]!.span.line}:${d.labels[0]!.span.column} ${d.message.replace(/\.$/, "")}`,
+    )
+    .sort();
 }
 
 describe("oxlint with the plugin as a jsPlugin", () => {
@@ -38,8 +45,20 @@ describe("oxlint with the plugin as a jsPlugin", () => {
 
   it('reads settings["lock-scope"] like ESLint', () => {
     const file = path.join(dir, "lease.js");
-    fs.writeFileSync(file, "export async function qa(kind) {\n  const lease = await acquireQaCredentialLease({ kind });\n  await useCredential(kind);\n  await lease.end();\n}\n");
-    const settings = { "lock-scope": { apis: [{ id: "qa-lease", acquire: [{ callee: { name: "acquireQaCredentialLease" }, release: [{ kind: "handleMethod", methods: ["end"] }], releaseIsAsync: true }] }] } };
+    fs.writeFileSync(
+      file,
+      "export async function qa(kind) {\n  const lease = await acquireQaCredentialLease({ kind });\n  await useCredential(kind);\n  await lease.end();\n}\n",
+    );
+    const settings = {
+      "lock-scope": {
+        apis: [
+          {
+            id: "qa-lease",
+            acquire: [{ callee: { name: "acquireQaCredentialLease" }, release: [{ kind: "handleMethod", methods: ["end"] }], releaseIsAsync: true }],
+          },
+        ],
+      },
+    };
     expect(oxlint({ jsPlugins: [plugin], rules: { "lock-scope/require-release": "error" } }, file)).toEqual([]);
     expect(oxlint({ jsPlugins: [plugin], rules: { "lock-scope/require-release": "error" }, settings }, file)).toEqual([
       expect.stringMatching(/lease\.js:2:23 The lock from `acquireQaCredentialLease` can stay held/),

@@ -58,7 +58,11 @@ function npm(args: string[]): string {
 }
 
 function pack(extra: string[]): string {
-  const out = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", consumer, ...extra], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const out = execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", consumer, ...extra], {
+    cwd: repoRoot,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return out.trim().split("\n").pop()!;
 }
 
@@ -101,7 +105,10 @@ beforeAll(() => {
   fs.writeFileSync(path.join(consumer, "js/safe.js"), SAFE_JS);
   fs.writeFileSync(
     path.join(consumer, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", strict: true, noEmit: true, lib: ["ES2022", "ESNext.Disposable"], types: [] }, include: ["src"] }),
+    JSON.stringify({
+      compilerOptions: { target: "ES2022", module: "NodeNext", strict: true, noEmit: true, lib: ["ES2022", "ESNext.Disposable"], types: [] },
+      include: ["src"],
+    }),
   );
 }, 300_000);
 
@@ -164,15 +171,21 @@ console.log(JSON.stringify({ afterImport, afterLint: loaded().length, messages: 
         expect(ran.stderr).toBe("");
         expect(ran.status).toBe(1);
         const expected = typescript
-          ? ["leaky.js:2:22 lock-scope/require-release leakOnThrow", "leaky.ts:5:22 lock-scope/require-release leakOnThrow", ...(withSettings ? ["lease.ts:5:23 lock-scope/require-release leakOnThrow"] : [])]
+          ? [
+              "leaky.js:2:22 lock-scope/require-release leakOnThrow",
+              "leaky.ts:5:22 lock-scope/require-release leakOnThrow",
+              ...(withSettings ? ["lease.ts:5:23 lock-scope/require-release leakOnThrow"] : []),
+            ]
           : ["leaky.js:2:22 lock-scope/require-release leakOnThrow"];
         expect(findings(ran.stdout)).toEqual(expected.sort());
       });
     }
   });
 
-  it("a custom API in settings[\"lock-scope\"]: eslint, lock-scope scan and the codemod all act on it", () => {
-    const settingsSnippet = [...fs.readFileSync(path.join(repoRoot, "README.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!).find((s) => s.includes('"lock-scope": {'))!;
+  it('a custom API in settings["lock-scope"]: eslint, lock-scope scan and the codemod all act on it', () => {
+    const settingsSnippet = [...fs.readFileSync(path.join(repoRoot, "README.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((s) => s.includes('"lock-scope": {'))!;
     fs.writeFileSync(path.join(consumer, "eslint.config.js"), settingsSnippet);
     expect(findings(run("eslint", ["--format", "json", "src/lease.ts"]).stdout)).toEqual(["lease.ts:5:23 lock-scope/require-release leakOnThrow"]);
     const scanned = run("lock-scope", ["scan", "src/lease.ts", "--format", "json"]);
@@ -194,15 +207,23 @@ console.log(JSON.stringify({ afterImport, afterLint: loaded().length, messages: 
     expect(linted.status).toBe(1);
     expect(linted.stdout).not.toContain("Oops");
     expect(linted.stdout).toContain('settings["lock-scope"].apis[0].acquire[0].callee.name: "deps.acquireLock" contains a dot');
-    for (const [bin, args] of [["lock-scope", ["scan", "js"]], ["lock-scope-codemod", ["js", "--no-type-check"]]] as const) {
+    for (const [bin, args] of [
+      ["lock-scope", ["scan", "js"]],
+      ["lock-scope-codemod", ["js", "--no-type-check"]],
+    ] as const) {
       const ran = run(bin, [...args]);
       expect(ran.status, bin).toBe(2);
-      expect(ran.stderr.trim().split("\n"), bin).toEqual([expect.stringContaining('eslint.config.js: settings["lock-scope"].apis[0].acquire[0].callee.name: "deps.acquireLock" contains a dot')]);
+      expect(ran.stderr.trim().split("\n"), bin).toEqual([
+        expect.stringContaining('eslint.config.js: settings["lock-scope"].apis[0].acquire[0].callee.name: "deps.acquireLock" contains a dot'),
+      ]);
     }
   });
 
   it("npx lock-scope-codemod <paths> runs from the packed tarball; --version and --help need no ESLint config", () => {
-    fs.writeFileSync(path.join(consumer, "eslint.config.js"), `import lockScope from "eslint-plugin-lock-scope";\nexport default [lockScope.configs.recommended];\n`);
+    fs.writeFileSync(
+      path.join(consumer, "eslint.config.js"),
+      `import lockScope from "eslint-plugin-lock-scope";\nexport default [lockScope.configs.recommended];\n`,
+    );
     const ran = spawnSync("npx", ["--no-install", "lock-scope-codemod", "js", "--no-type-check", "--json"], { cwd: consumer, encoding: "utf8" });
     expect(ran.stderr).toBe("");
     const report = JSON.parse(ran.stdout) as { files: { file: string; sites: { action: string }[] }[] };

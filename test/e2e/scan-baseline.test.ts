@@ -37,7 +37,13 @@ function scanBinary(dir: string, ...args: string[]): Ran {
 async function scan(dir: string, ...args: string[]): Promise<Ran> {
   let stdout = "";
   let stderr = "";
-  const status = await run(["scan", ...args], { cwd: dir, isTTY: false, colour: false, stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
+  const status = await run(["scan", ...args], {
+    cwd: dir,
+    isTTY: false,
+    colour: false,
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+  });
   return { status, stdout, stderr };
 }
 
@@ -91,7 +97,10 @@ describe("lock-scope scan --baseline", () => {
   it("--update-baseline records every finding, relative to the baseline's folder, sorted, with no report on stdout", async () => {
     const dir = project();
     writeBaseline(dir);
-    const file = JSON.parse(fs.readFileSync(path.join(dir, BASELINE), "utf8")) as { version: number; entries: { file: string; ruleId: string; messageId: string; fingerprint: string }[] };
+    const file = JSON.parse(fs.readFileSync(path.join(dir, BASELINE), "utf8")) as {
+      version: number;
+      entries: { file: string; ruleId: string; messageId: string; fingerprint: string }[];
+    };
     expect(file.version).toBe(1);
     const recorded = file.entries.map((e) => `${e.file.replace(/^src\//, "")} ${e.messageId}`).sort();
     expect(recorded).toEqual(expected.map((line) => line.replace(/:\d+ /, " ")).sort());
@@ -162,7 +171,9 @@ describe("lock-scope scan --baseline", () => {
     edit(dir, ROTATION, (text) => text.replace(KNOWN_LINE, "  const lock = { async release(): Promise<void> {} };"));
     const ran = await scan(dir, "src", "--baseline", BASELINE);
     expect(ran.status).toBe(0);
-    expect(ran.stderr).toBe(`lock-scope: ${expected.length - 1} known findings suppressed by baseline ${BASELINE}; 0 new; 1 fixed since the baseline, run --update-baseline to drop it\n`);
+    expect(ran.stderr).toBe(
+      `lock-scope: ${expected.length - 1} known findings suppressed by baseline ${BASELINE}; 0 new; 1 fixed since the baseline, run --update-baseline to drop it\n`,
+    );
     const update = await scan(dir, "src", "--baseline", BASELINE, "--update-baseline");
     expect(update.stderr).toBe(`lock-scope: wrote baseline ${BASELINE}: ${expected.length - 1} findings recorded (0 added, 1 dropped)\n`);
   });
@@ -191,7 +202,9 @@ describe("lock-scope scan --baseline", () => {
     fs.writeFileSync(path.join(dir, "src/broken.ts"), "export const = ;\n");
     const update = await scan(dir, "src", "--baseline", BASELINE, "--update-baseline");
     expect(update.status).toBe(1);
-    expect(update.stderr).toMatch(/^src\/broken\.ts: error: 1:14 Parsing error: .*\nlock-scope: wrote baseline \.lock-scope-baseline\.json: \d+ findings recorded \(new file\)\n$/);
+    expect(update.stderr).toMatch(
+      /^src\/broken\.ts: error: 1:14 Parsing error: .*\nlock-scope: wrote baseline \.lock-scope-baseline\.json: \d+ findings recorded \(new file\)\n$/,
+    );
     const entries = (JSON.parse(fs.readFileSync(path.join(dir, BASELINE), "utf8")) as { entries: { file: string }[] }).entries;
     expect(entries).toHaveLength(expected.length);
     expect(entries.map((e) => e.file)).not.toContain("src/broken.ts");
@@ -206,11 +219,31 @@ describe("lock-scope scan --baseline: errors (exit 2, one line naming the file a
   const dir = project();
 
   it.each([
-    ["missing", null, /^lock-scope scan: baseline missing\.json does not exist\. Create it with: lock-scope scan src --baseline missing\.json --update-baseline\n$/],
-    ["corrupt.json", '{"version": 1, "entries": [', /^lock-scope scan: baseline corrupt\.json is not valid JSON \(.+\)\. Recreate it with: lock-scope scan src --baseline corrupt\.json --update-baseline\n$/],
-    ["conflict.json", '<<<<<<< HEAD\n{"version": 1, "entries": []}\n=======\n{}\n>>>>>>> main\n', /^lock-scope scan: baseline conflict\.json contains merge conflict markers\. Recreate it with: .+--update-baseline\n$/],
-    ["other.json", '{"entries": []}', /^lock-scope scan: baseline other\.json is not a lock-scope baseline \(expected \{"version": 1, "entries": \[\.\.\.\]\}\)\. Recreate it with: .+\n$/],
-    ["malformed.json", '{"version": 1, "entries": [null]}', /^lock-scope scan: baseline malformed\.json has a malformed entry at index 0 .+Recreate it with: .+\n$/],
+    [
+      "missing",
+      null,
+      /^lock-scope scan: baseline missing\.json does not exist\. Create it with: lock-scope scan src --baseline missing\.json --update-baseline\n$/,
+    ],
+    [
+      "corrupt.json",
+      '{"version": 1, "entries": [',
+      /^lock-scope scan: baseline corrupt\.json is not valid JSON \(.+\)\. Recreate it with: lock-scope scan src --baseline corrupt\.json --update-baseline\n$/,
+    ],
+    [
+      "conflict.json",
+      '<<<<<<< HEAD\n{"version": 1, "entries": []}\n=======\n{}\n>>>>>>> main\n',
+      /^lock-scope scan: baseline conflict\.json contains merge conflict markers\. Recreate it with: .+--update-baseline\n$/,
+    ],
+    [
+      "other.json",
+      '{"entries": []}',
+      /^lock-scope scan: baseline other\.json is not a lock-scope baseline \(expected \{"version": 1, "entries": \[\.\.\.\]\}\)\. Recreate it with: .+\n$/,
+    ],
+    [
+      "malformed.json",
+      '{"version": 1, "entries": [null]}',
+      /^lock-scope scan: baseline malformed\.json has a malformed entry at index 0 .+Recreate it with: .+\n$/,
+    ],
   ])("%s", async (name, content, message) => {
     const file = name === "missing" ? "missing.json" : name;
     if (content !== null) fs.writeFileSync(path.join(dir, file), content);
@@ -237,7 +270,9 @@ describe("lock-scope scan --baseline: errors (exit 2, one line naming the file a
     fs.copyFileSync(path.join(dir, "src/maintenance/compaction.ts"), path.join(dir, "src/..gen/copy.ts")); // has findings
     // Folders starting with a dot are not listed: name the file (and the folder, as the baseline scope).
     const sarif = await scan(dir, "src", "src/..gen/copy.ts", "--format", "sarif");
-    const uris: string[] = JSON.parse(sarif.stdout).runs[0].results.map((r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri);
+    const uris: string[] = JSON.parse(sarif.stdout).runs[0].results.map(
+      (r: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) => r.locations[0]!.physicalLocation.artifactLocation.uri,
+    );
     expect(uris.some((uri) => uri.includes("..gen/copy.ts"))).toBe(true);
     expect(uris.every((uri) => !uri.startsWith("file:"))).toBe(true);
     expect((await scan(dir, "src", "src/..gen/copy.ts", "--baseline", "gen.json", "--update-baseline")).status).toBe(0);
@@ -253,7 +288,9 @@ describe("lock-scope scan --baseline: errors (exit 2, one line naming the file a
     expect(folder.stderr).toBe("lock-scope scan: baseline src is a folder, not a file. Check the path and its permissions\n");
     const nowhere = await scan(dir, "src", "--baseline", "ci/baseline.json", "--update-baseline");
     expect(nowhere.status).toBe(2);
-    expect(nowhere.stderr).toBe(`lock-scope scan: baseline ci/baseline.json cannot be written: the folder ${path.join(dir, "ci")} does not exist. Check the path and its permissions\n`);
+    expect(nowhere.stderr).toBe(
+      `lock-scope scan: baseline ci/baseline.json cannot be written: the folder ${path.join(dir, "ci")} does not exist. Check the path and its permissions\n`,
+    );
     expect(fs.existsSync(path.join(dir, "ci"))).toBe(false);
   });
 
@@ -304,10 +341,17 @@ describe("lock-scope scan --format sarif", () => {
     const sarif = JSON.parse(ran.stdout) as Sarif;
     expect(validateSarif(sarif)).toEqual([]);
     // What GitHub code scanning reads.
-    const driverRules = (sarif as unknown as { runs: { tool: { driver: { rules: { id: string; helpUri: string; shortDescription: { text: string } }[] } } }[] }).runs[0]!.tool.driver.rules;
+    const driverRules = (sarif as unknown as { runs: { tool: { driver: { rules: { id: string; helpUri: string; shortDescription: { text: string } }[] } } }[] })
+      .runs[0]!.tool.driver.rules;
     expect(driverRules.every((r) => r.id && r.helpUri && r.shortDescription.text)).toBe(true);
-    const sarifResults = (sarif as unknown as { runs: { results: { partialFingerprints: Record<string, string>; locations: { physicalLocation: { region: { endLine: number } } }[] }[] }[] }).runs[0]!.results;
-    expect(sarifResults.every((r) => /^[0-9a-f]{16}$/.test(r.partialFingerprints["lockScope/v1"]!) && r.locations[0]!.physicalLocation.region.endLine > 0)).toBe(true);
+    const sarifResults = (
+      sarif as unknown as {
+        runs: { results: { partialFingerprints: Record<string, string>; locations: { physicalLocation: { region: { endLine: number } } }[] }[] }[];
+      }
+    ).runs[0]!.results;
+    expect(
+      sarifResults.every((r) => /^[0-9a-f]{16}$/.test(r.partialFingerprints["lockScope/v1"]!) && r.locations[0]!.physicalLocation.region.endLine > 0),
+    ).toBe(true);
     expect(sarif.version).toBe("2.1.0");
     expect(sarif.runs).toHaveLength(1);
     const [run] = sarif.runs;

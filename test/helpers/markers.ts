@@ -15,7 +15,8 @@ export function readExpectationMarkers(root: string, marker = "expect"): string[
 }
 
 export function listFiles(root: string): string[] {
-  return fs.readdirSync(root, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(root, { withFileTypes: true, recursive: true })
     .filter((entry) => entry.isFile() && /\.(ts|js|mts|cts|mjs|cjs|tsx)$/.test(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name))
     .sort();

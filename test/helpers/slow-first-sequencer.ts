@@ -14,7 +14,10 @@ export function slowFirst(slowest: readonly string[]): new (...args: Constructor
         const index = slowest.indexOf(path.relative(this.ctx.config.root, spec.moduleId).split(path.sep).join("/"));
         return index < 0 ? slowest.length : index;
       };
-      return sorted.map((spec, at) => ({ spec, at })).sort((a, b) => rank(a.spec) - rank(b.spec) || a.at - b.at).map(({ spec }) => spec);
+      return sorted
+        .map((spec, at) => ({ spec, at }))
+        .sort((a, b) => rank(a.spec) - rank(b.spec) || a.at - b.at)
+        .map(({ spec }) => spec);
     }
   };
 }

@@ -48,7 +48,9 @@ export default class TimingReporter implements Reporter {
     const total = (Date.now() - this.t0) / 1000;
     const rows = [...this.rows].sort((a, b) => b.wall - a.wall);
     if (process.env.LOCK_SCOPE_TIMINGS) fs.writeFileSync(process.env.LOCK_SCOPE_TIMINGS, JSON.stringify({ total, rows }, null, 2));
-    const lines = rows.slice(0, 15).map((r) => `${r.wall.toFixed(1).padStart(6)} s  (from ${r.start.toFixed(0).padStart(3)} s)  ${r.file} (${r.tests} tests)\n      ${r.slowest}`);
+    const lines = rows
+      .slice(0, 15)
+      .map((r) => `${r.wall.toFixed(1).padStart(6)} s  (from ${r.start.toFixed(0).padStart(3)} s)  ${r.file} (${r.tests} tests)\n      ${r.slowest}`);
     console.log(`\nslowest files (wall, hooks and imports included; run ${total.toFixed(1)} s):\n${lines.join("\n")}`);
   }
 }

@@ -33,11 +33,15 @@ it(`oracle: ${programs} programs from seed ${seed}`, async () => {
     if (file) saved.push(file);
     lines.push(
       `\n[${c.signature}] ${c.count} program(s); first at run ${c.run}; ${known.has(c.signature) ? (open.has(c.signature) ? "known open bug" : "saved, marked fixed") : `saved to ${file}`}`,
-      ...problemsOf(c.shrunk).filter((p) => p.signature === c.signature).map((p) => `  ${p.detail.replace(/\n/g, "\n  ")}`),
+      ...problemsOf(c.shrunk)
+        .filter((p) => p.signature === c.signature)
+        .map((p) => `  ${p.detail.replace(/\n/g, "\n  ")}`),
       c.shrunk.source.trimEnd().replace(/^/gm, "  | "),
     );
   }
-  console.log(`${tally.summary(`oracle deep run: ${programs} programs, seed ${seed}, budget ${budget} schedules, ${((Date.now() - started) / 1000).toFixed(1)} s`)}\n\nshrunk counterexamples:${lines.join("\n") || " none"}`);
+  console.log(
+    `${tally.summary(`oracle deep run: ${programs} programs, seed ${seed}, budget ${budget} schedules, ${((Date.now() - started) / 1000).toFixed(1)} s`)}\n\nshrunk counterexamples:${lines.join("\n") || " none"}`,
+  );
   expect(tally.fatal).toBe(0);
   expect(saved, "new counterexamples were saved: review them in test/oracle-regressions/ (write the note), then rerun").toEqual([]);
 });

@@ -54,7 +54,11 @@ export function compile(source: string): Compiled {
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const factory = new Function(...names, `${code}\nreturn run;`) as (...args: unknown[]) => () => Promise<unknown>;
   const compiled: Compiled = (runtime) =>
-    factory(...names.map((name) => ((FIXED_GLOBALS as readonly string[]).includes(name) ? (runtime as unknown as Record<string, unknown>)[name] : runtime.globalFor(name))));
+    factory(
+      ...names.map((name) =>
+        (FIXED_GLOBALS as readonly string[]).includes(name) ? (runtime as unknown as Record<string, unknown>)[name] : runtime.globalFor(name),
+      ),
+    );
   if (compiledCache.size > 2000) compiledCache.clear();
   compiledCache.set(source, compiled);
   return compiled;

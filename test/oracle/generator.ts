@@ -46,7 +46,10 @@ function statementArb(depth: number, options: GeneratorOptions, cache: Map<numbe
     { weight: 6, arbitrary: fc.record({ t: fc.constant("step" as const), awaited: fc.boolean() }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("helper" as const), throws: fc.boolean() }) },
     { weight: 4, arbitrary: fc.record({ t: fc.constant("release" as const), release: releaseSpec }) },
-    { weight: 1, arbitrary: fc.record({ t: fc.constant("jump" as const), kind: fc.constantFrom("break" as const, "continue" as const), conditional: fc.boolean() }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ t: fc.constant("jump" as const), kind: fc.constantFrom("break" as const, "continue" as const), conditional: fc.boolean() }),
+    },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("return" as const), escape: fc.boolean() }) },
     { weight: 1, arbitrary: fc.constant({ t: "throw" as const }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant("handOff" as const), which: fc.nat(3) }) },
@@ -59,7 +62,15 @@ function statementArb(depth: number, options: GeneratorOptions, cache: Map<numbe
     const inner = statementArb(depth + 1, options, cache);
     const nested = block(inner, 4);
     const compound: fc.WeightedArbitrary<Stmt>[] = [
-      { weight: 2, arbitrary: fc.record({ t: fc.constant("if" as const), then: nested, else: fc.option(nested, { nil: null }), mode: fc.constantFrom<"a" | "b" | undefined>(undefined, undefined, "a", "b") }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          t: fc.constant("if" as const),
+          then: nested,
+          else: fc.option(nested, { nil: null }),
+          mode: fc.constantFrom<"a" | "b" | undefined>(undefined, undefined, "a", "b"),
+        }),
+      },
       {
         weight: 1,
         arbitrary: fc
@@ -67,7 +78,15 @@ function statementArb(depth: number, options: GeneratorOptions, cache: Map<numbe
           .map(({ cases, hasDefault }): Stmt => ({ t: "switch", cases: cases.map((c) => c.body), breaks: cases.map((c) => c.brk), hasDefault })),
       },
       { weight: 1, arbitrary: fc.record({ t: fc.constant("loop" as const), body: nested }) },
-      { weight: 2, arbitrary: fc.record({ t: fc.constant("try" as const), block: nested, handler: fc.option(nested, { nil: null }), finalizer: fc.option(nested, { nil: null }) }) },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          t: fc.constant("try" as const),
+          block: nested,
+          handler: fc.option(nested, { nil: null }),
+          finalizer: fc.option(nested, { nil: null }),
+        }),
+      },
       { weight: 1, arbitrary: acqTry(nested, options) },
     ];
     arbitrary = fc.oneof({ depthSize: "small" }, ...simple, ...compound);

@@ -25,15 +25,23 @@ describe("the judge itself", () => {
   });
 
   it("sees try/finally, using and an ownership transfer as safe", async () => {
-    expect(await truthOf(`const lock1 = await acquireTestLock("lock1");\ntry { await step(1); } finally { await lock1.release(); }`)).toEqual({ lock1: "clean" });
+    expect(await truthOf(`const lock1 = await acquireTestLock("lock1");\ntry { await step(1); } finally { await lock1.release(); }`)).toEqual({
+      lock1: "clean",
+    });
     expect(await truthOf(`await using lock1 = await acquireDisposableTestLock("lock1");\nawait step(1);`)).toEqual({ lock1: "clean" });
     expect(await truthOf(`const release1 = await mutex1.acquire();\nreturn release1;`)).toEqual({ mutex1: "clean" });
-    expect(await truthOf(`let lock1;\ntry { lock1 = await acquireTestLock("lock1"); step(1); } finally { await lock1?.release(); }`)).toEqual({ lock1: "clean" });
+    expect(await truthOf(`let lock1;\ntry { lock1 = await acquireTestLock("lock1"); step(1); } finally { await lock1?.release(); }`)).toEqual({
+      lock1: "clean",
+    });
   });
 
   it("sees early exits from loops and switches, and unawaited async releases", async () => {
-    expect(await truthOf(`for (let i1 = 0; i1 < 2; i1++) {\nconst [value1, release1] = await semaphore1.acquire();\nif (flag(2)) continue;\nrelease1();\n}`)).toEqual({ semaphore1: "leak" });
-    expect(await truthOf(`await awaitLock1.acquireAsync();\nswitch (pick(2)) { case 0: { return 3; } }\nawaitLock1.release();`)).toEqual({ awaitLock1: "leak" });
+    expect(
+      await truthOf(`for (let i1 = 0; i1 < 2; i1++) {\nconst [value1, release1] = await semaphore1.acquire();\nif (flag(2)) continue;\nrelease1();\n}`),
+    ).toEqual({ semaphore1: "leak" });
+    expect(await truthOf(`await awaitLock1.acquireAsync();\nswitch (pick(2)) { case 0: { return 3; } }\nawaitLock1.release();`)).toEqual({
+      awaitLock1: "leak",
+    });
     expect(await truthOf(`const lock1 = await acquireTestLock("lock1");\ntry { step(1); } finally { lock1.release(); }`)).toEqual({ lock1: "unawaited" });
   });
 
@@ -61,7 +69,12 @@ describe("generated programs (quick sample)", () => {
       const shrunk = await runCampaign({ seed: QUICK_SEED, programs: QUICK_PROGRAMS, shrink: true });
       const report = shrunk.counterexamples
         .filter((c) => unknown.includes(c.signature))
-        .map((c) => `${c.signature}\n${problemsOf(c.shrunk).map((p) => p.detail).join("\n")}\n${c.shrunk.source}`);
+        .map(
+          (c) =>
+            `${c.signature}\n${problemsOf(c.shrunk)
+              .map((p) => p.detail)
+              .join("\n")}\n${c.shrunk.source}`,
+        );
       expect.fail(`new oracle findings (run npm run test:deep to save them):\n\n${report.join("\n\n")}`);
     }
     expect(counterexamples).toEqual([]);

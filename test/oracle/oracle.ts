@@ -122,12 +122,30 @@ function truthOf(site: string, exploration: Exploration): { truth: Truth; witnes
   return { truth: exploration.exhaustive ? "clean" : "unknown" };
 }
 
-async function judgeSite(source: string, site: string, findings: readonly RuleFinding[], exploration: Exploration, options: OracleOptions): Promise<SiteJudgement> {
+async function judgeSite(
+  source: string,
+  site: string,
+  findings: readonly RuleFinding[],
+  exploration: Exploration,
+  options: OracleOptions,
+): Promise<SiteJudgement> {
   const { truth, witness } = truthOf(site, exploration);
   const rule = verdictOf(findings);
   const bad = truth === "leak" || truth === "unawaited";
   const outcome: Outcome =
-    truth === "ambiguous" ? "ambiguous" : truth === "unknown" ? (rule === "clean" ? "TN" : "unknown") : rule !== "clean" ? (bad ? "TP" : "FP") : bad ? "FN" : "TN";
+    truth === "ambiguous"
+      ? "ambiguous"
+      : truth === "unknown"
+        ? rule === "clean"
+          ? "TN"
+          : "unknown"
+        : rule !== "clean"
+          ? bad
+            ? "TP"
+            : "FP"
+          : bad
+            ? "FN"
+            : "TN";
   let category: string | undefined;
   if (outcome === "FN") category = await fnCategory(source, site, truth, options);
   if (outcome === "FP") category = await fpCategory(source, site, findings, exploration, options);
@@ -188,7 +206,8 @@ async function fpCategory(source: string, site: string, findings: readonly RuleF
   if (/for \(let (i\d+) = 0; \1 < 2;/.test(source)) {
     const probe = source.replace(/for \(let (i\d+) = 0; \1 < 2;/g, (_, i: string) => `for (let ${i} = 0; ${i} < 2 && more(${i.slice(1)});`);
     const explored = await explore(compile(probe), runtimeOptionsFor(source), options.budget);
-    if (explored.runs.some((run) => run.leaked.includes(site) || run.unawaited.includes(site) || run.ambiguous.includes(site))) return `${messages}/loop-rounds`;
+    if (explored.runs.some((run) => run.leaked.includes(site) || run.unawaited.includes(site) || run.ambiguous.includes(site)))
+      return `${messages}/loop-rounds`;
   }
   // No schedule even reaches the acquisition (it follows a `return` / `throw`).
   const attempt = new RegExp(`^acquire ${site}(?:#| throws)`);
@@ -252,7 +271,11 @@ async function judgeCodemod(source: string, input: Exploration, sites: readonly 
       const replay = await runOnce(compiled, run.decisions, runtimeOptions);
       const difference = compareRuns(run, replay);
       if (difference) {
-        violations.push({ kind: "behaviour", cause: behaviourCause(run, replay), detail: `${difference}\n  decisions: ${JSON.stringify(toWitness(run).decisions)}` });
+        violations.push({
+          kind: "behaviour",
+          cause: behaviourCause(run, replay),
+          detail: `${difference}\n  decisions: ${JSON.stringify(toWitness(run).decisions)}`,
+        });
         break; // one schedule is enough to show it
       }
     }
@@ -307,12 +330,18 @@ export function problemsOf(judgement: Judgement): Problem[] {
   if (judgement.fatal) problems.push({ signature: "fatal", detail: judgement.fatal });
   for (const site of judgement.sites) {
     if (site.outcome === "FN") {
-      problems.push({ signature: `FN ${site.category}`, detail: `${site.site}: truth ${site.truth}, the rule reports nothing; witness ${JSON.stringify(site.witness)}` });
+      problems.push({
+        signature: `FN ${site.category}`,
+        detail: `${site.site}: truth ${site.truth}, the rule reports nothing; witness ${JSON.stringify(site.witness)}`,
+      });
     }
     if (site.outcome === "FP" && !isDocumentedFp(site.category)) {
       // One signature per probed cause, whatever the message (`FP loop-rounds`); unexplained ones by message.
       const cause = site.category?.split("/").pop();
-      problems.push({ signature: cause && cause !== "other" ? `FP ${cause}` : `FP ${site.category}`, detail: `${site.site}: no schedule leaks it, the rule reports ${site.findings.map((f) => `${f.messageId} "${f.message}"`).join("; ")}` });
+      problems.push({
+        signature: cause && cause !== "other" ? `FP ${cause}` : `FP ${site.category}`,
+        detail: `${site.site}: no schedule leaks it, the rule reports ${site.findings.map((f) => `${f.messageId} "${f.message}"`).join("; ")}`,
+      });
     }
   }
   const codemod = judgement.codemod;

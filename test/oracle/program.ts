@@ -251,9 +251,17 @@ class Printer {
   private declareSite(spec: AcquireSpec): { site: SiteInfo; variable: string | undefined; call: string } {
     const n = ++this.siteCount;
     const style = spec.style;
-    const decl: SiteInfo["decl"] = style === "receiver" ? "stmt" : style === "using" || style === "usingSync" || (style === "tuple" && !spec.tupleAssign) ? "const" : spec.decl;
+    const decl: SiteInfo["decl"] =
+      style === "receiver" ? "stmt" : style === "using" || style === "usingSync" || (style === "tuple" && !spec.tupleAssign) ? "const" : spec.decl;
     const tupleAssign = style === "tuple" && decl === "let";
-    const label = style === "handle" || style === "using" || style === "usingSync" ? `lock${n}` : style === "fn" ? `mutex${n}` : style === "tuple" ? `semaphore${n}` : `awaitLock${n}`;
+    const label =
+      style === "handle" || style === "using" || style === "usingSync"
+        ? `lock${n}`
+        : style === "fn"
+          ? `mutex${n}`
+          : style === "tuple"
+            ? `semaphore${n}`
+            : `awaitLock${n}`;
     const site: SiteInfo = { label, style, decl, tupleAssign };
     this.sites.push(site);
     switch (style) {

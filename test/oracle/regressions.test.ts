@@ -28,10 +28,13 @@ describe.each(regressions.map((r) => [r.name, r] as const))("oracle regression %
   }
 
   const agreement = regression.status === "open" ? it.fails : it;
-  agreement(`rule and codemod agree with the truth${regression.status === "open" ? ` (OPEN BUG ${regression.signature}: ${regression.note})` : ""}`, async () => {
-    const judgement = await judge(regression.source);
-    expect(problemsOf(judgement).map((p) => `${p.signature}: ${p.detail}`)).toEqual([]);
-  });
+  agreement(
+    `rule and codemod agree with the truth${regression.status === "open" ? ` (OPEN BUG ${regression.signature}: ${regression.note})` : ""}`,
+    async () => {
+      const judgement = await judge(regression.source);
+      expect(problemsOf(judgement).map((p) => `${p.signature}: ${p.detail}`)).toEqual([]);
+    },
+  );
 });
 
 it("has the regression folder wired", () => {

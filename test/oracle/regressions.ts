@@ -58,7 +58,11 @@ export function parseRegression(file: string): Regression {
 }
 
 export function knownOpenSignatures(dir = REGRESSIONS_DIR): Set<string> {
-  return new Set(loadRegressions(dir).filter((r) => r.status === "open").map((r) => r.signature));
+  return new Set(
+    loadRegressions(dir)
+      .filter((r) => r.status === "open")
+      .map((r) => r.signature),
+  );
 }
 
 export interface FoundBy {
@@ -70,7 +74,10 @@ export interface FoundBy {
 export function saveRegression(signature: string, judgement: Judgement, foundBy: FoundBy, dir = REGRESSIONS_DIR): string | undefined {
   if (loadRegressions(dir).some((r) => r.signature === signature)) return undefined;
   fs.mkdirSync(dir, { recursive: true });
-  const slug = signature.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  const slug = signature
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
   let file = path.join(dir, `${slug}.js`);
   for (let n = 2; fs.existsSync(file); n++) file = path.join(dir, `${slug}-${n}.js`);
   const problems = problemsOf(judgement).filter((p) => p.signature === signature);
@@ -83,7 +90,15 @@ export function saveRegression(signature: string, judgement: Judgement, foundBy:
     "// status: open (a genuine bug: the agreement test is `it.fails` until it is fixed; then set `status: fixed`)",
     "// note: (describe the cause here)",
     ...problems.flatMap((p) => p.detail.split("\n").map((line, i) => `// ${i === 0 ? "detail: " : "  "}${line}`)),
-    ...(judgement.codemod?.changed ? ["// codemod output:", ...judgement.codemod.output.trimEnd().split("\n").map((line) => `//   ${line}`)] : []),
+    ...(judgement.codemod?.changed
+      ? [
+          "// codemod output:",
+          ...judgement.codemod.output
+            .trimEnd()
+            .split("\n")
+            .map((line) => `//   ${line}`),
+        ]
+      : []),
   ];
   fs.writeFileSync(file, `${lines.join("\n")}\n${judgement.source}`);
   return file;

@@ -68,7 +68,10 @@ export class Tally {
       `TP by message: ${formatMap(this.tpByMessage)}`,
       `FP by category: ${formatMap(this.fpByCategory)}`,
       `FN by category: ${formatMap(this.fnByCategory)}`,
-      `by style: ${[...this.byStyle].sort().map(([style, r]) => `${style} TP ${r.TP}/FP ${r.FP}/FN ${r.FN}/TN ${r.TN}`).join("; ")}`,
+      `by style: ${[...this.byStyle]
+        .sort()
+        .map(([style, r]) => `${style} TP ${r.TP}/FP ${r.FP}/FN ${r.FN}/TN ${r.TN}`)
+        .join("; ")}`,
       `codemod: programs changed ${this.codemod.programsChanged}, sites rewritten ${this.codemod.sitesRewritten}, manual ${this.codemod.sitesManual}; violations: ${formatMap(this.violations)}; output leaks at sites the rule misses (rule FN, not counted as violations): ${this.codemod.heldUnreported}`,
       `problems (programs, by signature): ${formatMap(this.problems)}`,
     ];
@@ -82,5 +85,8 @@ function bump(map: Map<string, number>, key: string): void {
 
 function formatMap(map: ReadonlyMap<string, number>): string {
   if (map.size === 0) return "none";
-  return [...map].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}: ${v}`).join(", ");
+  return [...map]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ");
 }

@@ -240,4 +240,14 @@ export function lockGlobalsOf(source: string): string[] {
   return [...new Set(source.match(/\b(?:mutex|semaphore|awaitLock)\d+\b/g) ?? [])].sort();
 }
 
-export const FIXED_GLOBALS = ["step", "flag", "pick", "pickMode", "more", "borrow", "acquireTestLock", "acquireDisposableTestLock", "acquireDisposableTestLockSync"] as const;
+export const FIXED_GLOBALS = [
+  "step",
+  "flag",
+  "pick",
+  "pickMode",
+  "more",
+  "borrow",
+  "acquireTestLock",
+  "acquireDisposableTestLock",
+  "acquireDisposableTestLockSync",
+] as const;

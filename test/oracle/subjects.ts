@@ -78,7 +78,11 @@ export interface CodemodResult {
 
 export function migrate(source: string): CodemodResult {
   try {
-    const result = migrateSource(source, "gen.ts", { disposableHandles: "assume", modernize: true, model: { apis: oracleSettings["lock-scope"].apis as never } });
+    const result = migrateSource(source, "gen.ts", {
+      disposableHandles: "assume",
+      modernize: true,
+      model: { apis: oracleSettings["lock-scope"].apis as never },
+    });
     const lines = source.split("\n");
     return { output: result.output, sites: result.sites.map((s) => ({ ...s, site: siteAt(lines, s.line, s.column) ?? `?${s.line}:${s.column}` })) };
   } catch (error) {

@@ -87,7 +87,12 @@ export async function killRuns({ corpus, work, delays, args = ["--write", "--for
   const reference = path.join(work, "reference");
   fs.cpSync(corpus, reference, { recursive: true });
   const start = Date.now();
-  const ran = spawnSync(process.execPath, [bin, "migrate", ".", ...args], { cwd: reference, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
+  const ran = spawnSync(process.execPath, [bin, "migrate", ".", ...args], {
+    cwd: reference,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const total = Date.now() - start;
   if (ran.status !== 0 && ran.status !== 1) throw new Error(`reference migrate exited ${ran.status}: ${ran.stderr.slice(0, 2000)}`);
   const after = snapshot(reference);
@@ -100,7 +105,8 @@ export async function killRuns({ corpus, work, delays, args = ["--write", "--for
   for (const [index, delay] of delays.entries()) {
     const dir = path.join(work, `run-${index}`);
     fs.cpSync(corpus, dir, { recursive: true });
-    const afterWrite = typeof delay === "object" ? (typeof delay.afterFirstWrite === "function" ? delay.afterFirstWrite(timing) : delay.afterFirstWrite) : undefined;
+    const afterWrite =
+      typeof delay === "object" ? (typeof delay.afterFirstWrite === "function" ? delay.afterFirstWrite(timing) : delay.afterFirstWrite) : undefined;
     const ms = Math.max(0, Math.round(afterWrite ?? (typeof delay === "function" ? delay(timing) : delay)));
     const child = spawn(process.execPath, [bin, "migrate", ".", ...args], { cwd: dir, stdio: "ignore", env: { ...process.env, ...env } });
     const exited = new Promise((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
@@ -131,7 +137,17 @@ export async function killRuns({ corpus, work, delays, args = ["--write", "--for
       .map((f) => path.relative(dir, f))
       .filter((rel) => !before.has(rel));
     const strays = leftovers.filter((rel) => !TEMP_FILE.test(path.basename(rel)) || SOURCE_FILE.test(rel));
-    runs.push({ delay: afterWrite === undefined ? `${ms} ms after start` : `${ms} ms after the first write`, killed: signal === "SIGKILL", exitCode: code, old, rewritten, changedExpected: changed.length, torn, leftovers, strays });
+    runs.push({
+      delay: afterWrite === undefined ? `${ms} ms after start` : `${ms} ms after the first write`,
+      killed: signal === "SIGKILL",
+      exitCode: code,
+      old,
+      rewritten,
+      changedExpected: changed.length,
+      torn,
+      leftovers,
+      strays,
+    });
     if (torn.length === 0 && strays.length === 0) fs.rmSync(dir, { recursive: true, force: true });
   }
   return { files: before.size, changed: changed.length, timing, extraInReference, runs };

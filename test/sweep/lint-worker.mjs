@@ -26,7 +26,13 @@ const config = job.tsconfig
 // ESLint 10: `ignore: false` still skips files under a nested node_modules ("File ignored by default"), and it
 // also disables a "!**/node_modules/" un-ignore pattern; the pattern alone lints them. Each package is its own cwd.
 // The packages' own `eslint-disable` comments name rules that are not loaded here: not our findings.
-const eslint = new ESLint({ cwd: job.cwd, overrideConfigFile: true, overrideConfig: [{ ignores: ["!**/node_modules/"] }, config, { linterOptions: { reportUnusedDisableDirectives: "off" } }], stats: true, errorOnUnmatchedPattern: false });
+const eslint = new ESLint({
+  cwd: job.cwd,
+  overrideConfigFile: true,
+  overrideConfig: [{ ignores: ["!**/node_modules/"] }, config, { linterOptions: { reportUnusedDisableDirectives: "off" } }],
+  stats: true,
+  errorOnUnmatchedPattern: false,
+});
 const out = fs.openSync(job.out, "a");
 const record = (entry) => fs.writeSync(out, `${JSON.stringify(entry)}\n`);
 
@@ -55,7 +61,17 @@ async function lintChunk(chunk) {
       for (const file of chunk) await lintChunk([file]);
       return;
     }
-    record({ file: chunk[0], crash: { message: String(error?.message ?? error), stack: String(error?.stack ?? "").split("\n").slice(0, 12).join("\n") }, ms: performance.now() - started });
+    record({
+      file: chunk[0],
+      crash: {
+        message: String(error?.message ?? error),
+        stack: String(error?.stack ?? "")
+          .split("\n")
+          .slice(0, 12)
+          .join("\n"),
+      },
+      ms: performance.now() - started,
+    });
     return;
   }
   const wall = performance.now() - started;

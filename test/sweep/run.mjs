@@ -19,7 +19,10 @@ const root = path.resolve(here, "../..");
 const work = path.join(here, ".work");
 const bin = path.join(root, "bin/lock-scope.js");
 const quick = process.argv.includes("--quick");
-const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
 const want = (step) => !only || only.includes(step);
 const writeResults = !only || process.argv.includes("--write-results");
 const PARALLEL = Math.max(1, Math.min(2, os.availableParallelism()));
@@ -71,11 +74,15 @@ results.corpus = { packages: packages.length, files: totalFiles, bytes: packages
 // ------------------------------------------------------------------ 1. lint, syntactic
 if (want("lint")) {
   log("1. lint (syntactic, ESLint class, node_modules un-ignored)");
-  const rows = await timed("lint", () => mapLimit(packages, PARALLEL, async (pkg) => {
-    const row = await lintPackage(pkg.name, pkg.dir, pkg.files, {});
-    log(`   ${pkg.name}: ${row.files} files, ${row.filesPerSecond} files/s, ${row.findings} findings, ${row.crashes.length} crashes, ${row.parseFailures} parse failures`);
-    return { ...row, direct: pkg.direct };
-  }));
+  const rows = await timed("lint", () =>
+    mapLimit(packages, PARALLEL, async (pkg) => {
+      const row = await lintPackage(pkg.name, pkg.dir, pkg.files, {});
+      log(
+        `   ${pkg.name}: ${row.files} files, ${row.filesPerSecond} files/s, ${row.findings} findings, ${row.crashes.length} crashes, ${row.parseFailures} parse failures`,
+      );
+      return { ...row, direct: pkg.direct };
+    }),
+  );
   results.steps.lint = rows;
 }
 
@@ -101,7 +108,9 @@ if (want("typed")) {
     const tsconfig = writeTsconfig(dir, name);
     const files = walk(path.join(dir, "src")).filter((f) => /\.(?:ts|tsx|mts|cts)$/.test(f) && !/\.d\.[cm]?ts$/.test(f));
     const row = await lintPackage(`${name}/${TS_SOURCES[name]} (typed)`, dir, files, { tsconfig });
-    log(`   ${row.name}: ${row.files} files, ${row.filesPerSecond} files/s, ${row.findings} findings, ${row.crashes.length} crashes, ${row.parseFailures} parse failures`);
+    log(
+      `   ${row.name}: ${row.files} files, ${row.filesPerSecond} files/s, ${row.findings} findings, ${row.crashes.length} crashes, ${row.parseFailures} parse failures`,
+    );
     rows.push(row);
   }
   results.steps.typed = rows;
@@ -111,40 +120,47 @@ if (want("typed")) {
 // ------------------------------------------------------------------ 3. lock-scope scan per package
 if (want("scan")) {
   log("3. lock-scope scan <package> --format json (real binary)");
-  results.steps.scan = await timed("scan", () => mapLimit(packages, PARALLEL, async (pkg) => {
-    const started = performance.now();
-    const ran = await runAsync(process.execPath, [...HEAP, bin, "scan", ".", "--format", "json"], { cwd: pkg.dir, timeoutMs: 20 * 60_000 });
-    const ms = performance.now() - started;
-    let findings = null;
-    let fatal = null;
-    let jsonError = null;
-    try {
-      const report = JSON.parse(ran.stdout);
-      findings = report.reduce((n, r) => n + r.messages.filter((m) => !m.fatal).length, 0);
-      fatal = report.reduce((n, r) => n + r.messages.filter((m) => m.fatal).length, 0);
-    } catch (error) {
-      jsonError = error.message;
-    }
-    const errorLines = ran.stderr.split("\n").filter((l) => / error: /.test(l));
-    const row = {
-      name: pkg.name,
-      files: pkg.files.length,
-      exitCode: ran.code,
-      signal: ran.signal,
-      ms: Math.round(ms),
-      findings,
-      fileErrors: errorLines.length,
-      fileErrorKinds: countBy(errorLines.map((l) => kindOfError(l.slice(l.indexOf(": error: ") + 9)))),
-      fileErrorSamples: errorLines.slice(0, 8),
-      internalError: /internal error/.test(ran.stderr),
-      stackTrace: /\n\s+at .+:\d+:\d+\)?\n/.test(ran.stderr),
-      jsonError: jsonError && fatal === null ? jsonError : null,
-      stderrSample: ran.stderr.split("\n").filter((l) => l && !/: error: /.test(l)).slice(0, 5),
-    };
-    classifyScan(row);
-    log(`   ${pkg.name}: exit ${row.exitCode}${row.signal ? ` (${row.signal})` : ""}, ${row.findings} findings, ${row.fileErrors} file errors, ${row.ms} ms${row.ok ? "" : "  <-- NOT OK"}`);
-    return row;
-  }));
+  results.steps.scan = await timed("scan", () =>
+    mapLimit(packages, PARALLEL, async (pkg) => {
+      const started = performance.now();
+      const ran = await runAsync(process.execPath, [...HEAP, bin, "scan", ".", "--format", "json"], { cwd: pkg.dir, timeoutMs: 20 * 60_000 });
+      const ms = performance.now() - started;
+      let findings = null;
+      let fatal = null;
+      let jsonError = null;
+      try {
+        const report = JSON.parse(ran.stdout);
+        findings = report.reduce((n, r) => n + r.messages.filter((m) => !m.fatal).length, 0);
+        fatal = report.reduce((n, r) => n + r.messages.filter((m) => m.fatal).length, 0);
+      } catch (error) {
+        jsonError = error.message;
+      }
+      const errorLines = ran.stderr.split("\n").filter((l) => / error: /.test(l));
+      const row = {
+        name: pkg.name,
+        files: pkg.files.length,
+        exitCode: ran.code,
+        signal: ran.signal,
+        ms: Math.round(ms),
+        findings,
+        fileErrors: errorLines.length,
+        fileErrorKinds: countBy(errorLines.map((l) => kindOfError(l.slice(l.indexOf(": error: ") + 9)))),
+        fileErrorSamples: errorLines.slice(0, 8),
+        internalError: /internal error/.test(ran.stderr),
+        stackTrace: /\n\s+at .+:\d+:\d+\)?\n/.test(ran.stderr),
+        jsonError: jsonError && fatal === null ? jsonError : null,
+        stderrSample: ran.stderr
+          .split("\n")
+          .filter((l) => l && !/: error: /.test(l))
+          .slice(0, 5),
+      };
+      classifyScan(row);
+      log(
+        `   ${pkg.name}: exit ${row.exitCode}${row.signal ? ` (${row.signal})` : ""}, ${row.findings} findings, ${row.fileErrors} file errors, ${row.ms} ms${row.ok ? "" : "  <-- NOT OK"}`,
+      );
+      return row;
+    }),
+  );
 }
 
 // ------------------------------------------------------------------ 4. lock-scope migrate on copies
@@ -173,7 +189,10 @@ if (want("migrate")) {
   const genTc = freshCopy(generated, path.join(migrateRoot, "generated-type-check"));
   writeTsconfig(genTc, "generated");
   rows.push(migrateRow(`generated async-mutex code (${quick ? 200 : 2000} files, type-checked)`, genTc, [], { tsc: true }));
-  for (const row of rows) log(`   ${row.name}: exit ${row.exitCode}, ${row.modified} modified, ${row.sitesRewritten} sites rewritten, ${row.sitesManual} manual, ${row.errors} errors${row.tsc ? `, tsc: ${row.tsc.filesCleanBefore} clean files before, ${row.tsc.newlyFailing.length} newly failing` : ""}${row.ok ? "" : "  <-- NOT OK"}`);
+  for (const row of rows)
+    log(
+      `   ${row.name}: exit ${row.exitCode}, ${row.modified} modified, ${row.sitesRewritten} sites rewritten, ${row.sitesManual} manual, ${row.errors} errors${row.tsc ? `, tsc: ${row.tsc.filesCleanBefore} clean files before, ${row.tsc.newlyFailing.length} newly failing` : ""}${row.ok ? "" : "  <-- NOT OK"}`,
+    );
   results.steps.migrate = rows;
   stepTimes.migrate = Math.round(performance.now() - migrateStarted);
 }
@@ -189,13 +208,22 @@ if (want("atomicity")) {
   const seed = 20261123;
   const random = mulberry32(seed);
   const delays = [];
-  for (let i = 0; i < (quick ? 2 : 4); i++) delays.push(((r) => (t) => r * t.total)(random()));
+  for (let i = 0; i < (quick ? 2 : 4); i++)
+    delays.push(
+      (
+        (r) => (t) =>
+          r * t.total
+      )(random()),
+    );
   // Inside the write phase: a random point of the reference run's write window (measured from its file mtimes).
   for (let i = 0; i < (quick ? 3 : 8); i++) delays.push(((r) => ({ afterFirstWrite: (t) => r * (t.lastWrite - t.firstWrite) }))(random()));
   const outcome = await killRuns({ corpus: path.join(dir, "corpus"), work: path.join(dir, "work"), delays });
   outcome.seed = seed;
   outcome.ok = outcome.runs.every((r) => r.torn.length === 0 && r.strays.length === 0);
-  for (const r of outcome.runs) log(`   kill ${r.delay}: ${r.killed ? "killed" : `finished first (exit ${r.exitCode})`}, ${r.old} old, ${r.rewritten} new, ${r.torn.length} torn, ${r.leftovers.length} leftover temp files${r.strays.length ? `, ${r.strays.length} STRAY` : ""}`);
+  for (const r of outcome.runs)
+    log(
+      `   kill ${r.delay}: ${r.killed ? "killed" : `finished first (exit ${r.exitCode})`}, ${r.old} old, ${r.rewritten} new, ${r.torn.length} torn, ${r.leftovers.length} leftover temp files${r.strays.length ? `, ${r.strays.length} STRAY` : ""}`,
+    );
   results.steps.atomicity = outcome;
   stepTimes.atomicity = Math.round(performance.now() - atomicityStarted);
 }
@@ -232,13 +260,20 @@ if (failed.length > 0) {
 function install() {
   fs.mkdirSync(work, { recursive: true });
   const lock = fs.readFileSync(path.join(corpusDir, "package-lock.json"));
-  const hash = createHash("sha256").update(fs.readFileSync(path.join(corpusDir, "package.json"))).update(lock).digest("hex");
+  const hash = createHash("sha256")
+    .update(fs.readFileSync(path.join(corpusDir, "package.json")))
+    .update(lock)
+    .digest("hex");
   const marker = path.join(work, "node_modules/.sweep-installed");
   if (fs.existsSync(marker) && fs.readFileSync(marker, "utf8") === hash) return;
   log("installing the corpus (npm ci --ignore-scripts) into test/sweep/.work");
   fs.copyFileSync(path.join(corpusDir, "package.json"), path.join(work, "package.json"));
   fs.copyFileSync(path.join(corpusDir, "package-lock.json"), path.join(work, "package-lock.json"));
-  const npm = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], { cwd: work, stdio: "inherit", shell: process.platform === "win32" });
+  const npm = spawnSync("npm", ["ci", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"], {
+    cwd: work,
+    stdio: "inherit",
+    shell: process.platform === "win32",
+  });
   if (npm.status !== 0) throw new Error("npm ci failed for the sweep corpus");
   fs.writeFileSync(marker, hash);
 }
@@ -317,7 +352,10 @@ async function lintPackage(name, cwd, files, { tsconfig }) {
       continue;
     }
     const culprit = remaining.shift();
-    crashes.push({ file: culprit, message: `the lint process died (${ran.signal ?? `exit ${ran.code}`}): ${ran.stderr.split("\n").filter(Boolean).slice(-3).join(" | ")}` });
+    crashes.push({
+      file: culprit,
+      message: `the lint process died (${ran.signal ?? `exit ${ran.code}`}): ${ran.stderr.split("\n").filter(Boolean).slice(-3).join(" | ")}`,
+    });
   }
   const wallMs = performance.now() - started;
   const all = [...entries.values()];
@@ -336,12 +374,28 @@ async function lintPackage(name, cwd, files, { tsconfig }) {
     ruleMs: Math.round(all.reduce((n, e) => n + (e.ruleMs ?? 0), 0)),
     findings: all.reduce((n, e) => n + (e.findings?.length ?? 0), 0),
     otherMessages: all.reduce((n, e) => n + (e.other?.length ?? 0), 0),
-    otherKinds: countBy(all.flatMap((e) => (e.other ?? []).map((m) => m.replace(/^\d+:\d+ \S* ?/, "").replace(/'[^']*'/g, "…").slice(0, 80)))),
+    otherKinds: countBy(
+      all.flatMap((e) =>
+        (e.other ?? []).map((m) =>
+          m
+            .replace(/^\d+:\d+ \S* ?/, "")
+            .replace(/'[^']*'/g, "…")
+            .slice(0, 80),
+        ),
+      ),
+    ),
     otherSamples: all.flatMap((e) => (e.other ?? []).map((f) => `${path.relative(cwd, e.file)}:${f}`)).slice(0, 5),
     findingSamples: all.flatMap((e) => (e.findings ?? []).map((f) => `${path.relative(cwd, e.file)}:${f}`)).slice(0, 10),
     crashes: crashes.map((c) => ({ ...c, file: path.relative(cwd, c.file) })),
     parseFailures: parseFailures.length,
-    parseFailureKinds: countBy(parseFailures.map((e) => e.fatal[0].replace(/^\d+:\d+ /, "").replace(/'[^']*'|"[^"]*"|`[^`]*`/g, "…").slice(0, 90))),
+    parseFailureKinds: countBy(
+      parseFailures.map((e) =>
+        e.fatal[0]
+          .replace(/^\d+:\d+ /, "")
+          .replace(/'[^']*'|"[^"]*"|`[^`]*`/g, "…")
+          .slice(0, 90),
+      ),
+    ),
     parseFailureSamples: parseFailures.slice(0, 5).map((e) => `${path.relative(cwd, e.file)}:${e.fatal[0]}`),
     slowest: slowest ? { file: path.relative(cwd, slowest.file), ms: Math.round(slowest.ms), bytes: fs.statSync(slowest.file).size } : null,
   };
@@ -361,7 +415,11 @@ function classifyScan(row) {
 function migrateRow(name, dir, extra, { tsc = false } = {}) {
   const tscBefore = tsc ? runTsc(dir) : null;
   const started = performance.now();
-  const ran = spawnSync(process.execPath, [...HEAP, bin, "migrate", ".", "--write", "--force", "--json", ...extra], { cwd: dir, encoding: "utf8", maxBuffer: 1024 * 1024 * 1024 });
+  const ran = spawnSync(process.execPath, [...HEAP, bin, "migrate", ".", "--write", "--force", "--json", ...extra], {
+    cwd: dir,
+    encoding: "utf8",
+    maxBuffer: 1024 * 1024 * 1024,
+  });
   const ms = Math.round(performance.now() - started);
   let report = null;
   try {
@@ -381,7 +439,10 @@ function migrateRow(name, dir, extra, { tsc = false } = {}) {
     errors: report ? report.summary.errors + (report.summary.rejected ?? 0) : null,
     sitesRewritten: report?.summary.sitesRewritten ?? null,
     sitesManual: report?.summary.sitesManual ?? null,
-    errorSamples: (report?.files ?? []).filter((f) => f.status === "error" || f.status === "rejected").slice(0, 5).map((f) => `${f.file}: ${f.error ?? f.rejectedBecause}`),
+    errorSamples: (report?.files ?? [])
+      .filter((f) => f.status === "error" || f.status === "rejected")
+      .slice(0, 5)
+      .map((f) => `${f.file}: ${f.error ?? f.rejectedBecause}`),
     manualReasons: countBy((report?.files ?? []).flatMap((f) => f.sites.filter((s) => s.action === "manual").map((s) => s.reason?.slice(0, 80) ?? ""))),
     leftovers: leftovers.length,
     internalError: /internal error/.test(ran.stderr),
@@ -390,19 +451,33 @@ function migrateRow(name, dir, extra, { tsc = false } = {}) {
   if (tsc) {
     const after = runTsc(dir);
     const newlyFailing = [...tscBefore.clean].filter((f) => after.failing.has(f));
-    row.tsc = { errorsBefore: tscBefore.count, errorsAfter: after.count, filesCleanBefore: tscBefore.clean.size, newlyFailing: newlyFailing.slice(0, 20), newlyFailingCount: newlyFailing.length, sample: after.sample.filter((l) => newlyFailing.some((f) => l.startsWith(f))).slice(0, 5) };
+    row.tsc = {
+      errorsBefore: tscBefore.count,
+      errorsAfter: after.count,
+      filesCleanBefore: tscBefore.clean.size,
+      newlyFailing: newlyFailing.slice(0, 20),
+      newlyFailingCount: newlyFailing.length,
+      sample: after.sample.filter((l) => newlyFailing.some((f) => l.startsWith(f))).slice(0, 5),
+    };
   }
-  row.ok = report !== null && (row.exitCode === 0 || row.exitCode === 1) && !row.internalError && row.leftovers === 0 && (!row.tsc || row.tsc.newlyFailingCount === 0);
+  row.ok =
+    report !== null && (row.exitCode === 0 || row.exitCode === 1) && !row.internalError && row.leftovers === 0 && (!row.tsc || row.tsc.newlyFailingCount === 0);
   return row;
 }
 
 /** `tsc --noEmit -p dir` with the repository's TypeScript: error count and the files with and without errors. */
 function runTsc(dir) {
   const tscBin = path.join(root, "node_modules/typescript/bin/tsc");
-  const ran = spawnSync(process.execPath, ["--max-old-space-size=8192", tscBin, "--noEmit", "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], { cwd: dir, encoding: "utf8", maxBuffer: 1024 * 1024 * 1024 });
+  const ran = spawnSync(process.execPath, ["--max-old-space-size=8192", tscBin, "--noEmit", "-p", path.join(dir, "tsconfig.json"), "--pretty", "false"], {
+    cwd: dir,
+    encoding: "utf8",
+    maxBuffer: 1024 * 1024 * 1024,
+  });
   const lines = ran.stdout.split("\n").filter((l) => /\): error TS\d+/.test(l));
   const failing = new Set(lines.map((l) => path.normalize(l.slice(0, l.indexOf("(")))));
-  const sources = walk(dir).filter((f) => /\.(?:ts|tsx|mts|cts)$/.test(f) && !f.includes(`${path.sep}node_modules${path.sep}`)).map((f) => path.relative(dir, f));
+  const sources = walk(dir)
+    .filter((f) => /\.(?:ts|tsx|mts|cts)$/.test(f) && !f.includes(`${path.sep}node_modules${path.sep}`))
+    .map((f) => path.relative(dir, f));
   return { count: lines.length, failing, clean: new Set(sources.filter((f) => !failing.has(f))), sample: lines.slice(0, 50) };
 }
 
@@ -470,7 +545,11 @@ function countBy(list) {
 }
 
 function kindOfError(message) {
-  return message.replace(/^\d+:\d+ /, "").replace(/\(\d[\d.]* [kM]?B, /, "(…, ").replace(/'[^']*'|"[^"]*"|`[^`]*`/g, "…").slice(0, 70);
+  return message
+    .replace(/^\d+:\d+ /, "")
+    .replace(/\(\d[\d.]* [kM]?B, /, "(…, ")
+    .replace(/'[^']*'|"[^"]*"|`[^`]*`/g, "…")
+    .slice(0, 70);
 }
 
 function environment() {
@@ -495,14 +574,26 @@ function renderSummary(res) {
   const e = res.env;
   md.push("# Real-code sweep results", "");
   md.push("Regenerated by `npm run sweep` (test/sweep/run.mjs). Do not edit by hand; the observations at the end are the script's, from this run.", "");
-  md.push(`Node ${e.node} · ${e.cpu} · ${e.cores} cores · ${e.memoryGiB} GiB · ${e.platform} · ESLint ${e.eslint} · TypeScript ${e.typescript} · ${e.date}${e.partialRerun ? ` (${e.partialRerun})` : ""}`, "");
+  md.push(
+    `Node ${e.node} · ${e.cpu} · ${e.cores} cores · ${e.memoryGiB} GiB · ${e.platform} · ESLint ${e.eslint} · TypeScript ${e.typescript} · ${e.date}${e.partialRerun ? ` (${e.partialRerun})` : ""}`,
+    "",
+  );
   if (res.corpus) {
-    md.push(`Corpus: ${res.corpus.packages} packages installed from the npm registry (${direct.length} pinned direct dependencies in test/sweep/corpus/package.json, the rest pinned by its package-lock.json), **${res.corpus.files} files** (.js .mjs .cjs .ts .mts .cts .tsx, declaration files included), ${(res.corpus.bytes / 1024 / 1024).toFixed(0)} MB.`, "");
+    md.push(
+      `Corpus: ${res.corpus.packages} packages installed from the npm registry (${direct.length} pinned direct dependencies in test/sweep/corpus/package.json, the rest pinned by its package-lock.json), **${res.corpus.files} files** (.js .mjs .cjs .ts .mts .cts .tsx, declaration files included), ${(res.corpus.bytes / 1024 / 1024).toFixed(0)} MB.`,
+      "",
+    );
     md.push("Largest files:", "", "| file | size | longest line |", "| --- | ---: | ---: |");
     for (const f of res.corpus.largest) md.push(`| ${f.file} | ${mb(f.bytes)} | ${f.longestLine.toLocaleString("en")} chars |`);
     md.push("");
   }
-  if (res.stepTimes && Object.keys(res.stepTimes).length) md.push(`Wall time (2 packages at a time): ${Object.entries(res.stepTimes).map(([k, v]) => `${k} ${sec(v)}`).join(", ")}.`, "");
+  if (res.stepTimes && Object.keys(res.stepTimes).length)
+    md.push(
+      `Wall time (2 packages at a time): ${Object.entries(res.stepTimes)
+        .map(([k, v]) => `${k} ${sec(v)}`)
+        .join(", ")}.`,
+      "",
+    );
   const lint = res.steps.lint;
   if (lint) {
     const directRows = lint.filter((r) => r.direct);
@@ -520,26 +611,55 @@ function renderSummary(res) {
     });
     const table = [...directRows, sum(transitive, `${transitive.length} transitive dependencies`), sum(lint, "**total**")];
     md.push("## 1. Rule, syntactic (ESLint class, `configs.recommended`, node_modules un-ignored)", "");
-    md.push("ESLint 10's `ignore: false` still skips files under a *nested* `node_modules` (\"File ignored by default\") and disables un-ignore patterns too, so the workers pass `ignores: [\"!**/node_modules/\"]` instead, with each package as ESLint's cwd; a file ESLint still reports as ignored would be counted as a crash.", "");
-    md.push("Every file through `lock-scope/require-release`, one worker process per package (restarted after a file it dies on). files/s = files ÷ ESLint's time for them; parse and rule times from ESLint's `stats`.", "");
-    md.push("| package | files | MB | files/s | parse | require-release | findings | crashes | parse failures |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (const r of table) md.push(`| ${r.name} | ${r.files} | ${(r.bytes / 1024 / 1024).toFixed(1)} | ${Math.round((r.files / Math.max(r.lintMs, 1)) * 1000)} | ${sec(r.parseMs)} | ${sec(r.ruleMs)} | ${r.findings} | ${r.crashes.length} | ${r.parseFailures} |`);
+    md.push(
+      'ESLint 10\'s `ignore: false` still skips files under a *nested* `node_modules` ("File ignored by default") and disables un-ignore patterns too, so the workers pass `ignores: ["!**/node_modules/"]` instead, with each package as ESLint\'s cwd; a file ESLint still reports as ignored would be counted as a crash.',
+      "",
+    );
+    md.push(
+      "Every file through `lock-scope/require-release`, one worker process per package (restarted after a file it dies on). files/s = files ÷ ESLint's time for them; parse and rule times from ESLint's `stats`.",
+      "",
+    );
+    md.push(
+      "| package | files | MB | files/s | parse | require-release | findings | crashes | parse failures |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const r of table)
+      md.push(
+        `| ${r.name} | ${r.files} | ${(r.bytes / 1024 / 1024).toFixed(1)} | ${Math.round((r.files / Math.max(r.lintMs, 1)) * 1000)} | ${sec(r.parseMs)} | ${sec(r.ruleMs)} | ${r.findings} | ${r.crashes.length} | ${r.parseFailures} |`,
+      );
     md.push("");
-    md.push(`<details><summary>the ${transitive.length} transitive dependencies</summary>`, "", "| package | files | files/s | findings | crashes | parse failures |", "| --- | ---: | ---: | ---: | ---: | ---: |");
+    md.push(
+      `<details><summary>the ${transitive.length} transitive dependencies</summary>`,
+      "",
+      "| package | files | files/s | findings | crashes | parse failures |",
+      "| --- | ---: | ---: | ---: | ---: | ---: |",
+    );
     for (const r of transitive) md.push(`| ${r.name} | ${r.files} | ${r.filesPerSecond} | ${r.findings} | ${r.crashes.length} | ${r.parseFailures} |`);
     md.push("", "</details>", "");
     const crashes = lint.flatMap((r) => r.crashes.map((c) => ({ ...c, pkg: r.name })));
     const other = lint.reduce((n, r) => n + r.otherMessages, 0);
     const otherKinds = {};
     for (const r of lint) for (const [k, n] of Object.entries(r.otherKinds ?? {})) otherKinds[k] = (otherKinds[k] ?? 0) + n;
-    md.push(`Findings count \`lock-scope/*\` messages only. The other ${other} ESLint messages are about the packages' own ESLint comments, not their code (\`lock-scope scan\` drops them the same way): ${Object.entries(otherKinds).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, n]) => `${n} × "${k}"`).join(", ")}.`, "");
+    md.push(
+      `Findings count \`lock-scope/*\` messages only. The other ${other} ESLint messages are about the packages' own ESLint comments, not their code (\`lock-scope scan\` drops them the same way): ${Object.entries(
+        otherKinds,
+      )
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 4)
+        .map(([k, n]) => `${n} × "${k}"`)
+        .join(", ")}.`,
+      "",
+    );
     md.push(`**Crashes (exceptions from the rule or ESLint, or a dead worker): ${crashes.length}.**`, "");
     for (const c of crashes) md.push(`- ${c.pkg}/${c.file}: ${c.message.split("\n")[0]}`);
     if (crashes.length) md.push("");
     const kinds = {};
     for (const r of lint) for (const [k, n] of Object.entries(r.parseFailureKinds)) kinds[k] = (kinds[k] ?? 0) + n;
     md.push(`**Parse failures (fatal parse errors; not crashes): ${lint.reduce((n, r) => n + r.parseFailures, 0)}**, by message:`, "");
-    for (const [k, n] of Object.entries(kinds).sort((a, b) => b[1] - a[1]).slice(0, 12)) md.push(`- ${n} × ${k}`);
+    for (const [k, n] of Object.entries(kinds)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12))
+      md.push(`- ${n} × ${k}`);
     md.push("", "Where (package: count, first example):", "");
     for (const r of lint.filter((x) => x.parseFailures > 0)) md.push(`- ${r.name}: ${r.parseFailures} — ${r.parseFailureSamples[0]?.slice(0, 160)}`);
     md.push("");
@@ -554,12 +674,24 @@ function renderSummary(res) {
     md.push("");
     con.push("LINT (syntactic)");
     con.push(pad(["package", "files", "files/s", "findings", "crashes", "parse fail"], [36, 7, 8, 9, 8, 10]));
-    for (const r of table) con.push(pad([r.name.replace(/\*/g, ""), r.files, Math.round((r.files / Math.max(r.lintMs, 1)) * 1000), r.findings, r.crashes.length, r.parseFailures], [36, 7, 8, 9, 8, 10]));
+    for (const r of table)
+      con.push(
+        pad(
+          [r.name.replace(/\*/g, ""), r.files, Math.round((r.files / Math.max(r.lintMs, 1)) * 1000), r.findings, r.crashes.length, r.parseFailures],
+          [36, 7, 8, 9, 8, 10],
+        ),
+      );
   }
   if (res.steps.typed) {
     md.push("## 2. Rule, type-aware (`recommended-type-checked` rules, typescript-eslint `project` = a generated tsconfig)", "");
-    md.push("| sources | files | files/s | parse (incl. program) | require-release | findings | crashes | parse failures |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-    for (const r of res.steps.typed) md.push(`| ${r.name} | ${r.files} | ${r.filesPerSecond} | ${sec(r.parseMs)} | ${sec(r.ruleMs)} | ${r.findings} | ${r.crashes.length} | ${r.parseFailures} |`);
+    md.push(
+      "| sources | files | files/s | parse (incl. program) | require-release | findings | crashes | parse failures |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
+    for (const r of res.steps.typed)
+      md.push(
+        `| ${r.name} | ${r.files} | ${r.filesPerSecond} | ${sec(r.parseMs)} | ${sec(r.ruleMs)} | ${r.findings} | ${r.crashes.length} | ${r.parseFailures} |`,
+      );
     md.push("");
     for (const r of res.steps.typed) for (const c of r.crashes) md.push(`- crash: ${r.name}/${c.file}: ${c.message.split("\n")[0]}`);
     con.push("", "LINT (type-aware)");
@@ -570,49 +702,93 @@ function renderSummary(res) {
     const codes = countBy(rows.map((r) => String(r.exitCode ?? r.signal)));
     md.push("## 3. `lock-scope scan <package> --format json` (real binary, one run per package)", "");
     const nothing = rows.filter((r) => r.nothingToScan);
-    md.push(`Exit codes: ${Object.entries(codes).map(([c, n]) => `${n} × ${c}`).join(", ")}. The exit 2s: ${nothing.length} packages with no file scan looks at — their JavaScript is all under \`dist/\` (which scan skips, like ESLint setups do) or they ship none — get the one-line usage error \`nothing to scan in .: no .ts … files outside the folders scan skips (node_modules, dist, .git)\` (${nothing.map((r) => r.name).join(", ")}). Other runs with exit 2, a signal, "internal error" or a stack trace: **${rows.filter((r) => !r.ok).length}**.`, "");
+    md.push(
+      `Exit codes: ${Object.entries(codes)
+        .map(([c, n]) => `${n} × ${c}`)
+        .join(
+          ", ",
+        )}. The exit 2s: ${nothing.length} packages with no file scan looks at — their JavaScript is all under \`dist/\` (which scan skips, like ESLint setups do) or they ship none — get the one-line usage error \`nothing to scan in .: no .ts … files outside the folders scan skips (node_modules, dist, .git)\` (${nothing.map((r) => r.name).join(", ")}). Other runs with exit 2, a signal, "internal error" or a stack trace: **${rows.filter((r) => !r.ok).length}**.`,
+      "",
+    );
     const kinds = {};
     for (const r of rows) for (const [k, n] of Object.entries(r.fileErrorKinds)) kinds[k] = (kinds[k] ?? 0) + n;
     md.push(`File errors printed (\`<file>: error: …\`), ${rows.reduce((n, r) => n + r.fileErrors, 0)} in all, by kind:`, "");
     for (const [k, n] of Object.entries(kinds).slice(0, 12)) md.push(`- ${n} × ${k}`);
     md.push("", "| package | files | exit | findings | file errors | time |", "| --- | ---: | ---: | ---: | ---: | ---: |");
-    for (const r of rows.filter((x) => direct.includes(x.name) || !x.ok || x.fileErrors > 0)) md.push(`| ${r.name} | ${r.files} | ${r.exitCode ?? r.signal}${r.ok ? "" : " **NOT OK**"} | ${r.findings} | ${r.fileErrors} | ${sec(r.ms)} |`);
+    for (const r of rows.filter((x) => direct.includes(x.name) || !x.ok || x.fileErrors > 0))
+      md.push(`| ${r.name} | ${r.files} | ${r.exitCode ?? r.signal}${r.ok ? "" : " **NOT OK**"} | ${r.findings} | ${r.fileErrors} | ${sec(r.ms)} |`);
     const rest = rows.filter((x) => !direct.includes(x.name) && x.ok && x.fileErrors === 0);
-    md.push(`| ${rest.length} transitive dependencies | ${rest.reduce((n, r) => n + r.files, 0)} | ${Object.entries(countBy(rest.map((r) => String(r.exitCode)))).map(([c, n]) => `${n}×${c}`).join(" ")} | ${rest.reduce((n, r) => n + (r.findings ?? 0), 0)} | ${rest.reduce((n, r) => n + r.fileErrors, 0)} | ${sec(rest.reduce((n, r) => n + r.ms, 0))} |`);
+    md.push(
+      `| ${rest.length} transitive dependencies | ${rest.reduce((n, r) => n + r.files, 0)} | ${Object.entries(countBy(rest.map((r) => String(r.exitCode))))
+        .map(([c, n]) => `${n}×${c}`)
+        .join(
+          " ",
+        )} | ${rest.reduce((n, r) => n + (r.findings ?? 0), 0)} | ${rest.reduce((n, r) => n + r.fileErrors, 0)} | ${sec(rest.reduce((n, r) => n + r.ms, 0))} |`,
+    );
     md.push("");
     md.push("The file errors, as printed:", "", "```");
     for (const r of rows) for (const l of r.fileErrorSamples ?? []) md.push(`${r.name}/${l}`);
     md.push("```", "");
-    for (const r of rows.filter((x) => !x.ok)) md.push(`- NOT OK ${r.name}: ${JSON.stringify({ exit: r.exitCode, signal: r.signal, internalError: r.internalError, stackTrace: r.stackTrace, jsonError: r.jsonError, stderr: r.stderrSample })}`);
-    con.push("", `SCAN: exit codes ${JSON.stringify(codes)} (exit 2 = "nothing to scan": ${nothing.length}), not ok: ${rows.filter((r) => !r.ok).length}, file errors: ${rows.reduce((n, r) => n + r.fileErrors, 0)}, findings: ${rows.reduce((n, r) => n + (r.findings ?? 0), 0)}`);
+    for (const r of rows.filter((x) => !x.ok))
+      md.push(
+        `- NOT OK ${r.name}: ${JSON.stringify({ exit: r.exitCode, signal: r.signal, internalError: r.internalError, stackTrace: r.stackTrace, jsonError: r.jsonError, stderr: r.stderrSample })}`,
+      );
+    con.push(
+      "",
+      `SCAN: exit codes ${JSON.stringify(codes)} (exit 2 = "nothing to scan": ${nothing.length}), not ok: ${rows.filter((r) => !r.ok).length}, file errors: ${rows.reduce((n, r) => n + r.fileErrors, 0)}, findings: ${rows.reduce((n, r) => n + (r.findings ?? 0), 0)}`,
+    );
   }
   if (res.steps.migrate) {
     md.push("## 4. `lock-scope migrate . --write --force --json` on copies", "");
-    md.push("| copy | files | exit | modified | sites rewritten | manual | errors | temp files left | tsc: clean files before → newly failing | time |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |");
+    md.push(
+      "| copy | files | exit | modified | sites rewritten | manual | errors | temp files left | tsc: clean files before → newly failing | time |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+    );
     for (const r of res.steps.migrate) {
-      md.push(`| ${r.name} | ${r.files} | ${r.exitCode}${r.ok ? "" : " **NOT OK**"} | ${r.modified} | ${r.sitesRewritten} | ${r.sitesManual} | ${r.errors} | ${r.leftovers} | ${r.tsc ? `${r.tsc.filesCleanBefore} → ${r.tsc.newlyFailingCount} (errors ${r.tsc.errorsBefore} → ${r.tsc.errorsAfter})` : "—"} | ${sec(r.ms)} |`);
+      md.push(
+        `| ${r.name} | ${r.files} | ${r.exitCode}${r.ok ? "" : " **NOT OK**"} | ${r.modified} | ${r.sitesRewritten} | ${r.sitesManual} | ${r.errors} | ${r.leftovers} | ${r.tsc ? `${r.tsc.filesCleanBefore} → ${r.tsc.newlyFailingCount} (errors ${r.tsc.errorsBefore} → ${r.tsc.errorsAfter})` : "—"} | ${sec(r.ms)} |`,
+      );
     }
     md.push("");
     for (const r of res.steps.migrate) {
-      if (Object.keys(r.manualReasons).length) md.push(`- ${r.name}, manual sites by reason: ${Object.entries(r.manualReasons).slice(0, 5).map(([k, n]) => `${n} × ${k}`).join("; ")}`);
+      if (Object.keys(r.manualReasons).length)
+        md.push(
+          `- ${r.name}, manual sites by reason: ${Object.entries(r.manualReasons)
+            .slice(0, 5)
+            .map(([k, n]) => `${n} × ${k}`)
+            .join("; ")}`,
+        );
       for (const s of r.errorSamples) md.push(`- ${r.name}, error: ${s.slice(0, 200)}`);
       if (r.tsc?.newlyFailingCount) md.push(`- ${r.name}, newly failing: ${r.tsc.sample.join(" | ").slice(0, 400)}`);
     }
     md.push("");
     con.push("", "MIGRATE");
     con.push(pad(["copy", "files", "exit", "modified", "manual", "errors", "tsc new"], [56, 6, 5, 9, 7, 7, 8]));
-    for (const r of res.steps.migrate) con.push(pad([r.name, r.files, r.exitCode, r.modified, r.sitesManual, r.errors, r.tsc ? r.tsc.newlyFailingCount : "-"], [56, 6, 5, 9, 7, 7, 8]));
+    for (const r of res.steps.migrate)
+      con.push(pad([r.name, r.files, r.exitCode, r.modified, r.sitesManual, r.errors, r.tsc ? r.tsc.newlyFailingCount : "-"], [56, 6, 5, 9, 7, 7, 8]));
   }
   const at = res.steps.atomicity;
   if (at) {
     md.push("## 5. Atomicity: SIGKILL during `migrate . --write --force --no-type-check`", "");
-    md.push(`${at.files} generated files, ${at.changed} rewritten by a complete run (${sec(at.timing.total)}, writes between ${sec(at.timing.firstWrite)} and ${sec(at.timing.lastWrite)} after the start). Each run: a fresh copy, SIGKILL after the delay (seed ${at.seed}), then every file compared byte for byte with its old and its new text.`, "");
+    md.push(
+      `${at.files} generated files, ${at.changed} rewritten by a complete run (${sec(at.timing.total)}, writes between ${sec(at.timing.firstWrite)} and ${sec(at.timing.lastWrite)} after the start). Each run: a fresh copy, SIGKILL after the delay (seed ${at.seed}), then every file compared byte for byte with its old and its new text.`,
+      "",
+    );
     md.push("| kill | killed? | old | new | torn | temp files left | left files that look like sources |", "| --- | --- | ---: | ---: | ---: | ---: | ---: |");
-    for (const r of at.runs) md.push(`| ${r.delay} | ${r.killed ? "yes" : `finished first (exit ${r.exitCode})`} | ${r.old} | ${r.rewritten} | ${r.torn.length} | ${r.leftovers.length} | ${r.strays.length} |`);
+    for (const r of at.runs)
+      md.push(
+        `| ${r.delay} | ${r.killed ? "yes" : `finished first (exit ${r.exitCode})`} | ${r.old} | ${r.rewritten} | ${r.torn.length} | ${r.leftovers.length} | ${r.strays.length} |`,
+      );
     md.push("");
     const examples = at.runs.flatMap((r) => r.leftovers).slice(0, 3);
-    md.push(`Observed: ${at.runs.reduce((n, r) => n + r.torn.length, 0)} torn files in ${at.runs.length} runs. ${at.runs.reduce((n, r) => n + r.leftovers.length, 0)} temp files were left behind by the killed runs${examples.length ? ` (e.g. \`${examples.join("`, `")}\`)` : ""}: each is the write that was in flight, named \`.<name>.lock-scope-<pid>-<time>.tmp\` — a dot file ending in \`.tmp\`, which neither \`lock-scope\` nor a source glob picks up; delete them by hand (\`find . -name '.*.lock-scope-*.tmp' -delete\`).`, "");
-    con.push("", `ATOMICITY: ${at.runs.length} kills, torn files ${at.runs.reduce((n, r) => n + r.torn.length, 0)}, temp files left ${at.runs.reduce((n, r) => n + r.leftovers.length, 0)}, stray source-like files ${at.runs.reduce((n, r) => n + r.strays.length, 0)}`);
+    md.push(
+      `Observed: ${at.runs.reduce((n, r) => n + r.torn.length, 0)} torn files in ${at.runs.length} runs. ${at.runs.reduce((n, r) => n + r.leftovers.length, 0)} temp files were left behind by the killed runs${examples.length ? ` (e.g. \`${examples.join("`, `")}\`)` : ""}: each is the write that was in flight, named \`.<name>.lock-scope-<pid>-<time>.tmp\` — a dot file ending in \`.tmp\`, which neither \`lock-scope\` nor a source glob picks up; delete them by hand (\`find . -name '.*.lock-scope-*.tmp' -delete\`).`,
+      "",
+    );
+    con.push(
+      "",
+      `ATOMICITY: ${at.runs.length} kills, torn files ${at.runs.reduce((n, r) => n + r.torn.length, 0)}, temp files left ${at.runs.reduce((n, r) => n + r.leftovers.length, 0)}, stray source-like files ${at.runs.reduce((n, r) => n + r.strays.length, 0)}`,
+    );
   }
   return { markdown: `${md.join("\n").replace(/\n{3,}/g, "\n\n")}\n`, console: con.join("\n") };
 }

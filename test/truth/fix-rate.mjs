@@ -39,17 +39,32 @@ const FORMS = {
 function classify(outcomes, line, column, stillReported = new Set()) {
   const candidates = outcomes.filter((o) => o.line === line);
   // Two acquisitions on one line: the label's column picks (the label gives the callee's column, the outcome the call's).
-  const site = candidates.length > 1 && column !== undefined ? (candidates.find((o) => o.column <= column && column - o.column < 60) ?? candidates[0]) : candidates[0];
+  const site =
+    candidates.length > 1 && column !== undefined ? (candidates.find((o) => o.column <= column && column - o.column < 60) ?? candidates[0]) : candidates[0];
   if (!site) return { status: "notSeen" };
-  if (site.action === "rewritten") return stillReported.has(site.line) ? { status: "manual", reason: "rewritten, but require-release still reports it" } : { status: "fixed" };
+  if (site.action === "rewritten")
+    return stillReported.has(site.line) ? { status: "manual", reason: "rewritten, but require-release still reports it" } : { status: "fixed" };
   return { status: "manual", reason: site.reason };
 }
 
 /** Lines (of the input) of the acquisitions that `require-release` still reports in `output`. */
 function reportedAfter(input, output, file, apis) {
   const linter = new Linter({ configType: "flat", cwd: path.dirname(file) });
-  const config = [{ files: ["**/*"], plugins: { "lock-scope": plugin }, languageOptions: { parser: tsParser, sourceType: "module", ecmaVersion: "latest" }, rules: { "lock-scope/require-release": "error" }, ...(apis ? { settings: { "lock-scope": { apis } } } : {}) }];
-  const lines = new Set(linter.verify(output, config, file).filter((m) => m.ruleId).map((m) => m.line));
+  const config = [
+    {
+      files: ["**/*"],
+      plugins: { "lock-scope": plugin },
+      languageOptions: { parser: tsParser, sourceType: "module", ecmaVersion: "latest" },
+      rules: { "lock-scope/require-release": "error" },
+      ...(apis ? { settings: { "lock-scope": { apis } } } : {}),
+    },
+  ];
+  const lines = new Set(
+    linter
+      .verify(output, config, file)
+      .filter((m) => m.ruleId)
+      .map((m) => m.line),
+  );
   if (lines.size === 0) return new Set();
   // A rewrite never adds or removes acquisitions: the n-th of the output is the n-th of the input.
   const model = core.buildLockModel({ presets: core.defaultPresetIds, ...(apis ? { apis } : {}) });
@@ -113,7 +128,10 @@ function exampleProject() {
         const outcomes = migrateFile(text, file);
         for (const line of expected) {
           const site = { file: path.relative(root, file), line };
-          for (const form of Object.keys(FORMS)) site[form] = Array.isArray(outcomes[form]) ? classify(outcomes[form], line, undefined, outcomes[form].stillReported) : { status: "error", reason: outcomes[form].error };
+          for (const form of Object.keys(FORMS))
+            site[form] = Array.isArray(outcomes[form])
+              ? classify(outcomes[form], line, undefined, outcomes[form].stillReported)
+              : { status: "error", reason: outcomes[form].error };
           leaks.push(site);
         }
       }
@@ -140,7 +158,10 @@ function truthCorpus() {
       const outcomes = migrateFile(text, name, model);
       for (const s of fileSites) {
         const site = { package: corpus.package, file, line: s.line };
-        for (const form of Object.keys(FORMS)) site[form] = Array.isArray(outcomes[form]) ? classify(outcomes[form], s.line, s.column, outcomes[form].stillReported) : { status: "error", reason: outcomes[form].error };
+        for (const form of Object.keys(FORMS))
+          site[form] = Array.isArray(outcomes[form])
+            ? classify(outcomes[form], s.line, s.column, outcomes[form].stillReported)
+            : { status: "error", reason: outcomes[form].error };
         leaks.push(site);
       }
     }
@@ -165,12 +186,17 @@ if (args.has("--json")) {
     console.log(`\n## ${name}: ${leaks.length} leaky sites\n`);
     console.log("| form | fixed | manual | not seen | error | fix rate |");
     console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
-    for (const [form, row] of Object.entries(table)) console.log(`| ${form} | ${row.fixed} | ${row.manual} | ${row.notSeen} | ${row.error} | ${percent(row.fixed, row.total)} |`);
+    for (const [form, row] of Object.entries(table))
+      console.log(`| ${form} | ${row.fixed} | ${row.manual} | ${row.notSeen} | ${row.error} | ${percent(row.fixed, row.total)} |`);
     for (const [form, row] of Object.entries(table)) {
       if (row.reasons.size === 0) continue;
       console.log(`\nManual reasons (${form}):\n`);
       for (const [reason, count] of [...row.reasons].sort((a, b) => b[1] - a[1])) console.log(`- ${count} × ${reason}`);
     }
-    if (args.has("--sites")) for (const leak of leaks) console.log(`  ${leak.package ?? ""} ${leak.file}:${leak.line} using=${leak.using.status} tryFinally=${leak.tryFinally.status} ${leak.using.reason ?? ""}`);
+    if (args.has("--sites"))
+      for (const leak of leaks)
+        console.log(
+          `  ${leak.package ?? ""} ${leak.file}:${leak.line} using=${leak.using.status} tryFinally=${leak.tryFinally.status} ${leak.using.reason ?? ""}`,
+        );
   }
 }

@@ -20,7 +20,10 @@ export function unpacked(name, version) {
   const dir = path.join(work, "packages", `${name.replace("/", "__")}@${version}`);
   if (fs.existsSync(path.join(dir, "package", "package.json"))) return path.join(dir, "package");
   fs.mkdirSync(dir, { recursive: true });
-  const tarball = execFileSync("npm", ["pack", `${name}@${version}`, "--silent", "--pack-destination", dir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] })
+  const tarball = execFileSync("npm", ["pack", `${name}@${version}`, "--silent", "--pack-destination", dir], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  })
     .trim()
     .split("\n")
     .pop();

@@ -130,8 +130,20 @@ const REPOS = [
 
 function run(cmd, cmdArgs, cwd, { timeout = 15 * 60_000, env = {} } = {}) {
   const started = Date.now();
-  const result = spawnSync(cmd, cmdArgs, { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, timeout, env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env } });
-  return { status: result.status ?? (result.signal ? 128 : 1), signal: result.signal, stdout: result.stdout ?? "", stderr: result.stderr ?? "", seconds: (Date.now() - started) / 1000 };
+  const result = spawnSync(cmd, cmdArgs, {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    timeout,
+    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env },
+  });
+  return {
+    status: result.status ?? (result.signal ? 128 : 1),
+    signal: result.signal,
+    stdout: result.stdout ?? "",
+    stderr: result.stderr ?? "",
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -141,7 +153,10 @@ function prepare(repo, dir) {
   const base = path.join(dir, "before");
   const manifest = JSON.parse(fs.readFileSync(path.join(unpacked(repo.package, repo.version), "package.json"), "utf8"));
   const pins = { dependencies: repo.dependencies, devDependencies: repo.devDependencies };
-  const stamp = crypto.createHash("sha256").update(JSON.stringify({ pins, files: repo.files })).digest("hex");
+  const stamp = crypto
+    .createHash("sha256")
+    .update(JSON.stringify({ pins, files: repo.files }))
+    .digest("hex");
   const stampFile = path.join(base, "node_modules", ".repo-run-stamp");
   if (fs.existsSync(stampFile) && fs.readFileSync(stampFile, "utf8") === stamp) {
     copySources(unpacked(repo.package, repo.version), base, repo);
@@ -161,7 +176,8 @@ function prepare(repo, dir) {
 /** Copies the package's files (never node_modules) and writes the configs it does not ship. */
 function copySources(from, to, repo) {
   fs.mkdirSync(to, { recursive: true });
-  for (const entry of fs.readdirSync(to)) if (entry !== "node_modules" && entry !== "package.json") fs.rmSync(path.join(to, entry), { recursive: true, force: true });
+  for (const entry of fs.readdirSync(to))
+    if (entry !== "node_modules" && entry !== "package.json") fs.rmSync(path.join(to, entry), { recursive: true, force: true });
   for (const entry of fs.readdirSync(from)) {
     if (entry === "node_modules" || (entry === "package.json" && fs.existsSync(path.join(to, "package.json")))) continue;
     fs.cpSync(path.join(from, entry), path.join(to, entry), { recursive: true });
@@ -227,14 +243,23 @@ function tests(repo, cwd) {
     for (const t of json.failures) record(`${t.file ?? ""} > ${t.fullTitle}`, "failed");
   } else throw new Error(`unknown test runner ${repo.test.runner}`);
   const count = (status) => [...outcomes.values()].filter((s) => s === status).length;
-  return { exitCode: result.status, passed: count("passed"), failed: count("failed"), skipped: count("skipped"), suitesFailed, seconds: result.seconds, outcomes };
+  return {
+    exitCode: result.status,
+    passed: count("passed"),
+    failed: count("failed"),
+    skipped: count("skipped"),
+    suitesFailed,
+    seconds: result.seconds,
+    outcomes,
+  };
 }
 
 /** The codemod on a copy, as a user runs it; its `--json` report. */
 function migrate(repo, cwd, extra) {
   const result = run(process.execPath, [codemod, ...repo.migrate, "--write", "--force", "--no-config", "--json", ...repo.codemodArgs, ...extra], cwd);
   // 0: nothing left; 1: manual sites or file errors remain (reported below); anything else is a failure.
-  if (result.status !== 0 && result.status !== 1) return { crashed: `exit ${result.status}: ${(result.stderr || result.stdout).trim().split("\n").slice(0, 5).join(" | ")}`, seconds: result.seconds };
+  if (result.status !== 0 && result.status !== 1)
+    return { crashed: `exit ${result.status}: ${(result.stderr || result.stdout).trim().split("\n").slice(0, 5).join(" | ")}`, seconds: result.seconds };
   let json;
   try {
     json = JSON.parse(result.stdout);
@@ -256,7 +281,9 @@ function migrate(repo, cwd, extra) {
     // Every acquisition the analysis judged: reported leaks, and correct sites (kept, modernised, or in a rejected file).
     sitesSeen: sites.length + json.summary.correctSitesKept - sites.filter((s) => !reported(s) && s.action !== "rewritten").length,
     // A file whose rewrite the project's type check rejected is not written; its sites are not fixed.
-    rejected: json.files.filter((f) => f.status === "error").map((f) => ({ file: rel(f.file), sites: f.sites.length, leaks: f.sites.filter(reported).length, error: f.error })),
+    rejected: json.files
+      .filter((f) => f.status === "error")
+      .map((f) => ({ file: rel(f.file), sites: f.sites.length, leaks: f.sites.filter(reported).length, error: f.error })),
     tryFinallyFiles: json.files.filter((f) => f.noUsing && f.status === "modified").length,
     tsconfigUpdated: json.tsconfigUpdated,
     linesAdded: json.summary.linesAdded,
@@ -278,7 +305,8 @@ function scan(repo, cwd) {
 /** Tests that passed before and do not pass after. */
 function regressions(before, after) {
   const lost = [];
-  for (const [key, status] of before.outcomes) if (status === "passed" && after.outcomes.get(key) !== "passed") lost.push(`${key} (${after.outcomes.get(key) ?? "gone"})`);
+  for (const [key, status] of before.outcomes)
+    if (status === "passed" && after.outcomes.get(key) !== "passed") lost.push(`${key} (${after.outcomes.get(key) ?? "gone"})`);
   return lost;
 }
 
@@ -308,8 +336,12 @@ for (const repo of REPOS.filter((r) => !only || r.package === only)) {
       pass.scanAfter = scan(repo, copy);
       const after = { typecheck: typecheck(repo, copy), tests: tests(repo, copy) };
       Object.assign(pass, summariseChecks(after));
-      if (before.typecheck && after.typecheck.errors > before.typecheck.errors) row.problems.push(`${name}: the type check regressed (${before.typecheck.errors} → ${after.typecheck.errors} errors): ${after.typecheck.first.join(" | ")}`);
-      if (before.typecheck && before.typecheck.exitCode === 0 && after.typecheck.exitCode !== 0) row.problems.push(`${name}: the type check passed before and fails after`);
+      if (before.typecheck && after.typecheck.errors > before.typecheck.errors)
+        row.problems.push(
+          `${name}: the type check regressed (${before.typecheck.errors} → ${after.typecheck.errors} errors): ${after.typecheck.first.join(" | ")}`,
+        );
+      if (before.typecheck && before.typecheck.exitCode === 0 && after.typecheck.exitCode !== 0)
+        row.problems.push(`${name}: the type check passed before and fails after`);
       const lost = regressions(before.tests, after.tests);
       pass.testsLost = lost;
       if (lost.length > 0) row.problems.push(`${name}: ${lost.length} tests passed before and not after: ${lost.slice(0, 10).join("; ")}`);
@@ -339,13 +371,18 @@ process.exit(failed ? 1 : 0);
 function render(rows) {
   const out = [];
   const tc = (c) => (c === null ? "none" : c.exitCode === 0 ? "pass (0 errors)" : `fail (${c.errors} errors)`);
-  const tt = (t) => `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped${t.suitesFailedToLoad.length ? `; ${t.suitesFailedToLoad.length} file(s) failed to load` : ""}`;
+  const tt = (t) =>
+    `${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped${t.suitesFailedToLoad.length ? `; ${t.suitesFailedToLoad.length} file(s) failed to load` : ""}`;
   for (const r of rows) {
     out.push(`## ${r.package}@${r.version}`, "", r.why, "");
     const names = Object.keys(r.passes);
     const p = r.passes;
-    out.push(`| | before | ${names.map((n) => (n === "leaks" ? "leaks (default)" : n === "modernize" ? "--modernize" : `--modernize, ${n.replace(/^modernize, /, "")}`)).join(" | ")} |`, `| --- | --- |${names.map(() => " --- |").join("")}`);
-    const row = (label, beforeCell, f) => out.push(`| ${label} | ${beforeCell} | ${names.map((n) => (p[n].migration.crashed ? "codemod failed" : f(p[n]))).join(" | ")} |`);
+    out.push(
+      `| | before | ${names.map((n) => (n === "leaks" ? "leaks (default)" : n === "modernize" ? "--modernize" : `--modernize, ${n.replace(/^modernize, /, "")}`)).join(" | ")} |`,
+      `| --- | --- |${names.map(() => " --- |").join("")}`,
+    );
+    const row = (label, beforeCell, f) =>
+      out.push(`| ${label} | ${beforeCell} | ${names.map((n) => (p[n].migration.crashed ? "codemod failed" : f(p[n]))).join(" | ")} |`);
     row("files (modified)", p.leaks.migration.files ?? "–", (x) => x.migration.filesModified);
     row("lock sites seen (leaks + correct)", "–", (x) => x.migration.sitesSeen);
     row("leaks fixed (of them with try/finally: files)", "–", (x) => `${x.migration.leaksFixed} (${x.migration.tryFinallyFiles} files)`);
@@ -355,7 +392,11 @@ function render(rows) {
     row("lock-scope scan findings after", "–", (x) => x.scanAfter);
     row("type check", tc(r.before.typecheck), (x) => tc(x.typecheck));
     row("tests", tt(r.before.tests), (x) => tt(x.tests));
-    row("time (s): codemod / tests", `install ${r.installSeconds.toFixed(0)} / ${r.before.tests.seconds.toFixed(0)}`, (x) => `${x.migration.seconds.toFixed(0)} / ${x.tests.seconds.toFixed(0)}`);
+    row(
+      "time (s): codemod / tests",
+      `install ${r.installSeconds.toFixed(0)} / ${r.before.tests.seconds.toFixed(0)}`,
+      (x) => `${x.migration.seconds.toFixed(0)} / ${x.tests.seconds.toFixed(0)}`,
+    );
     out.push("");
     // Each line once, with the passes it holds for.
     const notes = new Map();
@@ -369,7 +410,13 @@ function render(rows) {
       for (const s of x.tests.suitesFailedToLoad) note(`test file failed to load: ${s}`, name);
     }
     for (const [text, where] of notes) out.push(`- ${text} (${where.join(", ")})`);
-    out.push("", r.problems.length ? `**FAILED**: ${r.problems.join("; ")}` : `OK: no test that passed before fails after, the type check did not regress (${r.seconds.toFixed(0)} s).`, "");
+    out.push(
+      "",
+      r.problems.length
+        ? `**FAILED**: ${r.problems.join("; ")}`
+        : `OK: no test that passed before fails after, the type check did not regress (${r.seconds.toFixed(0)} s).`,
+      "",
+    );
   }
   return out.join("\n");
 }

@@ -74,8 +74,7 @@ function score(mode) {
         if (leak && hit) {
           row.tp++;
           hits.push({ kind: "TP", package: corpus.package, file, line: site.line, call: site.call, reason: site.reason, message: hit.message });
-        }
-        else if (leak) {
+        } else if (leak) {
           row.fn++;
           mistakes.push({ kind: "FN", package: corpus.package, file, line: site.line, call: site.call, reason: site.reason });
         } else if (hit) {
@@ -87,7 +86,13 @@ function score(mode) {
     }
     rows.push(row);
   }
-  const total = rows.reduce((t, r) => ({ tp: t.tp + r.tp, fp: t.fp + r.fp, fn: t.fn + r.fn, tn: t.tn + r.tn, unsure: t.unsure + r.unsure }), { tp: 0, fp: 0, fn: 0, tn: 0, unsure: 0 });
+  const total = rows.reduce((t, r) => ({ tp: t.tp + r.tp, fp: t.fp + r.fp, fn: t.fn + r.fn, tn: t.tn + r.tn, unsure: t.unsure + r.unsure }), {
+    tp: 0,
+    fp: 0,
+    fn: 0,
+    tn: 0,
+    unsure: 0,
+  });
   return { mode, rows, total, mistakes, hits, unlabelled };
 }
 
@@ -101,7 +106,8 @@ function listFiles(dir, under) {
       const next = path.posix.join(rel, entry.name);
       if (entry.isDirectory() && entry.name !== "node_modules") walk(next);
       // Minified bundles (workers, UI assets) hold no hand-written lock code worth reading.
-      else if (entry.isFile() && /\.(c|m)?js$/.test(entry.name) && !/\.min\./.test(entry.name) && fs.statSync(path.join(dir, next)).size <= MAX_LINT_ALL_BYTES) out.push(next);
+      else if (entry.isFile() && /\.(c|m)?js$/.test(entry.name) && !/\.min\./.test(entry.name) && fs.statSync(path.join(dir, next)).size <= MAX_LINT_ALL_BYTES)
+        out.push(next);
     }
   };
   walk(under);
@@ -114,7 +120,21 @@ const recall = (t) => ratio(t.tp, t.tp + t.fn);
 
 const results = ["zero", "documented"].map(score);
 if (args.has("--json")) {
-  console.log(JSON.stringify(results.map(({ mode, total, mistakes, hits, unlabelled }) => ({ mode, total, precision: precision(total), recall: recall(total), mistakes, hits, unlabelled })), null, 2));
+  console.log(
+    JSON.stringify(
+      results.map(({ mode, total, mistakes, hits, unlabelled }) => ({
+        mode,
+        total,
+        precision: precision(total),
+        recall: recall(total),
+        mistakes,
+        hits,
+        unlabelled,
+      })),
+      null,
+      2,
+    ),
+  );
 } else {
   const md = render(results);
   console.log(md);
@@ -129,7 +149,7 @@ function render(all) {
     "",
     `Written by \`npm run truth\`. ${sites} labelled sites in ${corpora.length} packages from ${authors.size} authors (test/truth/sites/*.json: file, line, verdict and a reason per site, labelled by reading the code). The packages are downloaded from the npm registry at the exact versions named, never copied here.`,
     "",
-    "Precision = reported leaks that are real / all reports on labelled sites; recall = real leaks reported / all real leaks. UNSURE sites are left out. **Zero-config** is `lockScope.configs.recommended` alone; **documented** adds the `settings[\"lock-scope\"].apis` each package's own lock functions need (its `apis` field), as a user following the README would.",
+    'Precision = reported leaks that are real / all reports on labelled sites; recall = real leaks reported / all real leaks. UNSURE sites are left out. **Zero-config** is `lockScope.configs.recommended` alone; **documented** adds the `settings["lock-scope"].apis` each package\'s own lock functions need (its `apis` field), as a user following the README would.',
     "",
   ];
   for (const { mode, rows, total, mistakes, unlabelled } of all) {

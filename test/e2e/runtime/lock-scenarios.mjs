@@ -86,7 +86,9 @@ function describeError(err) {
     name: err?.name,
     code: err?.code,
     // Paths differ between the BEFORE and AFTER runs; keep the message comparable.
-    message: String(err?.message ?? err).split(sessionsDir).join("<sessions>"),
+    message: String(err?.message ?? err)
+      .split(sessionsDir)
+      .join("<sessions>"),
   };
 }
 
@@ -102,9 +104,7 @@ async function settle(fn) {
 
 /** The incident's victim: the gateway hot path appending the next message. */
 async function nextAppend(sessionFile) {
-  const outcome = await settle(() =>
-    appendMessage(sessionFile, { role: "user", content: "next turn" }, { timeoutMs: SECOND_WRITER_TIMEOUT_MS }),
-  );
+  const outcome = await settle(() => appendMessage(sessionFile, { role: "user", content: "next turn" }, { timeoutMs: SECOND_WRITER_TIMEOUT_MS }));
   if (outcome.ok) outcome.value = { role: outcome.value.role, content: outcome.value.content };
   return outcome;
 }
