@@ -258,8 +258,11 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
     const referencesProvider = compiled === declaration.getSourceFile() || providerModules.isImportedBy(compiled);
     const visit = (node: ts.Node): void => {
       if (ts.isObjectLiteralExpression(node)) {
-        if (contextuallyHandle(checker, node, handleSymbols)) literals.add(node);
-        else if ((referencesProvider || isWithin(node, declaration)) && isDouble(checker, node, releaseName, constituents)) literals.add(node);
+        // Only a literal that has the release member can build a handle: the others are not asked of the checker.
+        if (mayHaveMember(node, releaseName)) {
+          if (contextuallyHandle(checker, node, handleSymbols)) literals.add(node);
+          else if ((referencesProvider || isWithin(node, declaration)) && isDouble(checker, node, releaseName, constituents)) literals.add(node);
+        }
       } else if ((ts.isClassDeclaration(node) || ts.isClassExpression(node)) && implementsAny(checker, node, handleSymbols)) {
         classes.add(node);
       } else if (ts.isNewExpression(node) && contextuallyHandle(checker, node, handleSymbols)) {
@@ -399,6 +402,18 @@ function typeLiteralOf(declaration: ts.Declaration): ts.InterfaceDeclaration | t
 }
 
 /** Is the node's contextual type the handle (or a union holding it: `Lock | PromiseLike<Lock>`)? */
+/**
+ * Has `literal` a member named `name`, or a spread or computed key that may bring one? Asking the
+ * checker for a literal's contextual type was a third of a type-checked run on effect
+ * (docs/migrate.md); reading its keys costs nothing.
+ */
+function mayHaveMember(literal: ts.ObjectLiteralExpression, name: string): boolean {
+  return literal.properties.some(
+    (p) =>
+      ts.isSpreadAssignment(p) || (p.name !== undefined && (ts.isComputedPropertyName(p.name) || (!ts.isPrivateIdentifier(p.name) && p.name.text === name))),
+  );
+}
+
 function contextuallyHandle(checker: ts.TypeChecker, node: ts.Expression, handleSymbols: ReadonlySet<ts.Symbol>): boolean {
   const contextual = checker.getContextualType(node);
   if (!contextual) return false;
