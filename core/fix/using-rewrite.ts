@@ -1,6 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import { AST_NODE_TYPES, describe, descendants, isFunctionNode, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
-import { isReleaseCall, type HandleBinding } from "../analysis/binding.js";
+import { isReleaseCall, isReleaserFunction, type HandleBinding } from "../analysis/binding.js";
 import { expressionEvents, guardOf, type FollowedLock, type Event } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
 import { applyEdits, dedent, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
@@ -75,7 +75,89 @@ export interface PlanInput {
 }
 
 export function planUsingRewrite(site: AcquisitionSite, input: PlanInput): RewritePlan {
-  return guarded(() => plan(site, input));
+  return guarded(() => {
+    const result = plan(site, input);
+    if (result.kind === "manual" && GENERIC_REASONS.some((generic) => result.reason.startsWith(generic))) {
+      const better = whatToDoReason(site, input);
+      if (better) return manual(better);
+    }
+    return result;
+  });
+}
+
+/** `queue.release(claimed, …)` / `lockfile.unlock(path)`: a release `using` cannot make; what to do instead. */
+function moduleReleaseReason(binding: HandleBinding, scope: Node, sourceText: string): string {
+  const calls: TSESTree.CallExpression[] = [];
+  walk(
+    scope,
+    (node) => {
+      if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) calls.push(node);
+      return undefined;
+    },
+    true,
+  );
+  const release = calls[0]
+    ? `\`${describe(calls[0].callee, sourceText, 40)}(${calls[0].arguments.length > 1 ? `${describe(calls[0].arguments[0]!, sourceText, 20)}, …` : describe(calls[0].arguments[0] ?? calls[0].callee, sourceText, 20)})\` (line${calls.length > 1 ? "s" : ""} ${calls.map((call) => call.loc.start.line).join(", ")})`
+    : "a module function";
+  return `the lock is released by ${release}, a call that takes the lock as an argument; \`using\` cannot make that call: put it in a \`finally\` by hand (or in a \`catch\` that rethrows, where the lock is handed over on success), or give the handle a \`[Symbol.asyncDispose]()\` that makes it`;
+}
+
+/** Reasons that say what the planner could not do, not what a human should do: `whatToDoReason` may say more. */
+const GENERIC_REASONS = ["the lock is assigned outside the `try` that releases it", "nothing releases the lock", "no release on the success path"];
+
+/**
+ * What a human should do with a site the planner leaves, when the code says more than the planner's
+ * generic reason: the release is handed to a callback (typeorm's `stream()`), nothing releases a lock
+ * that may be the caller's (typeorm's `synchronize(queryRunner)`), or the release runs only under a
+ * flag that keeps the lock on purpose on the other path (openclaw's agent exec: `if (!cleanupError)`).
+ */
+function whatToDoReason(site: AcquisitionSite, input: PlanInput): string | undefined {
+  const form = site.form;
+  if (form.kind !== "tracked" || form.acquireAt === undefined) return undefined;
+  const { sourceText } = input;
+  const binding = form.binding;
+  const releases: TSESTree.CallExpression[] = [];
+  let handedTo: TSESTree.CallExpression | TSESTree.NewExpression | undefined;
+  walk(
+    form.scope,
+    (node) => {
+      // Only what runs after the acquisition: an earlier release is another lock's of the same name.
+      if (node.type === AST_NODE_TYPES.CallExpression && node.range[0] > site.call.range[1] && isReleaseCall(binding, node, sourceText)) releases.push(node);
+      else if (
+        (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) &&
+        node.range[0] > site.call.range[1] &&
+        node.arguments.some((argument) => isReleaserFunction(binding, argument, sourceText))
+      )
+        handedTo ??= node;
+      return undefined;
+    },
+    true,
+  );
+  const name = boundName(form.acquireAt) ?? describe(form.acquireAt, sourceText, 30);
+  if (releases.length === 0 && handedTo) {
+    return `the release is handed to \`${describe(handedTo.callee, sourceText, 40)}(…)\` on line ${handedTo.loc.start.line} as a callback; what runs before that hand-over can throw and leave the lock held: release it there by hand (in a \`catch\` that rethrows, only while the hand-over has not happened, keeping any ownership test of the callback)`;
+  }
+  if (releases.length === 0) {
+    const borrowed =
+      form.acquireAt.type === AST_NODE_TYPES.AssignmentExpression &&
+      form.owner.type !== AST_NODE_TYPES.Program &&
+      form.owner.params.some((param) => param.type === AST_NODE_TYPES.Identifier && param.name === name) &&
+      site.call.arguments.some((argument) => argument.type === AST_NODE_TYPES.Identifier && argument.name === name);
+    if (borrowed)
+      return `nothing in this function releases the lock, and \`${name}\` may be the caller's (\`${describe(site.call, sourceText, 40)}\` gets the parameter): release it in a \`finally\` only when this function created it (for example \`const created = !${name};\` before the acquisition, \`if (created) await ${name}.${binding.handleMethods[0] ?? "release"}()\`)`;
+    return undefined;
+  }
+  // `if (!cleanupError) await stateLock?.release()`: a test that is not about the lock decides whether it is released.
+  for (const release of releases) {
+    for (let current: Node | undefined = release.parent; current && current !== form.scope; current = current.parent) {
+      if (isFunctionNode(current)) break;
+      if (current.type !== AST_NODE_TYPES.IfStatement || current.test.range[1] > release.range[0]) continue;
+      const guard = input.effects ? guardOf(input.effects, current.test) : undefined;
+      if (guard?.kind === "handle") continue;
+      return `the release on line ${release.loc.start.line} runs only when \`${describe(current.test, sourceText, 40)}\`; otherwise the lock is kept, which may be on purpose (\`using\` or a \`finally\` would release it on every path): decide by hand`;
+    }
+  }
+  return undefined;
 }
 
 /** A planner bug becomes a manual site with its message, never a crash of the lint run or the migration. */
@@ -127,7 +209,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   if (form.kind !== "tracked") return manual(untrackedReason(site));
   const binding = form.binding;
   if (binding.receiver) return manual("the lock is released through its receiver (`lock.release()` after `lock.acquire…()`); bind a disposable handle by hand");
-  if (binding.moduleRelease) return manual("the lock is released by a module function with the lock path; wrap it in a disposable by hand");
+  if (binding.moduleRelease) return manual(moduleReleaseReason(binding, form.scope, sourceText));
   if (form.acquireAt === undefined) return manual("the lock is used in a `.then()` chain; rewrite it to async/await first");
   if (binding.successFlagNames.size > 0) return manual("a try-acquisition returns a flag, not a handle");
   // A lock `using` cannot bind (a wrapper's field, a borrowed-or-acquired value) can still get a
@@ -1013,8 +1095,9 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   const releasedThere = input.releasedByHandOver === true;
   if (statement.type === AST_NODE_TYPES.TryStatement && !releasedThere) return catchExtension(binding, block, declIndex, statement, sourceText, handedOver);
   if (statement.type !== AST_NODE_TYPES.ReturnStatement && statement.type !== AST_NODE_TYPES.ExpressionStatement) {
+    const release = releaseText(binding, bound, input.releaseKnownAsync === true && (form.owner.type === AST_NODE_TYPES.Program || form.owner.async));
     return manual(
-      `${handedOver} inside \`${describe(statement, sourceText, 30)}\`; the codemod releases on failure only around a hand-over that is a statement of the acquiring block`,
+      `${handedOver} inside \`${describe(statement, sourceText, 30)}\`, so some paths hand it over there and others do not; the codemod releases on failure only around a hand-over that is a statement of the acquiring block: add \`catch (error) { ${release ?? "<release>"} throw error; }\` by hand around what runs from the acquisition to each hand-over`,
     );
   }
   // A `finally` or a `using` disposal around the `return` runs after it, and if it throws the caller never gets the lock.
