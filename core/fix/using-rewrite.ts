@@ -375,6 +375,10 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   } else if (tailRelease) {
     shape = "straightLine";
     regionEnd = tailRelease;
+    // `const unlock = await lock.lock(); unlock();` waits for the holder: nothing runs while it is held,
+    // nothing can leak it, and a `using` scope of nothing would say less than the code does.
+    if (block.body.indexOf(tailRelease as never) === declIndex + 1 && exitReleases.length === 0)
+      return manual("the lock is released right after it is taken (a wait for its holder): nothing runs while it is held, so there is nothing to scope");
     if (letDeclaration) return manual("the lock is assigned to an outer `let` but not released in a `finally`");
     const removal = removeStatement(sourceText, tailRelease);
     if (typeof removal === "string") return manual(removal);
@@ -547,6 +551,19 @@ function hoistDeclarations(
   const { sourceText } = input;
   const declarations: string[] = [];
   const edits: TextEdit[] = [];
+  // `type Entry = …` inside the region: a hoisted `let kept: Entry[];` before it could not name it.
+  const regionTypes = region.flatMap((statement) => {
+    const declaration = statement.type === AST_NODE_TYPES.ExportNamedDeclaration ? statement.declaration : statement;
+    return declaration &&
+      (declaration.type === AST_NODE_TYPES.TSTypeAliasDeclaration ||
+        declaration.type === AST_NODE_TYPES.TSInterfaceDeclaration ||
+        declaration.type === AST_NODE_TYPES.TSEnumDeclaration ||
+        declaration.type === AST_NODE_TYPES.ClassDeclaration) &&
+      declaration.id
+      ? [declaration.id.name]
+      : [];
+  });
+  const regionTypeIn = (type: string) => regionTypes.find((name) => new RegExp(`(?<![\\w$.])${name.replace(/\$/g, "\\$")}(?![\\w$])`, "u").test(type));
   for (const statement of region) {
     if (
       (statement.type === AST_NODE_TYPES.FunctionDeclaration || statement.type === AST_NODE_TYPES.ClassDeclaration) &&
@@ -591,6 +608,9 @@ function hoistDeclarations(
         return `\`${name}\` is declared inside the locked region and used after it; it has no type annotation and ${why}, so it cannot be declared before the region (annotate it${hint ? `, or ${hint}` : ""})`;
       }
       if (declarator.definite) return `\`${name}!\` has a definite-assignment assertion; declare it before the region by hand`;
+      const typeName = regionTypeIn(annotation ?? inferred ?? "");
+      if (typeName !== undefined)
+        return `\`${name}\` is used after the locked region and its type names \`${typeName}\`, declared inside the region: declared before the region, \`${name}\` could not name it; move \`${typeName}\` out of the region by hand`;
       declarations.push(`let ${name}${annotation ?? (inferred === undefined ? "" : `: ${inferred}`)};`);
       if (declarator.id.typeAnnotation) edits.push({ range: [declarator.id.typeAnnotation.range[0], declarator.id.typeAnnotation.range[1]], text: "" });
     }
