@@ -20,6 +20,7 @@ export {
   compoundReleaseOf,
   releasedAfter,
   planReleaseBeforeTry,
+  planGuardedReleases,
   destructuredRelease,
   unboundHandleReason,
   type Disposal,

@@ -78,14 +78,16 @@ const DISPOSABLE_LOCK_MODULE = `export interface Lock {
 export declare function acquireFileLock(path: string): Promise<Lock>;
 `;
 // The planner hoists \`kept\` with its annotation, which names a type declared inside the locked region.
+// The hoisted annotation names a value declared inside the locked region (`typeof sample`): the planner
+// does not look into it (a type declared there leaves the site manual), the type check rejects it.
 const ENTRY_HOIST = `import { acquireFileLock } from "./lock.js";
 declare function read(file: string): Promise<unknown[]>;
 declare function publish(entries: readonly unknown[]): Promise<void>;
 
 export async function compact(file: string): Promise<void> {
   const lock = await acquireFileLock(file);
-  type Entry = { readonly id: string };
-  const kept = (await read(file)) as Entry[];
+  const sample = { id: "" };
+  const kept: (typeof sample)[] = (await read(file)) as (typeof sample)[];
   await lock.release();
   await publish(kept);
 }
@@ -430,7 +432,7 @@ export async function restart(work: () => Promise<void>): Promise<void> {
   });
 
   it("a dry run shows the planned diff of a rejected file, marked with the reason, and counts like --write", async () => {
-    // The hoisted `let kept: Entry[];` names a type declared inside the locked region: the checker rejects that rewrite.
+    // The hoisted `let kept: (typeof sample)[];` names a value declared inside the locked region: the checker rejects that rewrite.
     const files = { "src/lock.ts": DISPOSABLE_LOCK_MODULE, "src/compact.ts": ENTRY_HOIST, "src/queue.ts": LEAKY.replace("compact", "enqueue") };
     const dir = project(files);
     const io = capture(dir);
@@ -438,18 +440,18 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     // Every planned diff is there: the accepted one plain, the rejected one after a header line with the reason.
     const diffs = fileDiffs(io.out);
     expect(diffs.map((d) => d.split("\n")[0])).toEqual([
-      "# rejected, --write would not write src/compact.ts: the rewrite adds a type error: src/compact.ts:7:13 (in the rewritten text) Cannot find name 'Entry'.",
+      "# rejected, --write would not write src/compact.ts: the rewrite adds a type error: src/compact.ts:7:21 (in the rewritten text) Cannot find name 'sample'.",
       "--- a/src/queue.ts",
     ]);
     // The `await using` plan was rejected, then planned again with the handle as not disposable
     // (try/finally: provider-fallback.ts); that fails too, and the diff shown is the last plan's.
-    expect(diffs[0]).toContain("+  let kept: Entry[];\n+  try {\n+    type Entry = { readonly id: string };");
+    expect(diffs[0]).toContain('+  let kept: (typeof sample)[];\n+  try {\n+    const sample = { id: "" };');
     expect(diffs[1]).toContain("+  await using lock = await acquireFileLock(file);");
     expect(io.err).toMatch(
-      /^src\/compact\.ts: rejected, --write would not write it: the rewrite adds a type error: src\/compact\.ts:7:13 \(in the rewritten text\) Cannot find name 'Entry'\.$/m,
+      /^src\/compact\.ts: rejected, --write would not write it: the rewrite adds a type error: src\/compact\.ts:7:21 \(in the rewritten text\) Cannot find name 'sample'\.$/m,
     );
     expect(io.err).toMatch(
-      /^src\/compact\.ts:6:22: manual: `acquireFileLock`: not rewritten: the rewrite adds a type error: src\/compact\.ts:7:13 \(in the rewritten text\) Cannot find name 'Entry'; fix that type error and run again, or fix this site by hand$/m,
+      /^src\/compact\.ts:6:22: manual: `acquireFileLock`: not rewritten: the rewrite adds a type error: src\/compact\.ts:7:21 \(in the rewritten text\) Cannot find name 'sample'; fix that type error and run again, or fix this site by hand$/m,
     );
     expect(io.err).toMatch(/^ {2}would modify {14}1$/m);
     expect(io.err).toMatch(/^ {2}rejected by type check {4}1$/m);
@@ -463,7 +465,7 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     const compact = report.files.find((f: { file: string }) => f.file === "src/compact.ts");
     expect(compact).toMatchObject({
       status: "rejected",
-      rejectedBecause: "the rewrite adds a type error: src/compact.ts:7:13 (in the rewritten text) Cannot find name 'Entry'.",
+      rejectedBecause: "the rewrite adds a type error: src/compact.ts:7:21 (in the rewritten text) Cannot find name 'sample'.",
       added: 7,
       removed: 3,
       sites: [

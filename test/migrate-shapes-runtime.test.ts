@@ -294,6 +294,34 @@ const SHAPES: readonly Shape[] = [
     ],
   },
   {
+    entry: "returned-release",
+    title: "returned release (`return await lock.release()`, @salesforce/core), acquired on one branch: try/finally to the end of the function",
+    file: "src/app/shapes/returned-release.ts",
+    migrated: [
+      `  const lock = useLock ? await acquireFileLock(file) : undefined;
+  try {
+    try {
+      await readLines(file);
+      if (lock) return;
+    } catch (e) {
+      if (e instanceof Error && e.message === "read failed") {
+        await writeLines(file, []);
+        return;
+      }
+      throw e;
+    }
+  } finally {
+    if (lock) await lock.release();
+  }`,
+    ],
+    usingForm: false,
+    cases: [
+      { faults: "none", before: "FREE" },
+      { faults: "reject:read", before: "FREE" },
+      { faults: "reject:read,reject:write", before: "LOCKED" },
+    ],
+  },
+  {
     entry: "destructured",
     title: "destructured release (`const [ticket, release] = await obtain()`): try/finally",
     file: "src/app/shapes/destructured.ts",
@@ -447,7 +475,7 @@ describe("migrate: every rewrite shape over a real file lock, before and after, 
       first.files.filter((f) => f.status === "error").map((f) => f.file),
       show("codemod", pipeline.first),
     ).toEqual([]);
-    expect(first.summary).toMatchObject({ leaksFixed: 13, leaksLeftForHuman: 0, correctSitesModernised: 1, sitesManual: 0 });
+    expect(first.summary).toMatchObject({ leaksFixed: 14, leaksLeftForHuman: 0, correctSitesModernised: 1, sitesManual: 0 });
     for (const f of first.files) for (const site of f.sites ?? []) expect(site.action, `${f.file}:${site.line} ${site.api}`).toBe("rewritten");
     // The providers: the handles built in src/app/lock.ts became disposable at their source.
     const lock = pipeline.sourcesAfterFirst!.get("src/app/lock.ts")!;

@@ -19,6 +19,7 @@ import {
   compoundReleaseOf,
   releasedAfter,
   planReleaseBeforeTry,
+  planGuardedReleases,
   destructuredRelease,
   type RewritePlan,
   unboundHandleReason,
@@ -249,6 +250,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           javascript,
           typeOf,
           ...hint,
+          everyNormalPathReleases: (verdict.kind !== "leak" || verdict.leak.reason === "throw") && (verdict.transfers ?? []).length === 0,
         });
       }
       // A `try` whose `finally` releases, started too late: the statements before it release on failure.
@@ -261,6 +263,13 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           awaitRelease: verdict.kind === "releaseNotAwaited" || releaseKnownAsync(site),
         });
         if (beforeTry.kind === "rewrite") plan = beforeTry;
+      }
+      // Last: a `catch` or `finally` that releases after work that can throw gets that work guarded, and a
+      // `try` whose `catch` releases is extended over the work before it. Only exceptions can leak then,
+      // and the plan is kept only when the rule no longer reports the site on its output.
+      if (plan.kind === "manual" && verdict.kind === "leak" && verdict.leak.reason === "throw" && compound === undefined) {
+        const guardedPlan = planGuardedReleases(site, { sourceText: text });
+        if (guardedPlan.kind === "rewrite" && closesEveryLeak(text, guardedPlan.edits, site.call.range[0], filePath, model)) plan = guardedPlan;
       }
       if (plan.kind === "manual") {
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(plan.reason) };
@@ -320,6 +329,23 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   const sites = outcomes.filter((o): o is SiteOutcome => o !== undefined);
   const modernised = sites.filter((s) => s.verdict === "safe" && s.action === "rewritten").length;
   return { output: text, sites, correctSitesKept: correctInInput - modernised };
+}
+
+/** Does the rule report nothing for the acquisition at `offset` once `edits` are applied to `text`? */
+function closesEveryLeak(text: string, edits: readonly TextEdit[], offset: number, filePath: string, model: ReturnType<typeof buildLockModel>): boolean {
+  const after = shiftedOffset(offset, edits);
+  if (after < 0) return false;
+  const output = applyEdits(text, edits);
+  let program: TSESTree.Program;
+  try {
+    program = parseSource(output, filePath);
+  } catch {
+    return false;
+  }
+  const imports = collectImports(program);
+  const site = findAcquisitions(program, model, imports, output).find((candidate) => candidate.call.range[0] === after);
+  if (!site) return false;
+  return judgeSite(site, { model, imports, sourceText: output, modules: fileModuleSource(program, filePath, parseSource) }).kind === "safe";
 }
 
 /**

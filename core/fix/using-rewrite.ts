@@ -1,6 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { AST_NODE_TYPES, describe, descendants, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
-import { isReleaseCall, type HandleBinding } from "../analysis/binding.js";
+import { AST_NODE_TYPES, describe, descendants, isFunctionNode, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import { isReleaseCall, isReleaserFunction, type HandleBinding } from "../analysis/binding.js";
 import { expressionEvents, guardOf, type FollowedLock, type Event } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
 import { applyEdits, dedent, indentAt, lineEndWithBreak, lineStart, type TextEdit } from "./text-edit.js";
@@ -66,10 +66,98 @@ export interface PlanInput {
    * "run the codemod with its tsconfig" (the jscodeshift transform, which has no checker).
    */
   readonly typesHint?: string;
+  /**
+   * The rule finds no normal path (a `return`, the end of the function) that keeps the lock and no
+   * hand-over: only exceptions leak it. Then a site whose every release ends its path (`return await
+   * lock.unlock()`, `await lock.unlock(); throw e;`) is locked to the end of its function.
+   */
+  readonly everyNormalPathReleases?: boolean;
 }
 
 export function planUsingRewrite(site: AcquisitionSite, input: PlanInput): RewritePlan {
-  return guarded(() => plan(site, input));
+  return guarded(() => {
+    const result = plan(site, input);
+    if (result.kind === "manual" && GENERIC_REASONS.some((generic) => result.reason.startsWith(generic))) {
+      const better = whatToDoReason(site, input);
+      if (better) return manual(better);
+    }
+    return result;
+  });
+}
+
+/** `queue.release(claimed, …)` / `lockfile.unlock(path)`: a release `using` cannot make; what to do instead. */
+function moduleReleaseReason(binding: HandleBinding, scope: Node, sourceText: string): string {
+  const calls: TSESTree.CallExpression[] = [];
+  walk(
+    scope,
+    (node) => {
+      if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) calls.push(node);
+      return undefined;
+    },
+    true,
+  );
+  const release = calls[0]
+    ? `\`${describe(calls[0].callee, sourceText, 40)}(${calls[0].arguments.length > 1 ? `${describe(calls[0].arguments[0]!, sourceText, 20)}, …` : describe(calls[0].arguments[0] ?? calls[0].callee, sourceText, 20)})\` (line${calls.length > 1 ? "s" : ""} ${calls.map((call) => call.loc.start.line).join(", ")})`
+    : "a module function";
+  return `the lock is released by ${release}, a call that takes the lock as an argument; \`using\` cannot make that call: put it in a \`finally\` by hand (or in a \`catch\` that rethrows, where the lock is handed over on success), or give the handle a \`[Symbol.asyncDispose]()\` that makes it`;
+}
+
+/** Reasons that say what the planner could not do, not what a human should do: `whatToDoReason` may say more. */
+const GENERIC_REASONS = ["the lock is assigned outside the `try` that releases it", "nothing releases the lock", "no release on the success path"];
+
+/**
+ * What a human should do with a site the planner leaves, when the code says more than the planner's
+ * generic reason: the release is handed to a callback (typeorm's `stream()`), nothing releases a lock
+ * that may be the caller's (typeorm's `synchronize(queryRunner)`), or the release runs only under a
+ * flag that keeps the lock on purpose on the other path (openclaw's agent exec: `if (!cleanupError)`).
+ */
+function whatToDoReason(site: AcquisitionSite, input: PlanInput): string | undefined {
+  const form = site.form;
+  if (form.kind !== "tracked" || form.acquireAt === undefined) return undefined;
+  const { sourceText } = input;
+  const binding = form.binding;
+  const releases: TSESTree.CallExpression[] = [];
+  let handedTo: TSESTree.CallExpression | TSESTree.NewExpression | undefined;
+  walk(
+    form.scope,
+    (node) => {
+      // Only what runs after the acquisition: an earlier release is another lock's of the same name.
+      if (node.type === AST_NODE_TYPES.CallExpression && node.range[0] > site.call.range[1] && isReleaseCall(binding, node, sourceText)) releases.push(node);
+      else if (
+        (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) &&
+        node.range[0] > site.call.range[1] &&
+        node.arguments.some((argument) => isReleaserFunction(binding, argument, sourceText))
+      )
+        handedTo ??= node;
+      return undefined;
+    },
+    true,
+  );
+  const name = boundName(form.acquireAt) ?? describe(form.acquireAt, sourceText, 30);
+  if (releases.length === 0 && handedTo) {
+    return `the release is handed to \`${describe(handedTo.callee, sourceText, 40)}(…)\` on line ${handedTo.loc.start.line} as a callback; what runs before that hand-over can throw and leave the lock held: release it there by hand (in a \`catch\` that rethrows, only while the hand-over has not happened, keeping any ownership test of the callback)`;
+  }
+  if (releases.length === 0) {
+    const borrowed =
+      form.acquireAt.type === AST_NODE_TYPES.AssignmentExpression &&
+      form.owner.type !== AST_NODE_TYPES.Program &&
+      form.owner.params.some((param) => param.type === AST_NODE_TYPES.Identifier && param.name === name) &&
+      site.call.arguments.some((argument) => argument.type === AST_NODE_TYPES.Identifier && argument.name === name);
+    if (borrowed)
+      return `nothing in this function releases the lock, and \`${name}\` may be the caller's (\`${describe(site.call, sourceText, 40)}\` gets the parameter): release it in a \`finally\` only when this function created it (for example \`const created = !${name};\` before the acquisition, \`if (created) await ${name}.${binding.handleMethods[0] ?? "release"}()\`)`;
+    return undefined;
+  }
+  // `if (!cleanupError) await stateLock?.release()`: a test that is not about the lock decides whether it is released.
+  for (const release of releases) {
+    for (let current: Node | undefined = release.parent; current && current !== form.scope; current = current.parent) {
+      if (isFunctionNode(current)) break;
+      if (current.type !== AST_NODE_TYPES.IfStatement || current.test.range[1] > release.range[0]) continue;
+      const guard = input.effects ? guardOf(input.effects, current.test) : undefined;
+      if (guard?.kind === "handle") continue;
+      return `the release on line ${release.loc.start.line} runs only when \`${describe(current.test, sourceText, 40)}\`; otherwise the lock is kept, which may be on purpose (\`using\` or a \`finally\` would release it on every path): decide by hand`;
+    }
+  }
+  return undefined;
 }
 
 /** A planner bug becomes a manual site with its message, never a crash of the lint run or the migration. */
@@ -121,7 +209,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   if (form.kind !== "tracked") return manual(untrackedReason(site));
   const binding = form.binding;
   if (binding.receiver) return manual("the lock is released through its receiver (`lock.release()` after `lock.acquire…()`); bind a disposable handle by hand");
-  if (binding.moduleRelease) return manual("the lock is released by a module function with the lock path; wrap it in a disposable by hand");
+  if (binding.moduleRelease) return manual(moduleReleaseReason(binding, form.scope, sourceText));
   if (form.acquireAt === undefined) return manual("the lock is used in a `.then()` chain; rewrite it to async/await first");
   if (binding.successFlagNames.size > 0) return manual("a try-acquisition returns a flag, not a handle");
   // A lock `using` cannot bind (a wrapper's field, a borrowed-or-acquired value) can still get a
@@ -173,7 +261,21 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const exitReleases: Node[] = [];
   // `if (…) { …; release } else { …; release }` right in the block: the `if` ends the region.
   const branchReleases = new Map<TSESTree.IfStatement, Node[]>();
+  // `return await lock.unlock();`: ends its path by itself; the `return` stays, without the release.
+  const returnReleases = new Set<Node>(releases.filter((release) => release.type === AST_NODE_TYPES.ReturnStatement));
+  if (returnReleases.size > 0) {
+    const first = [...returnReleases][0]!;
+    const other = returnsOnlyReleases(form.owner, returnReleases);
+    if (other)
+      return manual(
+        `the release on line ${first.loc.start.line} is returned as the function's value, and the function returns other values (line ${other.loc.start.line}); release it before the \`return\` by hand`,
+      );
+  }
   for (const release of releases) {
+    if (returnReleases.has(release)) {
+      exitReleases.push(release);
+      continue;
+    }
     const container = release.parent!;
     const tryStatement = container.parent;
     if (
@@ -273,10 +375,21 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   } else if (tailRelease) {
     shape = "straightLine";
     regionEnd = tailRelease;
+    // `const unlock = await lock.lock(); unlock();` waits for the holder: nothing runs while it is held,
+    // nothing can leak it, and a `using` scope of nothing would say less than the code does.
+    if (block.body.indexOf(tailRelease as never) === declIndex + 1 && exitReleases.length === 0)
+      return manual("the lock is released right after it is taken (a wait for its holder): nothing runs while it is held, so there is nothing to scope");
     if (letDeclaration) return manual("the lock is assigned to an outer `let` but not released in a `finally`");
     const removal = removeStatement(sourceText, tailRelease);
     if (typeof removal === "string") return manual(removal);
     edits.push(removal);
+  } else if (input.everyNormalPathReleases && exitReleases.length > 0 && form.owner.type !== AST_NODE_TYPES.Program && block === form.owner.body) {
+    // Every release ends its path (`return await lock.unlock()`, `await lock.unlock(); throw e;`) and the
+    // rule finds no normal path that keeps the lock: the region runs to the end of the function, where
+    // `using` (or a `finally`) releases on exactly those paths, and also on the exceptions that leaked.
+    shape = "straightLine";
+    regionEnd = block.body[block.body.length - 1]!;
+    if (letDeclaration) return manual("the lock is assigned to an outer `let` but not released in a `finally`");
   } else {
     return manual("no release on the success path (only on early exits or in a `catch`); the codemod cannot tell where the locked region ends");
   }
@@ -304,13 +417,21 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     if (!within(release, declarationStatement.range[0], regionEnd.range[1])) {
       return manual(`the release on line ${release.loc.start.line} is outside the locked region`);
     }
+    if (release.type === AST_NODE_TYPES.ReturnStatement) {
+      // `return await lock.unlock();` → `return;`
+      const value = release.argument!;
+      const cut: [number, number] = [release.range[0] + "return".length, value.range[1]];
+      if (hasComment(sourceText, cut, [0, 0])) return manual(`a comment on line ${release.loc.start.line} would be lost`);
+      edits.push({ range: cut, text: "" });
+      continue;
+    }
     const removal = removeStatement(sourceText, release);
     if (typeof removal === "string") return manual(removal);
     edits.push(removal);
   }
 
   if (tryFinally) {
-    const successRelease = finallyRelease?.statement ?? tailRelease ?? branchTail!.releases[0]!;
+    const successRelease = finallyRelease?.statement ?? tailRelease ?? branchTail?.releases[0] ?? exitReleases[0]!;
     // One `finally` for every branch: the branches must release the same way.
     const texts = new Set(branchTail?.releases.map((r) => sourceText.slice(r.range[0], r.range[1])) ?? []);
     if (texts.size > 1) return manual("the branches release the lock in different ways; one `finally` cannot hold them all");
@@ -324,6 +445,9 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
       awaitRelease: input.awaitRelease === true,
       sourceText,
       input,
+      ...(regionEnd === block.body[block.body.length - 1] && !finallyRelease && !tailRelease && !branchTail
+        ? { releaseText: releaseCallStatement(successRelease, binding, sourceText, input.awaitRelease === true) }
+        : {}),
     });
   }
 
@@ -427,6 +551,19 @@ function hoistDeclarations(
   const { sourceText } = input;
   const declarations: string[] = [];
   const edits: TextEdit[] = [];
+  // `type Entry = …` inside the region: a hoisted `let kept: Entry[];` before it could not name it.
+  const regionTypes = region.flatMap((statement) => {
+    const declaration = statement.type === AST_NODE_TYPES.ExportNamedDeclaration ? statement.declaration : statement;
+    return declaration &&
+      (declaration.type === AST_NODE_TYPES.TSTypeAliasDeclaration ||
+        declaration.type === AST_NODE_TYPES.TSInterfaceDeclaration ||
+        declaration.type === AST_NODE_TYPES.TSEnumDeclaration ||
+        declaration.type === AST_NODE_TYPES.ClassDeclaration) &&
+      declaration.id
+      ? [declaration.id.name]
+      : [];
+  });
+  const regionTypeIn = (type: string) => regionTypes.find((name) => new RegExp(`(?<![\\w$.])${name.replace(/\$/g, "\\$")}(?![\\w$])`, "u").test(type));
   for (const statement of region) {
     if (
       (statement.type === AST_NODE_TYPES.FunctionDeclaration || statement.type === AST_NODE_TYPES.ClassDeclaration) &&
@@ -471,6 +608,9 @@ function hoistDeclarations(
         return `\`${name}\` is declared inside the locked region and used after it; it has no type annotation and ${why}, so it cannot be declared before the region (annotate it${hint ? `, or ${hint}` : ""})`;
       }
       if (declarator.definite) return `\`${name}!\` has a definite-assignment assertion; declare it before the region by hand`;
+      const typeName = regionTypeIn(annotation ?? inferred ?? "");
+      if (typeName !== undefined)
+        return `\`${name}\` is used after the locked region and its type names \`${typeName}\`, declared inside the region: declared before the region, \`${name}\` could not name it; move \`${typeName}\` out of the region by hand`;
       declarations.push(`let ${name}${annotation ?? (inferred === undefined ? "" : `: ${inferred}`)};`);
       if (declarator.id.typeAnnotation) edits.push({ range: [declarator.id.typeAnnotation.range[0], declarator.id.typeAnnotation.range[1]], text: "" });
     }
@@ -596,6 +736,165 @@ function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePla
       ...finallyEdits,
     ],
   };
+}
+
+/**
+ * A `catch` or `finally` that releases the lock after work that can throw (openclaw's gateway lock:
+ * `catch (error) { await ownerLease?.release(); stateLifecycle.release(); throw error; }`, where the
+ * first statement throws by design when a heartbeat cannot be confirmed): the work before the
+ * release moves into `try { … } finally { <the release as written> }`. The release then runs
+ * whether that work throws or not; the work's error still propagates as before, and every other
+ * path runs exactly as written. The codemod's last fallback, for sites no other shape rewrites;
+ * whether it closes every leak is judged by the rule on the output (a rewrite it still reports
+ * is counted as left for a human).
+ */
+export function planGuardedReleases(site: AcquisitionSite, input: { readonly sourceText: string }): RewritePlan {
+  return guarded(() => guardedReleasesPlan(site, input.sourceText));
+}
+
+function guardedReleasesPlan(site: AcquisitionSite, sourceText: string): RewritePlan {
+  const form = site.form;
+  if (form.kind !== "tracked" || form.acquireAt === undefined) return manual("the acquisition binds no handle");
+  const binding = form.binding;
+  const blocks: TSESTree.BlockStatement[] = [];
+  walk(
+    form.scope,
+    (node) => {
+      if (node.range[1] <= site.call.range[1]) return "skip";
+      if (node.type === AST_NODE_TYPES.CatchClause) blocks.push(node.body);
+      if (node.type === AST_NODE_TYPES.TryStatement && node.finalizer) blocks.push(node.finalizer);
+      return undefined;
+    },
+    true,
+  );
+  const edits: TextEdit[] = [];
+  let problem: string | undefined;
+  const extension = extendedReleasingTry(form.acquireAt, form.scope, binding, sourceText);
+  if (typeof extension === "string") problem = extension;
+  else if (extension) edits.push(...extension);
+  for (const block of blocks) {
+    const guard = guardedRelease(block, binding, sourceText);
+    if (guard === undefined) continue;
+    if (typeof guard === "string") {
+      problem ??= guard;
+      continue;
+    }
+    const span = [Math.min(...guard.map((e) => e.range[0])), Math.max(...guard.map((e) => e.range[1]))];
+    // A `catch` nested in the work another one moves: one wrapping at a time (the outer one).
+    if (edits.some((e) => e.range[0] < span[1]! && span[0]! < e.range[1])) continue;
+    edits.push(...guard);
+  }
+  if (edits.length === 0) return manual(problem ?? "no `catch` or `finally` releases the lock after work that can throw");
+  return { kind: "rewrite", shape: "releaseOnFailure", edits };
+}
+
+/**
+ * `try { lock = await acquire(); } catch …; log.info(…); let lease; try { …; } catch (error) { lock.release();
+ * throw error; }` (openclaw's gateway lock): the statements between the acquisition's statement and the
+ * next `try` of its block whose `catch` releases and rethrows move to the start of that `try`'s block, as
+ * `catchExtension` does for a hand-over. Bare declarations (`let lease;`) do nothing and stay. Undefined
+ * when there is no such `try` or nothing to move.
+ */
+function extendedReleasingTry(acquireAt: Node, scope: Node, binding: HandleBinding, sourceText: string): TextEdit[] | string | undefined {
+  if (scope.type !== AST_NODE_TYPES.BlockStatement && scope.type !== AST_NODE_TYPES.Program) return undefined;
+  const top = topStatementOf(acquireAt, scope);
+  if (!top) return undefined;
+  const topIndex = scope.body.indexOf(top as never);
+  const tryIndex = scope.body.findIndex((statement, index) => index > topIndex && statement.type === AST_NODE_TYPES.TryStatement);
+  if (tryIndex < 0) return undefined;
+  const tryStatement = scope.body[tryIndex] as TSESTree.TryStatement;
+  const handler = tryStatement.handler;
+  const last = handler?.body.body[handler.body.body.length - 1];
+  const rethrows =
+    handler?.param?.type === AST_NODE_TYPES.Identifier &&
+    last?.type === AST_NODE_TYPES.ThrowStatement &&
+    last.argument.type === AST_NODE_TYPES.Identifier &&
+    last.argument.name === handler.param.name;
+  const releases = handler?.body.body.some((statement) =>
+    descendants(statement).some((node) => node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)),
+  );
+  if (!rethrows || !releases || tryStatement.finalizer) return undefined;
+  const bare = (statement: Node) =>
+    statement.type === AST_NODE_TYPES.VariableDeclaration && statement.kind === "let" && statement.declarations.every((d) => d.init === null);
+  const moved = scope.body.slice(topIndex + 1, tryIndex).filter((statement) => !bare(statement));
+  if (moved.length === 0) return undefined;
+  const inside = `the \`try\` on line ${tryStatement.loc.start.line} releases the lock in its \`catch\`, but starts late`;
+  const problem = failureRegionProblem(moved, tryStatement, binding, sourceText);
+  if (problem) return `${inside}; ${problem}`;
+  const movedNames = declaredNames(moved, "");
+  movedNames.delete("");
+  if (usesNames([handler!, ...scope.body.slice(tryIndex + 1)], movedNames)) return `${inside}; code after it uses names declared before it`;
+  if ([...movedNames].some((name) => declaredNames(tryStatement.block.body, "").has(name))) return `${inside}; its block declares a name declared before it`;
+  const unit = indentUnit(scope, sourceText);
+  const edits: TextEdit[] = [];
+  const lines: string[] = [];
+  for (const statement of moved) {
+    const from = lineStart(sourceText, statement.range[0]);
+    const to = lineEndWithBreak(sourceText, statement.range[1]);
+    if (sourceText.slice(from, statement.range[0]).trim() !== "" || sourceText.slice(statement.range[1], to).trim() !== "")
+      return `${inside}; the statements before it do not end their lines`;
+    edits.push({ range: [from, to], text: "" });
+    lines.push(
+      ...sourceText
+        .slice(from, to)
+        .replace(/\n$/, "")
+        .split("\n")
+        .map((line) => (line.trim() === "" ? line : unit + line)),
+    );
+  }
+  const open = tryStatement.block.range[0] + 1;
+  return [...edits, { range: [open, open], text: `\n${lines.join("\n")}` }];
+}
+
+/**
+ * `catch (e) { A; B; release; throw e; }` → `catch (e) { try { A; B; } finally { release; } throw e; }`
+ * when A or B can throw; undefined when the block has no such release, a reason when it cannot be guarded.
+ * The release statement may be `if (x) release()`, or a `try` that starts with it (`try { lock.release(); } catch {}`).
+ */
+function guardedRelease(block: TSESTree.BlockStatement, binding: HandleBinding, sourceText: string): TextEdit[] | string | undefined {
+  const tops = new Set<Node>();
+  let releaseNode: Node | undefined;
+  for (const statement of block.body) {
+    walk(
+      statement,
+      (node) => {
+        if (node.type !== AST_NODE_TYPES.CallExpression || !isReleaseCall(binding, node, sourceText)) return undefined;
+        tops.add(statement);
+        releaseNode = releaseStatementOf(node, undefined, true);
+        return undefined;
+      },
+      true,
+    );
+  }
+  if (tops.size !== 1 || !releaseNode) return undefined;
+  const top = [...tops][0]!;
+  const runsWhenTopRuns =
+    top === releaseNode || (top.type === AST_NODE_TYPES.TryStatement && top.block.body[0] === releaseNode && top.handler !== null && top.finalizer === null);
+  if (!runsWhenTopRuns) return undefined;
+  const index = block.body.indexOf(top as never);
+  const before = block.body.slice(0, index);
+  const canThrow = before.some((statement) =>
+    descendants(statement).some(
+      (node) =>
+        node.type === AST_NODE_TYPES.CallExpression ||
+        node.type === AST_NODE_TYPES.AwaitExpression ||
+        node.type === AST_NODE_TYPES.NewExpression ||
+        node.type === AST_NODE_TYPES.ThrowStatement,
+    ),
+  );
+  if (!canThrow) return undefined;
+  const where = `the release on line ${top.loc.start.line}`;
+  const problem = failureRegionProblem(before, top, binding, sourceText);
+  if (problem) return `${where} follows work that can throw, but ${problem}`;
+  const declared = declaredNames(before, "");
+  declared.delete("");
+  if (usesNames(block.body.slice(index), declared)) return `${where} follows work that can throw and declares names used after it`;
+  if (hasComment(sourceText, [before[before.length - 1]!.range[1], top.range[0]], [0, 0]))
+    return `${where} follows work that can throw; a comment between them would be lost`;
+  const removal = removeStatement(sourceText, top);
+  if (typeof removal === "string") return `${where} follows work that can throw; ${removal}`;
+  const releaseAsWritten = dedent(sourceText.slice(top.range[0], top.range[1]), indentAt(sourceText, top.range[0]));
+  return [...wrapRegion({ block, first: 0, last: index - 1 }, [], sourceText, releaseAsWritten), removal];
 }
 
 /**
@@ -816,8 +1115,9 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   const releasedThere = input.releasedByHandOver === true;
   if (statement.type === AST_NODE_TYPES.TryStatement && !releasedThere) return catchExtension(binding, block, declIndex, statement, sourceText, handedOver);
   if (statement.type !== AST_NODE_TYPES.ReturnStatement && statement.type !== AST_NODE_TYPES.ExpressionStatement) {
+    const release = releaseText(binding, bound, input.releaseKnownAsync === true && (form.owner.type === AST_NODE_TYPES.Program || form.owner.async));
     return manual(
-      `${handedOver} inside \`${describe(statement, sourceText, 30)}\`; the codemod releases on failure only around a hand-over that is a statement of the acquiring block`,
+      `${handedOver} inside \`${describe(statement, sourceText, 30)}\`, so some paths hand it over there and others do not; the codemod releases on failure only around a hand-over that is a statement of the acquiring block: add \`catch (error) { ${release ?? "<release>"} throw error; }\` by hand around what runs from the acquisition to each hand-over`,
     );
   }
   // A `finally` or a `using` disposal around the `return` runs after it, and if it throws the caller never gets the lock.
@@ -998,6 +1298,8 @@ interface TryFinallyInput {
   readonly awaitRelease: boolean;
   readonly sourceText: string;
   readonly input: PlanInput;
+  /** The `finally`'s release when the success-path release is not a statement to copy (an early-exit release: its call alone). */
+  readonly releaseText?: string;
 }
 
 /**
@@ -1041,9 +1343,14 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
 
   // A release over several lines (`if (!borrowed) {\n  await runner.release();\n}`) keeps its shape, re-indented by wrapRegion.
   const releaseIndent = indentAt(sourceText, successRelease.range[0]);
-  let release = dedent(sourceText.slice(successRelease.range[0], successRelease.range[1]), releaseIndent);
-  // An async release that was not awaited (the rule's "not awaited"): the `finally` awaits it, as `await using` would.
-  if (input.awaitRelease && successRelease.type === AST_NODE_TYPES.ExpressionStatement && successRelease.expression.type !== AST_NODE_TYPES.AwaitExpression) {
+  let release = input.releaseText ?? dedent(sourceText.slice(successRelease.range[0], successRelease.range[1]), releaseIndent);
+  if (input.releaseText !== undefined) {
+    // Built from the call (awaited already): nothing more to await.
+  } else if (
+    input.awaitRelease &&
+    successRelease.type === AST_NODE_TYPES.ExpressionStatement &&
+    successRelease.expression.type !== AST_NODE_TYPES.AwaitExpression
+  ) {
     release = `await ${release}`;
   } else if (input.awaitRelease && successRelease.type === AST_NODE_TYPES.IfStatement) {
     // `if (!borrowed) lock.release();`: await the call inside the guard.
@@ -1057,7 +1364,11 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
     }
   }
   // `using` skips a null handle; a region that tests the handle (`if (!lock) return;`) may reach the `finally` with one.
-  if (successRelease.type !== AST_NODE_TYPES.IfStatement && !release.includes(`${bound}?.`) && testsName(block.body.slice(declIndex + 1, last + 1), bound)) {
+  if (
+    (input.releaseText !== undefined || successRelease.type !== AST_NODE_TYPES.IfStatement) &&
+    !release.includes(`${bound}?.`) &&
+    testsName(block.body.slice(declIndex + 1, last + 1), bound)
+  ) {
     release = `if (${bound}) ${release}`;
   }
   const comments = leadingComments(successRelease, sourceText);
@@ -1068,6 +1379,21 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
     shape: "tryFinally",
     edits: wrapRegion(region, [...input.edits, ...(hoist?.edits ?? [])], sourceText, release, hoist?.declarations),
   };
+}
+
+/** `await lock.unlock();`: the release call of an early-exit release statement, as a statement of its own. */
+function releaseCallStatement(statement: Node, binding: HandleBinding, sourceText: string, awaitIt: boolean): string {
+  let call: TSESTree.CallExpression | undefined;
+  walk(statement, (node) => {
+    if (call || isFunctionNode(node)) return "skip";
+    if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) call = node;
+    return undefined;
+  });
+  let outer: Node = call!;
+  while (outer.parent && (outer.parent.type === AST_NODE_TYPES.ChainExpression || outer.parent.type === AST_NODE_TYPES.TSNonNullExpression))
+    outer = outer.parent;
+  const awaited = outer.parent?.type === AST_NODE_TYPES.AwaitExpression || awaitIt;
+  return `${awaited ? "await " : ""}${sourceText.slice(outer.range[0], outer.range[1])};`;
 }
 
 /** The release call in a guarded release statement that is not awaited yet. */
@@ -1209,7 +1535,7 @@ function releaseStatements(
       problem = `the release on line ${node.loc.start.line} runs in a callback`;
       return undefined;
     }
-    const statement = releaseStatementOf(node, effects, keepsTests);
+    const statement = releaseStatementOf(node, effects, keepsTests) ?? returnedRelease(node);
     if (isCompoundRelease(node))
       problem = `the release on line ${node.loc.start.line} (\`${describe(node.callee, sourceText, 40)}(…)\`) also does other work; it cannot move into a disposal`;
     else if (!statement) problem = `the release on line ${node.loc.start.line} is part of a larger expression`;
@@ -1257,6 +1583,60 @@ function releaseStatementOf(call: TSESTree.CallExpression, effects: FollowedLock
     }
     return undefined;
   }
+}
+
+/**
+ * `return await lock.unlock();` / `return lock ? await lock.unlock() : undefined;` (@salesforce/core):
+ * a release whose result is the function's value. The `return` is the release statement; the
+ * planner keeps the `return` and drops its value (see `returnsOnlyReleases`).
+ */
+function returnedRelease(call: TSESTree.CallExpression): TSESTree.ReturnStatement | undefined {
+  let current: Node = call;
+  while (
+    current.parent &&
+    (current.parent.type === AST_NODE_TYPES.AwaitExpression ||
+      current.parent.type === AST_NODE_TYPES.ChainExpression ||
+      current.parent.type === AST_NODE_TYPES.TSNonNullExpression)
+  )
+    current = current.parent;
+  const parent = current.parent;
+  if (parent?.type === AST_NODE_TYPES.ReturnStatement) return parent;
+  if (
+    parent?.type === AST_NODE_TYPES.ConditionalExpression &&
+    parent.test !== current &&
+    isNothing(parent.consequent === current ? parent.alternate : parent.consequent) &&
+    parent.parent?.type === AST_NODE_TYPES.ReturnStatement
+  )
+    return parent.parent;
+  return undefined;
+}
+
+/** `undefined`, `void 0`. */
+function isNothing(node: Node): boolean {
+  const inner = unwrap(node);
+  return (
+    (inner.type === AST_NODE_TYPES.Identifier && inner.name === "undefined") ||
+    (inner.type === AST_NODE_TYPES.UnaryExpression && inner.operator === "void" && inner.argument.type === AST_NODE_TYPES.Literal)
+  );
+}
+
+/**
+ * Does the function return nothing but the value of its release (`return;`, `return undefined;`, falling
+ * off its end, or a returned release)? Then that value is no result of the function's own (a release
+ * resolves to nothing), and a `return` of it can become `return;` once `using` or a `finally` releases.
+ */
+function returnsOnlyReleases(owner: FunctionNode | TSESTree.Program, returnReleases: ReadonlySet<Node>): TSESTree.ReturnStatement | undefined {
+  let other: TSESTree.ReturnStatement | undefined;
+  walk(
+    owner.type === AST_NODE_TYPES.Program ? owner : owner.body,
+    (node) => {
+      if (other) return "skip";
+      if (node.type === AST_NODE_TYPES.ReturnStatement && !returnReleases.has(node) && node.argument && !isNothing(node.argument)) other = node;
+      return undefined;
+    },
+    true,
+  );
+  return other;
 }
 
 function swallowsErrors(call: Node): boolean {
