@@ -99,6 +99,7 @@ export function analyseProviderSite(project: Project, analysis: ProviderAnalysis
     analysis.decisions.set(site.label, { reason: "the type checker could not find the call" });
     return;
   }
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- ts-morph bundles its own TypeScript (other enum declarations); the core reads the flags from the module it is given
   const facts = typeFactsAt(ts, checker, callNode, site);
   if (facts.disposable) {
     analysis.decisions.set(site.label, { disposable: facts.disposable.async ? "async" : "sync" });
@@ -308,7 +309,7 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
  */
 function implementationOf(symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration | undefined {
   for (const declaration of symbol?.declarations ?? []) {
-    if (ts.isFunctionLike(declaration) && "body" in declaration && declaration.body !== undefined) return declaration as ts.FunctionLikeDeclaration;
+    if (ts.isFunctionLike(declaration) && "body" in declaration && declaration.body !== undefined) return declaration;
     let value =
       ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration) || ts.isPropertyDeclaration(declaration)
         ? declaration.initializer
@@ -481,7 +482,8 @@ class ModuleMatcher {
 }
 
 function isWithin(node: ts.Node, ancestor: ts.Node): boolean {
-  for (let current: ts.Node | undefined = node; current; current = current.parent) if (current === ancestor) return true;
+  // TypeScript types `parent` as always set, but a SourceFile has none.
+  for (let current: ts.Node | undefined = node; current; current = current.parent as ts.Node | undefined) if (current === ancestor) return true;
   return false;
 }
 
@@ -564,5 +566,5 @@ function findCall(file: SourceFile, start: number, end: number): ts.CallExpressi
     current = current.getParent();
     if (current && current.getStart() !== start) return undefined;
   }
-  return current?.compilerNode as ts.CallExpression | undefined;
+  return current?.compilerNode;
 }

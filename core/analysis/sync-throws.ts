@@ -35,7 +35,7 @@ export function callMayThrow(call: TSESTree.CallExpression, modules: ModuleSourc
   const path = referencePath(callee);
   if (isQuietCallee(path)) return false;
   const aliased = path === undefined ? undefined : aliasedPaths(path, call);
-  if (aliased !== undefined && aliased.every(isQuietCallee)) return false; // `const p = win ? path.win32 : path; p.resolve(x)`
+  if (aliased?.every(isQuietCallee)) return false; // `const p = win ? path.win32 : path; p.resolve(x)`
   const name = calleeName(call);
   if (isThrowingCallee(path) || announcesThrow(name)) return true;
   const receiver = callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : undefined;
