@@ -164,6 +164,7 @@ export function resolveFunctionReference(node: Node, modules: ModuleSource | und
 }
 
 // ------------------------------------------------------------------- names
+// Resolved on the AST, not with ESLint's scope manager: the codemod and the files a ModuleSource reads have none.
 
 function resolveName(name: string, from: Node, modules: ModuleSource | undefined): Declared | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {

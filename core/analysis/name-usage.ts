@@ -2,16 +2,9 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { AST_NODE_TYPES, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 
 /**
- * What a block does with plain names — the one question the binding step asks of the code
- * around an acquisition: is `x` called (`x()`) or used as an object (`x.m`) inside this block,
- * and which `const name = () => …` declarators does the block hold (release alias candidates)?
- *
- * The answer is by NAME and by source range, never by scope resolution, so two sources give the
- * same answer and the rule and the codemod stay one brain:
- * - `walkNameUsage` walks the block (the codemod, and any caller without a scope manager);
- * - `referenceNameUsage` reads the references ESLint's scope manager already holds (the rule:
- *   the parser built it, so asking costs O(references of one name) instead of a block walk).
- * test/name-usage.test.ts checks that both answer identically on every block of the corpora.
+ * What a block does with plain names (is `x` called or used as an object, which declarators hold functions), answered
+ * by name and source range from either the block walk (codemod) or the scope manager's references (rule), identically
+ * (test/name-usage.test.ts). Why two sources: docs/design.md, "core/analysis/name-usage.ts".
  */
 export interface NameUsage {
   /** How `name` is used inside `scope`: only called → "function", only as an object → "handle". */

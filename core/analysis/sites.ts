@@ -565,7 +565,10 @@ function contains(outer: Node, inner: Node): boolean {
   return inner.range[0] >= outer.range[0] && inner.range[1] <= outer.range[1];
 }
 
-/** The `let`/`var` declaration of `name` visible from `from`, searching enclosing blocks up to the function. */
+/**
+ * The `let`/`var` declaration of `name` visible from `from`, searching enclosing blocks up to the function
+ * (on the AST, not with the scope manager: the codemod has none, and both must decide alike).
+ */
 function findDeclaration(name: string, from: Node): TSESTree.VariableDeclaration | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {
     const body =

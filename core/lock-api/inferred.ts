@@ -18,16 +18,8 @@ import type { CompiledAcquire } from "./model.js";
 import type { AcquireSpec, InferenceSpec, LockApiSpec, ReleaseSpec } from "./types.js";
 
 /**
- * Acquisitions known by how the code releases them, not by their name: a call whose result is
- * bound to `x` and later given back in the same block — `x.release()`, `releaseX(x)`, or, for a
- * result named like a release function, `release()` — is an acquisition with that release. This
- * is how real code pairs `pool.connect()` with `client.release()`, `createQueryRunner()` with
- * `queryRunner.release()` or `this.#mutex.acquire()` with `releaseLock()`, whatever the callee
- * or its receiver is called. The vocabulary is data (the `usage-inferred` preset), measured on
- * the truth corpus (test/truth).
- *
- * Evidence comes from one scan of the file's text (by name and offset, like the rest of the
- * binding step), so asking about a call costs a map lookup.
+ * Acquisitions known by how the code releases them (`pool.connect()` … `client.release()`), whatever they are called;
+ * evidence from one scan of the file's text. Why and how: docs/design.md, "core/lock-api/inferred.ts".
  */
 
 interface Evidence {
