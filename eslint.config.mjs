@@ -19,5 +19,10 @@ export default tseslint.config(
       "@typescript-eslint/restrict-template-expressions": ["error", { allowNumber: true }],
     },
   },
+  {
+    // Index loops on the analysis' hot paths are deliberate: no iterator per loop (ded5dbe, "Interpreter allocates less").
+    files: ["core/analysis/**/*.ts", "core/lock-api/model.ts"],
+    rules: { "@typescript-eslint/prefer-for-of": "off" },
+  },
   { files: ["rules/**/*.ts"], ...eslintPlugin.configs.recommended },
 );

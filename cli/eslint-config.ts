@@ -83,7 +83,7 @@ async function findConfigFile(eslint: ESLintClass, file: string): Promise<string
 }
 
 function fromConfig(config: Linter.Config, source: string | undefined): ProjectLockConfig {
-  const settings = (config.settings as Record<string, unknown> | undefined)?.[SETTINGS_KEY];
+  const settings = config.settings?.[SETTINGS_KEY];
   const entry = config.rules?.[RULE];
   const options = (Array.isArray(entry) ? entry[1] : undefined) as ModelOptions | undefined;
   const where = source ? path.basename(source) : "the ESLint config";

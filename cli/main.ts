@@ -79,7 +79,8 @@ async function loadMigrate(): Promise<Command> {
   try {
     return ((await import(specifier)) as { migrate: Command }).migrate;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND" || !String((error as Error).message).includes(`'${specifier}'`)) throw error;
+    const { code, message } = error as { code?: unknown; message?: unknown };
+    if (code !== "ERR_MODULE_NOT_FOUND" || !String(message).includes(`'${specifier}'`)) throw error;
     throw new UsageError(`migrate lives in the lock-scope-codemod package, which is not installed here. Run: npx lock-scope-codemod <paths…>`);
   }
 }

@@ -70,7 +70,9 @@ export function openBaseline(options: BaselineOptions, update: boolean): OpenBas
     if (!(error instanceof BaselineError) || error.kind === "io") throw usageError(error, options);
     if (error.kind === "invalid") replaced = error.message;
   }
-  attempt(() => checkWritableFolder(root), options);
+  attempt(() => {
+    checkWritableFolder(root);
+  }, options);
   return {
     finish(results, unanalysed) {
       const current = [...fingerprintResults(results, root).values()];

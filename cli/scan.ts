@@ -91,8 +91,7 @@ export async function scan(argv: string[], io: CliIO): Promise<number> {
       "--update-baseline needs --baseline <file>, the file to write. Try: lock-scope scan src --baseline .lock-scope-baseline.json --update-baseline",
     );
   }
-  if (values.baseline !== undefined && values.baseline.trim() === "")
-    throw new UsageError("--baseline needs a file name, e.g. --baseline .lock-scope-baseline.json");
+  if (values.baseline?.trim() === "") throw new UsageError("--baseline needs a file name, e.g. --baseline .lock-scope-baseline.json");
 
   const extensions = SCAN_EXTENSIONS.map((e) => "." + e).join(" ");
   const cwd = lintRoot(io.cwd, positionals);
@@ -266,7 +265,7 @@ function scanLinter(cwd: string, config: ProjectLockConfig, parser: Linter.Parse
       {
         ...base,
         files: SCAN_FILES,
-        languageOptions: { ...(parser ? { parser } : {}), ...(base.languageOptions as object | undefined) },
+        languageOptions: { ...(parser ? { parser } : {}), ...base.languageOptions },
         settings: { [SETTINGS_KEY]: config.model },
       } as never,
     ],
@@ -332,7 +331,8 @@ async function lintIsolated(eslint: ESLint, files: string[]): Promise<{ results:
 
 /** One line for an exception ESLint threw while linting one file. */
 function crashMessage(error: unknown): string {
-  const err = error as NodeJS.ErrnoException & { messageTemplate?: string };
+  // Anything can be thrown, null and undefined included.
+  const err = error as (NodeJS.ErrnoException & { messageTemplate?: string }) | null | undefined;
   const text = String(err?.message ?? error);
   if (err?.code === "ENOENT") return "no such file (was it deleted during the run?)";
   const first = text.split("\n")[0]!.trim();
@@ -360,8 +360,11 @@ function errorResult(error: FileError): ESLint.LintResult {
     fixableErrorCount: 0,
     fixableWarningCount: 0,
     usedDeprecatedRules: [],
-  } as ESLint.LintResult;
+  };
 }
+
+/** ESLint 10 flags `/* eslint-env … *\/` comments with a "fatal" message but lints the file all the same. */
+const ESLINT_ENV_MESSAGE = "/* eslint-env */ comments are no longer supported";
 
 /**
  * Keeps what scan is about: parse errors, the lock-scope rules' findings (including an invalid inline
@@ -369,12 +372,11 @@ function errorResult(error: FileError): ESLint.LintResult {
  * comments for rules scan does not run (\`eslint-disable-next-line ban/ban\`, \`/* eslint no-console: … *\/\`,
  * a bare \`/* eslint-disable *\/\`) would otherwise turn into findings.
  */
-/** ESLint 10 flags `/* eslint-env … *\/` comments with a "fatal" message but lints the file all the same. */
-const ESLINT_ENV = /^\/\* eslint-env \*\/ comments are no longer supported/;
-
 function onlyLockScope(result: ESLint.LintResult): ESLint.LintResult {
   const keep = (m: Linter.LintMessage) =>
-    (m.fatal === true && !ESLINT_ENV.test(m.message)) || (m.ruleId ?? "").startsWith("lock-scope/") || (m.ruleId === null && /'lock-scope\//.test(m.message));
+    (m.fatal === true && !m.message.startsWith(ESLINT_ENV_MESSAGE)) ||
+    (m.ruleId ?? "").startsWith("lock-scope/") ||
+    (m.ruleId === null && m.message.includes("'lock-scope/"));
   if (result.messages.every(keep)) return result;
   const messages = result.messages.filter(keep);
   return {
@@ -390,7 +392,8 @@ function onlyLockScope(result: ESLint.LintResult): ESLint.LintResult {
 
 function withoutFatal(result: ESLint.LintResult): ESLint.LintResult {
   const messages = result.messages.filter((m) => !m.fatal);
-  const { source: _source, ...rest } = result;
+  const rest = { ...result };
+  delete rest.source;
   return {
     ...rest,
     messages,

@@ -29,7 +29,15 @@ export function parseSource(sourceText: string, filePath: string): TSESTree.Prog
       allowInvalidAST: false,
     });
     // ESLint sets `parent` while it traverses; a bare parse does not.
-    simpleTraverse(program, { enter() {} }, true);
+    simpleTraverse(
+      program,
+      {
+        enter() {
+          // Nothing to do per node: the traversal itself sets the parent pointers.
+        },
+      },
+      true,
+    );
     return program;
   } catch (error) {
     const e = error as { message?: string; lineNumber?: number; column?: number; location?: { start?: { line: number; column: number } } };

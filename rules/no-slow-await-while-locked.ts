@@ -9,7 +9,7 @@ import { lockModelOptionProperties } from "../core/lock-api/schema.js";
 import { compileSlowOperations, defaultSlowOperations, slowCallOf, type CompiledSlowOperations } from "../core/lock-api/slow-operations.js";
 import type { LockApiSpec } from "../core/lock-api/types.js";
 import { createRule } from "./create-rule.js";
-import { invalidConfigurationMessage, reportInvalidConfiguration } from "./config-error.js";
+import { CONFIGURATION_ERROR_LOCATION, configurationProblem, invalidConfigurationMessage } from "./config-error.js";
 import { lockModelFor } from "./lock-model-for.js";
 import { importedModules } from "./imported-modules.js";
 
@@ -49,13 +49,13 @@ export default createRule<Options, MessageIds>({
         },
       },
     ],
+    defaultOptions: [{}],
     messages: {
       slowAwaitWhileLocked:
         "`{{call}}` (line {{line}}) is awaited while the lock from `{{api}}` (line {{acquiredLine}}) is held: every other writer waits as long as this call takes. Do the slow call before acquiring the lock or after releasing it.",
       invalidConfiguration: invalidConfigurationMessage,
     },
   },
-  defaultOptions: [{}],
   create(context, [options]) {
     const sourceText = context.sourceCode.text;
     let model: LockModel;
@@ -64,7 +64,12 @@ export default createRule<Options, MessageIds>({
       model = lockModelFor(options, context.settings);
       slow = compileSlowOperations(options);
     } catch (error) {
-      return reportInvalidConfiguration(context, "invalidConfiguration", error);
+      const problem = configurationProblem(error);
+      return {
+        Program() {
+          context.report({ loc: CONFIGURATION_ERROR_LOCATION, messageId: "invalidConfiguration", data: { problem } });
+        },
+      };
     }
     // Name usage from the parser's scope manager (same answers as the codemod's block walk; see core/analysis/name-usage.ts).
     const usage = referenceNameUsage(() => context.sourceCode.scopeManager);

@@ -12,7 +12,7 @@ import type { LockApiSpec } from "../core/lock-api/types.js";
 import { typeFactsAt, type CheckedFacts, type TypeScriptModule } from "../core/types/type-facts.js";
 import { loadTypeScript } from "../core/types/load-typescript.js";
 import { createRule } from "./create-rule.js";
-import { invalidConfigurationMessage, reportInvalidConfiguration } from "./config-error.js";
+import { CONFIGURATION_ERROR_LOCATION, configurationProblem, invalidConfigurationMessage } from "./config-error.js";
 import { lockModelFor } from "./lock-model-for.js";
 import { importedModules } from "./imported-modules.js";
 
@@ -62,6 +62,7 @@ export default createRule<Options, MessageIds>({
         },
       },
     ],
+    defaultOptions: [{ typeAware: true }],
     messages: {
       leakOnThrow: `The lock from \`{{api}}\` can stay held: \`{{escape}}\` (line {{line}}) can throw before it is released.{{more}} ${FIX_ADVICE}`,
       leakOnExit: `The lock from \`{{api}}\` can stay held: \`{{escape}}\` (line {{line}}) leaves without releasing it.{{more}} ${FIX_ADVICE}`,
@@ -78,7 +79,6 @@ export default createRule<Options, MessageIds>({
       invalidConfiguration: invalidConfigurationMessage,
     },
   },
-  defaultOptions: [{ typeAware: true }],
   create(context, [options]) {
     const sourceCode = context.sourceCode;
     const sourceText = sourceCode.text;
@@ -86,7 +86,12 @@ export default createRule<Options, MessageIds>({
     try {
       model = lockModelFor(options, context.settings);
     } catch (error) {
-      return reportInvalidConfiguration(context, "invalidConfiguration", error);
+      const problem = configurationProblem(error);
+      return {
+        Program() {
+          context.report({ loc: CONFIGURATION_ERROR_LOCATION, messageId: "invalidConfiguration", data: { problem } });
+        },
+      };
     }
     // Name usage from the parser's scope manager (same answers as the codemod's block walk; see core/analysis/name-usage.ts).
     const usage = referenceNameUsage(() => context.sourceCode.scopeManager);

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
-import { type Diagnostic, Project, ts } from "ts-morph";
+import { Project, ts } from "ts-morph";
 
 /**
  * The user's TypeScript project, loaded once with ts-morph from its own
@@ -287,48 +287,4 @@ export interface NewDiagnostic {
   readonly line: number;
   readonly column: number;
   readonly message: string;
-}
-
-/**
- * Error diagnostics of every source file, as `code:message` multisets by file: the whole project
- * (getPreEmitDiagnostics). Kept for callers that want that; verification asks only what it must
- * (typeErrors on a verificationScope).
- */
-export function diagnosticsByFile(project: Project): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const diagnostic of project.getPreEmitDiagnostics()) {
-    if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
-    const file = diagnostic.getSourceFile()?.getFilePath() ?? "";
-    const list = map.get(path.resolve(file)) ?? [];
-    list.push(`${diagnostic.getCode()}:${messageOf(diagnostic)}`);
-    map.set(path.resolve(file), list);
-  }
-  return map;
-}
-
-/** Diagnostics present after the change and not before, first per file. */
-export function newDiagnostics(project: Project, before: Map<string, string[]>): Map<string, NewDiagnostic> {
-  const result = new Map<string, NewDiagnostic>();
-  const seen = new Map<string, string[]>();
-  for (const diagnostic of project.getPreEmitDiagnostics()) {
-    if (diagnostic.getCategory() !== ts.DiagnosticCategory.Error) continue;
-    const file = path.resolve(diagnostic.getSourceFile()?.getFilePath() ?? "");
-    const key = `${diagnostic.getCode()}:${messageOf(diagnostic)}`;
-    const countBefore = (before.get(file) ?? []).filter((k) => k === key).length;
-    const used = seen.get(file) ?? [];
-    const countSeen = used.filter((u) => u === key).length;
-    used.push(key);
-    seen.set(file, used);
-    if (countSeen < countBefore) continue;
-    if (result.has(file)) continue;
-    const start = diagnostic.getStart() ?? 0;
-    const sourceFile = diagnostic.getSourceFile();
-    const { line, column } = sourceFile ? sourceFile.getLineAndColumnAtPos(start) : { line: 1, column: 1 };
-    result.set(file, { file, line, column, message: messageOf(diagnostic).split("\n")[0]! });
-  }
-  return result;
-}
-
-function messageOf(diagnostic: Diagnostic): string {
-  return ts.flattenDiagnosticMessageText(diagnostic.compilerObject.messageText, "\n");
 }

@@ -6,22 +6,9 @@ import { typeErrors, verificationScope, type NewDiagnostic, type TypeCheckError 
 import { dropProviders, providerGroups, type ProviderAnalysis, type ProviderEdit } from "./providers.js";
 
 /**
- * A provider change that cannot be verified must not take its call sites down with it.
- *
- * 1. `verifyProviderEdits`, before any call site is planned: the provider edits alone are
- *    type-checked against the project's own errors. A new error inside an inserted member names its
- *    provider; other new errors (a test double elsewhere that no longer fits the handle type) are
- *    traced by checking each provider's edits on their own. A provider that adds an error is
- *    dropped with that error as its reason (file:line:column, the message), and its call sites are
- *    then planned with the handle as not disposable: the try/finally form, which calls the API's
- *    own release.
- * 2. `CallSiteReplanner`, during the final verification, before a file is rejected:
- *    a. its call sites are planned again with their handles as not disposable (try/finally);
- *    b. a file that carries provider edits and still fails keeps only those edits (they
- *       type-checked on their own in step 1): its own call sites are left as they are, reported
- *       with the error, and the call sites elsewhere that rely on its provider keep `await using`;
- *    c. if even that fails, its providers are dropped everywhere, and every file that relied on
- *       them is planned again with try/finally.
+ * A provider change that cannot be verified must not take its call sites down with it: the provider is dropped (before
+ * planning, or file by file during verification) and its call sites get try/finally. The steps: docs/design.md,
+ * "codemods/migrate/provider-fallback.ts".
  */
 
 interface Fresh {
@@ -103,7 +90,12 @@ export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis
     }
     return spans;
   };
-  type Span = { file: string; start: number; end: number; owned: ProviderEdit };
+  interface Span {
+    file: string;
+    start: number;
+    end: number;
+    owned: ProviderEdit;
+  }
   // The change is not written: say where the error is in the file as it is (the inserted members moved it).
   const drop = (labels: Iterable<string>, cause: Fresh, spans: readonly Span[]) => {
     const original = originals.get(cause.file);

@@ -3,39 +3,9 @@ import { Node as MorphNode, type Project, type SourceFile, ts } from "ts-morph";
 import { type AcquisitionSite, type TextEdit, typeFactsAt } from "eslint-plugin-lock-scope/core";
 
 /**
- * Type-aware half of the migration (ts-morph): decides, per acquiring API,
- * whether its handle is disposable — already (types), or after this step
- * makes it so at its source — and plans the provider edits:
- *  - `[Symbol.asyncDispose](): Promise<void>;` on the declared handle type: an
- *    interface, a type alias of a type literal (or of an intersection holding
- *    one), or an anonymous type literal in the signature
- *    (`Promise<{ release(): Promise<void> }>`);
- *  - a `[Symbol.asyncDispose]` member on every object literal that builds such
- *    a handle, wherever it is built (a `return` in a `try` of a retry loop,
- *    `resolve({ release })` in a `new Promise` executor, a nested closure):
- *    the literals the checker types as the handle, the literals that are the
- *    handle's (inferred) type, and the test doubles of the handle (below);
- *  - the same member on every class that is the handle type, implements it,
- *    or is constructed where a handle is expected (`return new FileLock(p)`).
- * `[Symbol.dispose]` instead for a release that returns no promise.
- *
- * Test doubles (decision): a literal with no contextual type of its own
- * (`vi.fn(async () => ({ release: async () => {} }))`) in a file that imports
- * the provider's module (or in the provider itself), whose type is assignable
- * to the handle, gets the member too. Making the declared member optional
- * instead would not do: `await using` rejects a handle whose
- * `[Symbol.asyncDispose]` may be undefined (TS2851), and at run time the code
- * under test would call the double's missing member (TypeError).
- *
- * Functions that return a release function (`lock(): Promise<() => Promise<void>>`)
- * need no provider edit: their call sites get the inline adapter; this step
- * only tells the call-site step, from the release's type, whether the adapter
- * member is `[Symbol.asyncDispose]` (a promise) or `[Symbol.dispose]` (void).
- *
- * Analysis only: edits are text edits on the original files, applied later.
- * Each edit knows the APIs it serves, so one that cannot be verified is
- * dropped with its whole group (provider-fallback.ts) and those call sites get
- * the try/finally form. Idempotent: a member that exists is never added again.
+ * Type-aware half of the migration (ts-morph): per acquiring API, is its handle disposable (already, or once this step
+ * adds `[Symbol.asyncDispose]` at its source), and the provider edits that make it so, test doubles included. Analysis
+ * only (text edits applied later). What gets the member and why: docs/design.md, "codemods/migrate/providers.ts".
  */
 
 export interface ProviderDecision {
@@ -99,6 +69,7 @@ export function analyseProviderSite(project: Project, analysis: ProviderAnalysis
     analysis.decisions.set(site.label, { reason: "the type checker could not find the call" });
     return;
   }
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- ts-morph bundles its own TypeScript (other enum declarations); the core reads the flags from the module it is given
   const facts = typeFactsAt(ts, checker, callNode, site);
   if (facts.disposable) {
     analysis.decisions.set(site.label, { disposable: facts.disposable.async ? "async" : "sync" });
@@ -311,7 +282,7 @@ function planProvider(project: Project, callNode: ts.CallExpression, site: Acqui
  */
 function implementationOf(symbol: ts.Symbol | undefined): ts.FunctionLikeDeclaration | undefined {
   for (const declaration of symbol?.declarations ?? []) {
-    if (ts.isFunctionLike(declaration) && "body" in declaration && declaration.body !== undefined) return declaration as ts.FunctionLikeDeclaration;
+    if (ts.isFunctionLike(declaration) && "body" in declaration && declaration.body !== undefined) return declaration;
     let value =
       ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration) || ts.isPropertyDeclaration(declaration)
         ? declaration.initializer
@@ -496,7 +467,8 @@ class ModuleMatcher {
 }
 
 function isWithin(node: ts.Node, ancestor: ts.Node): boolean {
-  for (let current: ts.Node | undefined = node; current; current = current.parent) if (current === ancestor) return true;
+  // TypeScript types `parent` as always set, but a SourceFile has none.
+  for (let current: ts.Node | undefined = node; current; current = current.parent as ts.Node | undefined) if (current === ancestor) return true;
   return false;
 }
 
@@ -579,5 +551,5 @@ function findCall(file: SourceFile, start: number, end: number): ts.CallExpressi
     current = current.getParent();
     if (current && current.getStart() !== start) return undefined;
   }
-  return current?.compilerNode as ts.CallExpression | undefined;
+  return current?.compilerNode;
 }

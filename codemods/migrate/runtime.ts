@@ -111,7 +111,7 @@ function nearestPackageJson(start: string): string | undefined {
  */
 function emitOf(tsconfig: string): { lowers: boolean; target: string; tsconfig: string } {
   const ts = projectTypeScript(path.dirname(tsconfig));
-  const read = ts.readConfigFile(tsconfig, ts.sys.readFile);
+  const read = ts.readConfigFile(tsconfig, (file) => ts.sys.readFile(file));
   const parsed = ts.parseJsonConfigFileContent(read.config ?? {}, ts.sys, path.dirname(tsconfig), undefined, tsconfig);
   const target = parsed.options.target;
   const output = ts.transpileModule("export async function probe(x: AsyncDisposable) { await using held = x; }\n", {
@@ -121,7 +121,11 @@ function emitOf(tsconfig: string): { lowers: boolean; target: string; tsconfig: 
   // The target as written (ESNext and Latest share one enum value); through `extends`, the enum's name.
   const written = (read.config as { compilerOptions?: { target?: unknown } } | undefined)?.compilerOptions?.target;
   const name =
-    typeof written === "string" ? written : target === undefined ? `(none: TypeScript ${ts.version}'s default)` : (ts.ScriptTarget[target] ?? String(target));
+    typeof written === "string"
+      ? written
+      : target === undefined
+        ? `(none: TypeScript ${ts.version}'s default)`
+        : ((ts.ScriptTarget[target] as string | undefined) ?? String(target));
   return { lowers: !/\busing\b/.test(output), target: name, tsconfig };
 }
 

@@ -4,19 +4,8 @@ import { bindPattern, isDisposeSymbol, isHandleReference, isObjectAssign, isRele
 import type { ReleaseSpec } from "../lock-api/types.js";
 
 /**
- * Disposable adapters: how code makes a plain `{ release(): Promise<void> }` handle (or a release
- * function) disposable by hand, so that `using` / `await using` releases it. Pure predicates over
- * the AST; `sites.ts` and `effects.ts` turn them into forms and events, `verdict.ts` decides.
- *
- *   await using lock = Object.assign(await acquire(), { [Symbol.asyncDispose]: () => lock.release() });
- *   await using lock = Object.assign(handle, { async [Symbol.asyncDispose]() { await handle.release(); } });
- *   await using scope = { lock, [Symbol.asyncDispose]: () => lock.release() };
- *   await using release = { [Symbol.asyncDispose]: await lockfile.lock(file) };   // the codemod's form
- *   await using stack = new AsyncDisposableStack(); stack.adopt(await acquire(), (h) => h.release());
- *   await using lock = disposable(await acquire(), (h) => h.release());            // types decide
- *
- * An adapter releases only when it is disposed: bound with `using` / `await using` (or disposed by
- * hand: `x[Symbol.asyncDispose]()`, `stack.disposeAsync()`), and only when its dispose releases.
+ * Disposable adapters: a plain handle made disposable by hand (`Object.assign(h, { [Symbol.asyncDispose] })`, a wrapper
+ * literal, a local `AsyncDisposableStack`), as pure predicates over the AST. The shapes: docs/design.md, "core/analysis/adapters.ts".
  */
 
 /** The dispose member of an object literal (`[Symbol.asyncDispose]: fn`, `async [Symbol.asyncDispose]() {}`). */

@@ -16,7 +16,7 @@ export interface HandleBinding {
   /** Identifiers holding a release function (`release()`), including local aliases. */
   readonly releaseFnNames: Set<string>;
   /** Receiver text and methods for `lock.acquireAsync()` … `lock.release()`. */
-  readonly receiver?: { readonly path: string; readonly methods: readonly string[] };
+  receiver?: { readonly path: string; readonly methods: readonly string[] }; // for a try-acquisition flag, set once the scope is read (sites.ts)
   /** Module-level release (`lockfile.unlockSync(p)`) with the same first argument text. */
   readonly moduleRelease?: { readonly functions: readonly string[]; readonly firstArgument: string };
   /** Identifiers holding a `tryAcquire()` success flag. */
@@ -79,7 +79,7 @@ export function isHandleObject(binding: HandleBinding, node: Node): boolean {
   const path = referencePath(inner);
   if (path === undefined) return false;
   if (binding.handleNames.has(path)) return true;
-  return binding.wrapper !== undefined && path.startsWith(`${binding.wrapper.name}.`) && path.indexOf(".", binding.wrapper.name.length + 1) === -1;
+  return binding.wrapper !== undefined && path.startsWith(`${binding.wrapper.name}.`) && !path.includes(".", binding.wrapper.name.length + 1);
 }
 
 /** Does this call release the bound lock? */
@@ -235,8 +235,8 @@ const namesInCache = new WeakMap<Node, ReadonlySet<string>>();
 /** A name used as a value: not the `release` of `lock.release`, nor a non-shorthand object key. */
 function isReferenceName(node: TSESTree.Identifier): boolean {
   const parent = node.parent;
-  if (parent?.type === AST_NODE_TYPES.MemberExpression) return parent.object === node || parent.computed;
-  if (parent?.type === AST_NODE_TYPES.Property) return parent.value === node || parent.computed;
+  if (parent.type === AST_NODE_TYPES.MemberExpression) return parent.object === node || parent.computed;
+  if (parent.type === AST_NODE_TYPES.Property) return parent.value === node || parent.computed;
   return true;
 }
 
@@ -313,7 +313,7 @@ export function bindPattern(pattern: Node, releases: readonly ReleaseSpec[], ret
     for (const spec of releases) {
       if (spec.kind !== "tupleFunction") continue;
       const element = pattern.elements[spec.index];
-      if (element && element.type === AST_NODE_TYPES.Identifier) binding.releaseFnNames.add(element.name);
+      if (element?.type === AST_NODE_TYPES.Identifier) binding.releaseFnNames.add(element.name);
     }
     return binding.releaseFnNames.size > 0 ? binding : undefined;
   }
@@ -376,8 +376,8 @@ function addCleanupLoops(binding: HandleBinding, scope: Node, sourceText: string
       node.left.type !== AST_NODE_TYPES.VariableDeclaration
     )
       return undefined;
-    const id = node.left.declarations[0]?.id;
-    if (id?.type !== AST_NODE_TYPES.Identifier) return undefined;
+    const id = node.left.declarations[0].id;
+    if (id.type !== AST_NODE_TYPES.Identifier) return undefined;
     const index = node.right.elements.findIndex(
       (element) => element !== null && element.type !== AST_NODE_TYPES.SpreadElement && isReleaserFunction(binding, element, sourceText),
     );

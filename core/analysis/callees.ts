@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { AST_NODE_TYPES, isFunctionNode, memberName, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, descendants, isFunctionNode, memberName, programOf, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { collectImports, type ImportMap } from "../lock-api/imports.js";
 
 /**
@@ -35,9 +35,9 @@ export function resolveCallee(call: TSESTree.CallExpression, modules: ModuleSour
   if (object.type !== AST_NODE_TYPES.Identifier) return undefined;
   if (modules) {
     const program = programOf(call);
-    const binding = program && importsOf(program).get(object.name);
+    const binding = importsOf(program).get(object.name);
     if (binding?.imported === "*" && isRelative(binding.module) && !declaredLocally(object.name, call)) {
-      const target = modules.load(binding.module, program!);
+      const target = modules.load(binding.module, program);
       return asFunction(target && exported(target, name, modules, 0));
     }
   }
@@ -62,27 +62,21 @@ function returnedMethod(variable: string, method: string, from: Node, modules: M
   } finally {
     producing--;
   }
-  if (!producer || producer.body.type !== AST_NODE_TYPES.BlockStatement) return undefined;
+  if (producer?.body.type !== AST_NODE_TYPES.BlockStatement) return undefined;
   let found: FunctionNode | undefined;
-  let ambiguous = false;
-  walk(
-    producer.body,
-    (node) => {
-      if (ambiguous || node.type !== AST_NODE_TYPES.ReturnStatement || !node.argument) return undefined;
-      const returned = unwrap(node.argument);
-      if (returned.type !== AST_NODE_TYPES.ObjectExpression) return undefined;
-      for (const property of returned.properties) {
-        if (property.type !== AST_NODE_TYPES.Property || property.computed || memberKey(property.key) !== method) continue;
-        const fn = unwrap(property.value);
-        if (fn.type !== AST_NODE_TYPES.ArrowFunctionExpression && fn.type !== AST_NODE_TYPES.FunctionExpression) ambiguous = true;
-        else if (found && found !== fn) ambiguous = true;
-        else found = fn;
-      }
-      return undefined;
-    },
-    true,
-  );
-  return ambiguous ? undefined : found;
+  for (const node of descendants(producer.body, true)) {
+    if (node.type !== AST_NODE_TYPES.ReturnStatement || !node.argument) continue;
+    const returned = unwrap(node.argument);
+    if (returned.type !== AST_NODE_TYPES.ObjectExpression) continue;
+    for (const property of returned.properties) {
+      if (property.type !== AST_NODE_TYPES.Property || property.computed || memberKey(property.key) !== method) continue;
+      const fn = unwrap(property.value);
+      if (fn.type !== AST_NODE_TYPES.ArrowFunctionExpression && fn.type !== AST_NODE_TYPES.FunctionExpression) return undefined; // ambiguous
+      if (found && found !== fn) return undefined; // ambiguous
+      found = fn;
+    }
+  }
+  return found;
 }
 
 export interface LocalDeclaration {
@@ -138,9 +132,9 @@ export function resolveClass(node: TSESTree.NewExpression, modules: ModuleSource
   const name = memberName(callee);
   if (object.type !== AST_NODE_TYPES.Identifier || name === undefined) return undefined;
   const program = programOf(node);
-  const binding = program && importsOf(program).get(object.name);
+  const binding = importsOf(program).get(object.name);
   if (binding?.imported !== "*" || !isRelative(binding.module) || declaredLocally(object.name, node)) return undefined;
-  const target = modules.load(binding.module, program!);
+  const target = modules.load(binding.module, program);
   return asClass(target && exported(target, name, modules, 0));
 }
 
@@ -170,6 +164,7 @@ export function resolveFunctionReference(node: Node, modules: ModuleSource | und
 }
 
 // ------------------------------------------------------------------- names
+// Resolved on the AST, not with ESLint's scope manager: the codemod and the files a ModuleSource reads have none.
 
 function resolveName(name: string, from: Node, modules: ModuleSource | undefined): Declared | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {
@@ -243,7 +238,7 @@ function classMethod(call: Node, name: string): FunctionNode | undefined {
   while (current && current.type !== AST_NODE_TYPES.ClassBody) {
     // A plain function has its own `this`; only the class's own methods (and arrows in them) share it.
     if (
-      (current.type === AST_NODE_TYPES.FunctionExpression && current.parent?.type !== AST_NODE_TYPES.MethodDefinition) ||
+      (current.type === AST_NODE_TYPES.FunctionExpression && current.parent.type !== AST_NODE_TYPES.MethodDefinition) ||
       current.type === AST_NODE_TYPES.FunctionDeclaration
     )
       return undefined;
@@ -295,13 +290,13 @@ function exported(program: TSESTree.Program, name: string, modules: ModuleSource
         continue;
       }
       for (const specifier of statement.specifiers) {
-        const exportedName = specifier.exported.type === AST_NODE_TYPES.Identifier ? specifier.exported.name : String(specifier.exported.value);
+        const exportedName = specifier.exported.type === AST_NODE_TYPES.Identifier ? specifier.exported.name : specifier.exported.value;
         if (exportedName !== name) continue;
-        const local = specifier.local.type === AST_NODE_TYPES.Identifier ? specifier.local.name : String(specifier.local.value);
+        const local = specifier.local.type === AST_NODE_TYPES.Identifier ? specifier.local.name : specifier.local.value;
         if (!statement.source) return topLevel(program, local) ?? reexported(program, local, modules, depth);
         // `export { f } from "./other.js"`
-        if (depth >= MAX_REEXPORT_DEPTH || !isRelative(String(statement.source.value))) return undefined;
-        const target = modules.load(String(statement.source.value), program);
+        if (depth >= MAX_REEXPORT_DEPTH || !isRelative(statement.source.value)) return undefined;
+        const target = modules.load(statement.source.value, program);
         return target && exported(target, local, modules, depth + 1);
       }
     } else if (statement.type === AST_NODE_TYPES.ExpressionStatement) {
@@ -348,10 +343,4 @@ function importsOf(program: TSESTree.Program): ImportMap {
 
 function isRelative(specifier: string): boolean {
   return specifier.startsWith("./") || specifier.startsWith("../");
-}
-
-export function programOf(node: Node): TSESTree.Program | undefined {
-  let current: Node | undefined = node;
-  while (current && current.type !== AST_NODE_TYPES.Program) current = current.parent;
-  return current;
 }

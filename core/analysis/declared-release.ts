@@ -46,7 +46,7 @@ function topLevelFunctions(from: Node): Map<string, FunctionLikeDeclaration> {
   let map = cache.get(program);
   if (!map) {
     map = new Map();
-    for (const raw of (program as TSESTree.Program).body) {
+    for (const raw of program.body) {
       const statement =
         (raw.type === AST_NODE_TYPES.ExportNamedDeclaration || raw.type === AST_NODE_TYPES.ExportDefaultDeclaration) && raw.declaration ? raw.declaration : raw;
       if ((statement.type === AST_NODE_TYPES.FunctionDeclaration || statement.type === AST_NODE_TYPES.TSDeclareFunction) && statement.id)

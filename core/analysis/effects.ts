@@ -380,10 +380,10 @@ function reportsCaughtError(call: TSESTree.CallExpression): boolean {
 function rejectionReleasedLater(ctx: FollowedLock, call: TSESTree.CallExpression): boolean {
   let link: Node = call;
   for (;;) {
-    const member: Node | undefined = link.parent;
-    if (member?.type !== AST_NODE_TYPES.MemberExpression || member.object !== link) return false;
-    const next: Node | undefined = member.parent;
-    if (next?.type !== AST_NODE_TYPES.CallExpression || next.callee !== member) return false;
+    const member: Node = link.parent;
+    if (member.type !== AST_NODE_TYPES.MemberExpression || member.object !== link) return false;
+    const next: Node = member.parent;
+    if (next.type !== AST_NODE_TYPES.CallExpression || next.callee !== member) return false;
     const name = memberName(member);
     const [first, second] = next.arguments;
     if ((name === "catch" || name === "finally") && first && isReleaserFunction(ctx.binding, first, ctx.sourceText)) return true;
@@ -397,10 +397,6 @@ function rejectionReleasedLater(ctx: FollowedLock, call: TSESTree.CallExpression
 function acquiresWithin(ctx: FollowedLock, node: Node): boolean {
   const at = ctx.acquireAt;
   return at !== undefined && at.range[0] >= node.range[0] && at.range[1] <= node.range[1];
-}
-
-function isFunctionArgument(argument: Node): boolean {
-  return argument.type === AST_NODE_TYPES.ArrowFunctionExpression || argument.type === AST_NODE_TYPES.FunctionExpression;
 }
 
 /** Does the call take ownership of the lock: a releaser callback, or the handle given to an ownership sink? */
@@ -506,9 +502,9 @@ function onlyReadsParameter(call: TSESTree.CallExpression, index: number, module
     if (node.type !== AST_NODE_TYPES.Identifier || node.name !== name) return undefined;
     const parent = node.parent;
     // `connection.version`, `connection.query()`: read or used, not kept.
-    if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === node) return undefined;
-    if (parent?.type === AST_NODE_TYPES.MemberExpression && parent.property === node && !parent.computed) return undefined;
-    if (parent?.type === AST_NODE_TYPES.Property && parent.key === node && !parent.computed && !parent.shorthand) return undefined;
+    if (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === node) return undefined;
+    if (parent.type === AST_NODE_TYPES.MemberExpression && parent.property === node && !parent.computed) return undefined;
+    if (parent.type === AST_NODE_TYPES.Property && parent.key === node && !parent.computed && !parent.shorthand) return undefined;
     escapes = true;
     return "skip";
   });
@@ -755,7 +751,7 @@ function collectFacts(test: Node, holds: boolean, facts: Map<string, Literal>): 
     return;
   }
   const comparison = literalComparison(inner);
-  if (comparison && comparison.equal === holds) facts.set(comparison.path, comparison.value);
+  if (comparison?.equal === holds) facts.set(comparison.path, comparison.value);
 }
 
 /** `h.kind === "…"`, `h.status !== "…"`, `"field" in h`, and `!`, `&&`, `||` of them. */

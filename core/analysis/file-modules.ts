@@ -66,7 +66,7 @@ function read(file: string, parse: ParseModule): TSESTree.Program | undefined {
     return undefined;
   }
   const cached = cache.get(file);
-  if (cached && cached.mtimeMs === stat.mtimeMs) return cached.program ?? undefined;
+  if (cached?.mtimeMs === stat.mtimeMs) return cached.program ?? undefined;
   let program: TSESTree.Program | null = null;
   if (stat.size <= MAX_BYTES) {
     try {

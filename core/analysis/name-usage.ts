@@ -2,16 +2,9 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import { AST_NODE_TYPES, isFunctionNode, unwrap, walk, type Node } from "../ast/nodes.js";
 
 /**
- * What a block does with plain names — the one question the binding step asks of the code
- * around an acquisition: is `x` called (`x()`) or used as an object (`x.m`) inside this block,
- * and which `const name = () => …` declarators does the block hold (release alias candidates)?
- *
- * The answer is by NAME and by source range, never by scope resolution, so two sources give the
- * same answer and the rule and the codemod stay one brain:
- * - `walkNameUsage` walks the block (the codemod, and any caller without a scope manager);
- * - `referenceNameUsage` reads the references ESLint's scope manager already holds (the rule:
- *   the parser built it, so asking costs O(references of one name) instead of a block walk).
- * test/name-usage.test.ts checks that both answer identically on every block of the corpora.
+ * What a block does with plain names (is `x` called or used as an object, which declarators hold functions), answered
+ * by name and source range from either the block walk (codemod) or the scope manager's references (rule), identically
+ * (test/name-usage.test.ts). Why two sources: docs/design.md, "core/analysis/name-usage.ts".
  */
 export interface NameUsage {
   /** How `name` is used inside `scope`: only called → "function", only as an object → "handle". */
@@ -125,6 +118,11 @@ export interface ScopeLike {
   readonly childScopes: readonly ScopeLike[];
 }
 
+/** A node from either scope manager is of this type: ESLint's are typed as ESTree's, `type` a plain string (the same strings). */
+function isNodeOfType<T extends AST_NODE_TYPES>(node: { readonly type: string }, type: T): node is Extract<Node, { type: T }> {
+  return node.type === (type as string);
+}
+
 export interface ScopeManagerLike {
   readonly scopes: readonly ScopeLike[];
   /** The scope a node creates (a block, a function), or null. */
@@ -209,8 +207,8 @@ function usesOf(manager: ScopeManagerLike, name: string): UsesOfName {
   for (const scope of manager.scopes) {
     const references = scope.references;
     for (let i = 0; i < references.length; i++) {
-      const identifier = references[i]!.identifier as Node;
-      if (identifier.type !== AST_NODE_TYPES.Identifier || identifier.name !== name) continue;
+      const identifier = references[i]!.identifier;
+      if (!isNodeOfType(identifier, AST_NODE_TYPES.Identifier) || identifier.name !== name) continue;
       all.push(identifier.range[0]);
       const use = useOf(identifier);
       if (use === "called") called.push(identifier.range[0]);
@@ -231,11 +229,11 @@ function usesOf(manager: ScopeManagerLike, name: string): UsesOfName {
 function coveringScope(manager: ScopeManagerLike, block: Node): ScopeLike | undefined {
   if (block.type !== AST_NODE_TYPES.BlockStatement || !manager.acquire) return undefined;
   const own = manager.acquire(block as never);
-  if (own && own.type === "block" && own.block === block) return own;
+  if (own?.type === "block" && own.block === block) return own;
   const parent = block.parent;
-  if (parent && isFunctionNode(parent) && parent.body === block) {
+  if (isFunctionNode(parent) && parent.body === block) {
     const fn = manager.acquire(parent as never);
-    if (fn && fn.type === "function" && fn.block === parent) return fn;
+    if (fn?.type === "function" && fn.block === parent) return fn;
   }
   return undefined;
 }
@@ -244,8 +242,8 @@ function coveringScope(manager: ScopeManagerLike, block: Node): ScopeLike | unde
 function someReferenceIn(scope: ScopeLike, start: number, end: number, test: (identifier: TSESTree.Identifier) => boolean): boolean {
   const references = scope.references;
   for (let i = 0; i < references.length; i++) {
-    const identifier = references[i]!.identifier as Node;
-    if (identifier.type !== AST_NODE_TYPES.Identifier || identifier.range[0] < start || identifier.range[0] >= end) continue;
+    const identifier = references[i]!.identifier;
+    if (!isNodeOfType(identifier, AST_NODE_TYPES.Identifier) || identifier.range[0] < start || identifier.range[0] >= end) continue;
     if (test(identifier)) return true;
   }
   const children = scope.childScopes;
@@ -276,9 +274,10 @@ function functionDeclaratorsOf(manager: ScopeManagerLike): FunctionDeclarator[] 
   for (const scope of manager.scopes) {
     // "function" only: a named function expression also has a "function-expression-name" scope on the same block.
     if (scope.type !== "function") continue;
-    const declarator = (scope.block as Node).parent;
-    if (declarator && declarator.type === AST_NODE_TYPES.VariableDeclarator && declarator.init === scope.block && isFunctionDeclarator(declarator))
-      found.push(declarator);
+    const block = scope.block;
+    if (!isNodeOfType(block, AST_NODE_TYPES.ArrowFunctionExpression) && !isNodeOfType(block, AST_NODE_TYPES.FunctionExpression)) continue;
+    const declarator = block.parent;
+    if (declarator.type === AST_NODE_TYPES.VariableDeclarator && declarator.init === block && isFunctionDeclarator(declarator)) found.push(declarator);
   }
   return found.sort((a, b) => a.range[0] - b.range[0]);
 }

@@ -212,7 +212,7 @@ class Interpreter {
         return this.expression(node.expression, paths);
       case AST_NODE_TYPES.VariableDeclaration: {
         const declarators = node.declarations;
-        let current: Outcome = this.events(this.declaratorEvents(declarators[0]!), paths);
+        let current: Outcome = this.events(this.declaratorEvents(declarators[0]), paths);
         for (let i = 1; i < declarators.length; i++) {
           current = merge(current.abrupt, this.events(this.declaratorEvents(declarators[i]!), current.normal));
         }
@@ -334,7 +334,7 @@ class Interpreter {
     node: TSESTree.WhileStatement | TSESTree.DoWhileStatement | TSESTree.ForStatement | TSESTree.ForInStatement | TSESTree.ForOfStatement,
     paths: Path[],
   ): Outcome {
-    const label = node.parent?.type === AST_NODE_TYPES.LabeledStatement ? node.parent.label.name : undefined;
+    const label = node.parent.type === AST_NODE_TYPES.LabeledStatement ? node.parent.label.name : undefined;
     const abrupt: Abrupt[] = [];
     const exits: Path[] = [];
     let entry = paths;
@@ -574,15 +574,10 @@ function entersFirstRound(node: TSESTree.WhileStatement | TSESTree.ForStatement 
     const right = node.right;
     return right.type === AST_NODE_TYPES.ArrayExpression && right.elements.some((element) => element !== null && element.type !== AST_NODE_TYPES.SpreadElement);
   }
-  if (node.type !== AST_NODE_TYPES.ForStatement || !node.init || node.init.type !== AST_NODE_TYPES.VariableDeclaration || !node.test) return false;
+  if (node.type !== AST_NODE_TYPES.ForStatement || node.init?.type !== AST_NODE_TYPES.VariableDeclaration || !node.test) return false;
   const declarator = node.init.declarations[0];
   const test = node.test;
-  if (
-    !declarator ||
-    declarator.id.type !== AST_NODE_TYPES.Identifier ||
-    declarator.init?.type !== AST_NODE_TYPES.Literal ||
-    typeof declarator.init.value !== "number"
-  )
+  if (declarator?.id.type !== AST_NODE_TYPES.Identifier || declarator.init?.type !== AST_NODE_TYPES.Literal || typeof declarator.init.value !== "number")
     return false;
   if (test.type !== AST_NODE_TYPES.BinaryExpression || test.left.type !== AST_NODE_TYPES.Identifier || test.left.name !== declarator.id.name) return false;
   if (test.right.type !== AST_NODE_TYPES.Literal || typeof test.right.value !== "number") return false;

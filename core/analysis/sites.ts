@@ -2,6 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import {
   AST_NODE_TYPES,
   calleeName,
+  descendants,
   enclosingFunction,
   isFunctionNode,
   referencePath,
@@ -39,7 +40,7 @@ export type SiteForm =
   /** `using` / `await using`: released by the language. */
   | { readonly kind: "using"; readonly declaration: TSESTree.VariableDeclaration; readonly scope: Node }
   /** The handle is dropped (`await acquireX();`) although releasing needs it. */
-  | { readonly kind: "discarded"; readonly statement: TSESTree.ExpressionStatement }
+  | { readonly kind: "discarded" }
   /**
    * Ownership leaves right away (returned, passed as an argument, stored in a literal). `adapter`:
    * the acquisition is given to a helper whose result is bound to a name (`await using lock =
@@ -161,11 +162,11 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     parent.property.name === "then"
   ) {
     const thenCall = parent.parent;
-    const callback = thenCall?.type === AST_NODE_TYPES.CallExpression && thenCall.callee === parent ? thenCall.arguments[0] : undefined;
+    const callback = thenCall.type === AST_NODE_TYPES.CallExpression && thenCall.callee === parent ? thenCall.arguments[0] : undefined;
     if (callback && isFunctionNode(callback)) {
       const param = callback.params[0];
       const binding = param ? bindPattern(param, releases, successFlag) : undefined;
-      if (!binding) return { kind: "discarded", statement: statementOf(call) };
+      if (!binding) return { kind: "discarded" };
       refineByUsage(binding, callback.body, usage);
       addReleaseAliases(binding, callback.body, sourceText, usage);
       binding.lendsOnly = releasesItself(binding, callback.body, sourceText);
@@ -233,21 +234,21 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
   if (isStatement || isSuccessTest) {
     const owner = ownerOf(call);
     const scope = owner.type === AST_NODE_TYPES.Program ? owner : owner.body;
-    if (receiverRelease && receiverRelease.kind === "receiverMethod") {
+    if (receiverRelease) {
       const callee = unwrap(call.callee);
       const path = callee.type === AST_NODE_TYPES.MemberExpression ? referencePath(callee.object) : undefined;
       if (path === undefined) return { kind: "untracked", reason: "the lock's receiver is not a simple reference" };
       const binding: HandleBinding = { ...emptyBinding(), receiver: { path, methods: receiverRelease.methods } };
       return { kind: "tracked", binding, acquireAt: valueNode, scope, owner };
     }
-    if (moduleRelease && moduleRelease.kind === "moduleFunction" && call.arguments[0]) {
+    if (moduleRelease && call.arguments[0]) {
       const binding: HandleBinding = {
         ...emptyBinding(),
         moduleRelease: { functions: moduleRelease.functions, firstArgument: textOf(call.arguments[0], sourceText) },
       };
       return { kind: "tracked", binding, acquireAt: valueNode, scope, owner };
     }
-    if (isStatement) return { kind: "discarded", statement: parent };
+    if (isStatement) return { kind: "discarded" };
   }
 
   const group = groupOf(valueNode);
@@ -375,9 +376,12 @@ function stackForm(
   if (stack.using && !skipsRelease) return { kind: "transferred" };
   const declarator = declaratorOf(registration);
   const handleMethods = releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : []));
-  const binding = (declarator?.id.type === AST_NODE_TYPES.Identifier && bindPattern(declarator.id, releases, false)) || { ...emptyBinding(), handleMethods };
+  const binding = (declarator?.id.type === AST_NODE_TYPES.Identifier ? bindPattern(declarator.id, releases, false) : undefined) ?? {
+    ...emptyBinding(),
+    handleMethods,
+  };
   if (!skipsRelease) {
-    (binding as { disposers?: Set<string> }).disposers = new Set([stackName]);
+    binding.disposers = new Set([stackName]);
     binding.carrierNames.add(stackName);
   }
   // The lock lives as long as the stack that holds it.
@@ -478,9 +482,9 @@ function groupOf(valueNode: Node): TSESTree.CallExpression | undefined {
   let element: Node = valueNode;
   const parent = valueNode.parent;
   // `xs.map((x) => acquire(x))` / `xs.map(async (x) => …await acquire(x))`: the callback's result.
-  if (parent && parent.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === valueNode) {
+  if (parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === valueNode) {
     const map = parent.parent;
-    if (map?.type !== AST_NODE_TYPES.CallExpression || map.arguments[0] !== parent || calleeName(map) !== "map") return undefined;
+    if (map.type !== AST_NODE_TYPES.CallExpression || map.arguments[0] !== parent || calleeName(map) !== "map") return undefined;
     element = map;
   } else if (parent?.type === AST_NODE_TYPES.ArrayExpression) {
     element = parent;
@@ -488,7 +492,7 @@ function groupOf(valueNode: Node): TSESTree.CallExpression | undefined {
     return undefined;
   }
   const call = element.parent;
-  if (call?.type !== AST_NODE_TYPES.CallExpression || call.arguments[0] !== element) return undefined;
+  if (call.type !== AST_NODE_TYPES.CallExpression || call.arguments[0] !== element) return undefined;
   const callee = unwrap(call.callee);
   if (callee.type !== AST_NODE_TYPES.MemberExpression || referencePath(callee.object) !== "Promise" || !GROUPING.has(calleeName(call) ?? "")) return undefined;
   if (element.type === AST_NODE_TYPES.ArrayExpression && element.elements.length < 2) return undefined;
@@ -509,7 +513,7 @@ function completeBinding(
   const callee = unwrap(call.callee);
   if (receiverRelease?.kind === "receiverMethod" && binding.successFlagNames.size > 0 && callee.type === AST_NODE_TYPES.MemberExpression) {
     const path = referencePath(callee.object);
-    if (path !== undefined) (binding as { receiver?: HandleBinding["receiver"] }).receiver = { path, methods: receiverRelease.methods };
+    if (path !== undefined) binding.receiver = { path, methods: receiverRelease.methods };
   }
   addReleaseAliases(binding, scope, sourceText, usage);
   addAdapterAliases(binding, scope, ownerOf(call), sourceText);
@@ -520,29 +524,17 @@ function completeBinding(
 function patternNames(pattern: Node): string[] {
   if (pattern.type !== AST_NODE_TYPES.ArrayPattern && pattern.type !== AST_NODE_TYPES.ObjectPattern) return [];
   const names: string[] = [];
-  let member = false;
-  walk(pattern, (node) => {
-    if (node.type === AST_NODE_TYPES.MemberExpression) {
-      member = true;
-      return "skip";
-    }
-    if (node.type === AST_NODE_TYPES.Identifier && node.parent?.type !== AST_NODE_TYPES.Property) names.push(node.name);
-    if (node.type === AST_NODE_TYPES.Identifier && node.parent?.type === AST_NODE_TYPES.Property && node.parent.value === node) names.push(node.name);
-    return undefined;
-  });
-  return member ? [] : names;
+  for (const node of descendants(pattern)) {
+    if (node.type === AST_NODE_TYPES.MemberExpression) return [];
+    if (node.type === AST_NODE_TYPES.Identifier && (node.parent.type !== AST_NODE_TYPES.Property || node.parent.value === node)) names.push(node.name);
+  }
+  return names;
 }
 
 function isInIfTest(node: Node): boolean {
   let current = node;
-  while (current.parent && current.parent.type === AST_NODE_TYPES.UnaryExpression && current.parent.operator === "!") current = current.parent;
+  while (current.parent?.type === AST_NODE_TYPES.UnaryExpression && current.parent.operator === "!") current = current.parent;
   return current.parent?.type === AST_NODE_TYPES.IfStatement && current.parent.test === current;
-}
-
-function statementOf(node: Node): TSESTree.ExpressionStatement {
-  let current: Node | undefined = node;
-  while (current && current.type !== AST_NODE_TYPES.ExpressionStatement) current = current.parent;
-  return current as TSESTree.ExpressionStatement;
 }
 
 function ownerOf(node: Node): FunctionNode | TSESTree.Program {
@@ -550,7 +542,7 @@ function ownerOf(node: Node): FunctionNode | TSESTree.Program {
   if (fn) return fn;
   let current: Node = node;
   while (current.parent) current = current.parent;
-  return current as TSESTree.Program;
+  return current;
 }
 
 /** The block-like node that owns a declaration's bindings (a `var` lives in the whole function). */
@@ -561,7 +553,7 @@ export function scopeOfDeclaration(declaration: Node): Node {
   }
   const parent = declaration.parent!;
   if (parent.type === AST_NODE_TYPES.SwitchCase) return parent.parent;
-  if (parent.type === AST_NODE_TYPES.ExportNamedDeclaration) return parent.parent!;
+  if (parent.type === AST_NODE_TYPES.ExportNamedDeclaration) return parent.parent;
   return parent; // BlockStatement, Program, StaticBlock, For* head
 }
 
@@ -573,7 +565,10 @@ function contains(outer: Node, inner: Node): boolean {
   return inner.range[0] >= outer.range[0] && inner.range[1] <= outer.range[1];
 }
 
-/** The `let`/`var` declaration of `name` visible from `from`, searching enclosing blocks up to the function. */
+/**
+ * The `let`/`var` declaration of `name` visible from `from`, searching enclosing blocks up to the function
+ * (on the AST, not with the scope manager: the codemod has none, and both must decide alike).
+ */
 function findDeclaration(name: string, from: Node): TSESTree.VariableDeclaration | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {
     const body =

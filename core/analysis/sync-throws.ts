@@ -12,30 +12,16 @@ import {
 import { localDeclaration, resolveCallee, resolveClass, resolveFunctionReference, resolveSuperclass, type ClassNode, type ModuleSource } from "./callees.js";
 
 /**
- * Can evaluating a call throw synchronously (its arguments aside)? The one predicate behind every
- * "this call can throw" of the analysis, in the path interpreter and in function summaries alike.
- * In order:
- * 1. data (lock-api/quiet-calls.ts): quiet builtins and collection methods never throw; known
- *    throwing builtins (`JSON.parse`) and names that announce a check (`assertOwned`) always can;
- * 2. shapes that cannot throw synchronously: `p.then(fn)` / `.catch` / `.finally`, an iteration
- *    method given an inline callback that cannot throw (`ids.forEach((id) => seen.add(id))`), and
- *    an optional hook (`options.onStart?.()`: an extension point the caller does not rely on), unless it
- *    is a release (`lock?.release()`, `release?.()` can throw like any release);
- * 3. a function the analysis can see (callees.ts): it throws if its body can — a `throw` outside
- *    a `try` that catches it, or a call that can throw; calling an `async` function or a generator
- *    never throws (an `async` function rejects instead, which only an `await` turns into a throw);
- * 4. a method the analysis cannot see that is an accessor (`params.getConfig()`, `signal.isAborted()`:
- *    no argument, a `get`/`is`/`has` name) is the method form of a property read, which the
- *    analysis already assumes does not throw;
- * 5. anything else can throw.
- * Summaries are cached per function node.
+ * Can evaluating a call throw synchronously (its arguments aside)? The one predicate behind every "this call can
+ * throw" of the analysis: quiet and throwing data first, then shapes, visible functions, accessors; else it can.
+ * The rules in order: docs/design.md, "core/analysis/sync-throws.ts". Summaries are cached per function node.
  */
 export function callMayThrow(call: TSESTree.CallExpression, modules: ModuleSource | undefined): boolean {
   const callee = unwrap(call.callee);
   const path = referencePath(callee);
   if (isQuietCallee(path)) return false;
   const aliased = path === undefined ? undefined : aliasedPaths(path, call);
-  if (aliased !== undefined && aliased.every(isQuietCallee)) return false; // `const p = win ? path.win32 : path; p.resolve(x)`
+  if (aliased?.every(isQuietCallee)) return false; // `const p = win ? path.win32 : path; p.resolve(x)`
   const name = calleeName(call);
   if (isThrowingCallee(path) || announcesThrow(name)) return true;
   const receiver = callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : undefined;

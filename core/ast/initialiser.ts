@@ -39,7 +39,7 @@ export function settledValue(call: Node): Node {
     )
       return value;
     const link = member.parent;
-    if (link?.type !== AST_NODE_TYPES.CallExpression || link.callee !== member) return value;
+    if (link.type !== AST_NODE_TYPES.CallExpression || link.callee !== member) return value;
     value = skipWrappersUp(link);
   }
 }

@@ -109,7 +109,7 @@ export function calleeReceiver(call: TSESTree.CallExpression | TSESTree.NewExpre
 }
 
 /** Visits every node below `root` in source order (not entering nested functions when `skipFunctions`). */
-export function walk(root: Node, visit: (node: Node) => void | "skip", skipFunctions = false): void {
+export function walk(root: Node, visit: (node: Node) => "skip" | undefined, skipFunctions = false): void {
   const stack: Node[] = [root];
   while (stack.length > 0) {
     const node = stack.pop()!;
@@ -127,7 +127,10 @@ function pushChildrenByKeys(node: Node, stack: Node[]): void {
 
 function pushValue(value: unknown, stack: Node[]): void {
   if (Array.isArray(value)) {
-    for (let i = value.length - 1; i >= 0; i--) if (isNode(value[i])) stack.push(value[i]);
+    for (let i = value.length - 1; i >= 0; i--) {
+      const item: unknown = value[i];
+      if (isNode(item)) stack.push(item);
+    }
   } else if (isNode(value)) {
     stack.push(value);
   }
@@ -222,7 +225,7 @@ function pushCommonChildren(node: Node, stack: Node[]): boolean {
     case AST_NODE_TYPES.ArrowFunctionExpression:
     case AST_NODE_TYPES.FunctionExpression:
     case AST_NODE_TYPES.FunctionDeclaration:
-      stack.push(node.body as Node);
+      stack.push(node.body);
       push(node.returnType, stack);
       pushAll(node.params, stack);
       push(node.typeParameters, stack);
@@ -301,6 +304,13 @@ export function someChild(node: Node, test: (child: Node) => boolean): boolean {
     }
   }
   return false;
+}
+
+/** The program `node` is in. */
+export function programOf(node: Node): TSESTree.Program {
+  let current = node;
+  while (current.type !== AST_NODE_TYPES.Program) current = current.parent;
+  return current;
 }
 
 /** The nearest enclosing function of `node` (undefined at module level). */

@@ -14,10 +14,10 @@ export function collectImports(program: TSESTree.Program): ImportMap {
   const map = new Map<string, ImportBinding>();
   for (const statement of program.body) {
     if (statement.type === AST_NODE_TYPES.ImportDeclaration) {
-      const module = String(statement.source.value);
+      const module = statement.source.value;
       for (const specifier of statement.specifiers) {
         if (specifier.type === AST_NODE_TYPES.ImportSpecifier) {
-          const imported = specifier.imported.type === AST_NODE_TYPES.Identifier ? specifier.imported.name : String(specifier.imported.value);
+          const imported = specifier.imported.type === AST_NODE_TYPES.Identifier ? specifier.imported.name : specifier.imported.value;
           // `import { default as x }` behaves like a default import.
           map.set(specifier.local.name, { module, imported: imported === "default" ? "*" : imported });
         } else {

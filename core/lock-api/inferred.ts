@@ -4,6 +4,7 @@ import {
   calleeName,
   enclosingFunction,
   isFunctionNode,
+  programOf,
   referencePath,
   skipWrappersUp,
   someChild,
@@ -17,16 +18,8 @@ import type { CompiledAcquire } from "./model.js";
 import type { AcquireSpec, InferenceSpec, LockApiSpec, ReleaseSpec } from "./types.js";
 
 /**
- * Acquisitions known by how the code releases them, not by their name: a call whose result is
- * bound to `x` and later given back in the same block — `x.release()`, `releaseX(x)`, or, for a
- * result named like a release function, `release()` — is an acquisition with that release. This
- * is how real code pairs `pool.connect()` with `client.release()`, `createQueryRunner()` with
- * `queryRunner.release()` or `this.#mutex.acquire()` with `releaseLock()`, whatever the callee
- * or its receiver is called. The vocabulary is data (the `usage-inferred` preset), measured on
- * the truth corpus (test/truth).
- *
- * Evidence comes from one scan of the file's text (by name and offset, like the rest of the
- * binding step), so asking about a call costs a map lookup.
+ * Acquisitions known by how the code releases them (`pool.connect()` … `client.release()`), whatever they are called;
+ * evidence from one scan of the file's text. Why and how: docs/design.md, "core/lock-api/inferred.ts".
  */
 
 interface Evidence {
@@ -141,7 +134,7 @@ function inferInBlock(inference: CompiledInference, call: TSESTree.CallExpressio
   if (declarator?.type !== AST_NODE_TYPES.VariableDeclarator || declarator.init !== value) return undefined;
   const declaration = declarator.parent;
   if (declaration.kind === "using" || declaration.kind === "await using") return undefined;
-  const block = declaration.parent!;
+  const block = declaration.parent;
   // Module-level values live as long as the module (singletons, registries): not acquisitions.
   if (block.type === AST_NODE_TYPES.Program || block.type === AST_NODE_TYPES.ExportNamedDeclaration) return undefined;
   const from = declarator.range[1];
@@ -210,9 +203,7 @@ function releasedInFile(inference: CompiledInference, call: TSESTree.CallExpress
   if (path === undefined) return undefined;
   const evidence = evidenceOf(inference, sourceText);
   if (evidence.methodCalls.size === 0) return undefined;
-  let program: Node | undefined = call;
-  while (program && program.type !== AST_NODE_TYPES.Program) program = program.parent;
-  if (!program) return undefined;
+  const program = programOf(call);
   if (releasedCalleesText !== sourceText) {
     releasedCallees.clear();
     releasedCalleesText = sourceText;
@@ -227,7 +218,7 @@ function releasedInFile(inference: CompiledInference, call: TSESTree.CallExpress
       const releases = before ? evidence.methodCalls.get(before[1]!) : undefined;
       if (!releases) continue;
       // The release must be in the function that assigned it (found by descending from the program to the offset).
-      const end = functionAt(program as TSESTree.Program, m.index)?.range[1] ?? sourceText.length;
+      const end = functionAt(program, m.index)?.range[1] ?? sourceText.length;
       const found = releases.find((e) => e.offset > m.index && e.offset < end);
       if (found) {
         method = found.method;
@@ -266,7 +257,7 @@ function inferFromPart(inference: CompiledInference, partOf: Initialiser, source
   if (wrapper) {
     const prefix = `${id.name}.`;
     for (const [path, calls] of evidence.pathCalls) {
-      if (!path.startsWith(prefix) || path.indexOf(".", prefix.length) !== -1) continue;
+      if (!path.startsWith(prefix) || path.includes(".", prefix.length)) continue;
       const method = calls.find((e) => within(e.offset))?.method;
       if (method) return compiled(inference, { kind: "handleMethod", methods: [method] });
     }
@@ -302,11 +293,11 @@ function isAcquisitionWrapper(inference: CompiledInference, declarator: TSESTree
 function functionName(fn: FunctionNode): string | undefined {
   if (fn.type === AST_NODE_TYPES.FunctionDeclaration) return fn.id?.name;
   const parent = fn.parent;
-  if (parent?.type === AST_NODE_TYPES.MethodDefinition || parent?.type === AST_NODE_TYPES.Property) {
+  if (parent.type === AST_NODE_TYPES.MethodDefinition || parent.type === AST_NODE_TYPES.Property) {
     const key = parent.key;
     return key.type === AST_NODE_TYPES.Identifier || key.type === AST_NODE_TYPES.PrivateIdentifier ? key.name : undefined;
   }
-  if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
+  if (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
   return undefined;
 }
 

@@ -110,12 +110,12 @@ export function matchesCall(matcher: CompiledMatcher, call: TSESTree.CallExpress
       const receiver = unwrap(callee.object);
       if (receiver.type !== AST_NODE_TYPES.Identifier) return false;
       const binding = imports.get(receiver.name);
-      if (!binding || binding.module !== matcher.module || binding.imported !== "*") return false;
+      if (binding?.module !== matcher.module || binding.imported !== "*") return false;
       return nameMatches(matcher, name);
     }
     if (callee.type !== AST_NODE_TYPES.Identifier) return false;
     const binding = imports.get(callee.name);
-    if (!binding || binding.module !== matcher.module || binding.imported === "*") return false;
+    if (binding?.module !== matcher.module || binding.imported === "*") return false;
     return nameMatches(matcher, binding.imported);
   }
 

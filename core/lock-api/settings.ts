@@ -55,7 +55,7 @@ function checkSettings(value: unknown, where: string): LockSettings {
   for (const key of Object.keys(value)) {
     if (!SETTINGS_KEYS.includes(key)) throw new LockConfigError(`${where}.${key}: unknown key. Allowed keys: ${SETTINGS_KEYS.join(", ")}.`);
   }
-  return value as LockSettings;
+  return value;
 }
 
 function checkPresets(presets: unknown, where: string): void {
@@ -83,7 +83,9 @@ const RELEASE_KINDS: Record<string, string | undefined> = {
 
 function checkApis(apis: unknown, where: string): void {
   if (!Array.isArray(apis)) throw new LockConfigError(`${where}: must be a list of lock APIs ({ id, acquire: [...] }); got ${show(apis)}.`);
-  apis.forEach((api, i) => checkApi(api, `${where}[${i}]`));
+  apis.forEach((api, i) => {
+    checkApi(api, `${where}[${i}]`);
+  });
 }
 
 function checkApi(api: unknown, where: string): void {
@@ -101,12 +103,16 @@ function checkApi(api: unknown, where: string): void {
     throw new LockConfigError(
       `${where}.acquire: an API with no acquire, callbackScoped or ownershipSinks entry matches nothing. Add { callee: { name: "…" }, release: [...] }.`,
     );
-  api.acquire.forEach((acquire: unknown, j: number) => checkAcquire(acquire, `${where}.acquire[${j}]`));
+  api.acquire.forEach((acquire: unknown, j: number) => {
+    checkAcquire(acquire, `${where}.acquire[${j}]`);
+  });
   for (const key of ["callbackScoped", "ownershipSinks"] as const) {
     if (api[key] === undefined) continue;
     if (!Array.isArray(api[key]))
       throw new LockConfigError(`${where}.${key}: must be a list of callee matchers ({ name } or { namePattern }); got ${show(api[key])}.`);
-    (api[key] as unknown[]).forEach((callee, j) => checkCallee(callee, `${where}.${key}[${j}]`));
+    (api[key] as unknown[]).forEach((callee, j) => {
+      checkCallee(callee, `${where}.${key}[${j}]`);
+    });
   }
 }
 
@@ -122,7 +128,9 @@ function checkAcquire(acquire: unknown, where: string): void {
         .join(" | ")} }.`,
     );
   }
-  releases.forEach((release: unknown, k: number) => checkRelease(release, `${where}.release[${k}]`));
+  releases.forEach((release: unknown, k: number) => {
+    checkRelease(release, `${where}.release[${k}]`);
+  });
   const releaseIsAsync = acquire.releaseIsAsync;
   if (releaseIsAsync !== undefined && releaseIsAsync !== true && releaseIsAsync !== false && releaseIsAsync !== "auto") {
     throw new LockConfigError(`${where}.releaseIsAsync: ${show(releaseIsAsync)} is not allowed. Allowed values: true, false, "auto".`);
@@ -218,6 +226,8 @@ function escapeRegExp(text: string): string {
 
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
-  const text = JSON.stringify(value) ?? String(value);
+  // JSON.stringify gives undefined (its type says string) for a function or a symbol: String() shows those.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only a function or a symbol gets here
+  const text = (JSON.stringify(value) as string | undefined) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }

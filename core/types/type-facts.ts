@@ -37,13 +37,18 @@ function adapterDisposalAt(checker: ts.TypeChecker, callNode: ts.Node, site: Acq
   const [start, end] = form.adapter.call.range;
   try {
     let node: ts.Node | undefined = callNode;
-    while (node && !(node.getStart() === start && node.getEnd() === end)) node = node.parent;
+    while (node && !(node.getStart() === start && node.getEnd() === end)) node = parentOf(node);
     if (!node) return undefined;
     const raw = checker.getTypeAtLocation(node);
     return disposabilityOf(checker.getAwaitedType(raw) ?? raw);
   } catch {
     return undefined;
   }
+}
+
+/** TypeScript types `parent` as always set, but a SourceFile has none. */
+function parentOf(node: ts.Node): ts.Node | undefined {
+  return node.parent;
 }
 
 function handleFactsAt(tsModule: TypeScriptModule, checker: ts.TypeChecker, callNode: ts.Node, site: AcquisitionSite): CheckedFacts {
