@@ -310,7 +310,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
     for (const index of rewritten) {
       const site = byOffset.get(offsets[index]!) ?? (found.length === original.length ? found[index] : undefined);
       const verdict = site ? judgeSite(site, context) : undefined;
-      if (verdict && verdict.kind !== "safe" && outcomes[index]) outcomes[index] = { ...outcomes[index]!, stillReported: verdict.kind };
+      if (verdict && verdict.kind !== "safe" && outcomes[index]) outcomes[index] = { ...outcomes[index], stillReported: verdict.kind };
     }
   }
   // A site the rule reports in the input is always listed: rewritten, or manual with a reason.

@@ -33,6 +33,15 @@ export function unwrap(node: Node): Node {
   }
 }
 
+/**
+ * A node's parent, or undefined for the Program. typescript-eslint types `parent` as always set on
+ * most nodes; every tree this project walks has parents set (ESLint, `simpleTraverse` in the
+ * codemod), but a walk up must still stop at the top.
+ */
+export function parentOf(node: Node): Node | undefined {
+  return node.parent;
+}
+
 /** Walks up through TS wrappers / chain expressions / parentheses-free wrappers. */
 export function skipWrappersUp(node: Node): Node {
   let current = node;

@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { AST_NODE_TYPES, describe, descendants, isFunctionNode, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, describe, descendants, isFunctionNode, parentOf, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { isReleaseCall, isReleaserFunction, type HandleBinding } from "../analysis/binding.js";
 import { expressionEvents, guardOf, type FollowedLock, type Event } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
@@ -217,7 +217,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const unbound = unboundHandleReason(binding);
   if (unbound && input.form !== "tryFinally") return manual(unbound);
 
-  const names = [...binding.handleNames, ...binding.releaseFnNames].filter((n) => n !== undefined);
+  const names = [...binding.handleNames, ...binding.releaseFnNames];
   // A wrapped or borrowed-or-acquired lock is anchored at the declaration its initialiser belongs to.
   const acquireAt = unbound ? (declaratorAround(form.acquireAt) ?? form.acquireAt) : form.acquireAt;
   const bound = boundName(acquireAt) ?? (input.form === "tryFinally" ? destructuredRelease(acquireAt, binding) : undefined);
@@ -354,7 +354,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     );
     const tryNames = declaredNames(tryStatement.block.body, "");
     if ([...tryNames].some((name) => name !== "" && outerNames.has(name))) {
-      const regionNames = declaredNames(block.body.slice(declIndex, block.body.indexOf(tryStatement as never)), bound);
+      const regionNames = declaredNames(block.body.slice(declIndex, block.body.indexOf(tryStatement)), bound);
       if ([...tryNames].some((name) => name !== "" && regionNames.has(name)))
         return manual("the `try` block declares a name that the locked region already declares");
       forceWrap = true;
@@ -607,7 +607,6 @@ function hoistDeclarations(
         const why = hint ? "no type from the checker" : "the checker's type of it cannot be written here";
         return `\`${name}\` is declared inside the locked region and used after it; it has no type annotation and ${why}, so it cannot be declared before the region (annotate it${hint ? `, or ${hint}` : ""})`;
       }
-      if (declarator.definite) return `\`${name}!\` has a definite-assignment assertion; declare it before the region by hand`;
       const typeName = regionTypeIn(annotation ?? inferred ?? "");
       if (typeName !== undefined)
         return `\`${name}\` is used after the locked region and its type names \`${typeName}\`, declared inside the region: declared before the region, \`${name}\` could not name it; move \`${typeName}\` out of the region by hand`;
@@ -690,7 +689,7 @@ function beforeTryPlan(site: AcquisitionSite, input: BeforeTryInput): RewritePla
   ) {
     return manual("the acquisition is not a statement of a block");
   }
-  const declIndex = block.body.indexOf(statement as never);
+  const declIndex = block.body.indexOf(statement);
   const tryIndex = block.body.findIndex(
     (s, index) => index > declIndex && s.type === AST_NODE_TYPES.TryStatement && s.finalizer !== null && finallyRelease(s, binding, sourceText) !== undefined,
   );
@@ -823,7 +822,7 @@ function extendedReleasingTry(acquireAt: Node, scope: Node, binding: HandleBindi
   if (problem) return `${inside}; ${problem}`;
   const movedNames = declaredNames(moved, "");
   movedNames.delete("");
-  if (usesNames([handler!, ...scope.body.slice(tryIndex + 1)], movedNames)) return `${inside}; code after it uses names declared before it`;
+  if (usesNames([handler, ...scope.body.slice(tryIndex + 1)], movedNames)) return `${inside}; code after it uses names declared before it`;
   if ([...movedNames].some((name) => declaredNames(tryStatement.block.body, "").has(name))) return `${inside}; its block declares a name declared before it`;
   const unit = indentUnit(scope, sourceText);
   const edits: TextEdit[] = [];
@@ -916,9 +915,8 @@ function awaitedRelease(statement: Node, binding: HandleBinding, sourceText: str
   if (!call) return dedent(original, indent);
   // `lock.release()` / `lock?.release()`: the await goes before the whole chain.
   let outer: Node = call;
-  while (outer.parent && (outer.parent.type === AST_NODE_TYPES.ChainExpression || outer.parent.type === AST_NODE_TYPES.TSNonNullExpression))
-    outer = outer.parent;
-  if (outer.parent?.type === AST_NODE_TYPES.AwaitExpression) return dedent(original, indent);
+  for (let up = parentOf(outer); up?.type === AST_NODE_TYPES.ChainExpression || up?.type === AST_NODE_TYPES.TSNonNullExpression; up = parentOf(up)) outer = up;
+  if (parentOf(outer)?.type === AST_NODE_TYPES.AwaitExpression) return dedent(original, indent);
   const at = outer.range[0] - statement.range[0];
   return dedent(`${original.slice(0, at)}await ${original.slice(at)}`, indent);
 }
@@ -1193,29 +1191,29 @@ function catchExtension(
   handedOver: string,
 ): RewritePlan {
   const inside = `${handedOver} inside the \`try\` on line ${tryStatement.loc.start.line}`;
+  const noRelease = `${inside}, whose \`catch\` does not release it and rethrow`;
   const handler = tryStatement.handler;
-  const param = handler?.param;
-  const last = handler?.body.body[handler.body.body.length - 1];
+  if (!handler) return manual(noRelease);
+  const param = handler.param;
+  const last = handler.body.body[handler.body.body.length - 1];
   const rethrows =
     param?.type === AST_NODE_TYPES.Identifier &&
     last?.type === AST_NODE_TYPES.ThrowStatement &&
     last.argument.type === AST_NODE_TYPES.Identifier &&
     last.argument.name === param.name;
-  const releases =
-    handler !== null &&
-    handler.body.body.some((statement) =>
-      descendants(statement).some((node) => node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)),
-    );
-  if (!rethrows || !releases) return manual(`${inside}, whose \`catch\` does not release it and rethrow`);
+  const releases = handler.body.body.some((statement) =>
+    descendants(statement).some((node) => node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)),
+  );
+  if (!rethrows || !releases) return manual(noRelease);
   if (tryStatement.finalizer) return manual(`${inside}, whose \`finally\` runs after the hand-over and can cancel it`);
-  const tryIndex = block.body.indexOf(tryStatement as never);
+  const tryIndex = block.body.indexOf(tryStatement);
   const moved = block.body.slice(declIndex + 1, tryIndex);
   if (moved.length === 0) return manual(`${inside}, right after the acquisition; the leak is elsewhere`);
   const problem = failureRegionProblem(moved, tryStatement, binding, sourceText);
   if (problem) return manual(`${inside}; ${problem}`);
   const movedNames = declaredNames(moved, "");
   movedNames.delete("");
-  if (usesNames([handler!, ...block.body.slice(tryIndex + 1)], movedNames))
+  if (usesNames([handler, ...block.body.slice(tryIndex + 1)], movedNames))
     return manual(`${inside}; code after the \`try\` or its \`catch\` uses names declared before it`);
   const tryNames = declaredNames(tryStatement.block.body, "");
   if ([...movedNames].some((name) => tryNames.has(name))) return manual(`${inside}; its block declares a name the statements before it declare too`);
@@ -1390,9 +1388,8 @@ function releaseCallStatement(statement: Node, binding: HandleBinding, sourceTex
     return undefined;
   });
   let outer: Node = call!;
-  while (outer.parent && (outer.parent.type === AST_NODE_TYPES.ChainExpression || outer.parent.type === AST_NODE_TYPES.TSNonNullExpression))
-    outer = outer.parent;
-  const awaited = outer.parent?.type === AST_NODE_TYPES.AwaitExpression || awaitIt;
+  for (let up = parentOf(outer); up?.type === AST_NODE_TYPES.ChainExpression || up?.type === AST_NODE_TYPES.TSNonNullExpression; up = parentOf(up)) outer = up;
+  const awaited = parentOf(outer)?.type === AST_NODE_TYPES.AwaitExpression || awaitIt;
   return `${awaited ? "await " : ""}${sourceText.slice(outer.range[0], outer.range[1])};`;
 }
 
@@ -1402,7 +1399,11 @@ function unawaitedReleaseCall(statement: Node, effects: FollowedLock | undefined
   let found: TSESTree.CallExpression | undefined;
   walk(statement, (node) => {
     if (found || isFunctionNode(node)) return "skip";
-    if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(effects.binding, node, sourceText) && node.parent?.type !== AST_NODE_TYPES.AwaitExpression)
+    if (
+      node.type === AST_NODE_TYPES.CallExpression &&
+      isReleaseCall(effects.binding, node, sourceText) &&
+      parentOf(node)?.type !== AST_NODE_TYPES.AwaitExpression
+    )
       found = node;
     return undefined;
   });
@@ -1415,7 +1416,7 @@ function testsName(statements: readonly Node[], name: string): boolean {
   for (const statement of statements) {
     walk(statement, (node) => {
       if (found || node.type !== AST_NODE_TYPES.Identifier || node.name !== name) return undefined;
-      const parent = node.parent;
+      const parent = parentOf(node);
       const plainMember = parent?.type === AST_NODE_TYPES.MemberExpression && parent.object === node && !parent.optional;
       const plainCall = parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === node && !parent.optional;
       const propertyName = parent?.type === AST_NODE_TYPES.MemberExpression && parent.property === node && !parent.computed;
@@ -1438,7 +1439,7 @@ interface Anchor {
 
 function anchorOf(acquireAt: Node, name: string): Anchor | string {
   if (acquireAt.type === AST_NODE_TYPES.VariableDeclarator) {
-    const declaration = acquireAt.parent as TSESTree.VariableDeclaration;
+    const declaration = acquireAt.parent;
     if (declaration.declarations.length !== 1) return "the declaration declares several variables";
     if (declaration.kind === "var") return "`var` declarations cannot become `using`";
     const block = declaration.parent;
@@ -1448,9 +1449,9 @@ function anchorOf(acquireAt: Node, name: string): Anchor | string {
   }
   if (acquireAt.type === AST_NODE_TYPES.AssignmentExpression) {
     // let lock; try { lock = await acquire(); … } finally { await lock?.release(); }
-    const statement = acquireAt.parent;
-    const tryBlock = statement?.parent;
-    const tryStatement = tryBlock?.parent;
+    const statement = parentOf(acquireAt);
+    const tryBlock = statement && parentOf(statement);
+    const tryStatement = tryBlock && parentOf(tryBlock);
     if (
       statement?.type !== AST_NODE_TYPES.ExpressionStatement ||
       tryBlock?.type !== AST_NODE_TYPES.BlockStatement ||
@@ -1458,16 +1459,16 @@ function anchorOf(acquireAt: Node, name: string): Anchor | string {
     ) {
       return "the lock is assigned outside the `try` that releases it";
     }
-    const block = tryStatement.parent;
+    const block = parentOf(tryStatement);
     if (block?.type !== AST_NODE_TYPES.BlockStatement && block?.type !== AST_NODE_TYPES.Program) return "the `try` is not directly inside a block";
     const letDeclaration = block.body.find(
       (s): s is TSESTree.VariableDeclaration =>
         s.type === AST_NODE_TYPES.VariableDeclaration &&
         s.declarations.length === 1 &&
-        s.declarations[0]!.id.type === AST_NODE_TYPES.Identifier &&
-        s.declarations[0]!.id.name === name,
+        s.declarations[0].id.type === AST_NODE_TYPES.Identifier &&
+        s.declarations[0].id.name === name,
     );
-    if (!letDeclaration || letDeclaration.declarations[0]!.init) return `\`${name}\` is not declared by a bare \`let\` in the same block`;
+    if (!letDeclaration || letDeclaration.declarations[0].init) return `\`${name}\` is not declared by a bare \`let\` in the same block`;
     if (isReassigned(name, block, acquireAt)) return `\`${name}\` is assigned more than once`;
     if (usedOutside(name, block, [letDeclaration, tryStatement])) return `\`${name}\` is used outside the \`try\``;
     return { declarationStatement: tryStatement, block, letDeclaration };
@@ -1562,7 +1563,7 @@ function redeclares(block: TSESTree.BlockStatement, binding: HandleBinding, acqu
 function releaseStatementOf(call: TSESTree.CallExpression, effects: FollowedLock | undefined, keepsTests = false): Node | undefined {
   let current: Node = call;
   for (;;) {
-    const parent: Node | undefined = current.parent;
+    const parent = parentOf(current);
     if (!parent) return undefined;
     if (
       parent.type === AST_NODE_TYPES.AwaitExpression ||
@@ -1592,20 +1593,21 @@ function releaseStatementOf(call: TSESTree.CallExpression, effects: FollowedLock
  */
 function returnedRelease(call: TSESTree.CallExpression): TSESTree.ReturnStatement | undefined {
   let current: Node = call;
+  let parent = parentOf(current);
   while (
-    current.parent &&
-    (current.parent.type === AST_NODE_TYPES.AwaitExpression ||
-      current.parent.type === AST_NODE_TYPES.ChainExpression ||
-      current.parent.type === AST_NODE_TYPES.TSNonNullExpression)
-  )
-    current = current.parent;
-  const parent = current.parent;
+    parent?.type === AST_NODE_TYPES.AwaitExpression ||
+    parent?.type === AST_NODE_TYPES.ChainExpression ||
+    parent?.type === AST_NODE_TYPES.TSNonNullExpression
+  ) {
+    current = parent;
+    parent = parentOf(current);
+  }
   if (parent?.type === AST_NODE_TYPES.ReturnStatement) return parent;
   if (
     parent?.type === AST_NODE_TYPES.ConditionalExpression &&
     parent.test !== current &&
     isNothing(parent.consequent === current ? parent.alternate : parent.consequent) &&
-    parent.parent?.type === AST_NODE_TYPES.ReturnStatement
+    parent.parent.type === AST_NODE_TYPES.ReturnStatement
   )
     return parent.parent;
   return undefined;
@@ -1653,15 +1655,15 @@ function isCatchMember(member: TSESTree.MemberExpression): boolean {
 /** `if (lock) await lock.release();` / `if (lock) { await lock.release(); }` → the `if`. */
 function guardingIf(statement: TSESTree.ExpressionStatement, effects: FollowedLock | undefined, keepsTests = false): Node | undefined {
   let node: Node = statement;
-  if (node.parent?.type === AST_NODE_TYPES.BlockStatement && node.parent.body.length === 1) node = node.parent;
-  const parent = node.parent;
+  if (statement.parent.type === AST_NODE_TYPES.BlockStatement && statement.parent.body.length === 1) node = statement.parent;
+  const parent = parentOf(node);
   if (parent?.type === AST_NODE_TYPES.IfStatement && parent.consequent === node && !parent.alternate && effects) {
     const guard = guardOf(effects, parent.test);
     if (guard?.kind === "handle" && guard.whenTrue) return parent;
     // The try/finally form moves the whole `if` into the new `finally`, its test as written
     // (`if (this.client instanceof Pool) session.client.release()`): the test need not be understood.
     const block = parent.parent;
-    if (keepsTests && block?.type === AST_NODE_TYPES.BlockStatement && block.parent?.type === AST_NODE_TYPES.TryStatement && block.parent.finalizer === block)
+    if (keepsTests && block.type === AST_NODE_TYPES.BlockStatement && block.parent.type === AST_NODE_TYPES.TryStatement && block.parent.finalizer === block)
       return parent;
   }
   return undefined;
@@ -1923,7 +1925,7 @@ function isPure(node: Node): boolean {
       // `throw new Error("…")` with plain arguments: building an error is not work under the lock.
       return (
         inner.callee.type === AST_NODE_TYPES.Identifier &&
-        /Error$/.test(inner.callee.name) &&
+        inner.callee.name.endsWith("Error") &&
         inner.arguments.every((a) => a.type !== AST_NODE_TYPES.SpreadElement && isPure(a))
       );
     default:
@@ -2007,19 +2009,19 @@ function patternNames(pattern: Node): string[] {
  * `if (…) { …; release } else { …; release }`, else-if chains included.
  */
 function branchingIfOf(release: Node, block: Node, declIndex: number): TSESTree.IfStatement | undefined {
-  const container = release.parent;
+  const container = parentOf(release);
   if (container?.type !== AST_NODE_TYPES.BlockStatement || container.body[container.body.length - 1] !== release) return undefined;
   let branch: Node = container;
-  let parent = container.parent;
+  let parent = parentOf(container);
   if (parent?.type !== AST_NODE_TYPES.IfStatement) return undefined;
   while (parent?.type === AST_NODE_TYPES.IfStatement) {
     if (parent.consequent !== branch && parent.alternate !== branch) return undefined;
     if (parent.parent === block) {
-      const index = (block as TSESTree.BlockStatement).body.indexOf(parent as never);
+      const index = (block as TSESTree.BlockStatement).body.indexOf(parent);
       return index > declIndex ? parent : undefined;
     }
     branch = parent;
-    parent = parent.parent;
+    parent = parentOf(parent);
   }
   return undefined;
 }
@@ -2057,10 +2059,10 @@ function declaredNames(statements: readonly Node[], bound: string): Set<string> 
 /** Is there a comment in `outer` outside `except`? */
 /** `// if the runner was created by us then release it` above the release, first in its `finally`: the lines, trimmed. */
 function leadingComments(release: Node, sourceText: string): string | undefined {
-  const finalizer = release.parent;
+  const finalizer = parentOf(release);
   if (
     finalizer?.type !== AST_NODE_TYPES.BlockStatement ||
-    finalizer.parent?.type !== AST_NODE_TYPES.TryStatement ||
+    finalizer.parent.type !== AST_NODE_TYPES.TryStatement ||
     finalizer.parent.finalizer !== finalizer ||
     finalizer.body[0] !== release
   )
