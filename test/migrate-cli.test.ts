@@ -273,6 +273,54 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
     );
   });
 
+  it("--update-tsconfig leaves the tsconfig as it is when every fix is try/finally (no `using` written), and says it was not needed", async () => {
+    const tsconfig = JSON.stringify(
+      {
+        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022"], strict: true, types: [], noEmit: true, skipLibCheck: true },
+        include: ["src"],
+      },
+      null,
+      2,
+    );
+    // A lock API that exists only in a .d.ts: its handle cannot be made disposable, so the leak gets try/finally.
+    const declaration = `export declare function acquireSessionWriteLock(o: { sessionFile: string }): Promise<{ release(): Promise<void> }>;\n`;
+    const leaky = `import { acquireSessionWriteLock } from "./lock-api.js";
+declare function rewrite(file: string): Promise<string[]>;
+
+export async function compact(sessionFile: string): Promise<number> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  const kept = await rewrite(sessionFile);
+  await lock.release();
+  return kept.length;
+}
+`;
+    const dir = project({ "src/lock-api.d.ts": declaration, "src/compact.ts": leaky }, { tsconfig });
+    const dry = capture(dir);
+    expect(await run(["migrate", "src", "--update-tsconfig"], dry)).toBe(0);
+    expect(fileDiffs(dry.out).map((d) => d.split("\n")[0])).toEqual(["--- a/src/compact.ts"]);
+    expect(dry.err).not.toContain("would update tsconfig.json");
+    expect(dry.err).toContain("tsconfig.json not updated, not needed: no fix uses `using`");
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--update-tsconfig", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out)).toMatchObject({ tsconfigUpdated: false, tsconfigNotUpdated: expect.stringContaining("no fix uses `using`"), summary: { leaksFixed: 1 } });
+    expect(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).toBe(tsconfig);
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("} finally {\n    await lock.release();\n  }");
+  });
+
+  it("--json prints { error } on stdout when the run stops with exit 2, and the one line on stderr", async () => {
+    const dir = project({ "src/compact.ts": LEAKY });
+    const missing = capture(dir);
+    expect(await run(["migrate", "nowhere", "--json"], missing)).toBe(2);
+    expect(JSON.parse(missing.out)).toEqual({ error: "no such file or folder: nowhere" });
+    expect(missing.err).toBe("lock-scope migrate: no such file or folder: nowhere\n");
+    const usage = capture(dir);
+    expect(await run(["migrate", "src", "--json", "--workers", "0"], usage)).toBe(2);
+    expect(JSON.parse(usage.out)).toEqual({ error: "--workers must be at least 1" });
+    const unknown = capture(dir);
+    expect(await run(["migrate", "src", "--json", "--frobnicate"], unknown)).toBe(2);
+    expect(Object.keys(JSON.parse(unknown.out))).toEqual(["error"]);
+  });
+
   it("--update-tsconfig that cannot help says so and writes nothing, not even the tsconfig", async () => {
     const tsconfig = JSON.stringify(
       { compilerOptions: { target: "ES2022", module: "NodeNext", lib: ["ES2022"], noLib: true, types: [], noEmit: true }, include: ["src"] },
