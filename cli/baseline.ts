@@ -87,11 +87,9 @@ export function readBaseline(file: string): BaselineFile {
     if (/^(<<<<<<<|>>>>>>>|=======)( |$)/m.test(text)) throw new BaselineError("invalid", "contains merge conflict markers");
     throw new BaselineError("invalid", `is not valid JSON (${oneLine((error as Error).message)})`);
   }
+  if (!isBaselineShape(parsed)) throw new BaselineError("invalid", `is not a lock-scope baseline (expected {"version": 1, "entries": [...]})`);
   const baseline = parsed as BaselineFile;
-  if (typeof baseline !== "object" || baseline === null || baseline.version !== 1 || !Array.isArray(baseline.entries)) {
-    throw new BaselineError("invalid", `is not a lock-scope baseline (expected {"version": 1, "entries": [...]})`);
-  }
-  const bad = baseline.entries.findIndex((e) => !isEntry(e));
+  const bad = parsed.entries.findIndex((e) => !isEntry(e));
   if (bad >= 0) throw new BaselineError("invalid", `has a malformed entry at index ${bad} (expected file, ruleId, messageId and fingerprint strings)`);
   return baseline;
 }
@@ -189,6 +187,13 @@ export function entryKey(e: BaselineEntry): string {
 
 function toBaselinePath(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join("/");
+}
+
+/** `{ "version": 1, "entries": [...] }`, entries not yet checked. */
+function isBaselineShape(value: unknown): value is { version: 1; entries: unknown[] } {
+  if (typeof value !== "object" || value === null) return false;
+  const { version, entries } = value as Record<string, unknown>;
+  return version === 1 && Array.isArray(entries);
 }
 
 function isEntry(e: unknown): e is BaselineEntry {

@@ -50,7 +50,7 @@ export function describeFileError(error: unknown, file?: string): FileErrorCause
     case "EAGAIN":
       return { kind: "wouldBlock", text: "would block" };
     default:
-      return { kind: "other", text: oneLine(String(message ?? error)) };
+      return { kind: "other", text: oneLine(error instanceof Error ? message : String(error)) };
   }
 }
 export interface SourceFileText {
@@ -66,6 +66,9 @@ export class SourceReadError extends Error {
   override readonly name = "SourceReadError";
 }
 
+/** Never block on a FIFO; Windows has no such flag (undefined there, whatever the types say). */
+const O_NONBLOCK: number | undefined = fs.constants.O_NONBLOCK;
+
 /**
  * Reads the bytes of a regular file without ever blocking on a FIFO or device
  * (O_NONBLOCK, and a regular-file check on the open descriptor).
@@ -74,7 +77,7 @@ export class SourceReadError extends Error {
 export function readSourceBytes(file: string, options: { maxBytes?: number } = {}): { buffer: Buffer; mode: number } {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (O_NONBLOCK ?? 0));
   } catch (error) {
     throw new SourceReadError(readProblem(file, error));
   }

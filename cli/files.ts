@@ -35,7 +35,8 @@ export function listSourceFiles(inputs: readonly string[], cwd: string, options:
     problems.push({ path: file, message });
   };
   const visitedDirectories = new Set<string>();
-  const looksLikeSource = (file: string) => SOURCE_EXTENSIONS.includes(path.extname(file)) && (options.includeDeclarations || !/\.d\.[cm]?ts$/.test(file));
+  const looksLikeSource = (file: string) =>
+    SOURCE_EXTENSIONS.includes(path.extname(file)) && (options.includeDeclarations === true || !/\.d\.[cm]?ts$/.test(file));
 
   const visit = (absolute: string, explicit: boolean, realParent: string | undefined): void => {
     let stat: fs.Stats;

@@ -93,7 +93,9 @@ async function migrateCommand(argv: string[], io: CliIO): Promise<number> {
       modernize: values.modernize,
       runtime: values.runtime as Runtime | undefined,
       lockModel,
-      onProgress: (done, total, phase) => bar.update(done, total, phase),
+      onProgress: (done, total, phase) => {
+        bar.update(done, total, phase);
+      },
     });
   } catch (error) {
     bar.done();

@@ -276,7 +276,16 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
   it("--update-tsconfig leaves the tsconfig as it is when every fix is try/finally (no `using` written), and says it was not needed", async () => {
     const tsconfig = JSON.stringify(
       {
-        compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022"], strict: true, types: [], noEmit: true, skipLibCheck: true },
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2022"],
+          strict: true,
+          types: [],
+          noEmit: true,
+          skipLibCheck: true,
+        },
         include: ["src"],
       },
       null,
@@ -302,7 +311,11 @@ export async function compact(sessionFile: string): Promise<number> {
     expect(dry.err).toContain("tsconfig.json not updated, not needed: no fix uses `using`");
     const io = capture(dir);
     expect(await run(["migrate", "src", "--write", "--update-tsconfig", "--json"], io)).toBe(0);
-    expect(JSON.parse(io.out)).toMatchObject({ tsconfigUpdated: false, tsconfigNotUpdated: expect.stringContaining("no fix uses `using`"), summary: { leaksFixed: 1 } });
+    expect(JSON.parse(io.out)).toMatchObject({
+      tsconfigUpdated: false,
+      tsconfigNotUpdated: expect.stringContaining("no fix uses `using`"),
+      summary: { leaksFixed: 1 },
+    });
     expect(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).toBe(tsconfig);
     expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("} finally {\n    await lock.release();\n  }");
   });

@@ -20,7 +20,15 @@ function projectOf(files: Record<string, string>): string {
 }
 
 const TSCONFIG = JSON.stringify({
-  compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", lib: ["ES2022", "ESNext.Disposable"], strict: true, types: [], noEmit: true },
+  compilerOptions: {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    lib: ["ES2022", "ESNext.Disposable"],
+    strict: true,
+    types: [],
+    noEmit: true,
+  },
   include: ["src"],
 });
 
@@ -68,11 +76,18 @@ describe("load project: findTsconfig", () => {
 
 describe("verify", () => {
   const LOCK = "export interface Lock { release(): Promise<void> }\nexport declare function acquire(): Promise<Lock>;\n";
-  const USER = 'import { acquire } from "./lock.js";\nexport async function run(): Promise<number> {\n  const lock = await acquire();\n  await lock.release();\n  return 1;\n}\n';
+  const USER =
+    'import { acquire } from "./lock.js";\nexport async function run(): Promise<number> {\n  const lock = await acquire();\n  await lock.release();\n  return 1;\n}\n';
   const site = { line: 3, column: 22, api: "acquire", verdict: "leak" as const, action: "rewritten" as const };
 
   it("accepts a plan that type-checks and rejects one that adds an error, without changing the plans it was given", () => {
-    const dir = projectOf({ "package.json": "{}", "tsconfig.json": TSCONFIG, "src/lock.ts": LOCK, "src/user.ts": USER, "src/other.ts": "export const n = 1;\n" });
+    const dir = projectOf({
+      "package.json": "{}",
+      "tsconfig.json": TSCONFIG,
+      "src/lock.ts": LOCK,
+      "src/user.ts": USER,
+      "src/other.ts": "export const n = 1;\n",
+    });
     const tsconfig = path.join(dir, "tsconfig.json");
     const project = loadProject(tsconfig);
     const plan = (file: string, output: string): PlannedFile => ({
@@ -94,7 +109,9 @@ describe("verify", () => {
       ["src/user.ts", "rejected"],
       ["src/lock.ts", "unchanged"],
     ]);
-    expect(verified[1]!.rejectedBecause).toMatch(/^the rewrite adds a type error: src\/user\.ts:5:3 \(in the rewritten text\) Type 'string' is not assignable to type 'number'/);
+    expect(verified[1]!.rejectedBecause).toMatch(
+      /^the rewrite adds a type error: src\/user\.ts:5:3 \(in the rewritten text\) Type 'string' is not assignable to type 'number'/,
+    );
     expect(verified[1]!.sites).toEqual([{ ...site, action: "manual", reason: expect.stringMatching(/^not rewritten: the rewrite adds a type error: /) }]);
     expect(verified[1]!.rejectedSites).toBe(1);
     // The project ends with the accepted texts.
@@ -133,11 +150,7 @@ describe("write", () => {
 
   it("a dry run counts lines and writes nothing; --write writes the accepted files only, in this shard", () => {
     const dir = projectOf({ "src/a.ts": "one\ntwo\n", "src/b.ts": "three\n", "src/c.ts": "four\n" });
-    const verified = [
-      verifiedOf(dir, "src/a.ts", "one\n2\n3\n"),
-      verifiedOf(dir, "src/b.ts", "THREE\n", "rejected"),
-      verifiedOf(dir, "src/c.ts", "FOUR\n"),
-    ];
+    const verified = [verifiedOf(dir, "src/a.ts", "one\n2\n3\n"), verifiedOf(dir, "src/b.ts", "THREE\n", "rejected"), verifiedOf(dir, "src/c.ts", "FOUR\n")];
     const owned = new Set([path.join(dir, "src/a.ts"), path.join(dir, "src/b.ts")]);
     const dry = writeFiles({ verified, owned, write: false });
     expect(dry.reports.map((r) => [path.relative(dir, r.file), r.status, r.added, r.removed])).toEqual([
@@ -154,7 +167,13 @@ describe("write", () => {
     const tsconfig = path.join(dir, "tsconfig.json");
     const tsconfigEdit = { original: readSourceFile(tsconfig), updated: '{ "compilerOptions": { "lib": ["ES2022", "ESNext.Disposable"] } }\n' };
     const owned = new Set([path.join(dir, "src/a.ts")]);
-    const tryFinally = writeFiles({ verified: [verifiedOf(dir, "src/a.ts", "try { leak } finally { release }\n")], owned, write: true, tsconfig, tsconfigEdit });
+    const tryFinally = writeFiles({
+      verified: [verifiedOf(dir, "src/a.ts", "try { leak } finally { release }\n")],
+      owned,
+      write: true,
+      tsconfig,
+      tsconfigEdit,
+    });
     expect(tryFinally.tsconfigEdit).toBeUndefined();
     expect(tryFinally.tsconfigNotUpdated).toContain("no fix uses `using`");
     expect(fs.readFileSync(tsconfig, "utf8")).toBe(tsconfigEdit.original.text);

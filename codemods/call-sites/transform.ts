@@ -25,9 +25,9 @@ export const parser = "ts";
 
 export default function transform(file: FileInfo, api: TransformApi, options: Record<string, unknown> = {}): string | undefined {
   const result = migrateSource(file.source, file.path, {
-    disposableHandles: options["assumeDisposable"] ? "assume" : undefined,
+    disposableHandles: options.assumeDisposable ? "assume" : undefined,
     // Leaks only by default, as `migrate`: `--modernize` also rewrites correct try/finally sites.
-    modernize: options["modernize"] === true || options["modernize"] === "true",
+    modernize: options.modernize === true || options.modernize === "true",
   });
   // Through the runner (` REP <file> 2:9 manual: …`), not stderr: a worker's stderr is not the run's report; `migrate --json` has these too.
   for (const site of result.sites) if (site.action === "manual") api.report(`${site.line}:${site.column} manual: ${site.reason ?? ""}`);

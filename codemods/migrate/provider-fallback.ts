@@ -103,7 +103,12 @@ export function verifyProviderEdits(project: Project, analysis: ProviderAnalysis
     }
     return spans;
   };
-  type Span = { file: string; start: number; end: number; owned: ProviderEdit };
+  interface Span {
+    file: string;
+    start: number;
+    end: number;
+    owned: ProviderEdit;
+  }
   // The change is not written: say where the error is in the file as it is (the inserted members moved it).
   const drop = (labels: Iterable<string>, cause: Fresh, spans: readonly Span[]) => {
     const original = originals.get(cause.file);

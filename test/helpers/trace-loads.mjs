@@ -12,5 +12,12 @@ const out = process.env.TRACE_LOADS_OUT;
 if (out) {
   register(new URL("./trace-loads-hooks.mjs", import.meta.url), { data: { out } });
   const cache = createRequire(import.meta.url).cache;
-  process.on("exit", () => fs.appendFileSync(out, Object.keys(cache).map((file) => `${file}\n`).join("")));
+  process.on("exit", () =>
+    fs.appendFileSync(
+      out,
+      Object.keys(cache)
+        .map((file) => `${file}\n`)
+        .join(""),
+    ),
+  );
 }

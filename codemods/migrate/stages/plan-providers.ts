@@ -1,6 +1,7 @@
 import path from "node:path";
 import { SyntaxKind, TypeFormatFlags, type SourceFile } from "ts-morph";
 import {
+  AST_NODE_TYPES,
   buildLockModel,
   collectImports,
   compoundReleaseOf,
@@ -115,19 +116,21 @@ export function mayAcquire(text: string, model: LockModel): boolean {
  */
 function collectDeclaredTypes(sourceFile: SourceFile, site: AcquisitionSite, text: string, out: Map<string, [string, string][]>): void {
   const form = site.form;
-  if (form.kind !== "tracked" || (form.acquireAt?.type !== "VariableDeclarator" && form.acquireAt?.type !== "AssignmentExpression")) return;
+  const acquireAt = form.kind === "tracked" ? form.acquireAt : undefined;
+  if (acquireAt?.type !== AST_NODE_TYPES.VariableDeclarator && acquireAt?.type !== AST_NODE_TYPES.AssignmentExpression) return;
   // The statement list that holds the acquisition: a block, or the file's top level.
-  const block = form.acquireAt.parent?.parent;
-  if (block?.type !== "BlockStatement" && block?.type !== "Program") return;
+  const block = acquireAt.parent.parent;
+  if (block?.type !== AST_NODE_TYPES.BlockStatement && block?.type !== AST_NODE_TYPES.Program) return;
   const entries = out.get(sourceFile.getFilePath()) ?? [];
   for (const statement of block.body) {
-    if (statement.type !== "VariableDeclaration" || (statement.kind !== "const" && statement.kind !== "let")) continue;
+    if (statement.type !== AST_NODE_TYPES.VariableDeclaration || (statement.kind !== "const" && statement.kind !== "let")) continue;
     for (const declarator of statement.declarations) {
-      if (declarator.id.type !== "Identifier" || declarator.id.typeAnnotation || !declarator.init) continue;
+      if (declarator.id.type !== AST_NODE_TYPES.Identifier || declarator.id.typeAnnotation || !declarator.init) continue;
       const node = sourceFile.getDescendantAtPos(declarator.id.range[0])?.getParentIfKind(SyntaxKind.VariableDeclaration);
       if (!node) continue;
       const type = node.getType();
       // A type that cannot be written back (anonymous class, unique symbol) or says nothing: leave the site manual.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- ts-morph declares its node classes through mixins: a VariableDeclaration is a Node
       const written = type.getText(node, TypeFormatFlags.UseAliasDefinedOutsideCurrentScope | TypeFormatFlags.NoTruncation);
       if (type.isAny() || /\btypeof\b|unique symbol|\.\.\.|__/.test(written)) continue;
       entries.push([declaredTypeKey(declarator.id.name, text.slice(declarator.init.range[0], declarator.init.range[1])), written]);
