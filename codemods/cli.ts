@@ -124,6 +124,8 @@ async function migrateCommand(argv: string[], io: CliIO): Promise<number> {
       for (const site of file.sites.filter((s) => s.action === "manual")) {
         io.stderr(`${rel}:${site.line}:${site.column}: manual: \`${site.api}\`: ${site.reason}\n`);
       }
+      for (const site of file.sites.filter((s) => s.action === "kept"))
+        io.stderr(`${rel}:${site.line}:${site.column}: kept: \`${site.api}\`: ${site.reason ?? ""}\n`);
       for (const site of file.sites.filter((s) => s.stillReported !== undefined)) {
         io.stderr(
           `${rel}:${site.line}:${site.column}: rewritten in part: \`${site.api}\`: require-release still reports it (${site.stillReported}); finish it by hand\n`,

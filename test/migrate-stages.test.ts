@@ -119,7 +119,7 @@ describe("verify", () => {
     expect(project.getSourceFileOrThrow(good.file).getFullText()).toBe(good.output);
   });
 
-  it("a rejected file's correct sites it would have modernised are counted as kept", () => {
+  it("a rejected file's correct sites it would have modernised are kept, with the reason, and counted as kept", () => {
     const rejected: VerifiedFile = {
       file: "/p/src/a.ts",
       status: "rejected",
@@ -130,8 +130,10 @@ describe("verify", () => {
     const done = leaveRejectedSitesToHuman(rejected);
     expect(done.correctSitesKept).toBe(2);
     expect(done.rejectedSites).toBe(2);
+    const reason = "not rewritten: the rewrite adds a type error: src/a.ts:1:1 Boom; fix that type error and run again, or fix this site by hand";
     expect(done.sites.map((s) => [s.line, s.action, s.reason])).toEqual([
-      [3, "manual", "not rewritten: the rewrite adds a type error: src/a.ts:1:1 Boom; fix that type error and run again, or fix this site by hand"],
+      [3, "manual", reason],
+      [9, "kept", reason],
       [12, "manual", "the planner's"],
     ]);
     expect(rejected.sites).toHaveLength(3);

@@ -37,7 +37,8 @@ import { parseSource } from "../parse.js";
  * report out. Used by `lock-scope migrate` and by the jscodeshift transform.
  */
 
-export type SiteAction = "rewritten" | "manual";
+/** `kept`: a correct site `modernize` left as it is (listed only with `explainKept`, with the reason). */
+export type SiteAction = "rewritten" | "manual" | "kept";
 
 export interface SiteOutcome {
   /** Position of the acquiring call in the input text (1-based line, 1-based column). */
@@ -92,6 +93,8 @@ export interface CallSiteOptions {
   readonly declaredTypes?: ReadonlyMap<string, string>;
   /** How this run could have had the checker's types, for the manual reason of a name without one (see PlanInput). */
   readonly typesHint?: string;
+  /** With `modernize`: list each correct site left as it is, as action `kept` with the reason (default false). */
+  readonly explainKept?: boolean;
 }
 
 /**
@@ -128,9 +131,11 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
     modules: fileModuleSource(program, filePath, parseSource),
   };
   let correctInInput = 0;
-  const reportedInInput = original.map((site) => {
+  const correctAt: boolean[] = [];
+  const reportedInInput = original.map((site, index) => {
     const verdict = judgeSite(site, inputContext);
-    if (verdict.kind === "safe" && verdict.why === "released") correctInInput++;
+    correctAt[index] = verdict.kind === "safe" && verdict.why === "released";
+    if (correctAt[index]) correctInInput++;
     return verdict.kind === "safe" ? undefined : verdict.kind;
   });
 
@@ -162,6 +167,9 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       const reported = verdict.kind !== "safe";
       if (!reported && !(modernize && verdict.why === "released")) continue;
       const base = { line: first.call.loc.start.line, column: first.call.loc.start.column + 1, api: first.label, verdict: verdict.kind };
+      const keep = (reason: string) => {
+        if (!reported && options.explainKept) outcomes[index] = { ...base, action: "kept", reason };
+      };
       // Reasons name lines of the current text; earlier rewrites may have moved them.
       const delta = first.call.loc.start.line - site.call.loc.start.line;
       const inInput = (reason: string) => (delta === 0 ? reason : reason.replace(/\bline (\d+)/g, (_, n: string) => `line ${Number(n) + delta}`));
@@ -207,7 +215,10 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
               });
       } else if (handedOver) {
         // Handed over on success: only the failure paths are this function's to close (release and rethrow).
-        if (!reported) continue;
+        if (!reported) {
+          keep("the handle is handed over to other code on success, so `using` would release it too early");
+          continue;
+        }
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
         plan = planReleaseOnFailure(site, {
           sourceText: text,
@@ -234,10 +245,18 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         }
         if (typeof disposal === "string") {
           if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(disposal) };
+          keep(inInput(disposal));
           continue;
         }
         // Modernising is `using`: a correct try/finally site has nothing to gain from the try/finally form.
-        if (!reported && tryFinally) continue;
+        if (!reported && tryFinally) {
+          keep(
+            unbound
+              ? "`using` needs the lock in a local name of its own, and this one is not"
+              : (options.handleReasons?.get(first.label) ?? `the handle returned by \`${first.label}\` is not disposable, so \`using\` cannot release it`),
+          );
+          continue;
+        }
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
         plan = planUsingRewrite(site, {
           sourceText: text,
@@ -264,6 +283,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       }
       if (plan.kind === "manual") {
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(plan.reason) };
+        keep(inInput(plan.reason));
         continue;
       }
       const span: [number, number] = [Math.min(...plan.edits.map((e) => e.range[0])), Math.max(...plan.edits.map((e) => e.range[1]))];
@@ -316,6 +336,22 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       action: "manual",
       reason: "left as it is: rewriting the other locks of this function did not give it a plan that keeps behaviour",
     };
+  }
+  if (options.explainKept && options.modernize) {
+    for (const [index, correct] of correctAt.entries()) {
+      if (!correct || outcomes[index]) continue;
+      const first = original[index]!;
+      outcomes[index] = {
+        line: first.call.loc.start.line,
+        column: first.call.loc.start.column + 1,
+        api: first.label,
+        verdict: "safe",
+        action: "kept",
+        reason: canRunUsing
+          ? "left as it is: rewriting the other locks of this function did not give it a plan that keeps behaviour"
+          : "this file cannot run `using` where it runs",
+      };
+    }
   }
   const sites = outcomes.filter((o): o is SiteOutcome => o !== undefined);
   const modernised = sites.filter((s) => s.verdict === "safe" && s.action === "rewritten").length;

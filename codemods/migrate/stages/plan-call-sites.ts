@@ -123,10 +123,15 @@ export async function planCallSites(
     }
     const original = sources.get(result.file)!;
     const changed = result.output !== original.text;
+    const reason = noUsing.get(result.file);
     planned.push({
       file: result.file,
       status: changed ? "modified" : "unchanged",
-      sites: result.sites,
+      // A correct site kept because the file cannot run `using` says why, with the setting that would allow it.
+      sites:
+        reason === undefined
+          ? result.sites
+          : result.sites.map((site) => (site.action === "kept" && site.reason === NO_USING_HERE ? { ...site, reason: `${NO_USING_HERE}: ${reason}` } : site)),
       correctSitesKept: result.correctSitesKept ?? 0,
       ...noUsingOf(noUsing, result.file),
       // Unchanged files need nothing more: keep memory flat on large repositories.
@@ -149,6 +154,9 @@ function noUsingOf(noUsing: ReadonlyMap<string, string>, file: string): { noUsin
   return reason === undefined ? {} : { noUsing: reason };
 }
 
+/** migrateSource's reason for a correct site in a file that cannot run `using`. */
+const NO_USING_HERE = "this file cannot run `using` where it runs";
+
 /** Migrates one file's call sites (also the worker's job). */
 export function migrateOne(file: string, text: string, job: CallSiteJob): CallSiteResult {
   try {
@@ -158,6 +166,8 @@ export function migrateOne(file: string, text: string, job: CallSiteJob): CallSi
       disposableHandles: job.handles,
       handleReasons: job.reasons,
       modernize: job.modernize,
+      // With --modernize, every correct site left as it is is listed with the reason.
+      explainKept: job.modernize,
       canRunUsing: !job.noUsing.has(file),
       ...(types ? { declaredTypes: new Map(types) } : {}),
       typesHint: job.outsideProject.has(file) ? job.outsideProjectHint : job.typesHint,

@@ -118,24 +118,22 @@ function finish(plan: VerifiedFile): VerifiedFile {
 
 /**
  * A rejected file's sites are not rewritten: each reported site it would have fixed is left for a
- * human with the verification's reason, and a correct site it would have modernised is kept.
+ * human with the verification's reason, and a correct site it would have modernised is kept, with
+ * that reason too.
  */
 export function leaveRejectedSitesToHuman(plan: VerifiedFile): VerifiedFile {
   const reason = `not rewritten: ${(plan.rejectedBecause ?? "").replace(/\.$/, "")}; fix that type error and run again, or fix this site by hand`;
   let kept = 0;
-  const sites = plan.sites.flatMap((site) => {
-    if (site.action !== "rewritten") return [site];
-    if (site.verdict === "safe") {
-      kept++;
-      return [];
-    }
-    return [{ ...site, action: "manual" as const, reason }];
+  const sites = plan.sites.map((site) => {
+    if (site.action !== "rewritten") return site;
+    if (site.verdict === "safe") kept++;
+    return { ...site, action: site.verdict === "safe" ? ("kept" as const) : ("manual" as const), reason };
   });
   return {
     ...plan,
     sites,
     correctSitesKept: plan.correctSitesKept + kept,
-    rejectedSites: kept + sites.filter((site) => site.reason === reason).length,
+    rejectedSites: sites.filter((site) => site.reason === reason).length,
   };
 }
 
