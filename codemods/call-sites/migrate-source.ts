@@ -121,19 +121,21 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           ? declaredTypes.get(declaredTypeKey(declarator.id.name, text.slice(declarator.init.range[0], declarator.init.range[1])))
           : undefined
     : undefined;
-  const original = findAcquisitions(program, model, collectImports(program), text);
+  const inputImports = collectImports(program);
+  const original = findAcquisitions(program, model, inputImports, text);
   const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
   // Calls into relative imports are seen into as the rule sees them (core/analysis/callees.ts).
   const inputContext: AnalysisContext = {
     model,
-    imports: collectImports(program),
+    imports: inputImports,
     sourceText: text,
     modules: fileModuleSource(program, filePath, parseSource),
   };
   let correctInInput = 0;
   const correctAt: boolean[] = [];
-  const reportedInInput = original.map((site, index) => {
-    const verdict = judgeSite(site, inputContext);
+  // The first pass plans on this same tree: it reuses these sites, imports and verdicts.
+  const inputVerdicts = original.map((site) => judgeSite(site, inputContext));
+  const reportedInInput = inputVerdicts.map((verdict, index) => {
     correctAt[index] = verdict.kind === "safe" && verdict.why === "released";
     if (correctAt[index]) correctInInput++;
     return verdict.kind === "safe" ? undefined : verdict.kind;
@@ -151,11 +153,12 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   const offsets = original.map((site) => site.call.range[0]);
   for (let pass = 0, changed = true; changed && pass <= original.length; pass++) {
     changed = false;
-    const imports = collectImports(program);
-    const found = findAcquisitions(program, model, imports, text);
+    const imports = pass === 0 ? inputImports : collectImports(program);
+    const found = pass === 0 ? original : findAcquisitions(program, model, imports, text);
     const byOffset = new Map(found.map((site) => [site.call.range[0], site] as const));
     const sites = original.map((_, index) => byOffset.get(offsets[index]!) ?? (found.length === original.length ? found[index] : undefined));
-    const context: AnalysisContext = { model, imports, sourceText: text, modules: fileModuleSource(program, filePath, parseSource) };
+    const context: AnalysisContext =
+      pass === 0 ? inputContext : { model, imports, sourceText: text, modules: fileModuleSource(program, filePath, parseSource) };
     const batch: { index: number; edits: readonly TextEdit[]; span: [number, number] }[] = [];
     const owners = new Set<TSESTree.Node>();
     for (let index = 0; index < original.length; index++) {
@@ -163,7 +166,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       const site = sites[index];
       if (!site) continue;
       const first = original[index]!;
-      const verdict = judgeSite(site, context);
+      const verdict = pass === 0 ? inputVerdicts[index]! : judgeSite(site, context);
       const reported = verdict.kind !== "safe";
       if (!reported && !(modernize && verdict.why === "released")) continue;
       const base = { line: first.call.loc.start.line, column: first.call.loc.start.column + 1, api: first.label, verdict: verdict.kind };
