@@ -9,7 +9,6 @@ import { writeFiles } from "./stages/write.js";
 
 export { MigrationConfigError };
 export type { FileReport, FileStatus, MigrateOptions, MigrationResult } from "./records.js";
-export { migrateOne, type CallSiteResult } from "./stages/plan-call-sites.js";
 
 /**
  * `lock-scope migrate`: one run across a repository, as six stages (migrate/stages/), each a
