@@ -4,7 +4,7 @@ import path from "node:path";
 import type { ESLint, Linter } from "eslint";
 import { oneLine } from "./errors.js";
 import { byCodeUnits as compare, isWithin } from "./paths.js";
-import { writeFileAtomic } from "./file-text.js";
+import { describeFileError, writeFileAtomic } from "./file-system.js";
 
 /**
  * Baseline mode for adopting the rules on a large codebase: the findings that
@@ -75,11 +75,10 @@ export function readBaseline(file: string): BaselineFile {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new BaselineError("missing", "does not exist");
-    if (code === "EISDIR") throw new BaselineError("io", "is a folder, not a file");
-    if (code === "EACCES" || code === "EPERM") throw new BaselineError("io", "cannot be read (permission denied)");
-    throw new BaselineError("io", `cannot be read (${oneLine((error as Error).message)})`);
+    const cause = describeFileError(error);
+    if (cause.kind === "missing") throw new BaselineError("missing", "does not exist");
+    if (cause.kind === "folder") throw new BaselineError("io", cause.text);
+    throw new BaselineError("io", `cannot be read (${cause.kind === "permissionDenied" ? cause.text : oneLine((error as Error).message)})`);
   }
   let parsed: unknown;
   try {
@@ -88,11 +87,9 @@ export function readBaseline(file: string): BaselineFile {
     if (/^(<<<<<<<|>>>>>>>|=======)( |$)/m.test(text)) throw new BaselineError("invalid", "contains merge conflict markers");
     throw new BaselineError("invalid", `is not valid JSON (${oneLine((error as Error).message)})`);
   }
+  if (!isBaselineShape(parsed)) throw new BaselineError("invalid", `is not a lock-scope baseline (expected {"version": 1, "entries": [...]})`);
   const baseline = parsed as BaselineFile;
-  if (typeof baseline !== "object" || baseline === null || baseline.version !== 1 || !Array.isArray(baseline.entries)) {
-    throw new BaselineError("invalid", `is not a lock-scope baseline (expected {"version": 1, "entries": [...]})`);
-  }
-  const bad = baseline.entries.findIndex((e) => !isEntry(e));
+  const bad = parsed.entries.findIndex((e) => !isEntry(e));
   if (bad >= 0) throw new BaselineError("invalid", `has a malformed entry at index ${bad} (expected file, ruleId, messageId and fingerprint strings)`);
   return baseline;
 }
@@ -115,8 +112,8 @@ export function writeBaseline(file: string, entries: Iterable<BaselineEntry>): n
   try {
     writeFileAtomic(file, `${JSON.stringify(content, null, 2)}\n`, mode);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "EACCES" || code === "EPERM" ? "permission denied" : code === "EISDIR" ? "it is a folder" : oneLine((error as Error).message);
+    const cause = describeFileError(error);
+    const reason = cause.kind === "permissionDenied" ? cause.text : cause.kind === "folder" ? "it is a folder" : oneLine((error as Error).message);
     throw new BaselineError("io", `cannot be written (${reason})`);
   }
   return sorted.length;
@@ -190,6 +187,13 @@ export function entryKey(e: BaselineEntry): string {
 
 function toBaselinePath(root: string, file: string): string {
   return path.relative(root, file).split(path.sep).join("/");
+}
+
+/** `{ "version": 1, "entries": [...] }`, entries not yet checked. */
+function isBaselineShape(value: unknown): value is { version: 1; entries: unknown[] } {
+  if (typeof value !== "object" || value === null) return false;
+  const { version, entries } = value as Record<string, unknown>;
+  return version === 1 && Array.isArray(entries);
 }
 
 function isEntry(e: unknown): e is BaselineEntry {

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { describeFileError } from "./file-system.js";
 
 export const SOURCE_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs"];
 const SKIPPED_DIRECTORIES = ["node_modules", ".git", "dist", "build", "coverage"];
@@ -34,7 +35,8 @@ export function listSourceFiles(inputs: readonly string[], cwd: string, options:
     problems.push({ path: file, message });
   };
   const visitedDirectories = new Set<string>();
-  const looksLikeSource = (file: string) => SOURCE_EXTENSIONS.includes(path.extname(file)) && (options.includeDeclarations || !/\.d\.[cm]?ts$/.test(file));
+  const looksLikeSource = (file: string) =>
+    SOURCE_EXTENSIONS.includes(path.extname(file)) && (options.includeDeclarations === true || !/\.d\.[cm]?ts$/.test(file));
 
   const visit = (absolute: string, explicit: boolean, realParent: string | undefined): void => {
     let stat: fs.Stats;
@@ -43,7 +45,7 @@ export function listSourceFiles(inputs: readonly string[], cwd: string, options:
     } catch (error) {
       // Inside a folder, only paths that would have been sources are worth a line.
       if (!explicit && !looksLikeSource(absolute)) return;
-      problem(absolute, statProblem(absolute, error as NodeJS.ErrnoException));
+      problem(absolute, statProblem(absolute, error));
       return;
     }
     if (stat.isDirectory()) {
@@ -51,7 +53,7 @@ export function listSourceFiles(inputs: readonly string[], cwd: string, options:
       try {
         real = fs.realpathSync(absolute);
       } catch (error) {
-        problem(absolute, statProblem(absolute, error as NodeJS.ErrnoException));
+        problem(absolute, statProblem(absolute, error));
         return;
       }
       if (realParent !== undefined && (realParent === real || realParent.startsWith(real + path.sep))) {
@@ -64,7 +66,7 @@ export function listSourceFiles(inputs: readonly string[], cwd: string, options:
       try {
         entries = fs.readdirSync(absolute, { withFileTypes: true });
       } catch (error) {
-        problem(absolute, `cannot read folder: ${errorText(error as NodeJS.ErrnoException)}`);
+        problem(absolute, `cannot read folder: ${errorText(error)}`);
         return;
       }
       for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
@@ -86,22 +88,17 @@ export function listSourceFiles(inputs: readonly string[], cwd: string, options:
   return { files: sortedFiles, problems: problems.filter((p) => !files.has(p.path)) };
 }
 
-function statProblem(file: string, error: NodeJS.ErrnoException): string {
-  if (error.code === "ELOOP") return "symbolic link loop; skipped";
-  if (error.code === "ENOENT") {
-    try {
-      if (fs.lstatSync(file).isSymbolicLink()) return `broken symbolic link (its target ${fs.readlinkSync(file)} does not exist); skipped`;
-    } catch {
-      // not there at all
-    }
-    return "no such file or folder";
-  }
+/** A path the listing cannot use: the message after `<path>: error: `. */
+function statProblem(file: string, error: unknown): string {
+  const cause = describeFileError(error, file);
+  if (cause.kind === "linkLoop" || cause.kind === "brokenLink") return `${cause.text}; skipped`;
+  if (cause.kind === "missing") return "no such file or folder";
   return `cannot read: ${errorText(error)}`;
 }
 
-function errorText(error: NodeJS.ErrnoException): string {
-  if (error.code === "EACCES" || error.code === "EPERM") return "permission denied";
-  return error.message;
+/** "permission denied", or the system's message. */
+function errorText(error: unknown): string {
+  return describeFileError(error).kind === "permissionDenied" ? "permission denied" : (error as Error).message;
 }
 
 function kindOf(stat: fs.Stats): string {

@@ -7,7 +7,7 @@ export * from "./errors.js";
 export * from "./io.js";
 export * from "./progress.js";
 export * from "./paths.js";
-export * from "./file-text.js";
+export * from "./file-system.js";
 export * from "./files.js";
 export { runCommand, debugFlag, type Command } from "./main.js";
 export { lockConfigsFor, type ProjectLockConfig, type ConfigLookup } from "./eslint-config.js";

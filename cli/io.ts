@@ -17,11 +17,13 @@ export function supportsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessE
 }
 
 export function processIO(): CliIO {
+  // `isTTY` is undefined, not false, when the stream is not a terminal (whatever the types say).
+  const stderr: { isTTY?: boolean } = process.stderr;
   return {
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
     cwd: process.cwd(),
-    isTTY: Boolean(process.stderr.isTTY),
+    isTTY: stderr.isTTY ?? false,
     colour: supportsColour(process.stdout),
   };
 }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ESLint, type Linter } from "eslint";
 import plugin from "../index.js";
-import { decodeSource, readSourceBytes, SourceReadError } from "./file-text.js";
+import { decodeSource, readSourceBytes, SourceReadError } from "./file-system.js";
 import { listSourceFiles } from "./files.js";
 import { UsageError } from "./errors.js";
 import type { CliIO } from "./io.js";

@@ -3,14 +3,29 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { MIGRATE_HELP } from "./help.js";
 import { createTwoFilesPatch } from "diff";
-import { listSourceFiles, lockConfigsFor, parseShard, UsageError, type CliIO, progressBar } from "eslint-plugin-lock-scope/cli";
+import { listSourceFiles, lockConfigsFor, oneLine, parseShard, UsageError, type CliIO, progressBar } from "eslint-plugin-lock-scope/cli";
 import type { ModelOptions } from "eslint-plugin-lock-scope/core";
 import { MigrationConfigError, runMigration, type FileReport, type MigrationResult } from "./migrate/run-migration.js";
 import { RUNTIMES, type Runtime } from "./migrate/runtime.js";
 
 export { MIGRATE_HELP };
 
+/**
+ * `lock-scope migrate` / `lock-scope-codemod`. With `--json`, a run that stops with exit 2 (a usage
+ * or configuration error) prints `{ "error": "…" }` on stdout as well, so a script always has JSON to
+ * parse; the one-line message still goes to stderr (runCommand).
+ */
 export async function migrate(argv: string[], io: CliIO): Promise<number> {
+  if (!argv.includes("--json")) return migrateCommand(argv, io);
+  try {
+    return await migrateCommand(argv, io);
+  } catch (error) {
+    io.stdout(`${JSON.stringify({ error: oneLine(String((error as Error | null)?.message ?? error)) }, null, 2)}\n`);
+    throw error;
+  }
+}
+
+async function migrateCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -78,7 +93,9 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       modernize: values.modernize,
       runtime: values.runtime as Runtime | undefined,
       lockModel,
-      onProgress: (done, total, phase) => bar.update(done, total, phase),
+      onProgress: (done, total, phase) => {
+        bar.update(done, total, phase);
+      },
     });
   } catch (error) {
     bar.done();
@@ -107,6 +124,8 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
       for (const site of file.sites.filter((s) => s.action === "manual")) {
         io.stderr(`${rel}:${site.line}:${site.column}: manual: \`${site.api}\`: ${site.reason}\n`);
       }
+      for (const site of file.sites.filter((s) => s.action === "kept"))
+        io.stderr(`${rel}:${site.line}:${site.column}: kept: \`${site.api}\`: ${site.reason ?? ""}\n`);
       for (const site of file.sites.filter((s) => s.stillReported !== undefined)) {
         io.stderr(
           `${rel}:${site.line}:${site.column}: rewritten in part: \`${site.api}\`: require-release still reports it (${site.stillReported}); finish it by hand\n`,
@@ -117,6 +136,7 @@ export async function migrate(argv: string[], io: CliIO): Promise<number> {
     io.stderr(providerFallbackLines(result, io.cwd));
     if (result.tsconfigUpdated)
       io.stderr(`${values.write ? "updated" : "would update"} ${path.relative(io.cwd, result.tsconfig!)}: added "ESNext.Disposable" to compilerOptions.lib\n`);
+    if (result.tsconfigNotUpdated) io.stderr(`${path.relative(io.cwd, result.tsconfig!)} not updated, not needed: ${result.tsconfigNotUpdated}\n`);
     io.stderr(summaryTable(result, values.write) + staleTempFilesLine(result, values.write));
     if (values.write) io.stderr(unreadUsingLine(result));
   }
@@ -184,6 +204,7 @@ function jsonReport(result: MigrationResult, cwd: string, written: boolean): unk
     written,
     tsconfig: result.tsconfig ? path.relative(cwd, result.tsconfig) : null,
     tsconfigUpdated: result.tsconfigUpdated ?? false,
+    ...(result.tsconfigNotUpdated ? { tsconfigNotUpdated: result.tsconfigNotUpdated } : {}),
     files: result.files.map((f) => ({
       file: path.relative(cwd, f.file).split(path.sep).join("/"),
       status: f.status,
@@ -283,7 +304,8 @@ function summary(result: MigrationResult) {
     files: result.files.length,
     modified: count("modified"),
     unchanged: count("unchanged"),
-    skipped: count("skipped"),
+    // No file is skipped any more (an unreadable one is an error): the key stays for scripts that read it.
+    skipped: 0,
     errors: count("error"),
     rejected: count("rejected"),
     sitesRewritten: sites.filter((s) => s.action === "rewritten").length,

@@ -8,7 +8,7 @@ import plugin from "../index.js";
 import { run } from "../cli/main.js";
 import type { CliIO } from "../cli/io.js";
 import { progressBar } from "../cli/progress.js";
-import { readSourceFile, writeFileAtomic } from "../cli/file-text.js";
+import { readSourceFile, writeFileAtomic } from "../cli/file-system.js";
 import { listSourceFiles } from "../cli/files.js";
 import { repoRoot, runNode } from "./helpers/run.js";
 // @ts-expect-error plain ESM helper shared with the sweep (test/sweep/run.mjs)

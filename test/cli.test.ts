@@ -1,5 +1,8 @@
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { run } from "../cli/main.js";
 import type { CliIO } from "../cli/io.js";
@@ -54,21 +57,56 @@ describe("lock-scope CLI", () => {
 });
 
 describe("what each command loads", () => {
-  // CommonJS modules (ESLint, TypeScript, ts-morph, typescript-estree) land in require.cache even when imported from ESM.
-  const probe = (argv: string[]) => {
-    const script = `import { createRequire } from "node:module";
-const { run } = await import(${JSON.stringify(path.join(repoRoot, "dist/cli/main.js"))});
-process.stdout.write = () => true;
-await run(${JSON.stringify(argv)});
-const heavy = Object.keys(createRequire(import.meta.url).cache).filter((f) => /node_modules\\/(eslint|typescript|ts-morph|@typescript-eslint\\/typescript-estree|@ts-morph)\\//.test(f));
-console.error(JSON.stringify([...new Set(heavy.map((f) => f.split("node_modules/").pop().split("/").slice(0, f.includes("/@") ? 2 : 1).join("/")))]));`;
-    const ran = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: repoRoot, encoding: "utf8" });
-    return JSON.parse(ran.stderr.trim().split("\n").pop()!) as string[];
+  /**
+   * The packages a program loads, traced by test/helpers/trace-loads.mjs (ES modules through a
+   * resolve hook, CommonJS modules from require's cache), among the heavy ones: ESLint, TypeScript,
+   * ts-morph, the parsers. `program` is a script of the repository and its arguments.
+   */
+  const loads = (program: string[]): string[] => {
+    const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lock-scope-trace-")), "loads.txt");
+    const ran = spawnSync(process.execPath, ["--import", path.join(repoRoot, "test/helpers/trace-loads.mjs"), ...program], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      env: { ...process.env, TRACE_LOADS_OUT: trace },
+    });
+    expect(ran.error).toBeUndefined();
+    const loaded = fs.readFileSync(trace, "utf8").split("\n");
+    fs.rmSync(path.dirname(trace), { recursive: true, force: true });
+    return loaded.filter((file) => file !== "");
   };
+  const heavyLoads = (program: string[]): string[] => {
+    const loaded = loads(program);
+    const heavy = /node_modules\/(eslint|typescript|ts-morph|@ts-morph\/[^/]+|@typescript-eslint\/(?:typescript-estree|parser))\//;
+    return [...new Set(loaded.flatMap((file) => heavy.exec(file)?.[1] ?? []))].sort();
+  };
+  const lockScope = path.join(repoRoot, "bin/lock-scope.js");
+  const codemod = path.join(repoRoot, "codemods/bin/lock-scope-codemod.js");
 
-  it("--version and --help load neither ESLint nor TypeScript nor the codemod", () => {
-    expect(probe(["--version"])).toEqual([]);
-    expect(probe(["--help"])).toEqual([]);
+  it("lock-scope --version and --help load neither ESLint nor TypeScript nor the codemod", () => {
+    expect(heavyLoads([lockScope, "--version"])).toEqual([]);
+    expect(heavyLoads([lockScope, "--help"])).toEqual([]);
+    expect(loads([lockScope, "--help"]).filter((file) => file.includes(`codemods${path.sep}`))).toEqual([]);
+  });
+
+  it("lock-scope-codemod --version and --help load no TypeScript, no parser, no ESLint, no ts-morph", () => {
+    expect(heavyLoads([codemod, "--version"])).toEqual([]);
+    expect(heavyLoads([codemod, "--help"])).toEqual([]);
+  });
+
+  it("lock-scope scan loads ESLint and the parser, never ts-morph", () => {
+    const loaded = heavyLoads([lockScope, "scan", "fixtures/example-project/src/gateway.ts"]);
+    expect(loaded).toContain("eslint");
+    expect(loaded.filter((name) => name.includes("ts-morph"))).toEqual([]);
+  });
+
+  it("the plugin's entry point (dist/index.js) loads no parser and no TypeScript", () => {
+    const script = `import(${JSON.stringify(pathToFileURL(path.join(repoRoot, "dist/index.js")).href)}).then((m) => { if (!m.default.rules) process.exit(3); })`;
+    expect(heavyLoads(["--input-type=module", "-e", script])).toEqual([]);
+  });
+
+  it("the trace sees what a program loads (the probe itself is not blind)", () => {
+    expect(heavyLoads(["-e", "require('typescript')"])).toEqual(["typescript"]);
+    expect(heavyLoads(["--input-type=module", "-e", "await import('ts-morph')"])).toContain("ts-morph");
   });
 });
 

@@ -46,7 +46,7 @@ describe("jscodeshift -t codemods/dist/call-sites/transform.js", () => {
     expect(fs.readFileSync(untouched, "utf8")).toBe("export const answer = 42; // nothing to do\n");
   });
 
-  it("reports a site it leaves for a human on stderr, and a syntax error as a failed file", () => {
+  it("reports a site it leaves for a human through api.report (the runner prints it), and a syntax error as a failed file", () => {
     const manual = path.join(dir, "manual.ts");
     const broken = path.join(dir, "broken.ts");
     const manualText =
@@ -63,8 +63,32 @@ describe("jscodeshift -t codemods/dist/call-sites/transform.js", () => {
       manual,
       broken,
     ]);
-    expect(ran.stderr + ran.stdout).toContain("manual.ts:2:9 manual: the acquisition's handle is discarded");
+    // jscodeshift's runner prints each api.report message as ` REP <file> <message>` on stdout.
+    expect(ran.stdout).toMatch(/REP \S*manual\.ts 2:9 manual: the acquisition's handle is discarded/);
+    expect(ran.stderr).not.toContain("manual:");
     expect(ran.stdout).toContain("1 errors");
     expect(fs.readFileSync(manual, "utf8")).toBe(manualText);
+  });
+
+  it("calls api.report once per manual site and writes nothing to stderr itself", async () => {
+    const { default: transform } = (await import(path.join(repoRoot, "codemods/dist/call-sites/transform.js"))) as {
+      default: (file: { path: string; source: string }, api: { report: (message: string) => void }) => string | undefined;
+    };
+    const reports: string[] = [];
+    const written: unknown[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: unknown) => written.push(chunk) > 0) as typeof process.stderr.write;
+    let output: string | undefined;
+    try {
+      output = transform(
+        { path: "manual.ts", source: "export async function f(file: string) {\n  await acquireFileLock(file);\n}\n" },
+        { report: (message) => reports.push(message) },
+      );
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(output).toBeUndefined();
+    expect(reports).toEqual([expect.stringMatching(/^2:9 manual: the acquisition's handle is discarded/)]);
+    expect(written).toEqual([]);
   });
 });

@@ -275,6 +275,116 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
     );
   });
 
+  it("--update-tsconfig leaves the tsconfig as it is when every fix is try/finally (no `using` written), and says it was not needed", async () => {
+    const tsconfig = JSON.stringify(
+      {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          lib: ["ES2022"],
+          strict: true,
+          types: [],
+          noEmit: true,
+          skipLibCheck: true,
+        },
+        include: ["src"],
+      },
+      null,
+      2,
+    );
+    // A lock API that exists only in a .d.ts: its handle cannot be made disposable, so the leak gets try/finally.
+    const declaration = `export declare function acquireSessionWriteLock(o: { sessionFile: string }): Promise<{ release(): Promise<void> }>;\n`;
+    const leaky = `import { acquireSessionWriteLock } from "./lock-api.js";
+declare function rewrite(file: string): Promise<string[]>;
+
+export async function compact(sessionFile: string): Promise<number> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  const kept = await rewrite(sessionFile);
+  await lock.release();
+  return kept.length;
+}
+`;
+    const dir = project({ "src/lock-api.d.ts": declaration, "src/compact.ts": leaky }, { tsconfig });
+    const dry = capture(dir);
+    expect(await run(["migrate", "src", "--update-tsconfig"], dry)).toBe(0);
+    expect(fileDiffs(dry.out).map((d) => d.split("\n")[0])).toEqual(["--- a/src/compact.ts"]);
+    expect(dry.err).not.toContain("would update tsconfig.json");
+    expect(dry.err).toContain("tsconfig.json not updated, not needed: no fix uses `using`");
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--update-tsconfig", "--json"], io)).toBe(0);
+    expect(JSON.parse(io.out)).toMatchObject({
+      tsconfigUpdated: false,
+      tsconfigNotUpdated: expect.stringContaining("no fix uses `using`"),
+      summary: { leaksFixed: 1 },
+    });
+    expect(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).toBe(tsconfig);
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("} finally {\n    await lock.release();\n  }");
+  });
+
+  it("--modernize gives every correct site it keeps a reason, on stderr and in --json", async () => {
+    // A .d.ts-only API: its handle cannot be made disposable, so the correct site cannot become `using`.
+    const declaration = `export declare function acquireSessionWriteLock(o: { sessionFile: string }): Promise<{ release(): Promise<void> }>;\n`;
+    const correct = `import { acquireSessionWriteLock } from "./lock-api.js";
+declare function rewrite(file: string): Promise<void>;
+
+export async function compact(sessionFile: string): Promise<void> {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  try {
+    await rewrite(sessionFile);
+  } finally {
+    await lock.release();
+  }
+}
+`;
+    const dir = project({ "src/lock-api.d.ts": declaration, "src/compact.ts": correct });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--modernize"], io)).toBe(0);
+    expect(io.err).toMatch(/^src\/compact\.ts:5:22: kept: `acquireSessionWriteLock`: \S.*$/m);
+    const json = capture(dir);
+    expect(await run(["migrate", "src", "--modernize", "--json"], json)).toBe(0);
+    const report = JSON.parse(json.out);
+    expect(report.summary).toMatchObject({ correctSitesKept: 1, correctSitesModernised: 0, sitesManual: 0 });
+    expect(report.files.find((f: { file: string }) => f.file === "src/compact.ts").sites).toEqual([
+      { line: 5, column: 22, api: "acquireSessionWriteLock", verdict: "safe", action: "kept", reason: expect.stringMatching(/\S/) },
+    ]);
+    // Without --modernize, correct sites are kept by design: counted, not listed.
+    const leaksOnly = capture(dir);
+    expect(await run(["migrate", "src", "--json"], leaksOnly)).toBe(0);
+    expect(JSON.parse(leaksOnly.out).files.flatMap((f: { sites: unknown[] }) => f.sites)).toEqual([]);
+  });
+
+  it("--modernize in a file that cannot run `using`: each correct site kept says why, with the setting", async () => {
+    const correct = LEAKY.replace("  const lock = await acquireFileLock(file);\n", "  const lock = await acquireFileLock(file);\n  try {\n").replace(
+      "  await lock.release();\n",
+      "  } finally {\n    await lock.release();\n  }\n",
+    );
+    // No tsconfig compiles it: it runs as written, and Node 20 cannot run `using`.
+    const dir = project({ "src/lock.ts": LOCK_MODULE, "src/compact.ts": correct }, { tsconfig: false });
+    const json = capture(dir);
+    expect(await run(["migrate", "src", "--modernize", "--runtime", "node20", "--json"], json)).toBe(0);
+    const sites = JSON.parse(json.out).files.flatMap((f: { sites: { action: string; reason?: string }[] }) => f.sites);
+    expect(sites.length).toBeGreaterThan(0);
+    for (const site of sites) {
+      expect(site.action).toBe("kept");
+      expect(site.reason).toMatch(/^this file cannot run `using` where it runs: .*--runtime node24/);
+    }
+  });
+
+  it("--json prints { error } on stdout when the run stops with exit 2, and the one line on stderr", async () => {
+    const dir = project({ "src/compact.ts": LEAKY });
+    const missing = capture(dir);
+    expect(await run(["migrate", "nowhere", "--json"], missing)).toBe(2);
+    expect(JSON.parse(missing.out)).toEqual({ error: "no such file or folder: nowhere" });
+    expect(missing.err).toBe("lock-scope migrate: no such file or folder: nowhere\n");
+    const usage = capture(dir);
+    expect(await run(["migrate", "src", "--json", "--workers", "0"], usage)).toBe(2);
+    expect(JSON.parse(usage.out)).toEqual({ error: "--workers must be at least 1" });
+    const unknown = capture(dir);
+    expect(await run(["migrate", "src", "--json", "--frobnicate"], unknown)).toBe(2);
+    expect(Object.keys(JSON.parse(unknown.out))).toEqual(["error"]);
+  });
+
   it("--update-tsconfig that cannot help says so and writes nothing, not even the tsconfig", async () => {
     const tsconfig = JSON.stringify(
       { compilerOptions: { target: "ES2022", module: "NodeNext", lib: ["ES2022"], noLib: true, types: [], noEmit: true }, include: ["src"] },

@@ -48,33 +48,35 @@ function setup() {
     return { output: file === JOB ? `job: ${form}` : text, sites: file === JOB ? [site("acquireFileLock", 4)] : [] };
   };
   const reports = [lockReport, jobReport];
-  const replanner = new CallSiteReplanner(project, providers, handles, reasons, () => reports, migrate, "/project");
-  return { project, providers, handles, reasons, calls, replanner, lockReport, jobReport };
+  const replanner = new CallSiteReplanner(project, providers, handles, reasons, migrate, "/project");
+  return { project, providers, handles, reasons, calls, replanner, lockReport, jobReport, reports };
 }
 
 const diagnostic = (file: string, line: number) => new Map([[file, { file, line, column: 5, message: "Type 'X' is not assignable to type 'Y'." }]]);
 
 describe("CallSiteReplanner", () => {
   it("a call site whose `await using` fails is planned again with its handle as not disposable (this file only)", () => {
-    const { replanner, jobReport, calls, handles, project } = setup();
-    const replanned = replanner.retry([jobReport], diagnostic(JOB, 4));
-    expect([...replanned]).toEqual([jobReport]);
+    const { replanner, jobReport, calls, handles, project, reports } = setup();
+    const replanned = replanner.retry([jobReport], diagnostic(JOB, 4), reports);
+    expect([...replanned.keys()]).toEqual([JOB]);
     expect(calls).toEqual([
       { file: JOB, disposable: [], reason: "`await using` with this handle does not type-check here (src/job.ts:4:5 Type 'X' is not assignable to type 'Y'.)" },
     ]);
-    expect(jobReport.output).toBe("job: try/finally");
+    expect(replanned.get(JOB)!.output).toBe("job: try/finally");
+    expect(jobReport.output).toBe("job: await using"); // the plan it was given is left as it was
     expect(project.getSourceFileOrThrow(JOB).getFullText()).toBe("job: try/finally");
     expect(handles.has("acquireFileLock")).toBe(true); // other files keep `await using`
     expect(replanner.retries).toBe(1);
   });
 
   it("a provider file that still fails keeps only its provider edits; the call sites that rely on it keep `await using`", () => {
-    const { replanner, lockReport, jobReport, providers, project } = setup();
-    const replanned = replanner.retry([lockReport], diagnostic(LOCK, 9));
-    expect([...replanned]).toEqual([lockReport]);
-    expect(lockReport.output).toBe(LOCK_TEXT.replace(" }", `${INSERTED} }`));
-    expect(project.getSourceFileOrThrow(LOCK).getFullText()).toBe(lockReport.output);
-    expect(lockReport.sites).toEqual([
+    const { replanner, lockReport, jobReport, providers, project, reports } = setup();
+    const replanned = replanner.retry([lockReport], diagnostic(LOCK, 9), reports);
+    expect([...replanned.keys()]).toEqual([LOCK]);
+    const lockPlan = replanned.get(LOCK)!;
+    expect(lockPlan.output).toBe(LOCK_TEXT.replace(" }", `${INSERTED} }`));
+    expect(project.getSourceFileOrThrow(LOCK).getFullText()).toBe(lockPlan.output);
+    expect(lockPlan.sites).toEqual([
       {
         line: 9,
         column: 3,
@@ -89,24 +91,26 @@ describe("CallSiteReplanner", () => {
   });
 
   it("a provider file that fails even then drops its provider everywhere, and every file that relied on it falls back to try/finally", () => {
-    const { replanner, lockReport, jobReport, providers, handles, reasons, project } = setup();
-    replanner.retry([lockReport], diagnostic(LOCK, 9));
-    const replanned = replanner.retry([lockReport], diagnostic(LOCK, 1));
-    expect(new Set(replanned)).toEqual(new Set([lockReport, jobReport]));
+    const { replanner, lockReport, providers, handles, reasons, project, reports } = setup();
+    // The verification's plans after the first retry: the provider file reduced to its provider edits.
+    const plans = [...reports];
+    for (const [file, plan] of replanner.retry([lockReport], diagnostic(LOCK, 9), plans)) plans[plans.findIndex((p) => p.file === file)] = plan;
+    const replanned = replanner.retry([plans[0]!], diagnostic(LOCK, 1), plans);
+    expect(new Set(replanned.keys())).toEqual(new Set([LOCK, JOB]));
     expect(providers.fallbacks).toEqual([
       { apis: ["acquireFileLock"], file: LOCK, line: 1, column: 5, message: "Type 'X' is not assignable to type 'Y'.", kind: "typeError" },
     ]);
     expect(providers.edits.size).toBe(0);
     expect(handles.has("acquireFileLock")).toBe(false);
     expect(reasons.get("acquireFileLock")).toContain("does not type-check");
-    expect(lockReport.status).toBe("unchanged");
+    expect(replanned.get(LOCK)!.status).toBe("unchanged");
     expect(project.getSourceFileOrThrow(LOCK).getFullText()).toBe(LOCK_TEXT);
-    expect(jobReport.output).toBe("job: try/finally");
+    expect(replanned.get(JOB)!.output).toBe("job: try/finally");
   });
 
   it("nothing to fall back to: the file is left to be rejected", () => {
-    const { replanner, jobReport } = setup();
-    replanner.retry([jobReport], diagnostic(JOB, 4));
-    expect(replanner.retry([jobReport], diagnostic(JOB, 4)).size).toBe(0);
+    const { replanner, jobReport, reports } = setup();
+    const first = replanner.retry([jobReport], diagnostic(JOB, 4), reports).get(JOB)!;
+    expect(replanner.retry([first], diagnostic(JOB, 4), [reports[0]!, first]).size).toBe(0);
   });
 });

@@ -38,7 +38,8 @@ import { parseSource } from "../parse.js";
  * report out. Used by `lock-scope migrate` and by the jscodeshift transform.
  */
 
-export type SiteAction = "rewritten" | "manual";
+/** `kept`: a correct site `modernize` left as it is (listed only with `explainKept`, with the reason). */
+export type SiteAction = "rewritten" | "manual" | "kept";
 
 export interface SiteOutcome {
   /** Position of the acquiring call in the input text (1-based line, 1-based column). */
@@ -93,6 +94,8 @@ export interface CallSiteOptions {
   readonly declaredTypes?: ReadonlyMap<string, string>;
   /** How this run could have had the checker's types, for the manual reason of a name without one (see PlanInput). */
   readonly typesHint?: string;
+  /** With `modernize`: list each correct site left as it is, as action `kept` with the reason (default false). */
+  readonly explainKept?: boolean;
 }
 
 /**
@@ -119,19 +122,23 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           ? declaredTypes.get(declaredTypeKey(declarator.id.name, text.slice(declarator.init.range[0], declarator.init.range[1])))
           : undefined
     : undefined;
-  const original = findAcquisitions(program, model, collectImports(program), text);
+  const inputImports = collectImports(program);
+  const original = findAcquisitions(program, model, inputImports, text);
   const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
   // Calls into relative imports are seen into as the rule sees them (core/analysis/callees.ts).
   const inputContext: AnalysisContext = {
     model,
-    imports: collectImports(program),
+    imports: inputImports,
     sourceText: text,
     modules: fileModuleSource(program, filePath, parseSource),
   };
   let correctInInput = 0;
-  const reportedInInput = original.map((site) => {
-    const verdict = judgeSite(site, inputContext);
-    if (verdict.kind === "safe" && verdict.why === "released") correctInInput++;
+  const correctAt: boolean[] = [];
+  // The first pass plans on this same tree: it reuses these sites, imports and verdicts.
+  const inputVerdicts = original.map((site) => judgeSite(site, inputContext));
+  const reportedInInput = inputVerdicts.map((verdict, index) => {
+    correctAt[index] = verdict.kind === "safe" && verdict.why === "released";
+    if (correctAt[index]) correctInInput++;
     return verdict.kind === "safe" ? undefined : verdict.kind;
   });
 
@@ -147,11 +154,12 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   const offsets = original.map((site) => site.call.range[0]);
   for (let pass = 0, changed = true; changed && pass <= original.length; pass++) {
     changed = false;
-    const imports = collectImports(program);
-    const found = findAcquisitions(program, model, imports, text);
+    const imports = pass === 0 ? inputImports : collectImports(program);
+    const found = pass === 0 ? original : findAcquisitions(program, model, imports, text);
     const byOffset = new Map(found.map((site) => [site.call.range[0], site] as const));
     const sites = original.map((_, index) => byOffset.get(offsets[index]!) ?? (found.length === original.length ? found[index] : undefined));
-    const context: AnalysisContext = { model, imports, sourceText: text, modules: fileModuleSource(program, filePath, parseSource) };
+    const context: AnalysisContext =
+      pass === 0 ? inputContext : { model, imports, sourceText: text, modules: fileModuleSource(program, filePath, parseSource) };
     const batch: { index: number; edits: readonly TextEdit[]; span: [number, number] }[] = [];
     const owners = new Set<TSESTree.Node>();
     for (let index = 0; index < original.length; index++) {
@@ -159,10 +167,13 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       const site = sites[index];
       if (!site) continue;
       const first = original[index]!;
-      const verdict = judgeSite(site, context);
+      const verdict = pass === 0 ? inputVerdicts[index]! : judgeSite(site, context);
       const reported = verdict.kind !== "safe";
       if (!reported && !(modernize && verdict.why === "released")) continue;
       const base = { line: first.call.loc.start.line, column: first.call.loc.start.column + 1, api: first.label, verdict: verdict.kind };
+      const keep = (reason: string) => {
+        if (!reported && options.explainKept) outcomes[index] = { ...base, action: "kept", reason };
+      };
       // Reasons name lines of the current text; earlier rewrites may have moved them.
       const delta = first.call.loc.start.line - site.call.loc.start.line;
       const inInput = (reason: string) => (delta === 0 ? reason : reason.replace(/\bline (\d+)/g, (_, n: string) => `line ${Number(n) + delta}`));
@@ -208,7 +219,10 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
               });
       } else if (handedOver) {
         // Handed over on success: only the failure paths are this function's to close (release and rethrow).
-        if (!reported) continue;
+        if (!reported) {
+          keep("the handle is handed over to other code on success, so `using` would release it too early");
+          continue;
+        }
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
         plan = planReleaseOnFailure(site, {
           sourceText: text,
@@ -235,10 +249,18 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
         }
         if (typeof disposal === "string") {
           if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(disposal) };
+          keep(inInput(disposal));
           continue;
         }
         // Modernising is `using`: a correct try/finally site has nothing to gain from the try/finally form.
-        if (!reported && tryFinally) continue;
+        if (!reported && tryFinally) {
+          keep(
+            unbound
+              ? "`using` needs the lock in a local name of its own, and this one is not"
+              : (options.handleReasons?.get(first.label) ?? `the handle returned by \`${first.label}\` is not disposable, so \`using\` cannot release it`),
+          );
+          continue;
+        }
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
         plan = planUsingRewrite(site, {
           sourceText: text,
@@ -273,6 +295,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       }
       if (plan.kind === "manual") {
         if (reported) outcomes[index] = { ...base, action: "manual", reason: inInput(plan.reason) };
+        keep(inInput(plan.reason));
         continue;
       }
       const span: [number, number] = [Math.min(...plan.edits.map((e) => e.range[0])), Math.max(...plan.edits.map((e) => e.range[1]))];
@@ -325,6 +348,22 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
       action: "manual",
       reason: "left as it is: rewriting the other locks of this function did not give it a plan that keeps behaviour",
     };
+  }
+  if (options.explainKept && options.modernize) {
+    for (const [index, correct] of correctAt.entries()) {
+      if (!correct || outcomes[index]) continue;
+      const first = original[index]!;
+      outcomes[index] = {
+        line: first.call.loc.start.line,
+        column: first.call.loc.start.column + 1,
+        api: first.label,
+        verdict: "safe",
+        action: "kept",
+        reason: canRunUsing
+          ? "left as it is: rewriting the other locks of this function did not give it a plan that keeps behaviour"
+          : "this file cannot run `using` where it runs",
+      };
+    }
   }
   const sites = outcomes.filter((o): o is SiteOutcome => o !== undefined);
   const modernised = sites.filter((s) => s.verdict === "safe" && s.action === "rewritten").length;

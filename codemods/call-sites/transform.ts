@@ -16,19 +16,20 @@ interface FileInfo {
   readonly source: string;
 }
 
+/** The part of jscodeshift's API the transform uses: `report` goes to the runner, which prints it with the file's path. */
+interface TransformApi {
+  readonly report: (message: string) => void;
+}
+
 export const parser = "ts";
 
-export default function transform(file: FileInfo, _api: unknown, options: Record<string, unknown> = {}): string | undefined {
+export default function transform(file: FileInfo, api: TransformApi, options: Record<string, unknown> = {}): string | undefined {
   const result = migrateSource(file.source, file.path, {
-    disposableHandles: options["assumeDisposable"] ? "assume" : undefined,
+    disposableHandles: options.assumeDisposable ? "assume" : undefined,
     // Leaks only by default, as `migrate`: `--modernize` also rewrites correct try/finally sites.
-    modernize: options["modernize"] === true || options["modernize"] === "true",
+    modernize: options.modernize === true || options.modernize === "true",
   });
-  for (const site of result.sites) {
-    if (site.action === "manual") {
-      // jscodeshift shows stderr per file; the migrate command reports these as JSON.
-      process.stderr.write(`${file.path}:${site.line}:${site.column} manual: ${site.reason}\n`);
-    }
-  }
+  // Through the runner (` REP <file> 2:9 manual: …`), not stderr: a worker's stderr is not the run's report; `migrate --json` has these too.
+  for (const site of result.sites) if (site.action === "manual") api.report(`${site.line}:${site.column} manual: ${site.reason ?? ""}`);
   return result.output === file.source ? undefined : result.output;
 }

@@ -8,12 +8,20 @@ import { Project, ts } from "ts-morph";
  * tsconfig.json: the type facts, the provider analysis and the verification
  * after the rewrite all use this one program.
  */
+
+/**
+ * `--project`, else the nearest tsconfig.json from `start` up to the first folder with a
+ * package.json (that folder's own tsconfig.json included); undefined when there is none.
+ */
 export function findTsconfig(start: string, explicit: string | undefined, cwd: string): string | undefined {
   if (explicit) return path.resolve(cwd, explicit);
   let dir = fs.existsSync(start) && fs.statSync(start).isDirectory() ? start : path.dirname(start);
   for (;;) {
     const candidate = path.join(dir, "tsconfig.json");
     if (fs.existsSync(candidate)) return candidate;
+    // A package's files are compiled by its own tsconfig or by none: a repository root's tsconfig above
+    // it compiles other files, with other options (a package without one runs as written, runtime.ts).
+    if (fs.existsSync(path.join(dir, "package.json"))) return undefined;
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;

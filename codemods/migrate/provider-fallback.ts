@@ -154,24 +154,29 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
   return { line: before.split("\n").length, column: offset - lineStart + 1 };
 }
 
-/** What the replanner needs of a file report (run-migration's FileReport). */
+/** What the replanner reads of a file's plan (run-migration's PlannedFile / VerifiedFile); it never changes one. */
 export interface ReplannableReport {
   readonly file: string;
-  status: string;
-  sites: SiteOutcome[];
-  correctSitesKept?: number;
-  output?: string;
-  original?: { readonly text: string };
+  readonly status: string;
+  readonly sites: readonly SiteOutcome[];
+  readonly correctSitesKept?: number;
+  readonly output?: string;
+  readonly original?: { readonly text: string };
 }
 
 export interface ReplanResult {
   readonly output: string;
-  readonly sites: SiteOutcome[];
+  readonly sites: readonly SiteOutcome[];
   readonly correctSitesKept?: number;
   readonly error?: string;
 }
 
-/** Step 2 above: re-plans, with handles as not disposable, the files verification would reject. */
+/**
+ * Step 2 above: re-plans, with handles as not disposable, the files verification would reject.
+ * It returns new plans and puts their text into the project (the verification's workspace); what
+ * it keeps changing is the provider decisions: `providers`, and the call-site job's `handles` and
+ * `reasons`, when a provider is dropped.
+ */
 export class CallSiteReplanner {
   /** Re-plans done: each one earns the verification another round. */
   retries = 0;
@@ -185,20 +190,22 @@ export class CallSiteReplanner {
     /** The call-site job's maps (label → disposal, label → reason); updated when a provider is dropped. */
     private readonly handles: Map<string, "async" | "sync">,
     private readonly reasons: Map<string, string>,
-    private readonly reports: () => Iterable<ReplannableReport>,
     private readonly migrate: (file: string, text: string, handles: Map<string, "async" | "sync">, reasons: Map<string, string>) => ReplanResult,
     private readonly cwd: string,
   ) {}
 
   /**
    * For the files verification is about to reject (with their first new diagnostic): re-plans
-   * what can fall back to try/finally. Returns every report re-planned: verification checks those
-   * again in its next round instead of rejecting them now.
+   * what can fall back to try/finally. `plans`: every file's current plan (a dropped provider
+   * re-plans the files that relied on it). Returns the new plan of every file re-planned, by file:
+   * verification checks those again in its next round instead of rejecting them now.
    */
-  retry(rejected: readonly ReplannableReport[], diagnostics: ReadonlyMap<string, NewDiagnostic>): Set<ReplannableReport> {
-    const replanned = new Set<ReplannableReport>();
-    for (const report of rejected) {
-      if (replanned.has(report)) continue; // already planned again after its diagnostic: check it again first
+  retry<Plan extends ReplannableReport>(rejected: readonly Plan[], diagnostics: ReadonlyMap<string, NewDiagnostic>, plans: Iterable<Plan>): Map<string, Plan> {
+    const replanned = new Map<string, Plan>();
+    const current = (plan: Plan): Plan => replanned.get(plan.file) ?? plan;
+    for (const rejectedPlan of rejected) {
+      if (replanned.has(rejectedPlan.file)) continue; // already planned again after its diagnostic: check it again first
+      const report = current(rejectedPlan);
       const file = path.resolve(report.file);
       const diagnostic = diagnostics.get(file);
       // First this file's own handles: try/finally needs none of them disposable.
@@ -207,8 +214,9 @@ export class CallSiteReplanner {
       if (apis.length > 0) {
         for (const api of apis) local.add(api);
         this.notDisposable.set(file, local);
-        if (this.replan(report, diagnostic)) {
-          replanned.add(report);
+        const again = this.replan(report, diagnostic);
+        if (again) {
+          replanned.set(report.file, again);
           continue;
         }
       }
@@ -219,14 +227,13 @@ export class CallSiteReplanner {
         this.providerOnly.add(file);
         const output = applyEdits(report.original.text, providerEdits);
         if (output !== report.output) {
-          report.output = output;
-          report.sites = report.sites.map((s) =>
+          const sites = report.sites.map((s) =>
             s.action === "rewritten"
               ? { ...s, action: "manual" as const, reason: `the rewrite would add a type error, so this site was left as it is: ${where}` }
               : s,
           );
           this.project.getSourceFile(report.file)?.replaceWithText(output);
-          replanned.add(report);
+          replanned.set(report.file, { ...report, output, sites });
           continue;
         }
       }
@@ -244,19 +251,23 @@ export class CallSiteReplanner {
         this.reasons.set(label, this.providers.decisions.get(label)?.reason ?? "");
       }
       const stillEdited = new Set(this.providers.owned.map((o) => o.file));
-      for (const other of this.reports()) {
+      for (const plan of plans) {
+        const other = current(plan);
         if (other.status !== "modified") continue;
         const otherFile = path.resolve(other.file);
         const relied = other.sites.some((s) => dropped.includes(s.api)) || (editedBefore.has(otherFile) && !stillEdited.has(otherFile));
-        if ((other === report || relied) && this.replan(other, diagnostic)) replanned.add(other);
+        if (other.file !== report.file && !relied) continue;
+        const again = this.replan(other, diagnostic);
+        if (again) replanned.set(other.file, again);
       }
     }
     this.retries += replanned.size > 0 ? 1 : 0;
     return replanned;
   }
 
-  private replan(report: ReplannableReport, diagnostic: NewDiagnostic | undefined): boolean {
-    if (!report.original) return false;
+  /** The file planned again with its handles as not disposable; undefined when that changes nothing. */
+  private replan<Plan extends ReplannableReport>(report: Plan, diagnostic: NewDiagnostic | undefined): Plan | undefined {
+    if (!report.original) return undefined;
     const file = path.resolve(report.file);
     const local = this.notDisposable.get(file) ?? new Set<string>();
     const handles = new Map([...this.handles].filter(([label]) => !local.has(label)));
@@ -267,13 +278,15 @@ export class CallSiteReplanner {
     const result = this.providerOnly.has(file)
       ? { output: input, sites: report.sites, correctSitesKept: report.correctSitesKept }
       : this.migrate(report.file, input, handles, reasons);
-    if (result.error || result.output === report.output) return false;
+    if (("error" in result && result.error) || result.output === report.output) return undefined;
     const changed = result.output !== report.original.text;
-    report.status = changed ? "modified" : "unchanged";
-    report.output = changed ? result.output : undefined;
-    report.sites = result.sites;
-    report.correctSitesKept = result.correctSitesKept;
     this.project.getSourceFile(report.file)?.replaceWithText(result.output);
-    return true;
+    return {
+      ...report,
+      status: changed ? "modified" : "unchanged",
+      output: changed ? result.output : undefined,
+      sites: result.sites,
+      correctSitesKept: result.correctSitesKept,
+    };
   }
 }

@@ -14,7 +14,7 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const bin = path.join(repoRoot, "bin/lock-scope.js");
 
 /** Temp files of the atomic writer, `.<name>.lock-scope-<pid>-<time>.tmp`: its own pattern (from `npm run build`). */
-export const { TEMP_FILE_PATTERN: TEMP_FILE } = await import(pathToFileURL(path.join(repoRoot, "dist/cli/file-text.js")).href);
+export const { TEMP_FILE_PATTERN: TEMP_FILE } = await import(pathToFileURL(path.join(repoRoot, "dist/cli/file-system.js")).href);
 const SOURCE_FILE = /\.(?:[cm]?[jt]s|tsx|jsx)$/;
 
 /**

@@ -1,12 +1,58 @@
 import fs from "node:fs";
 import path from "node:path";
+import { oneLine } from "./errors.js";
 
 /**
- * Reading and writing source files without losing what the editor cares about:
- * the byte-order mark, the line endings and the file mode. Writes are atomic
- * (a temporary file in the same folder, then rename), so a killed run leaves
- * either the old or the new text, never half of it.
+ * Every command's file-system work: reading source files without losing what the editor cares
+ * about (the byte-order mark, the line endings, the file mode), atomic writes (a temporary file in
+ * the same folder, then rename, so a killed run leaves either the old or the new text, never half
+ * of it), the temp files a killed run leaves, and what a file-system error means (describeFileError),
+ * which each command words for its own context. Listing files is `files.ts`.
  */
+
+/** What went wrong with a path, once for every command: `scan`, `migrate`, the baseline and the listing each word it in context. */
+export type FileErrorKind = "permissionDenied" | "missing" | "brokenLink" | "linkLoop" | "folder" | "wouldBlock" | "other";
+
+export interface FileErrorCause {
+  readonly kind: FileErrorKind;
+  /**
+   * One line, without a verdict: "permission denied", "no such file", "broken symbolic link (its
+   * target … does not exist)", "symbolic link loop", "is a folder, not a file", "would block", or
+   * the system's message (kind `other`).
+   */
+  readonly text: string;
+}
+
+/**
+ * Classifies a file-system error. With `file`, an ENOENT on a symbolic link whose target is gone
+ * is told apart from a missing file (one more lstat, only on that error).
+ */
+export function describeFileError(error: unknown, file?: string): FileErrorCause {
+  const { code, message } = error as NodeJS.ErrnoException;
+  switch (code) {
+    case "EACCES":
+    case "EPERM":
+      return { kind: "permissionDenied", text: "permission denied" };
+    case "ENOENT":
+      if (file !== undefined) {
+        try {
+          if (fs.lstatSync(file).isSymbolicLink())
+            return { kind: "brokenLink", text: `broken symbolic link (its target ${fs.readlinkSync(file)} does not exist)` };
+        } catch {
+          // not there at all
+        }
+      }
+      return { kind: "missing", text: "no such file" };
+    case "ELOOP":
+      return { kind: "linkLoop", text: "symbolic link loop" };
+    case "EISDIR":
+      return { kind: "folder", text: "is a folder, not a file" };
+    case "EAGAIN":
+      return { kind: "wouldBlock", text: "would block" };
+    default:
+      return { kind: "other", text: oneLine(error instanceof Error ? message : String(error)) };
+  }
+}
 export interface SourceFileText {
   /** Text without BOM, with `\n` line endings when the file used `\r\n` throughout. */
   readonly text: string;
@@ -20,6 +66,9 @@ export class SourceReadError extends Error {
   override readonly name = "SourceReadError";
 }
 
+/** Never block on a FIFO; Windows has no such flag (undefined there, whatever the types say). */
+const O_NONBLOCK: number | undefined = fs.constants.O_NONBLOCK;
+
 /**
  * Reads the bytes of a regular file without ever blocking on a FIFO or device
  * (O_NONBLOCK, and a regular-file check on the open descriptor).
@@ -28,9 +77,9 @@ export class SourceReadError extends Error {
 export function readSourceBytes(file: string, options: { maxBytes?: number } = {}): { buffer: Buffer; mode: number } {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (O_NONBLOCK ?? 0));
   } catch (error) {
-    throw new SourceReadError(ioMessage(file, error as NodeJS.ErrnoException));
+    throw new SourceReadError(readProblem(file, error));
   }
   try {
     const stat = fs.fstatSync(fd);
@@ -43,7 +92,7 @@ export function readSourceBytes(file: string, options: { maxBytes?: number } = {
     try {
       buffer = fs.readFileSync(fd);
     } catch (error) {
-      throw new SourceReadError(ioMessage(file, error as NodeJS.ErrnoException));
+      throw new SourceReadError(readProblem(file, error));
     }
     return { buffer, mode: stat.mode & 0o7777 };
   } finally {
@@ -163,26 +212,20 @@ export function writeFileAtomic(file: string, content: string, mode: number): vo
   }
 }
 
-function ioMessage(file: string, error: NodeJS.ErrnoException): string {
-  switch (error.code) {
-    case "EACCES":
-    case "EPERM":
+/** A source file that cannot be read: the message after `<file>: error: `. */
+function readProblem(file: string, error: unknown): string {
+  const cause = describeFileError(error, file);
+  switch (cause.kind) {
+    case "permissionDenied":
       return "cannot read the file (permission denied); fix its permissions or leave it out";
-    case "ENOENT":
-      try {
-        if (fs.lstatSync(file).isSymbolicLink()) return `broken symbolic link (its target ${fs.readlinkSync(file)} does not exist); skipped`;
-      } catch {
-        // gone
-      }
+    case "missing":
       return "no such file (was it deleted during the run?)";
-    case "ELOOP":
-      return "symbolic link loop; skipped";
-    case "EISDIR":
-      return "is a folder, not a file; skipped";
-    case "EAGAIN":
+    case "wouldBlock":
       return "not a regular file (would block); skipped";
+    case "other":
+      return `cannot read the file: ${(error as Error).message}`;
     default:
-      return `cannot read the file: ${error.message}`;
+      return `${cause.text}; skipped`;
   }
 }
 
