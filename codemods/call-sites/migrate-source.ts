@@ -1,7 +1,6 @@
 import type { TSESTree } from "@typescript-eslint/utils";
 import {
   AST_NODE_TYPES,
-  describe,
   isReleaserFunction,
   type HandleBinding,
   findAcquisitions,
@@ -124,7 +123,7 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
     : undefined;
   const inputImports = collectImports(program);
   const original = findAcquisitions(program, model, inputImports, text);
-  const outcomes: (SiteOutcome | undefined)[] = new Array(original.length).fill(undefined);
+  const outcomes: (SiteOutcome | undefined)[] = original.map(() => undefined);
   // Calls into relative imports are seen into as the rule sees them (core/analysis/callees.ts).
   const inputContext: AnalysisContext = {
     model,
@@ -149,11 +148,10 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
   // of sites in different functions whose edits do not overlap (one parse per pass, not per
   // site). Within a function, outer (earlier) locks go first: once an outer lock is `using`, an
   // inner lock's release is often the last statement and needs no extra block. Passes repeat
-  // while something changed: rewriting one lock can make another one's plan possible (LIFO).
+  // while a pass rewrote something: rewriting one lock can make another one's plan possible (LIFO).
   const rewritten = new Set<number>();
   const offsets = original.map((site) => site.call.range[0]);
-  for (let pass = 0, changed = true; changed && pass <= original.length; pass++) {
-    changed = false;
+  for (let pass = 0; pass <= original.length; pass++) {
     const imports = pass === 0 ? inputImports : collectImports(program);
     const found = pass === 0 ? original : findAcquisitions(program, model, imports, text);
     const byOffset = new Map(found.map((site) => [site.call.range[0], site] as const));
@@ -322,7 +320,6 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
     const applied = batch.flatMap((b) => b.edits);
     for (let index = 0; index < offsets.length; index++) offsets[index] = shiftedOffset(sites[index]?.call.range[0] ?? -1, applied);
     for (const { index } of batch) rewritten.add(index);
-    changed = true;
   }
   // Every rewrite is judged again on the output: "fixed" means the rule no longer reports it.
   if (rewritten.size > 0) {

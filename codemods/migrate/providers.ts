@@ -380,8 +380,7 @@ function typeLiteralOf(declaration: ts.Declaration): ts.InterfaceDeclaration | t
  */
 function mayHaveMember(literal: ts.ObjectLiteralExpression, name: string): boolean {
   return literal.properties.some(
-    (p) =>
-      ts.isSpreadAssignment(p) || (p.name !== undefined && (ts.isComputedPropertyName(p.name) || (!ts.isPrivateIdentifier(p.name) && p.name.text === name))),
+    (p) => ts.isSpreadAssignment(p) || ts.isComputedPropertyName(p.name) || (!ts.isPrivateIdentifier(p.name) && p.name.text === name),
   );
 }
 
