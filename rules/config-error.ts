@@ -12,3 +12,17 @@ export function configurationProblem(error: unknown): string {
 }
 
 export const CONFIGURATION_ERROR_LOCATION = { line: 1, column: 0 } as const;
+
+/** What `build()` returns, or the problem when the configuration it reads cannot work. */
+export function tryConfiguration<T>(build: () => T): { readonly value: T } | { readonly problem: string } {
+  try {
+    return { value: build() };
+  } catch (error) {
+    return { problem: configurationProblem(error) };
+  }
+}
+
+/** Listeners that only run `report` once per file, at the Program: a rule with a configuration it cannot use. */
+export function onProgram(report: () => void): { Program: () => void } {
+  return { Program: report };
+}

@@ -4,12 +4,11 @@ import { referenceNameUsage } from "../core/analysis/name-usage.js";
 import { siteForCall } from "../core/analysis/sites.js";
 import type { AnalysisContext } from "../core/analysis/verdict.js";
 import { collectImports, type ImportMap } from "../core/lock-api/imports.js";
-import type { LockModel } from "../core/lock-api/model.js";
 import { lockModelOptionProperties } from "../core/lock-api/schema.js";
-import { compileSlowOperations, defaultSlowOperations, slowCallOf, type CompiledSlowOperations } from "../core/lock-api/slow-operations.js";
+import { compileSlowOperations, defaultSlowOperations, slowCallOf } from "../core/lock-api/slow-operations.js";
 import type { LockApiSpec } from "../core/lock-api/types.js";
 import { createRule } from "./create-rule.js";
-import { CONFIGURATION_ERROR_LOCATION, configurationProblem, invalidConfigurationMessage } from "./config-error.js";
+import { CONFIGURATION_ERROR_LOCATION, invalidConfigurationMessage, onProgram, tryConfiguration } from "./config-error.js";
 import { lockModelFor } from "./lock-model-for.js";
 import { importedModules } from "./imported-modules.js";
 
@@ -58,19 +57,13 @@ export default createRule<Options, MessageIds>({
   },
   create(context, [options]) {
     const sourceText = context.sourceCode.text;
-    let model: LockModel;
-    let slow: CompiledSlowOperations;
-    try {
-      model = lockModelFor(options, context.settings);
-      slow = compileSlowOperations(options);
-    } catch (error) {
-      const problem = configurationProblem(error);
-      return {
-        Program() {
-          context.report({ loc: CONFIGURATION_ERROR_LOCATION, messageId: "invalidConfiguration", data: { problem } });
-        },
-      };
+    const configured = tryConfiguration(() => ({ model: lockModelFor(options, context.settings), slow: compileSlowOperations(options) }));
+    if ("problem" in configured) {
+      return onProgram(() => {
+        context.report({ loc: CONFIGURATION_ERROR_LOCATION, messageId: "invalidConfiguration", data: { problem: configured.problem } });
+      });
     }
+    const { model, slow } = configured.value;
     // Name usage from the parser's scope manager (same answers as the codemod's block walk; see core/analysis/name-usage.ts).
     const usage = referenceNameUsage(() => context.sourceCode.scopeManager);
     let imports: ImportMap;

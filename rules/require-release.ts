@@ -12,7 +12,7 @@ import type { LockApiSpec } from "../core/lock-api/types.js";
 import { typeFactsAt, type CheckedFacts, type TypeScriptModule } from "../core/types/type-facts.js";
 import { loadTypeScript } from "../core/types/load-typescript.js";
 import { createRule } from "./create-rule.js";
-import { CONFIGURATION_ERROR_LOCATION, configurationProblem, invalidConfigurationMessage } from "./config-error.js";
+import { CONFIGURATION_ERROR_LOCATION, invalidConfigurationMessage, onProgram, tryConfiguration } from "./config-error.js";
 import { lockModelFor } from "./lock-model-for.js";
 import { importedModules } from "./imported-modules.js";
 
@@ -82,17 +82,13 @@ export default createRule<Options, MessageIds>({
   create(context, [options]) {
     const sourceCode = context.sourceCode;
     const sourceText = sourceCode.text;
-    let model: LockModel;
-    try {
-      model = lockModelFor(options, context.settings);
-    } catch (error) {
-      const problem = configurationProblem(error);
-      return {
-        Program() {
-          context.report({ loc: CONFIGURATION_ERROR_LOCATION, messageId: "invalidConfiguration", data: { problem } });
-        },
-      };
+    const configured = tryConfiguration(() => lockModelFor(options, context.settings));
+    if ("problem" in configured) {
+      return onProgram(() => {
+        context.report({ loc: CONFIGURATION_ERROR_LOCATION, messageId: "invalidConfiguration", data: { problem: configured.problem } });
+      });
     }
+    const model: LockModel = configured.value;
     // Name usage from the parser's scope manager (same answers as the codemod's block walk; see core/analysis/name-usage.ts).
     const usage = referenceNameUsage(() => context.sourceCode.scopeManager);
     let typescript: TypeScriptModule | undefined | null;

@@ -384,17 +384,26 @@ function closesEveryLeak(text: string, edits: readonly TextEdit[], offset: numbe
   return judgeSite(site, { model, imports, sourceText: output, modules: fileModuleSource(program, filePath, parseSource) }).kind === "safe";
 }
 
-/**
- * The try/finally form calls the API's own release, so the handle need not be disposable; only
- * whether the release is awaited matters (`keyword`). Why a site cannot be rewritten is the planner's.
- */
-function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
+type TrackedForm = Extract<AcquisitionSite["form"], { kind: "tracked" }>;
+
+/** The form of a site the codemod can rewrite (a handle bound by a statement), or why it cannot. */
+function rewritableForm(site: AcquisitionSite): (TrackedForm & { acquireAt: NonNullable<TrackedForm["acquireAt"]> }) | string {
   const form = site.form;
   if (form.kind !== "tracked")
     return form.kind === "discarded"
       ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released"
       : "nothing to rewrite";
   if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
+  return form as TrackedForm & { acquireAt: NonNullable<TrackedForm["acquireAt"]> };
+}
+
+/**
+ * The try/finally form calls the API's own release, so the handle need not be disposable; only
+ * whether the release is awaited matters (`keyword`). Why a site cannot be rewritten is the planner's.
+ */
+function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
+  const form = rewritableForm(site);
+  if (typeof form === "string") return form;
   // The try/finally form keeps the release as written: a wrapper's field or an ownership test is fine.
   if (unboundHandleReason(form.binding) || destructuredRelease(form.acquireAt, form.binding))
     return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: false };
@@ -406,12 +415,8 @@ function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
 
 /** How this site's lock can be disposed of, or why it cannot. */
 function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposableHandles"], reasons?: ReadonlyMap<string, string>): Disposal | string {
-  const form = site.form;
-  if (form.kind !== "tracked")
-    return form.kind === "discarded"
-      ? "the acquisition's handle is discarded; the codemod cannot tell where the lock should be released"
-      : "nothing to rewrite";
-  if (form.acquireAt === undefined) return "the lock is used in a `.then()` chain; rewrite it to async/await first";
+  const form = rewritableForm(site);
+  if (typeof form === "string") return form;
   const unbound = unboundHandleReason(form.binding);
   if (unbound) return unbound;
   const name = boundIdentifier(form.acquireAt);

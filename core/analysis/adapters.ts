@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { AST_NODE_TYPES, descendants, isFunctionNode, memberName, skipWrappersUp, unwrap, walk, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, descendants, isFunctionNode, memberName, skipWrappersUp, unwrap, walk, type Node, statementListOf } from "../ast/nodes.js";
 import { bindPattern, isDisposeSymbol, isHandleReference, isObjectAssign, isReleaseCall, isReleaserFunction, type HandleBinding } from "./binding.js";
 import type { ReleaseSpec } from "../lock-api/types.js";
 
@@ -119,12 +119,7 @@ export function localStackOf(
   owner: Node,
 ): { readonly declaration: TSESTree.VariableDeclaration; readonly using: boolean } | undefined {
   for (let current: Node | undefined = from.parent; current && current !== owner.parent; current = current.parent) {
-    const body =
-      current.type === AST_NODE_TYPES.BlockStatement || current.type === AST_NODE_TYPES.Program || current.type === AST_NODE_TYPES.StaticBlock
-        ? current.body
-        : current.type === AST_NODE_TYPES.SwitchCase
-          ? current.consequent
-          : undefined;
+    const body = statementListOf(current);
     if (!body) continue;
     for (const statement of body) {
       if (statement.type !== AST_NODE_TYPES.VariableDeclaration) continue;

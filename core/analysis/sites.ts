@@ -11,6 +11,7 @@ import {
   walk,
   type FunctionNode,
   type Node,
+  statementListOf,
 } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
@@ -571,12 +572,7 @@ function contains(outer: Node, inner: Node): boolean {
  */
 function findDeclaration(name: string, from: Node): TSESTree.VariableDeclaration | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {
-    const body =
-      current.type === AST_NODE_TYPES.BlockStatement || current.type === AST_NODE_TYPES.Program || current.type === AST_NODE_TYPES.StaticBlock
-        ? current.body
-        : current.type === AST_NODE_TYPES.SwitchCase
-          ? current.consequent
-          : undefined;
+    const body = statementListOf(current);
     if (body) {
       for (const statement of body) {
         const declaration = statement.type === AST_NODE_TYPES.ExportNamedDeclaration ? statement.declaration : statement;

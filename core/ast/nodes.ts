@@ -42,6 +42,12 @@ export function parentOf(node: Node): Node | undefined {
   return node.parent;
 }
 
+/** The statements `node` holds as a list (a block, the Program, a static block, a `case`), or undefined. */
+export function statementListOf(node: Node): readonly TSESTree.ProgramStatement[] | undefined {
+  if (node.type === AST_NODE_TYPES.BlockStatement || node.type === AST_NODE_TYPES.StaticBlock || node.type === AST_NODE_TYPES.Program) return node.body;
+  return node.type === AST_NODE_TYPES.SwitchCase ? node.consequent : undefined;
+}
+
 /** Walks up through TS wrappers / chain expressions / parentheses-free wrappers. */
 export function skipWrappersUp(node: Node): Node {
   let current = node;

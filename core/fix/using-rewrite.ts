@@ -872,16 +872,7 @@ function guardedRelease(block: TSESTree.BlockStatement, binding: HandleBinding, 
   if (!runsWhenTopRuns) return undefined;
   const index = block.body.indexOf(top as never);
   const before = block.body.slice(0, index);
-  const canThrow = before.some((statement) =>
-    descendants(statement).some(
-      (node) =>
-        node.type === AST_NODE_TYPES.CallExpression ||
-        node.type === AST_NODE_TYPES.AwaitExpression ||
-        node.type === AST_NODE_TYPES.NewExpression ||
-        node.type === AST_NODE_TYPES.ThrowStatement,
-    ),
-  );
-  if (!canThrow) return undefined;
+  if (!callsAwaitsOrThrows(before)) return undefined;
   const where = `the release on line ${top.loc.start.line}`;
   const problem = failureRegionProblem(before, top, binding, sourceText);
   if (problem) return `${where} follows work that can throw, but ${problem}`;
@@ -896,11 +887,19 @@ function guardedRelease(block: TSESTree.BlockStatement, binding: HandleBinding, 
   return [...wrapRegion({ block, first: 0, last: index - 1 }, [], sourceText, releaseAsWritten), removal];
 }
 
-/**
- * `finally { A; B; release; C }` → `finally { try { A; B; } finally { release; } C }` when A or B
- * calls, awaits or constructs something (it can throw, and then the release never ran); no edits
- * when the release comes first or only plain statements precede it.
- */
+/** Do `statements` call, await, construct or throw anything (so the release after them may never run)? */
+function callsAwaitsOrThrows(statements: readonly Node[]): boolean {
+  return statements.some((statement) =>
+    descendants(statement).some(
+      (node) =>
+        node.type === AST_NODE_TYPES.CallExpression ||
+        node.type === AST_NODE_TYPES.AwaitExpression ||
+        node.type === AST_NODE_TYPES.NewExpression ||
+        node.type === AST_NODE_TYPES.ThrowStatement,
+    ),
+  );
+}
+
 /** The release statement's text, dedented; with `await` before the release call when `awaitIt` and it has none. */
 function awaitedRelease(statement: Node, binding: HandleBinding, sourceText: string, awaitIt: boolean): string {
   const indent = indentAt(sourceText, statement.range[0]);
@@ -921,20 +920,16 @@ function awaitedRelease(statement: Node, binding: HandleBinding, sourceText: str
   return dedent(`${original.slice(0, at)}await ${original.slice(at)}`, indent);
 }
 
+/**
+ * `finally { A; B; release; C }` → `finally { try { A; B; } finally { release; } C }` when A or B
+ * calls, awaits or constructs something (it can throw, and then the release never ran); no edits
+ * when the release comes first or only plain statements precede it.
+ */
 function releaseFirstInFinally(finalizer: TSESTree.BlockStatement, release: Node, releaseText: string, sourceText: string): TextEdit[] | string {
   const top = topStatementOf(release, finalizer)!;
   const index = finalizer.body.indexOf(top as never);
   const before = finalizer.body.slice(0, index);
-  const canThrow = before.some((statement) =>
-    descendants(statement).some(
-      (node) =>
-        node.type === AST_NODE_TYPES.CallExpression ||
-        node.type === AST_NODE_TYPES.AwaitExpression ||
-        node.type === AST_NODE_TYPES.NewExpression ||
-        node.type === AST_NODE_TYPES.ThrowStatement,
-    ),
-  );
-  if (!canThrow) return [];
+  if (!callsAwaitsOrThrows(before)) return [];
   // A release nested deeper (`finally { try { await settled; } finally { lease.release(); } }`) is the code's own design.
   if (top !== release) return "what its `finally` runs before the `try` that releases can throw";
   // `using` before the release is disposed after it; in a `try` of its own it would be disposed first.
