@@ -2,6 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../cli/main.js";
+import { tsc } from "../helpers/in-process.js";
 import { exampleProject, repoRoot, runNode, type Ran } from "../helpers/run.js";
 import { copyProject, removeProject } from "../helpers/temp-project.js";
 
@@ -17,8 +19,9 @@ import { copyProject, removeProject } from "../helpers/temp-project.js";
  * `appendMessage` fails with `SessionWriteLockTimeoutError` (the incident);
  * AFTER `lock-scope migrate src --write` and a fresh compile, the same tasks
  * fail the same way but the lock is gone and the next writer gets it.
+ * `lock-scope migrate --write` runs as the real binary; tsc and the second (dry) migrate run in
+ * the test process (helpers/in-process.ts, `run()` of the CLI).
  */
-const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
 const lockScope = path.join(repoRoot, "bin/lock-scope.js");
 const scenarioScript = path.join(repoRoot, "test/e2e/runtime/lock-scenarios.mjs");
 
@@ -100,7 +103,7 @@ const runs: Record<string, Ran> = {};
 /** Compiles the copy with its own tsconfig (target ES2022, emits to dist/) and runs the scenarios in a child process. */
 function compileAndRun(phase: "before" | "after"): void {
   fs.rmSync(path.join(project, "dist"), { recursive: true, force: true });
-  runs[`tsc ${phase}`] = runNode([tsc, "-p", "tsconfig.json"], project);
+  runs[`tsc ${phase}`] = tsc(project);
   const sessionsDir = path.join(sessionsRoot, phase);
   fs.mkdirSync(sessionsDir, { recursive: true });
   runs[`scenarios ${phase}`] = runNode(["lock-scenarios.mjs", sessionsDir], project);
@@ -112,14 +115,15 @@ function scenarios(phase: "before" | "after"): ScenarioReport {
   return parseJson<ScenarioReport>(`scenarios ${phase}`, ran);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   project = copyProject(exampleProject);
   sessionsRoot = fs.mkdtempSync(path.join(os.tmpdir(), "lock-scope-sessions-"));
   fs.copyFileSync(scenarioScript, path.join(project, "lock-scenarios.mjs"));
 
   compileAndRun("before");
   runs["migrate --write"] = runNode([lockScope, "migrate", "src", "--write", "--force", "--json"], project);
-  runs["migrate second run"] = runNode([lockScope, "migrate", "src", "--json"], project);
+  const io = { out: "", err: "", cwd: project, isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  runs["migrate second run"] = { status: await run(["migrate", "src", "--json"], io), stdout: io.out, stderr: io.err };
   compileAndRun("after");
 });
 
