@@ -19,10 +19,9 @@ import { copyProject, removeProject } from "../helpers/temp-project.js";
  * `appendMessage` fails with `SessionWriteLockTimeoutError` (the incident);
  * AFTER `lock-scope migrate src --write` and a fresh compile, the same tasks
  * fail the same way but the lock is gone and the next writer gets it.
- * `lock-scope migrate --write` runs as the real binary; tsc and the second (dry) migrate run in
- * the test process (helpers/in-process.ts, `run()` of the CLI).
+ * tsc and `lock-scope migrate` run in the test process (helpers/in-process.ts, and `run()` of
+ * the CLI, what bin/lock-scope.js calls); the scenarios run in a child Node process.
  */
-const lockScope = path.join(repoRoot, "bin/lock-scope.js");
 const scenarioScript = path.join(repoRoot, "test/e2e/runtime/lock-scenarios.mjs");
 
 /** Session-write-lock scenarios and the leaky function (and its file) each one exercises. */
@@ -115,15 +114,20 @@ function scenarios(phase: "before" | "after"): ScenarioReport {
   return parseJson<ScenarioReport>(`scenarios ${phase}`, ran);
 }
 
+/** `lock-scope migrate src …` in the copy, in this process: `run()` of the CLI, what bin/lock-scope.js calls. */
+async function migrate(args: string[]): Promise<Ran> {
+  const io = { out: "", err: "", cwd: project, isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  return { status: await run(["migrate", "src", ...args], io), stdout: io.out, stderr: io.err };
+}
+
 beforeAll(async () => {
   project = copyProject(exampleProject);
   sessionsRoot = fs.mkdtempSync(path.join(os.tmpdir(), "lock-scope-sessions-"));
   fs.copyFileSync(scenarioScript, path.join(project, "lock-scenarios.mjs"));
 
   compileAndRun("before");
-  runs["migrate --write"] = runNode([lockScope, "migrate", "src", "--write", "--force", "--json"], project);
-  const io = { out: "", err: "", cwd: project, isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
-  runs["migrate second run"] = { status: await run(["migrate", "src", "--json"], io), stdout: io.out, stderr: io.err };
+  runs["migrate --write"] = await migrate(["--write", "--force", "--json"]);
+  runs["migrate second run"] = await migrate(["--json"]);
   compileAndRun("after");
 });
 
