@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCodemod, tsc } from "./helpers/in-process.js";
-import { repoRoot, runNode } from "./helpers/run.js";
+import { runNode } from "./helpers/run.js";
 import { writeProject } from "./helpers/temp-project.js";
 
 /**
@@ -12,9 +12,9 @@ import { writeProject } from "./helpers/temp-project.js";
  * with the project's own tsconfig. The inline-type and fallback cases are also compiled and started
  * with Node: after an injected failure the lock is still held before the migration and free after it.
  * The codemod and the type check run in the test process (helpers/in-process.ts: `run()` of the
- * codemod's bin, TypeScript's own program and emit), except in one case, which runs the real binary.
+ * codemod's bin, TypeScript's own program and emit); the real binary is tested in
+ * test/migrate-runtime.test.ts and test/e2e/packaging.test.ts.
  */
-const codemod = path.join(repoRoot, "codemods/bin/lock-scope-codemod.js");
 
 const TSCONFIG = JSON.stringify({
   compilerOptions: {
@@ -512,8 +512,7 @@ export async function acquireFileLock(file: string): Promise<Lock> {
 }
 `;
     const dir = project({ "src/lock.ts": lock, "src/app/job.ts": JOB("../lock.js") });
-    // The real binary: the note on stderr and the exit code through a process.
-    const ran = runNode([codemod, "src/app", "--write"], dir);
+    const ran = await runCodemod(["src/app", "--write"], dir);
     expect(ran.stderr).toContain(
       "src/lock.ts: note: `acquireFileLock`: the handle was not made disposable, src/lock.ts is not among the paths given to this run; include it to make the handle disposable there; its call sites use try { … } finally { release } instead\n",
     );
