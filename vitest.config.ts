@@ -23,18 +23,17 @@ export default defineConfig({
     sequence: {
       // Longest first (CPU time of each file alone, docs/ci.md): the run ends when the last long file ends.
       sequencer: slowFirst([
-        "test/migrate-providers.test.ts",
         "test/migrate-cli.test.ts",
+        "test/e2e/packaging.test.ts",
+        "test/migrate-providers.test.ts",
         "test/bad-input.test.ts",
         "test/migrate-shapes-runtime.test.ts",
-        "test/e2e/packaging.test.ts",
-        "test/migrate-incident-runtime.test.ts",
-        "test/migrate-runtime.test.ts",
         "test/e2e/scan-baseline.test.ts",
+        "test/migrate-runtime.test.ts",
         "test/consistency.test.ts",
+        "test/migrate-incident-runtime.test.ts",
         "test/e2e/example-project.test.ts",
         "test/e2e/migration-runtime.test.ts",
-        "test/migrate-lint.test.ts",
         "test/oracle/oracle.test.ts",
         "test/name-usage.test.ts",
       ]),

@@ -306,9 +306,9 @@ describe("lock-scope migrate: bad input", () => {
       }),
     );
     fs.symlinkSync(path.join(repoRoot, "node_modules"), path.join(dir, "node_modules"), "dir");
-    const ran = runNode([path.join(repoRoot, "bin/lock-scope.js"), "migrate", "src", "--json"], dir);
-    expect(ran.status, ran.stderr).toBe(1);
-    const report = JSON.parse(ran.stdout) as { files: { file: string; status: string; error?: string }[] };
+    const ran = capture(dir);
+    expect(await run(["migrate", "src", "--json"], ran), ran.err).toBe(1);
+    const report = JSON.parse(ran.out) as { files: { file: string; status: string; error?: string }[] };
     const errored = report.files
       .filter((f) => f.status === "error")
       .map((f) => f.file)

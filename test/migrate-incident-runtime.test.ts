@@ -4,7 +4,8 @@ import tseslint from "typescript-eslint";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot, runNode, type Ran } from "./helpers/run.js";
+import { runCodemod, tsc } from "./helpers/in-process.js";
+import { runNode, type Ran } from "./helpers/run.js";
 
 /**
  * The incident this project exists for, proved by running it: statements after the locked region
@@ -15,9 +16,8 @@ import { repoRoot, runNode, type Ran } from "./helpers/run.js";
  * work follows the release), a second run changes nothing, and the same faults leave the lock FREE.
  * On the machine's Node (20 in CI): a TypeScript project compiled by tsc with target ES2022 (`await
  * using`, lowered by tsc) and a plain JavaScript project (try/finally: Node 20 cannot run `using`).
+ * The codemod and tsc run in the test process (helpers/in-process.ts); the programs run in Node.
  */
-const codemod = path.join(repoRoot, "codemods/bin/lock-scope-codemod.js");
-const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
 
 const LOCK_TS = `import fs from "node:fs/promises";
 
@@ -168,9 +168,9 @@ function expectFree(outputs: string[]): void {
 }
 
 /** The second run finds nothing to do: exit 0, no file changed. */
-function expectSecondRunChangesNothing(dir: string, files: string[]): void {
+async function expectSecondRunChangesNothing(dir: string, files: string[]): Promise<void> {
   const before = files.map((f) => fs.readFileSync(path.join(dir, f), "utf8"));
-  const again = runNode([codemod, "src", "--write", "--force", "--json"], dir);
+  const again = await runCodemod(["src", "--write", "--force", "--json"], dir);
   expect(again.status, show("second run", again)).toBe(0);
   expect(files.map((f) => fs.readFileSync(path.join(dir, f), "utf8"))).toEqual(before);
   const report = JSON.parse(again.stdout) as { files: { status: string }[] };
@@ -186,10 +186,10 @@ describe("migrate: the incident program, before and after, by running it", () =>
       "src/job.ts": JOB_TS,
       "src/main.ts": MAIN_TS,
     });
-    expect(runNode([tsc, "-p", "tsconfig.json"], dir).status).toBe(0);
+    expect(tsc(dir).status).toBe(0);
     expectLeaks(runAll(dir, "dist/main.js"));
 
-    const migrated = runNode([codemod, "src", "--write", "--force", "--json"], dir);
+    const migrated = await runCodemod(["src", "--write", "--force", "--json"], dir);
     expect(migrated.status, show("codemod", migrated)).toBe(0);
     const report = JSON.parse(migrated.stdout) as { summary: Record<string, number> };
     expect(report.summary).toMatchObject({ leaksFixed: 2, leaksLeftForHuman: 0 });
@@ -209,10 +209,10 @@ describe("migrate: the incident program, before and after, by running it", () =>
     await using lock = await acquireSessionWriteLock({ sessionFile });`);
     expect(job).toContain("  }\n  await report(dropped);\n  return kept.length;\n}");
     expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toContain("[Symbol.asyncDispose]");
-    expectSecondRunChangesNothing(dir, ["src/job.ts", "src/lock.ts"]);
+    await expectSecondRunChangesNothing(dir, ["src/job.ts", "src/lock.ts"]);
 
     fs.rmSync(path.join(dir, "dist"), { recursive: true, force: true });
-    const compiled = runNode([tsc, "-p", "tsconfig.json"], dir);
+    const compiled = tsc(dir);
     expect(compiled.status, show("tsc", compiled)).toBe(0);
     expectFree(runAll(dir, "dist/main.js"));
 
@@ -231,11 +231,11 @@ describe("migrate: the incident program, before and after, by running it", () =>
     expect(linted.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`))).toEqual([]);
   });
 
-  it("plain JavaScript, engines node >=20 (try/finally): lock timeout before, FREE after", () => {
+  it("plain JavaScript, engines node >=20 (try/finally): lock timeout before, FREE after", async () => {
     const dir = project({ "package.json": PACKAGE_JSON, "src/lock.js": toJs(LOCK_TS), "src/job.js": toJs(JOB_TS), "src/main.js": toJs(MAIN_TS) });
     expectLeaks(runAll(dir, "src/main.js"));
 
-    const migrated = runNode([codemod, "src", "--write", "--force", "--json"], dir);
+    const migrated = await runCodemod(["src", "--write", "--force", "--json"], dir);
     expect(migrated.status, show("codemod", migrated)).toBe(0);
     const report = JSON.parse(migrated.stdout) as { summary: Record<string, number> };
     expect(report.summary).toMatchObject({ leaksFixed: 2, leaksLeftForHuman: 0 });
@@ -244,7 +244,7 @@ describe("migrate: the incident program, before and after, by running it", () =>
     expect(job).toContain("    return kept.length;\n  } finally {\n    await lock.release();\n  }\n}");
     // JavaScript needs no types to hoist.
     expect(job).toContain("  let kept;\n  let dropped;\n  try {\n");
-    expectSecondRunChangesNothing(dir, ["src/job.js", "src/lock.js"]);
+    await expectSecondRunChangesNothing(dir, ["src/job.js", "src/lock.js"]);
     expectFree(runAll(dir, "src/main.js"));
   });
 });

@@ -3,7 +3,8 @@ import path from "node:path";
 import { Linter } from "eslint";
 import tseslint from "typescript-eslint";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot, runNode } from "./helpers/run.js";
+import { runCodemod } from "./helpers/in-process.js";
+import { repoRoot } from "./helpers/run.js";
 import { copyProject, removeProject } from "./helpers/temp-project.js";
 
 /**
@@ -41,7 +42,7 @@ describe("migrated code and typescript-eslint's no-unused-vars", () => {
     expect(unusedVars([option])).toEqual([]);
   });
 
-  it("a --write run that adds such bindings prints the option in one line", () => {
+  it("a --write run that adds such bindings prints the option in one line", async () => {
     const dir = copyProject(path.join(repoRoot, "fixtures/migrate-base"));
     temps.push(dir);
     fs.writeFileSync(
@@ -70,10 +71,10 @@ describe("migrated code and typescript-eslint's no-unused-vars", () => {
       'import { acquireFileLock } from "./lock.js";\n\nexport async function compact(file: string, work: () => Promise<void>): Promise<void> {\n  const lock = await acquireFileLock(file);\n  await work();\n  await lock.release();\n}\n',
     );
     // A dry run shows the diff and says nothing about lint.
-    const dry = runNode([path.join(repoRoot, "codemods/bin/lock-scope-codemod.js"), "src"], dir);
+    const dry = await runCodemod(["src"], dir);
     expect(dry.stdout).toContain("+  await using lock");
     expect(dry.stderr).not.toContain("ignoreUsingDeclarations");
-    const ran = runNode([path.join(repoRoot, "codemods/bin/lock-scope-codemod.js"), "src", "--write", "--force"], dir);
+    const ran = await runCodemod(["src", "--write", "--force"], dir);
     expect(ran.status, ran.stderr).toBe(0);
     const notes = ran.stderr.split("\n").filter((line) => line.includes("ignoreUsingDeclarations"));
     expect(notes).toEqual([

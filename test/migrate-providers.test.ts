@@ -1,19 +1,20 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot, runNode } from "./helpers/run.js";
+import { runCodemod, tsc } from "./helpers/in-process.js";
+import { runNode } from "./helpers/run.js";
 import { writeProject } from "./helpers/temp-project.js";
 
 /**
  * Providers shaped like real lock implementations (issue 15, item 4). Each case is a real project
  * in a temp dir (a tsconfig with ESNext.Disposable, a file lock built on `fs.open(path, "wx")` with
- * a timeout, a call site that leaks), migrated by the real codemod binary with `--write`, then
- * type-checked with the project's own tsc. The inline-type and fallback cases are also compiled
- * and started with Node: after an injected failure the lock is still held before the migration
- * and free after it.
+ * a timeout, a call site that leaks), migrated by the codemod with `--write`, then type-checked
+ * with the project's own tsconfig. The inline-type and fallback cases are also compiled and started
+ * with Node: after an injected failure the lock is still held before the migration and free after it.
+ * The codemod and the type check run in the test process (helpers/in-process.ts: `run()` of the
+ * codemod's bin, TypeScript's own program and emit); the real binary is tested in
+ * test/migrate-runtime.test.ts and test/e2e/packaging.test.ts.
  */
-const codemod = path.join(repoRoot, "codemods/bin/lock-scope-codemod.js");
-const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
 
 const TSCONFIG = JSON.stringify({
   compilerOptions: {
@@ -49,14 +50,14 @@ interface Report {
 }
 
 /** `lock-scope-codemod src --write --json`: the exit code and the report. */
-function migrate(dir: string): { status: number | null; report: Report; stderr: string } {
-  const ran = runNode([codemod, "src", "--write", "--json"], dir);
+async function migrate(dir: string): Promise<{ status: number | null; report: Report; stderr: string }> {
+  const ran = await runCodemod(["src", "--write", "--json"], dir);
   return { status: ran.status, report: JSON.parse(ran.stdout) as Report, stderr: ran.stderr };
 }
 
-/** The project's own type check (and emit to dist/): the output of tsc, empty when clean. */
+/** The project's own type check (and emit to dist/): the output of `tsc -p tsconfig.json`, empty when clean. */
 function typeCheck(dir: string): string {
-  const ran = runNode([tsc, "-p", "tsconfig.json"], dir);
+  const ran = tsc(dir);
   return ran.stdout + ran.stderr;
 }
 
@@ -159,14 +160,14 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<{ 
 }
 `;
 
-// Each case runs tsc and the codemod as processes, some twice: slow on a loaded machine.
+// Each case runs the codemod and the type check, some twice: slow on a loaded machine.
 describe("provider step on real lock implementations", { timeout: 240_000 }, () => {
-  it("anonymous inline handle type, handle returned from a try in a retry loop: member on the type literal and the literal; runs, lock free after a failure", () => {
+  it("anonymous inline handle type, handle returned from a try in a retry loop: member on the type literal and the literal; runs, lock free after a failure", async () => {
     const dir = project({ "src/lock.ts": INLINE_LOCK, "src/job.ts": JOB("./lock.js"), "src/main.ts": MAIN });
     expect(typeCheck(dir)).toBe("");
     expect(runMain(dir)).toEqual(["failed: not a data file", "lock timeout"]);
 
-    const { status, report } = migrate(dir);
+    const { status, report } = await migrate(dir);
     expect(report.providerFallbacks).toBeUndefined();
     expect(status).toBe(0);
     expect(read(dir, "src/lock.ts")).toBe(
@@ -180,7 +181,7 @@ describe("provider step on real lock implementations", { timeout: 240_000 }, () 
     expect(runMain(dir)).toEqual(["failed: not a data file", "FREE"]);
   });
 
-  it("test doubles of an inline handle type get the member too and still type-check", () => {
+  it("test doubles of an inline handle type get the member too and still type-check", async () => {
     const doubles = `import { vi } from "vitest";
 import { acquireFileLock } from "./lock.js";
 
@@ -192,7 +193,7 @@ vi.mocked(acquireFileLock).mockResolvedValue({ release: vi.fn(async () => {}) })
 `;
     const dir = project({ "src/lock.ts": INLINE_LOCK, "src/job.ts": JOB("./lock.js"), "src/job.test.ts": doubles });
     expect(typeCheck(dir)).toBe("");
-    const { status, report } = migrate(dir);
+    const { status, report } = await migrate(dir);
     expect(report.providerFallbacks).toBeUndefined();
     expect(status).toBe(0);
     const member = "async [Symbol.asyncDispose](this: { release(): PromiseLike<unknown> }): Promise<void> { await this.release(); }";
@@ -206,7 +207,7 @@ vi.mocked(acquireFileLock).mockResolvedValue({ release: vi.fn(async () => {}) })
     expect(typeCheck(dir)).toBe("");
   });
 
-  it("handle built in a `new Promise` executor (`resolve({ path, release })`) inside a callback", () => {
+  it("handle built in a `new Promise` executor (`resolve({ path, release })`) inside a callback", async () => {
     const lock = `import fs from "node:fs";
 
 export interface FileLock {
@@ -235,7 +236,7 @@ export function acquireFileLock(file: string, timeoutMs = 300): Promise<FileLock
 }
 `;
     const dir = project({ "src/lock.ts": lock, "src/job.ts": JOB("./lock.js") });
-    const { status, report } = migrate(dir);
+    const { status, report } = await migrate(dir);
     expect(report.providerFallbacks).toBeUndefined();
     expect(status).toBe(0);
     expect(read(dir, "src/lock.ts")).toBe(
@@ -247,7 +248,7 @@ export function acquireFileLock(file: string, timeoutMs = 300): Promise<FileLock
     expect(typeCheck(dir)).toBe("");
   });
 
-  it("nested closures: a method of a factory's object, exported through a variable, handle stored before it is returned (inferred type)", () => {
+  it("nested closures: a method of a factory's object, exported through a variable, handle stored before it is returned (inferred type)", async () => {
     const lock = `import fs from "node:fs/promises";
 
 export function createLocker(dir: string) {
@@ -271,7 +272,7 @@ const locker = createLocker(".");
 export const acquireFileLock = (file: string) => locker.acquire(file);
 `;
     const dir = project({ "src/lock.ts": lock, "src/job.ts": JOB("./lock.js") });
-    const { status, report } = migrate(dir);
+    const { status, report } = await migrate(dir);
     expect(report.providerFallbacks).toBeUndefined();
     expect(status).toBe(0);
     expect(read(dir, "src/lock.ts")).toBe(
@@ -284,7 +285,7 @@ export const acquireFileLock = (file: string) => locker.acquire(file);
     expect(typeCheck(dir)).toBe("");
   });
 
-  it("classes: the handle class itself, and a class constructed where the handle interface is expected", () => {
+  it("classes: the handle class itself, and a class constructed where the handle interface is expected", async () => {
     const lock = `import fs from "node:fs/promises";
 
 export interface Lock {
@@ -325,7 +326,7 @@ export async function sweep(dir: string, work: () => Promise<void>): Promise<voi
 }
 `;
     const dir = project({ "src/lock.ts": lock, "src/job.ts": JOB("./lock.js"), "src/sweep.ts": dirJob });
-    const { status, report } = migrate(dir);
+    const { status, report } = await migrate(dir);
     expect(report.providerFallbacks).toBeUndefined();
     expect(status).toBe(0);
     const after = read(dir, "src/lock.ts");
@@ -340,7 +341,7 @@ export async function sweep(dir: string, work: () => Promise<void>): Promise<voi
     expect(typeCheck(dir)).toBe("");
   });
 
-  it("functions returning a release closure: no provider edit; the adapter member follows the release (`Symbol.dispose` for void)", () => {
+  it("functions returning a release closure: no provider edit; the adapter member follows the release (`Symbol.dispose` for void)", async () => {
     const lock = `import fs from "node:fs/promises";
 
 export async function acquireFileLock(file: string): Promise<() => Promise<void>> {
@@ -379,7 +380,7 @@ export async function compactAwaited(file: string, work: () => Promise<void>): P
 }
 `;
     const dir = project({ "src/lock.ts": lock, "src/jobs.ts": jobs });
-    const { status } = migrate(dir);
+    const { status } = await migrate(dir);
     expect(status).toBe(0);
     expect(read(dir, "src/lock.ts")).toBe(lock);
     const after = read(dir, "src/jobs.ts");
@@ -393,7 +394,7 @@ export async function compactAwaited(file: string, work: () => Promise<void>): P
     expect(typeCheck(dir)).toBe("");
   });
 
-  it("barrels: `export { … } from` and `export * from` lead to the implementation, which is edited; the barrels are not", () => {
+  it("barrels: `export { … } from` and `export * from` lead to the implementation, which is edited; the barrels are not", async () => {
     const lock = `import fs from "node:fs/promises";
 
 export type FileLock = { release(): Promise<void> };
@@ -413,7 +414,7 @@ export async function acquireFileLock(file: string): Promise<FileLock> {
       "src/job.ts": JOB("./index.js"),
       "src/other.ts": JOB("./locks/index.js", "other"),
     });
-    const { status, report } = migrate(dir);
+    const { status, report } = await migrate(dir);
     expect(report.providerFallbacks).toBeUndefined();
     expect(status).toBe(0);
     expect(read(dir, "src/locks/file-lock.ts")).toBe(
@@ -431,7 +432,7 @@ export async function acquireFileLock(file: string): Promise<FileLock> {
     expect(typeCheck(dir)).toBe("");
   });
 
-  it("a provider change that does not type-check is reported (file:line, the diagnostic) and its call sites get try/finally; runs, lock free after a failure", () => {
+  it("a provider change that does not type-check is reported (file:line, the diagnostic) and its call sites get try/finally; runs, lock free after a failure", async () => {
     const lock = `import fs from "node:fs/promises";
 
 /** What the low-level opener returns. */
@@ -470,11 +471,11 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<Fi
     expect(typeCheck(dir)).toBe("");
     expect(runMain(dir)).toEqual(["failed: not a data file", "lock timeout"]);
 
-    const dry = runNode([codemod, "src"], dir);
+    const dry = await runCodemod(["src"], dir);
     expect(dry.stderr).toContain(
       "src/lock.ts:32:3: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'; its call sites use try { … } finally { release } instead\n",
     );
-    const { status, report } = migrate(dir);
+    const { status, report } = await migrate(dir);
     expect(report.providerFallbacks).toEqual([
       {
         apis: ["acquireFileLock"],
@@ -493,11 +494,11 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<Fi
     expect(typeCheck(dir)).toBe("");
     expect(runMain(dir)).toEqual(["failed: not a data file", "FREE"]);
     // A second run has nothing left to do.
-    const again = runNode([codemod, "src", "--json"], dir);
+    const again = await runCodemod(["src", "--json"], dir);
     expect(JSON.parse(again.stdout).summary).toMatchObject({ modified: 0, leaksFixed: 0 });
   });
 
-  it("a provider outside the paths given to the run is not edited (no run would write it): its call sites get try/finally", () => {
+  it("a provider outside the paths given to the run is not edited (no run would write it): its call sites get try/finally", async () => {
     const lock = `import fs from "node:fs/promises";
 
 export interface Lock {
@@ -511,7 +512,7 @@ export async function acquireFileLock(file: string): Promise<Lock> {
 }
 `;
     const dir = project({ "src/lock.ts": lock, "src/app/job.ts": JOB("../lock.js") });
-    const ran = runNode([codemod, "src/app", "--write"], dir);
+    const ran = await runCodemod(["src/app", "--write"], dir);
     expect(ran.stderr).toContain(
       "src/lock.ts: note: `acquireFileLock`: the handle was not made disposable, src/lock.ts is not among the paths given to this run; include it to make the handle disposable there; its call sites use try { … } finally { release } instead\n",
     );
@@ -521,7 +522,7 @@ export async function acquireFileLock(file: string): Promise<Lock> {
     expect(typeCheck(dir)).toBe("");
   });
 
-  it("a call site whose `await using` does not type-check (another API of the same name, declared only) is planned again with try/finally", () => {
+  it("a call site whose `await using` does not type-check (another API of the same name, declared only) is planned again with try/finally", async () => {
     const lock = `import fs from "node:fs/promises";
 
 export interface Lock {
@@ -541,7 +542,7 @@ export async function acquireFileLock(file: string): Promise<Lock> {
       "src/job.ts": JOB("./lock.js"),
       "src/remote-job.ts": JOB("./remote.js", "remoteRewrite"),
     });
-    const { status, report } = migrate(dir);
+    const { status, report } = await migrate(dir);
     expect(status).toBe(0);
     expect(report.summary).toMatchObject({ errors: 0, leaksFixed: 2 });
     expect(read(dir, "src/job.ts")).toBe(JOB_AFTER("./lock.js"));

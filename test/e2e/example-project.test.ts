@@ -2,12 +2,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readExpectationMarkers } from "../helpers/markers.js";
-import { exampleProject, findingsOf, repoRoot, runNode } from "../helpers/run.js";
+import { exampleProject, findingsOf, repoRoot, runNode, type Ran } from "../helpers/run.js";
+import { run } from "../../dist/cli/main.js";
 
 /**
  * End to end: the real ESLint CLI and the real `lock-scope` binary on the
  * bundled example project. The expected findings are the `// expect:` markers
  * written next to each leaky acquisition in fixtures/example-project/src.
+ * The binary runs once (npm start's command); the two other scans call the `run()` that
+ * bin/lock-scope.js calls, in this process, so ESLint and TypeScript load once.
  */
 const src = path.join(exampleProject, "src");
 const expected = readExpectationMarkers(src);
@@ -16,6 +19,20 @@ const expectedTyped = [...expected, ...readExpectationMarkers(src, "expect-typed
 const eslintBin = path.join(repoRoot, "node_modules/eslint/bin/eslint.js");
 const strictConfig = path.join(repoRoot, "test/e2e/.eslint.strict.config.mjs");
 afterAll(() => fs.rmSync(strictConfig, { force: true }));
+
+/** `lock-scope scan …` from the repository root, in this process: what the binary does, without starting Node. */
+async function scan(...args: string[]): Promise<Ran> {
+  let stdout = "";
+  let stderr = "";
+  const status = await run(["scan", ...args], {
+    cwd: repoRoot,
+    isTTY: false,
+    colour: false,
+    stdout: (text) => void (stdout += text),
+    stderr: (text) => void (stderr += text),
+  });
+  return { status, stdout, stderr };
+}
 
 describe("example project", () => {
   it("has leaky sites of every kind to find", () => {
@@ -49,14 +66,14 @@ describe("example project", () => {
     expect(findingsOf(ran.stdout, src).filter((line) => !line.endsWith("slowAwaitWhileLocked"))).toEqual(expected);
   });
 
-  it("lock-scope scan --format json reports the same sites and exits 1", () => {
-    const ran = runNode(["bin/lock-scope.js", "scan", "--format", "json", src]);
+  it("lock-scope scan --format json reports the same sites and exits 1", async () => {
+    const ran = await scan("--format", "json", src);
     expect(ran.status).toBe(1);
     expect(findingsOf(ran.stdout, src)).toEqual(expected);
   });
 
-  it("lock-scope scan prints stylish output naming the API, the escape and its line", () => {
-    const ran = runNode(["bin/lock-scope.js", "scan", src]);
+  it("lock-scope scan prints stylish output naming the API, the escape and its line", async () => {
+    const ran = await scan(src);
     expect(ran.status).toBe(1);
     expect(ran.stdout).toContain("maintenance/rotation.ts");
     expect(ran.stdout).toMatch(/The lock from `acquireSessionWriteLock` can stay held: `continue;` \(line \d+\) leaves without releasing it/);
@@ -64,6 +81,7 @@ describe("example project", () => {
   });
 
   it("npm start's command prints the findings and exits 0", () => {
+    // The real binary: the exit code through a process.
     const ran = runNode(["bin/lock-scope.js", "scan", "fixtures/example-project/src", "--exit-zero"]);
     expect(ran.status).toBe(0);
     expect(ran.stdout).toContain("problems");

@@ -2,6 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../cli/main.js";
+import { tsc } from "../helpers/in-process.js";
 import { exampleProject, repoRoot, runNode, type Ran } from "../helpers/run.js";
 import { copyProject, removeProject } from "../helpers/temp-project.js";
 
@@ -17,9 +19,9 @@ import { copyProject, removeProject } from "../helpers/temp-project.js";
  * `appendMessage` fails with `SessionWriteLockTimeoutError` (the incident);
  * AFTER `lock-scope migrate src --write` and a fresh compile, the same tasks
  * fail the same way but the lock is gone and the next writer gets it.
+ * tsc and `lock-scope migrate` run in the test process (helpers/in-process.ts, and `run()` of
+ * the CLI, what bin/lock-scope.js calls); the scenarios run in a child Node process.
  */
-const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
-const lockScope = path.join(repoRoot, "bin/lock-scope.js");
 const scenarioScript = path.join(repoRoot, "test/e2e/runtime/lock-scenarios.mjs");
 
 /** Session-write-lock scenarios and the leaky function (and its file) each one exercises. */
@@ -100,7 +102,7 @@ const runs: Record<string, Ran> = {};
 /** Compiles the copy with its own tsconfig (target ES2022, emits to dist/) and runs the scenarios in a child process. */
 function compileAndRun(phase: "before" | "after"): void {
   fs.rmSync(path.join(project, "dist"), { recursive: true, force: true });
-  runs[`tsc ${phase}`] = runNode([tsc, "-p", "tsconfig.json"], project);
+  runs[`tsc ${phase}`] = tsc(project);
   const sessionsDir = path.join(sessionsRoot, phase);
   fs.mkdirSync(sessionsDir, { recursive: true });
   runs[`scenarios ${phase}`] = runNode(["lock-scenarios.mjs", sessionsDir], project);
@@ -112,14 +114,20 @@ function scenarios(phase: "before" | "after"): ScenarioReport {
   return parseJson<ScenarioReport>(`scenarios ${phase}`, ran);
 }
 
-beforeAll(() => {
+/** `lock-scope migrate src …` in the copy, in this process: `run()` of the CLI, what bin/lock-scope.js calls. */
+async function migrate(args: string[]): Promise<Ran> {
+  const io = { out: "", err: "", cwd: project, isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
+  return { status: await run(["migrate", "src", ...args], io), stdout: io.out, stderr: io.err };
+}
+
+beforeAll(async () => {
   project = copyProject(exampleProject);
   sessionsRoot = fs.mkdtempSync(path.join(os.tmpdir(), "lock-scope-sessions-"));
   fs.copyFileSync(scenarioScript, path.join(project, "lock-scenarios.mjs"));
 
   compileAndRun("before");
-  runs["migrate --write"] = runNode([lockScope, "migrate", "src", "--write", "--force", "--json"], project);
-  runs["migrate second run"] = runNode([lockScope, "migrate", "src", "--json"], project);
+  runs["migrate --write"] = await migrate(["--write", "--force", "--json"]);
+  runs["migrate second run"] = await migrate(["--json"]);
   compileAndRun("after");
 });
 

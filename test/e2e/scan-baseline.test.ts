@@ -127,7 +127,7 @@ describe("lock-scope scan --baseline", () => {
     expect(ran.status).toBe(0);
   });
 
-  it("a new leak fails the gate (exit 1) and is the only finding reported", () => {
+  it("a new leak fails the gate (exit 1) and is the only finding reported", async () => {
     const dir = baselined();
     edit(dir, ROTATION, (text) => text + NEW_LEAK);
     const ran = scanBinary(dir, "src", "--baseline", BASELINE, "--format", "json");
@@ -136,7 +136,7 @@ describe("lock-scope scan --baseline", () => {
     expect(findingsOf(ran.stdout, path.join(dir, "src"))).toEqual([`maintenance/rotation.ts:${line} leakOnThrow`]);
     expect(ran.stderr).toBe(`lock-scope: ${expected.length} known findings suppressed by baseline ${BASELINE}; 1 new\n`);
     // Stylish names it too.
-    const stylish = scanBinary(dir, "src", "--baseline", BASELINE);
+    const stylish = await scan(dir, "src", "--baseline", BASELINE);
     expect(stylish.status).toBe(1);
     expect(stylish.stdout).toMatch(new RegExp(`rotation\\.ts\\n\\s+${line}:\\d+\\s+error\\s+The lock from \`acquireSessionWriteLock\``));
     expect(stylish.stdout).toContain("1 problem");
@@ -370,11 +370,11 @@ describe("lock-scope scan --format sarif", () => {
     expect(run!.artifacts!.every((a) => a.location.uriBaseId === "%SRCROOT%" && !a.location.uri.startsWith("file:"))).toBe(true);
   });
 
-  it("with --baseline, contains only the new findings; paths are relative to the repository root when run from a subfolder", () => {
+  it("with --baseline, contains only the new findings; paths are relative to the repository root when run from a subfolder", async () => {
     const dir = baselined();
     fs.mkdirSync(path.join(dir, ".git")); // the repository root as code scanning sees it
     edit(dir, ROTATION, (text) => text + NEW_LEAK);
-    const ran = runNode([bin, "scan", ".", "--baseline", `../${BASELINE}`, "--format", "sarif"], path.join(dir, "src"));
+    const ran = await scan(path.join(dir, "src"), ".", "--baseline", `../${BASELINE}`, "--format", "sarif");
     expect(ran.status).toBe(1);
     const [run] = (JSON.parse(ran.stdout) as Sarif).runs;
     expect(run!.results).toHaveLength(1);
