@@ -162,12 +162,10 @@ describe("lock-scope scan: bad input", () => {
   });
 
   it("analyses the 10 MB single-line file when the limit is raised, and finds the leak at its end", async () => {
-    const started = Date.now();
     const io = capture(dir);
     expect(await run(["scan", "src/huge.ts", "--max-file-size", "20MB"], io)).toBe(1);
     expect(io.out).toMatch(new RegExp(`\\n\\s+1:${hugeColumn}\\s+error\\s+The lock from \`mutex.acquire\``));
     expect(io.err).toBe("");
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it("the real binary: same lines, exit 1, no stack trace, never blocks on the FIFO", () => {
@@ -257,10 +255,8 @@ describe("lock-scope migrate: bad input", () => {
   it("reports each bad file on one line, rewrites the others (BOM, CRLF and the 10 MB line included), exit 1", async () => {
     const { dir } = badInputFolder();
     const huge = fs.readFileSync(path.join(dir, "src/huge.ts"), "utf8");
-    const started = Date.now();
     const io = capture(dir);
     expect(await run(["migrate", "src", "--write", "--force", "--no-type-check", "--runtime", "node24"], io)).toBe(1);
-    expect(Date.now() - started).toBeLessThan(20_000);
     const errors = linesByFile(io.err);
     for (const [file, message] of EXPECTED_ERRORS) expect(errors.get(file), file).toMatch(message);
     expect(errors.get("src/broken.ts")).toBe("4:1 syntax error: Expression expected.; the file was left untouched");
