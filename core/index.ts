@@ -8,11 +8,11 @@ export * from "./lock-api/model.js";
 export * from "./lock-api/imports.js";
 export * from "./analysis/sites.js";
 export * from "./analysis/verdict.js";
-export { isReleaserFunction, type HandleBinding } from "./analysis/binding.js";
+export { isReleaseCall, isReleaserFunction, type HandleBinding } from "./analysis/binding.js";
 export type { Leak, LeakReason, Via } from "./analysis/paths.js";
 export type { ModuleSource } from "./analysis/callees.js";
 export { fileModuleSource, type ParseModule } from "./analysis/file-modules.js";
-export { AST_NODE_TYPES, describe } from "./ast/nodes.js";
+export { AST_NODE_TYPES, describe, descendants } from "./ast/nodes.js";
 export * from "./fix/text-edit.js";
 export {
   planUsingRewrite,
