@@ -692,6 +692,89 @@ async function dispatch(params: any) {
 javascriptTester.run("require-release (real-code shapes, JavaScript)", rule, {
   valid: [
     {
+      // kysely mysql-driver after the codemod: the raw connection is released when a hook fails, and the wrapper built from it is handed out.
+      name: "a wrapper built from the handle and returned: released on failure, handed out on success",
+      code: `export class MysqlDriver {
+  #config;
+  #connections = new WeakMap();
+  #acquireConnection;
+  async acquireConnection() {
+    const rawConnection = await this.#acquireConnection();
+    try {
+      let connection = this.#connections.get(rawConnection);
+      if (!connection) {
+        connection = new MysqlConnection(rawConnection);
+        this.#connections.set(rawConnection, connection);
+        await this.#config.onCreateConnection(connection);
+      }
+      return connection;
+    } catch (error) {
+      rawConnection.release();
+      throw error;
+    }
+  }
+}`,
+    },
+    {
+      // Control: nothing between the acquisition and the return of the wrapper can fail; caching the pair is no hand-over, the return is.
+      name: "a wrapper built from the handle and cached under it, returned with nothing that can fail",
+      code: `class MysqlConnection {
+  constructor(raw) {
+    this.raw = raw;
+  }
+}
+export class MysqlDriver {
+  #connections = new WeakMap();
+  #acquireConnection;
+  async acquireConnection() {
+    const rawConnection = await this.#acquireConnection();
+    let connection = this.#connections.get(rawConnection);
+    if (!connection) {
+      connection = new MysqlConnection(rawConnection);
+      this.#connections.set(rawConnection, connection);
+    }
+    return connection;
+  }
+}`,
+    },
+    {
+      // Control for openclaw's Telegram context: a lease returned in a field that nothing in the file releases is not known to be a lock.
+      name: "a lease handed out in a field the file never releases is no acquisition",
+      code: `export function resolveContext(opts, client) {
+  let clientOptionsLease;
+  if (!opts.api) {
+    clientOptionsLease = client.lease();
+    opts.check();
+  }
+  return { api: opts.api, ...(clientOptionsLease ? { clientOptionsLease } : {}) };
+}`,
+    },
+    {
+      // openclaw's Telegram context, released on failure: the caller releases the field on success.
+      name: "a lease handed out in a field the file releases, released when what comes before the return throws",
+      code: `function resolveContext(opts, client) {
+  let clientOptionsLease;
+  try {
+    if (!opts.api) {
+      clientOptionsLease = client.lease();
+      opts.check();
+    }
+    return { api: opts.api, ...(clientOptionsLease ? { clientOptionsLease } : {}) };
+  } catch (error) {
+    clientOptionsLease?.release();
+    throw error;
+  }
+}
+export async function withContext(opts, client, fn) {
+  const context = resolveContext(opts, client);
+  try {
+    return await fn(context.api);
+  } finally {
+    context.clientOptionsLease?.release();
+  }
+}`,
+    },
+    {
       // openclaw dispatch-from-config: a claim result is a union; the duplicate/inflight variants hold nothing.
       name: "variant test: the branch that can never release is a variant that holds nothing",
       code: `function extendState(state, extension) {
@@ -925,6 +1008,80 @@ export async function acquireBoth(opts) {
     },
   ],
   invalid: [
+    {
+      // kysely mysql-driver (truth corpus): the raw connection goes out inside a wrapper built from it; a user hook that rejects before the return loses it.
+      name: "a function that hands out a wrapper built from what it acquired must release it when a hook fails before the return",
+      code: `export class MysqlDriver {
+  #config;
+  #connections = new WeakMap();
+  #acquireConnection;
+  async acquireConnection() {
+    const rawConnection = await this.#acquireConnection();
+    let connection = this.#connections.get(rawConnection);
+    if (!connection) {
+      connection = new MysqlConnection(rawConnection);
+      this.#connections.set(rawConnection, connection);
+      if (this.#config?.onCreateConnection) {
+        await this.#config.onCreateConnection(connection);
+      }
+    }
+    if (this.#config?.onReserveConnection) {
+      await this.#config.onReserveConnection(connection);
+    }
+    return connection;
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 6, column: 33 }],
+    },
+    {
+      // openclaw send (truth corpus): a lease handed to the caller in a field of the returned object, which the caller releases; a throw before the return loses it.
+      name: "a lease handed out in a field the file releases: a throw before the return leaks it",
+      code: `function resolveContext(opts, client) {
+  let clientOptionsLease;
+  let api = opts.api;
+  if (!api) {
+    clientOptionsLease = client.lease();
+    const bot = new Bot(opts.token);
+    api = bot.api;
+  }
+  return { api, ...(clientOptionsLease ? { clientOptionsLease } : {}) };
+}
+export async function withContext(opts, client, fn) {
+  const context = resolveContext(opts, client);
+  try {
+    return await fn(context.api);
+  } finally {
+    context.clientOptionsLease?.release();
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 5, column: 26 }],
+    },
+    {
+      // knex (truth corpus, documented mode): \`acquireConnection\` configured with a receiver release, its result bound and returned by a wrapper.
+      name: "a configured API whose release form does not fit the code: how the code gives it back decides",
+      settings: {
+        "lock-scope": {
+          apis: [
+            {
+              id: "knex-client-connection",
+              acquire: [{ callee: { name: "acquireConnection" }, release: [{ kind: "receiverMethod", methods: ["releaseConnection"] }], releaseIsAsync: true }],
+            },
+          ],
+        },
+      },
+      code: `export class Client {
+  async acquireConnection() {
+    const connection = await super.acquireConnection();
+    this.checkVersion(connection);
+    return connection;
+  }
+  checkVersion(connection) {
+    if (!connection.version) throw new Error("Unable to detect the server version");
+    return connection.version;
+  }
+}`,
+      errors: [{ messageId: "leakOnThrow", line: 3, column: 30 }],
+    },
     {
       // typeorm DbQueryResultCache.synchronize: the file releases what getQueryRunner returns elsewhere.
       name: "a callee the file releases elsewhere: a parameter reassigned from it and never released",

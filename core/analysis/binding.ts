@@ -44,6 +44,12 @@ export interface HandleBinding {
    */
   lendsOnly?: boolean; // set once the binding's scope is known (sites.ts)
   /**
+   * The name of an object built from the handle that the function returns (`return connection`
+   * after `connection = new MysqlConnection(raw)`, kysely): the return hands the handle over, so
+   * caching the pair on the way (`this.#connections.set(raw, connection)`) does not. Also a carrier.
+   */
+  handedOutAs?: string; // set with lendsOnly (sites.ts)
+  /**
    * Local disposable stacks bound with `const`/`let` that were given the lock (`stack.defer(() =>
    * lock.release())`, `stack.adopt(lock, …)`): disposing one (`stack.disposeAsync()`) releases it.
    * See adapters.ts.

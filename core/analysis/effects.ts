@@ -402,6 +402,8 @@ function acquiresWithin(ctx: FollowedLock, node: Node): boolean {
 /** Does the call take ownership of the lock: a releaser callback, or the handle given to an ownership sink? */
 function handsOver(ctx: FollowedLock, call: TSESTree.CallExpression): boolean {
   const args = call.arguments;
+  // `this.#connections.set(raw, connection)`: the handle cached with the wrapper the function returns; the return hands it over.
+  if (cachesHandedOutPair(ctx.binding, args)) return false;
   for (let i = 0; i < args.length; i++) {
     const argument = args[i]!;
     if (isReleaserFunction(ctx.binding, argument, ctx.sourceText)) return true;
@@ -417,6 +419,16 @@ function handsOver(ctx: FollowedLock, call: TSESTree.CallExpression): boolean {
     if (!ctx.binding.lendsOnly && !(isHandleReference(ctx.binding, argument) && onlyReadsParameter(call, i, ctx.modules))) return true;
   }
   return false;
+}
+
+function cachesHandedOutPair(binding: HandleBinding, args: readonly TSESTree.CallExpressionArgument[]): boolean {
+  const wrapper = binding.handedOutAs;
+  if (wrapper === undefined) return false;
+  const isWrapper = (argument: Node) => {
+    const inner = unwrap(argument);
+    return inner.type === AST_NODE_TYPES.Identifier && inner.name === wrapper;
+  };
+  return args.some(isWrapper) && args.some((argument) => isHandleReference(binding, argument));
 }
 
 /**

@@ -15,7 +15,7 @@ import {
 } from "../ast/nodes.js";
 import type { ImportMap } from "../lock-api/imports.js";
 import { classifyCall, type CompiledAcquire, type LockModel } from "../lock-api/model.js";
-import { inferAcquisition } from "../lock-api/inferred.js";
+import { builtFromHandle, inferAcquisition } from "../lock-api/inferred.js";
 import { addReleaseAliases, bindPattern, isObjectAssign, isReleaseCall, refineByUsage, textOf, type HandleBinding, emptyBinding } from "./binding.js";
 import { enclosingInitialiser, settledValue, type Initialiser } from "../ast/initialiser.js";
 import { walkNameUsage, type NameUsage } from "./name-usage.js";
@@ -117,18 +117,23 @@ export function siteForCall(
 ): AcquisitionSite | undefined {
   const cls = classifyCall(model, call, imports);
   if (cls?.kind === "callbackScoped") return undefined;
-  const acquire = cls?.acquire ?? (model.inference && inferAcquisition(model.inference, call, sourceText));
+  let acquire = cls?.acquire ?? (model.inference && inferAcquisition(model.inference, call, sourceText));
   if (!acquire || receivesCriticalSection(call)) return undefined;
   const outer = settledValue(call);
   const awaited = outer.parent?.type === AST_NODE_TYPES.AwaitExpression;
   const valueNode = awaited ? skipWrappersUp(outer.parent!) : outer;
-  return {
-    call,
-    acquire,
-    awaited,
-    label: calleeLabel(call, sourceText),
-    form: formOf(call, valueNode, acquire, sourceText, usage),
-  };
+  let form = formOf(call, valueNode, acquire, sourceText, usage);
+  // A configured API whose release form does not fit how this code holds the result (knex's
+  // `acquireConnection` configured with `receiverMethod`, its result bound and returned by a
+  // wrapper): how the code gives it back decides, as with no configuration at all.
+  if (cls?.acquire && form.kind === "untracked" && model.inference) {
+    const inferred = inferAcquisition(model.inference, call, sourceText);
+    if (inferred) {
+      acquire = inferred;
+      form = formOf(call, valueNode, inferred, sourceText, usage);
+    }
+  }
+  return { call, acquire, awaited, label: calleeLabel(call, sourceText), form };
 }
 
 /**
@@ -517,8 +522,21 @@ function completeBinding(
     if (path !== undefined) binding.receiver = { path, methods: receiverRelease.methods };
   }
   addReleaseAliases(binding, scope, sourceText, usage);
-  addAdapterAliases(binding, scope, ownerOf(call), sourceText);
+  const owner = ownerOf(call);
+  addAdapterAliases(binding, scope, owner, sourceText);
   binding.lendsOnly = releasesItself(binding, scope, sourceText);
+  // A function that hands out an object built from the handle (`return connection`, built by `new
+  // MysqlConnection(raw)`): returning it hands the handle over, and what the handle is given to on
+  // the way only borrows it, as in a function that releases it itself (inferred.ts).
+  if (owner.type !== AST_NODE_TYPES.Program && binding.handleNames.size === 1) {
+    const [handle] = binding.handleNames as unknown as [string];
+    const built = builtFromHandle(owner, handle);
+    if (built !== undefined) {
+      binding.carrierNames.add(built);
+      binding.handedOutAs = built;
+      binding.lendsOnly = true;
+    }
+  }
 }
 
 /** Identifiers bound by an assignment pattern (`[, release]`, `{ release }`); empty for member targets. */

@@ -117,7 +117,7 @@ function inferInBlock(inference: CompiledInference, call: TSESTree.CallExpressio
     const method = evidenceOf(inference, sourceText)
       .methodCalls.get(name)
       ?.find((e) => e.offset >= assignment.range[1] && e.offset < body.range[1])?.method;
-    const released = method ?? (fileWide ? releasedInFile(inference, call, sourceText) : undefined);
+    const released = method ?? (fileWide ? (releasedInFile(inference, call, sourceText) ?? releasedAsField(inference, sourceText, name, body)) : undefined);
     return released ? compiled(inference, { kind: "handleMethod", methods: [released] }) : undefined;
   }
   if (assignment?.type === AST_NODE_TYPES.AssignmentExpression && assignment.right === value && assignment.left.type === AST_NODE_TYPES.MemberExpression) {
@@ -159,7 +159,8 @@ function inferInBlock(inference: CompiledInference, call: TSESTree.CallExpressio
     if (inference.releaseFunction.test(id.name) && evidence.called.get(id.name)?.some(within)) return compiled(inference, { kind: "returnedFunction" });
     if (inference.wrapperName.test(name) && isAcquisitionWrapper(inference, declarator, id.name))
       return compiled(inference, { kind: "handleMethod", methods: ["release"] });
-    const released = fileWide ? releasedInFile(inference, call, sourceText) : undefined;
+    const body = enclosingFunction(declarator)?.body;
+    const released = fileWide ? (releasedInFile(inference, call, sourceText) ?? (body && releasedAsField(inference, sourceText, id.name, body))) : undefined;
     return released ? compiled(inference, { kind: "handleMethod", methods: [released] }) : undefined;
   }
   if (id.type === AST_NODE_TYPES.ArrayPattern) {
@@ -230,6 +231,51 @@ function releasedInFile(inference: CompiledInference, call: TSESTree.CallExpress
   return method ?? undefined;
 }
 
+/**
+ * `clientOptionsLease = client.lease(); … return { api, ...(clientOptionsLease ? { clientOptionsLease } : {}) }`
+ * with `context.clientOptionsLease?.release()` in the caller's `finally` (openclaw's Telegram
+ * context): the function hands the handle out in a field of the same name, and the file releases
+ * that field. The release method, or undefined.
+ */
+function releasedAsField(inference: CompiledInference, sourceText: string, name: string, body: Node): string | undefined {
+  const suffix = `.${name}`;
+  let method: string | undefined;
+  for (const [path, calls] of evidenceOf(inference, sourceText).pathCalls) {
+    if (path.endsWith(suffix) && calls.length > 0) {
+      method = calls[0]!.method;
+      break;
+    }
+  }
+  if (method === undefined) return undefined;
+  let returned = false;
+  walk(
+    body,
+    (node) => {
+      if (returned) return "skip";
+      if (node.type !== AST_NODE_TYPES.ReturnStatement || !node.argument) return undefined;
+      walk(
+        node.argument,
+        (part) => {
+          if (
+            part.type === AST_NODE_TYPES.Property &&
+            !part.computed &&
+            part.key.type === AST_NODE_TYPES.Identifier &&
+            part.key.name === name &&
+            part.value.type === AST_NODE_TYPES.Identifier &&
+            part.value.name === name
+          )
+            returned = true;
+          return undefined;
+        },
+        true,
+      );
+      return undefined;
+    },
+    true, // a nested function's `return` is not this function's
+  );
+  return returned ? method : undefined;
+}
+
 /** The innermost function whose range holds `offset`. */
 function functionAt(program: TSESTree.Program, offset: number): FunctionNode | undefined {
   let found: FunctionNode | undefined;
@@ -277,17 +323,65 @@ function isAcquisitionWrapper(inference: CompiledInference, declarator: TSESTree
   const fn = enclosingFunction(declarator);
   const fnName = fn && functionName(fn);
   if (fnName === undefined || !inference.wrapperName.test(fnName)) return false;
-  let returned = false;
+  return returnedNames(fn!).has(name) || builtFromHandle(fn!, name) !== undefined;
+}
+
+/** The identifiers the function itself returns (`return x`), not those of its nested functions. */
+function returnedNames(fn: FunctionNode): Set<string> {
+  const names = new Set<string>();
+  if (fn.body.type !== AST_NODE_TYPES.BlockStatement) {
+    if (fn.body.type === AST_NODE_TYPES.Identifier) names.add(fn.body.name);
+    return names;
+  }
   walk(
-    fn!.body,
+    fn.body,
     (node) => {
-      if (returned) return "skip";
-      if (node.type === AST_NODE_TYPES.ReturnStatement && node.argument?.type === AST_NODE_TYPES.Identifier && node.argument.name === name) returned = true;
+      if (node.type === AST_NODE_TYPES.ReturnStatement && node.argument?.type === AST_NODE_TYPES.Identifier) names.add(node.argument.name);
       return undefined;
     },
     true, // a nested function's `return` is not this function's
   );
-  return returned;
+  return names;
+}
+
+/**
+ * `const raw = await this.#acquireConnection(); let connection = this.#connections.get(raw); if
+ * (!connection) connection = new MysqlConnection(raw); … return connection;` (kysely): the function
+ * hands out what it acquired inside an object built from it. The name it returns when every value
+ * given to that name is a construction from the handle (`new W(raw, …)`) or a lookup keyed by it
+ * (`cache.get(raw)`, a wrapper built earlier), with at least one construction; undefined otherwise.
+ * Returning it hands the handle over; until then the function must release it on failure.
+ */
+export function builtFromHandle(fn: FunctionNode, handle: string): string | undefined {
+  if (fn.body.type !== AST_NODE_TYPES.BlockStatement) return undefined;
+  const returned = returnedNames(fn);
+  returned.delete(handle);
+  if (returned.size !== 1) return undefined;
+  const [name] = returned as unknown as [string];
+  const values: Node[] = [];
+  let other = false;
+  walk(fn.body, (node) => {
+    if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.id.name === name) {
+      if (node.init) values.push(node.init);
+    } else if (node.type === AST_NODE_TYPES.AssignmentExpression && node.left.type === AST_NODE_TYPES.Identifier && node.left.name === name) {
+      if (node.operator === "=") values.push(node.right);
+      else other = true;
+    } else if (node.type === AST_NODE_TYPES.UpdateExpression && node.argument.type === AST_NODE_TYPES.Identifier && node.argument.name === name) other = true;
+    return undefined;
+  });
+  if (other || values.length === 0) return undefined;
+  const isHandle = (argument: Node) => {
+    const inner = unwrap(argument);
+    return inner.type === AST_NODE_TYPES.Identifier && inner.name === handle;
+  };
+  let built = false;
+  for (const value of values) {
+    const inner = unwrap(value);
+    if (inner.type === AST_NODE_TYPES.NewExpression && inner.arguments.some(isHandle)) built = true;
+    else if (!(inner.type === AST_NODE_TYPES.CallExpression && calleeName(inner) === "get" && inner.arguments.length === 1 && isHandle(inner.arguments[0]!)))
+      return undefined;
+  }
+  return built ? name : undefined;
 }
 
 function functionName(fn: FunctionNode): string | undefined {
