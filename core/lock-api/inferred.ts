@@ -2,6 +2,7 @@ import type { TSESTree } from "@typescript-eslint/utils";
 import {
   AST_NODE_TYPES,
   calleeName,
+  descendants,
   enclosingFunction,
   isFunctionNode,
   programOf,
@@ -247,33 +248,22 @@ function releasedAsField(inference: CompiledInference, sourceText: string, name:
     }
   }
   if (method === undefined) return undefined;
-  let returned = false;
-  walk(
-    body,
-    (node) => {
-      if (returned) return "skip";
-      if (node.type !== AST_NODE_TYPES.ReturnStatement || !node.argument) return undefined;
-      walk(
-        node.argument,
-        (part) => {
-          if (
-            part.type === AST_NODE_TYPES.Property &&
-            !part.computed &&
-            part.key.type === AST_NODE_TYPES.Identifier &&
-            part.key.name === name &&
-            part.value.type === AST_NODE_TYPES.Identifier &&
-            part.value.name === name
-          )
-            returned = true;
-          return undefined;
-        },
-        true,
-      );
-      return undefined;
-    },
-    true, // a nested function's `return` is not this function's
+  // A nested function's `return` is not this function's.
+  const returnsField = descendants(body, true).some(
+    (node) =>
+      node.type === AST_NODE_TYPES.ReturnStatement &&
+      node.argument !== null &&
+      descendants(node.argument, true).some(
+        (part) =>
+          part.type === AST_NODE_TYPES.Property &&
+          !part.computed &&
+          part.key.type === AST_NODE_TYPES.Identifier &&
+          part.key.name === name &&
+          part.value.type === AST_NODE_TYPES.Identifier &&
+          part.value.name === name,
+      ),
   );
-  return returned ? method : undefined;
+  return returnsField ? method : undefined;
 }
 
 /** The innermost function whose range holds `offset`. */
@@ -360,15 +350,14 @@ export function builtFromHandle(fn: FunctionNode, handle: string): string | unde
   const [name] = returned as unknown as [string];
   const values: Node[] = [];
   let other = false;
-  walk(fn.body, (node) => {
+  for (const node of descendants(fn.body)) {
     if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.id.name === name) {
       if (node.init) values.push(node.init);
     } else if (node.type === AST_NODE_TYPES.AssignmentExpression && node.left.type === AST_NODE_TYPES.Identifier && node.left.name === name) {
       if (node.operator === "=") values.push(node.right);
       else other = true;
     } else if (node.type === AST_NODE_TYPES.UpdateExpression && node.argument.type === AST_NODE_TYPES.Identifier && node.argument.name === name) other = true;
-    return undefined;
-  });
+  }
   if (other || values.length === 0) return undefined;
   const isHandle = (argument: Node) => {
     const inner = unwrap(argument);
