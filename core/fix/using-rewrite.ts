@@ -1,5 +1,5 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { AST_NODE_TYPES, describe, descendants, isFunctionNode, parentOf, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import { AST_NODE_TYPES, describe, descendants, isFunctionNode, parentOf, statementListOf, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
 import { isReleaseCall, isReleaserFunction, type HandleBinding } from "../analysis/binding.js";
 import { expressionEvents, guardOf, type FollowedLock, type Event } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
@@ -1097,11 +1097,15 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   const unbound = unboundHandleReason(binding);
   if (unbound) return manual(unbound);
   const bound = boundName(form.acquireAt);
-  if (!bound || form.acquireAt.type !== AST_NODE_TYPES.VariableDeclarator) return manual(`${handedOver}; the acquisition is not a declaration of one name`);
-  const anchor = anchorOf(form.acquireAt, bound);
+  if (!bound) return manual(`${handedOver}; the acquisition is not a declaration of one name`);
+  // `let lease; if (…) … else { lease = client.lease(); … } return { …, lease };`: the region starts at the statement that assigns it.
+  const assigned = form.acquireAt.type === AST_NODE_TYPES.AssignmentExpression && !input.releasedByHandOver ? assignedAnchor(form.acquireAt, bound) : undefined;
+  if (typeof assigned === "string") return manual(`${handedOver}; ${assigned}`);
+  if (!assigned && form.acquireAt.type !== AST_NODE_TYPES.VariableDeclarator) return manual(`${handedOver}; the acquisition is not a declaration of one name`);
+  const anchor = assigned ?? anchorOf(form.acquireAt, bound);
   if (typeof anchor === "string") return manual(anchor);
   const { declarationStatement, block } = anchor;
-  const declIndex = block.body.indexOf(declarationStatement as never);
+  const declIndex = assigned ? assigned.regionStart - 1 : block.body.indexOf(declarationStatement as never);
   const statement = topStatementOf(handOver, block);
   const endIndex = statement ? block.body.indexOf(statement as never) : -1;
   if (!statement || endIndex <= declIndex) return manual(`${handedOver}, not in the block that acquires it`);
@@ -1149,7 +1153,7 @@ function failurePlan(site: AcquisitionSite, input: FailurePlanInput): RewritePla
   const ownerIsAsync = form.owner.type === AST_NODE_TYPES.Program || form.owner.async;
   if (input.releaseKnownAsync && !ownerIsAsync) return manual(`${handedOver}; awaiting its release on failure needs an async function`);
   const plainRelease = releasedThere ? plainReleaseOf(handOver) : undefined;
-  const release = releaseText(binding, bound, input.releaseIsAsync && ownerIsAsync, plainRelease);
+  const release = releaseText(binding, bound, input.releaseIsAsync && ownerIsAsync, plainRelease, assigned !== undefined);
   if (!release) return manual(`${handedOver}; the lock has no release the codemod can call by name`);
   const param = bound === "error" ? "cause" : "error";
   if (releasedThere) {
@@ -1272,8 +1276,15 @@ function insideLoopOf(node: Node, statement: Node): boolean {
 }
 
 /** `lock.release()` / `release()`, awaited for an async release. */
-function releaseText(binding: HandleBinding, bound: string, isAsync: boolean, method = binding.handleMethods[0]): string | undefined {
-  const call = binding.handleNames.has(bound) && method !== undefined ? `${bound}.${method}()` : binding.releaseFnNames.has(bound) ? `${bound}()` : undefined;
+function releaseText(binding: HandleBinding, bound: string, isAsync: boolean, method = binding.handleMethods[0], maybeUnset = false): string | undefined {
+  // A lock assigned on some paths only (`maybeUnset`) is released only where it was acquired: `lease?.release()`.
+  const dot = maybeUnset ? "?." : ".";
+  const call =
+    binding.handleNames.has(bound) && method !== undefined
+      ? `${bound}${dot}${method}()`
+      : binding.releaseFnNames.has(bound)
+        ? `${bound}${maybeUnset ? "?.()" : "()"}`
+        : undefined;
   return call === undefined ? undefined : `${isAsync ? "await " : ""}${call};`;
 }
 
@@ -1479,6 +1490,46 @@ function declaratorAround(node: Node): TSESTree.VariableDeclarator | undefined {
     if (current.type === AST_NODE_TYPES.BlockStatement || current.type === AST_NODE_TYPES.Program) return undefined;
   }
   return undefined;
+}
+
+/**
+ * `let lease; … if (…) … else { lease = client.lease(); … } … return { …, lease };` (openclaw's
+ * Telegram context): the lock goes into a `let` declared without a value in an enclosing block,
+ * on some paths only. The block of that `let`, and the index of its statement that assigns the
+ * lock (where the release-on-failure region starts); or why not: another assignment, or a loop or
+ * a function between the assignment and that statement (the `catch` would release only the last).
+ */
+function assignedAnchor(acquireAt: TSESTree.AssignmentExpression, name: string): (Anchor & { readonly regionStart: number }) | string {
+  if (acquireAt.operator !== "=") return "the lock is combined with another value";
+  for (let current = parentOf(acquireAt); current; current = parentOf(current)) {
+    if (isFunctionNode(current)) break;
+    const list = statementListOf(current);
+    if (!list || (current.type !== AST_NODE_TYPES.BlockStatement && current.type !== AST_NODE_TYPES.Program)) continue;
+    const declaration = list.find(
+      (statement): statement is TSESTree.VariableDeclaration =>
+        statement.type === AST_NODE_TYPES.VariableDeclaration &&
+        statement.kind === "let" &&
+        statement.declarations.some((d) => d.id.type === AST_NODE_TYPES.Identifier && d.id.name === name && d.init === null),
+    );
+    if (!declaration) continue;
+    const top = topStatementOf(acquireAt, current)!;
+    for (let up = parentOf(acquireAt); up && up !== top; up = parentOf(up)) {
+      if (isLoop(up) || isFunctionNode(up)) return "it is assigned in a loop or a nested function";
+    }
+    if (isReassigned(name, current, acquireAt)) return `\`${name}\` is assigned elsewhere too`;
+    return { declarationStatement: declaration, block: current, regionStart: current.body.indexOf(top as never) };
+  }
+  return "the acquisition is not a declaration of one name";
+}
+
+function isLoop(node: Node): boolean {
+  return (
+    node.type === AST_NODE_TYPES.ForStatement ||
+    node.type === AST_NODE_TYPES.ForInStatement ||
+    node.type === AST_NODE_TYPES.ForOfStatement ||
+    node.type === AST_NODE_TYPES.WhileStatement ||
+    node.type === AST_NODE_TYPES.DoWhileStatement
+  );
 }
 
 function boundName(acquireAt: Node): string | undefined {
