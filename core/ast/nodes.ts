@@ -42,6 +42,17 @@ export function parentOf(node: Node): Node | undefined {
   return node.parent;
 }
 
+/** `for`, `for…in`, `for…of`, `while`, `do…while`. */
+export function isLoopStatement(node: Node): boolean {
+  return (
+    node.type === AST_NODE_TYPES.ForStatement ||
+    node.type === AST_NODE_TYPES.ForInStatement ||
+    node.type === AST_NODE_TYPES.ForOfStatement ||
+    node.type === AST_NODE_TYPES.WhileStatement ||
+    node.type === AST_NODE_TYPES.DoWhileStatement
+  );
+}
+
 /** The statements `node` holds as a list (a block, the Program, a static block, a `case`), or undefined. */
 export function statementListOf(node: Node): readonly TSESTree.ProgramStatement[] | undefined {
   if (node.type === AST_NODE_TYPES.BlockStatement || node.type === AST_NODE_TYPES.StaticBlock || node.type === AST_NODE_TYPES.Program) return node.body;

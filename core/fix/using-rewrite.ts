@@ -1,5 +1,17 @@
 import type { TSESTree } from "@typescript-eslint/utils";
-import { AST_NODE_TYPES, describe, descendants, isFunctionNode, parentOf, statementListOf, unwrap, walk, type FunctionNode, type Node } from "../ast/nodes.js";
+import {
+  AST_NODE_TYPES,
+  describe,
+  descendants,
+  isFunctionNode,
+  isLoopStatement,
+  parentOf,
+  statementListOf,
+  unwrap,
+  walk,
+  type FunctionNode,
+  type Node,
+} from "../ast/nodes.js";
 import { isReleaseCall, isReleaserFunction, type HandleBinding } from "../analysis/binding.js";
 import { expressionEvents, guardOf, type FollowedLock, type Event } from "../analysis/effects.js";
 import type { AcquisitionSite } from "../analysis/sites.js";
@@ -1262,15 +1274,7 @@ function failureRegionProblem(region: readonly Node[], handOver: Node, binding: 
 /** Is the `break`/`continue` inside a loop or `switch` that is itself inside `statement`? */
 function insideLoopOf(node: Node, statement: Node): boolean {
   for (let current = node.parent; current && current !== statement.parent; current = current.parent) {
-    if (
-      current.type === AST_NODE_TYPES.ForStatement ||
-      current.type === AST_NODE_TYPES.ForOfStatement ||
-      current.type === AST_NODE_TYPES.ForInStatement ||
-      current.type === AST_NODE_TYPES.WhileStatement ||
-      current.type === AST_NODE_TYPES.DoWhileStatement ||
-      current.type === AST_NODE_TYPES.SwitchStatement
-    )
-      return true;
+    if (isLoopStatement(current) || current.type === AST_NODE_TYPES.SwitchStatement) return true;
   }
   return false;
 }
@@ -1514,22 +1518,12 @@ function assignedAnchor(acquireAt: TSESTree.AssignmentExpression, name: string):
     if (!declaration) continue;
     const top = topStatementOf(acquireAt, current)!;
     for (let up = parentOf(acquireAt); up && up !== top; up = parentOf(up)) {
-      if (isLoop(up) || isFunctionNode(up)) return "it is assigned in a loop or a nested function";
+      if (isLoopStatement(up) || isFunctionNode(up)) return "it is assigned in a loop or a nested function";
     }
     if (isReassigned(name, current, acquireAt)) return `\`${name}\` is assigned elsewhere too`;
     return { declarationStatement: declaration, block: current, regionStart: current.body.indexOf(top as never) };
   }
   return "the acquisition is not a declaration of one name";
-}
-
-function isLoop(node: Node): boolean {
-  return (
-    node.type === AST_NODE_TYPES.ForStatement ||
-    node.type === AST_NODE_TYPES.ForInStatement ||
-    node.type === AST_NODE_TYPES.ForOfStatement ||
-    node.type === AST_NODE_TYPES.WhileStatement ||
-    node.type === AST_NODE_TYPES.DoWhileStatement
-  );
 }
 
 function boundName(acquireAt: Node): string | undefined {
@@ -1752,14 +1746,7 @@ function jumpTarget(jump: TSESTree.BreakStatement | TSESTree.ContinueStatement):
       if (current.type === AST_NODE_TYPES.LabeledStatement && current.label.name === label) return current.body;
       continue;
     }
-    if (
-      current.type === AST_NODE_TYPES.ForStatement ||
-      current.type === AST_NODE_TYPES.ForInStatement ||
-      current.type === AST_NODE_TYPES.ForOfStatement ||
-      current.type === AST_NODE_TYPES.WhileStatement ||
-      current.type === AST_NODE_TYPES.DoWhileStatement ||
-      (jump.type === AST_NODE_TYPES.BreakStatement && current.type === AST_NODE_TYPES.SwitchStatement)
-    ) {
+    if (isLoopStatement(current) || (jump.type === AST_NODE_TYPES.BreakStatement && current.type === AST_NODE_TYPES.SwitchStatement)) {
       return current;
     }
   }
