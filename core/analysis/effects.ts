@@ -101,6 +101,7 @@ function visit(ctx: FollowedLock, node: Node | null | undefined, out: Event[], f
     case AST_NODE_TYPES.PrivateIdentifier:
       break;
     case AST_NODE_TYPES.TemplateLiteral:
+    case AST_NODE_TYPES.SequenceExpression:
       for (const expression of node.expressions) visit(ctx, expression, out, plain);
       break;
     case AST_NODE_TYPES.TaggedTemplateExpression:
@@ -156,9 +157,6 @@ function visit(ctx: FollowedLock, node: Node | null | undefined, out: Event[], f
     }
     case AST_NODE_TYPES.AssignmentExpression:
       visitAssignment(ctx, node, out);
-      break;
-    case AST_NODE_TYPES.SequenceExpression:
-      for (const expression of node.expressions) visit(ctx, expression, out, plain);
       break;
     case AST_NODE_TYPES.AwaitExpression:
       visit(ctx, node.argument, out, awaitedValue);
