@@ -8,6 +8,7 @@ import plugin from "../index.js";
 import { run } from "../cli/main.js";
 import type { CliIO } from "../cli/io.js";
 import { progressBar } from "../cli/progress.js";
+import { usingCompilerOptions } from "./helpers/temp-project.js";
 import { readSourceFile, writeFileAtomic } from "../cli/file-system.js";
 import { listSourceFiles } from "../cli/files.js";
 import { repoRoot, runNode } from "./helpers/run.js";
@@ -288,16 +289,7 @@ describe("lock-scope migrate: bad input", () => {
     fs.writeFileSync(
       path.join(dir, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          lib: ["ES2022", "ESNext.Disposable"],
-          strict: true,
-          types: [],
-          noEmit: true,
-          skipLibCheck: true,
-        },
+        compilerOptions: usingCompilerOptions({ skipLibCheck: true }),
         include: ["src"],
       }),
     );

@@ -5,7 +5,7 @@ import { run } from "../cli/main.js";
 import type { CliIO } from "../cli/io.js";
 import { tsc } from "./helpers/in-process.js";
 import { exampleProject, repoRoot } from "./helpers/run.js";
-import { copyProject, removeProject } from "./helpers/temp-project.js";
+import { copyProject, removeProject, usingCompilerOptions } from "./helpers/temp-project.js";
 
 function capture(cwd: string): CliIO & { out: string; err: string } {
   const io = { out: "", err: "", cwd, isTTY: false, stdout: (t: string) => void (io.out += t), stderr: (t: string) => void (io.err += t) };
@@ -19,16 +19,7 @@ function project(files: Record<string, string | Buffer>, options: { git?: boolea
   const tsconfig =
     options.tsconfig === undefined
       ? {
-          compilerOptions: {
-            target: "ES2022",
-            module: "NodeNext",
-            moduleResolution: "NodeNext",
-            lib: ["ES2022", "ESNext.Disposable"],
-            strict: true,
-            types: [],
-            noEmit: true,
-            skipLibCheck: true,
-          },
+          compilerOptions: usingCompilerOptions({ skipLibCheck: true }),
           include: ["src"],
         }
       : options.tsconfig;

@@ -5,7 +5,7 @@ import tseslint from "typescript-eslint";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCodemod } from "./helpers/in-process.js";
 import { repoRoot } from "./helpers/run.js";
-import { copyProject, removeProject } from "./helpers/temp-project.js";
+import { copyProject, removeProject, usingCompilerOptions } from "./helpers/temp-project.js";
 
 /**
  * Lint-clean output. `await using lock = …` whose name is never read is what a lock scope looks
@@ -48,15 +48,7 @@ describe("migrated code and typescript-eslint's no-unused-vars", () => {
     fs.writeFileSync(
       path.join(dir, "tsconfig.json"),
       JSON.stringify({
-        compilerOptions: {
-          target: "ES2022",
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          lib: ["ES2022", "ESNext.Disposable"],
-          strict: true,
-          types: [],
-          noEmit: true,
-        },
+        compilerOptions: usingCompilerOptions(),
         include: ["src"],
       }),
     );

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCodemod, tsc } from "./helpers/in-process.js";
 import { runNode } from "./helpers/run.js";
-import { writeProject } from "./helpers/temp-project.js";
+import { writeProject, usingCompilerOptions } from "./helpers/temp-project.js";
 
 /**
  * Providers shaped like real lock implementations (issue 15, item 4). Each case is a real project
@@ -17,17 +17,7 @@ import { writeProject } from "./helpers/temp-project.js";
  */
 
 const TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    target: "ES2022",
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    lib: ["ES2022", "ESNext.Disposable"],
-    strict: true,
-    types: ["node"],
-    rootDir: "src",
-    outDir: "dist",
-    skipLibCheck: true,
-  },
+  compilerOptions: usingCompilerOptions({ types: ["node"], rootDir: "src", outDir: "dist", skipLibCheck: true, noEmit: undefined }),
   include: ["src"],
 });
 

@@ -7,7 +7,7 @@ import type { PlannedFile, VerifiedFile } from "../codemods/migrate/records.js";
 import { listFiles } from "../codemods/migrate/stages/list-files.js";
 import { leaveRejectedSitesToHuman, verifyPlans } from "../codemods/migrate/stages/verify.js";
 import { writeFiles } from "../codemods/migrate/stages/write.js";
-import { removeProject, writeProject } from "./helpers/temp-project.js";
+import { removeProject, writeProject, usingCompilerOptions } from "./helpers/temp-project.js";
 
 /** The migration's stages on their own (codemods/migrate/stages/): what each takes, what it returns, and that it leaves its input as it was. */
 
@@ -20,15 +20,7 @@ function projectOf(files: Record<string, string>): string {
 }
 
 const TSCONFIG = JSON.stringify({
-  compilerOptions: {
-    target: "ES2022",
-    module: "NodeNext",
-    moduleResolution: "NodeNext",
-    lib: ["ES2022", "ESNext.Disposable"],
-    strict: true,
-    types: [],
-    noEmit: true,
-  },
+  compilerOptions: usingCompilerOptions(),
   include: ["src"],
 });
 

@@ -33,3 +33,20 @@ export function writeProject(files: Record<string, string>, prefix = "lock-scope
   }
   return dir;
 }
+
+/**
+ * The compiler options of a temp project whose code may use `using`: TypeScript lowers it for
+ * ES2022, and `ESNext.Disposable` declares the symbols. `overrides` go on top (undefined drops one).
+ */
+export function usingCompilerOptions(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    target: "ES2022",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    lib: ["ES2022", "ESNext.Disposable"],
+    strict: true,
+    types: [],
+    noEmit: true,
+    ...overrides,
+  };
+}
