@@ -220,6 +220,32 @@ const SHAPES: readonly Shape[] = [
     ],
   },
   {
+    entry: "handover-assigned",
+    title: "hand-over in a field of the returned object, of a lock assigned on one branch (openclaw's Telegram lease): released on failure, with a guard",
+    file: "src/app/shapes/handover-assigned.ts",
+    migrated: [
+      `  let lock: FileLock | undefined;
+  try {
+    if (given) name = given;
+    else {
+      lock = await acquireFileLock(file);
+      await step("connect");
+      name = file;
+    }
+    return { name: await describe(name), ...(lock ? { lock } : {}) };
+  } catch (error) {
+    await lock?.release();
+    throw error;
+  }`,
+    ],
+    usingForm: false,
+    cases: [
+      { faults: "none", before: "FREE" },
+      { faults: "reject:connect", before: "LOCKED" },
+      { faults: "reject:describe", before: "LOCKED" },
+    ],
+  },
+  {
     entry: "late-try",
     title: "release before a late try, local runner (`const runner = create(); await runner.before(); try … finally release`)",
     file: "src/app/shapes/late-try.ts",
@@ -471,7 +497,7 @@ describe("migrate: every rewrite shape over a real file lock, before and after, 
       first.files.filter((f) => f.status === "error").map((f) => f.file),
       show("codemod", pipeline.first),
     ).toEqual([]);
-    expect(first.summary).toMatchObject({ leaksFixed: 14, leaksLeftForHuman: 0, correctSitesModernised: 1, sitesManual: 0 });
+    expect(first.summary).toMatchObject({ leaksFixed: 15, leaksLeftForHuman: 0, correctSitesModernised: 1, sitesManual: 0 });
     for (const f of first.files) for (const site of f.sites ?? []) expect(site.action, `${f.file}:${site.line} ${site.api}`).toBe("rewritten");
     // The providers: the handles built in src/app/lock.ts became disposable at their source.
     const lock = pipeline.sourcesAfterFirst!.get("src/app/lock.ts")!;
