@@ -192,14 +192,14 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
             node.type === AST_NODE_TYPES.CallExpression &&
             site.form.kind === "tracked" &&
             (node.arguments.some((a) => isReleaserFunction((site.form as { binding: HandleBinding }).binding, a, text)) ||
-              releasedAfter(site.form.binding, site.form.scope, node, text))
+              releasedAfter(site.form.binding, site.form.block, node, text))
           ),
       );
       const owner = site.form.kind === "tracked" ? site.form.owner : program;
       let plan: RewritePlan;
       // A release that also writes (`writeAndUnlock(data)`) stays as it is; the failure paths before it release.
       const hint = options.typesHint === undefined ? {} : { typesHint: options.typesHint };
-      const compound = reported && site.form.kind === "tracked" ? compoundReleaseOf(site.form.binding, site.form.scope, text) : undefined;
+      const compound = reported && site.form.kind === "tracked" ? compoundReleaseOf(site.form.binding, site.form.block, text) : undefined;
       if (compound !== undefined) {
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
         plan =

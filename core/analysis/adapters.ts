@@ -170,9 +170,9 @@ function mentionsAdapter(sourceText: string, start: number, end: number): boolea
  * a local stack bound with `const` that was given the lock (`stack.defer(() => lock.release())`,
  * released by `stack.disposeAsync()`; returning the stack returns the lock).
  */
-export function addAdapterAliases(binding: HandleBinding, scope: Node, owner: Node, sourceText: string): void {
-  if (!mentionsAdapter(sourceText, scope.range[0], scope.range[1])) return;
-  walk(scope, (node) => {
+export function addAdapterAliases(binding: HandleBinding, block: Node, owner: Node, sourceText: string): void {
+  if (!mentionsAdapter(sourceText, block.range[0], block.range[1])) return;
+  walk(block, (node) => {
     if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.init) {
       const init = unwrap(node.init);
       const using = node.parent.kind === "using" || node.parent.kind === "await using";

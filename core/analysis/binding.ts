@@ -345,13 +345,13 @@ function releaseShape(releases: readonly ReleaseSpec[]): { readonly handleMethod
  * Adds local aliases: `const unlock = () => lock.release();` makes `unlock()` a release; a closure
  * that only captures the handle (or a release alias) becomes a carrier of it.
  */
-export function addReleaseAliases(binding: HandleBinding, scope: Node, sourceText: string, usage: NameUsage = walkNameUsage): void {
-  for (const declarator of usage.functionDeclarators(scope)) {
+export function addReleaseAliases(binding: HandleBinding, block: Node, sourceText: string, usage: NameUsage = walkNameUsage): void {
+  for (const declarator of usage.functionDeclarators(block)) {
     // In source order, so an alias of an alias is found too.
     if (isReleaserFunction(binding, declarator.init, sourceText)) binding.releaseFnNames.add(declarator.id.name);
     else if (carriesHandle(binding, declarator.init)) binding.carrierNames.add(declarator.id.name);
   }
-  addCleanupLoops(binding, scope, sourceText);
+  addCleanupLoops(binding, block, sourceText);
 }
 
 /**
@@ -373,9 +373,9 @@ function hasLoopOverLiteral(sourceText: string, start: number, end: number): boo
   return loopOffsets.some((at) => at >= start && at < end);
 }
 
-function addCleanupLoops(binding: HandleBinding, scope: Node, sourceText: string): void {
-  if (!hasLoopOverLiteral(sourceText, scope.range[0], scope.range[1])) return; // most scopes have none: skip the walk
-  walk(scope, (node) => {
+function addCleanupLoops(binding: HandleBinding, block: Node, sourceText: string): void {
+  if (!hasLoopOverLiteral(sourceText, block.range[0], block.range[1])) return; // most scopes have none: skip the walk
+  walk(block, (node) => {
     if (
       node.type !== AST_NODE_TYPES.ForOfStatement ||
       node.right.type !== AST_NODE_TYPES.ArrayExpression ||
@@ -399,11 +399,11 @@ function addCleanupLoops(binding: HandleBinding, scope: Node, sourceText: string
  * return both kinds): decide by how the code uses it. `x()` → release function;
  * `x.m()` → handle. Unused either way: keep both (nothing to tell them apart).
  */
-export function refineByUsage(binding: HandleBinding, scope: Node, usage: NameUsage = walkNameUsage): void {
+export function refineByUsage(binding: HandleBinding, block: Node, usage: NameUsage = walkNameUsage): void {
   for (const name of [...binding.handleNames]) {
     if (!binding.releaseFnNames.has(name)) continue;
     // Never called: a handle (the common case for `acquire…Lock…`), also when only passed along.
-    const style = usage.style(name, scope);
+    const style = usage.style(name, block);
     if (style === "function") binding.handleNames.delete(name);
     else if (style === "handle" || style === undefined) binding.releaseFnNames.delete(name);
   }

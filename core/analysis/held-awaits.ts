@@ -14,7 +14,7 @@ export function awaitsWhileHeld(site: AcquisitionSite, context: AnalysisContext)
   const form = site.form;
   if (form.kind === "using") {
     const after = form.declaration.range[1];
-    return descendants(form.scope, true).filter(
+    return descendants(form.block, true).filter(
       (node): node is TSESTree.AwaitExpression => node.type === AST_NODE_TYPES.AwaitExpression && node.range[0] >= after,
     );
   }
@@ -23,7 +23,7 @@ export function awaitsWhileHeld(site: AcquisitionSite, context: AnalysisContext)
   const owner = form.owner;
   interpret(owner.type === AST_NODE_TYPES.Program ? owner : owner.body, {
     effects: followedLockOf(site, context)!,
-    scope: form.scope,
+    block: form.block,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync: releaseIsAsyncFor(site),
     ownerIsAsync: owner.type !== AST_NODE_TYPES.Program && owner.async,

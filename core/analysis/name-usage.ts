@@ -7,17 +7,17 @@ import { AST_NODE_TYPES, isFunctionNode, unwrap, walk, type Node } from "../ast/
  * (test/name-usage.test.ts). Why two sources: docs/design.md, "core/analysis/name-usage.ts".
  */
 export interface NameUsage {
-  /** How `name` is used inside `scope`: only called → "function", only as an object → "handle". */
-  style(name: string, scope: Node): "handle" | "function" | "both" | undefined;
-  /** Variable declarators inside `scope` (nested functions included) whose value is a function, in source order. */
-  functionDeclarators(scope: Node): readonly FunctionDeclarator[];
+  /** How `name` is used inside `block`: only called → "function", only as an object → "handle". */
+  style(name: string, block: Node): "handle" | "function" | "both" | undefined;
+  /** Variable declarators inside `block` (nested functions included) whose value is a function, in source order. */
+  functionDeclarators(block: Node): readonly FunctionDeclarator[];
   /**
-   * Could any of `names` be referred to inside `scope` (from offset `from` on, when given)? Never
+   * Could any of `names` be referred to inside `block` (from offset `from` on, when given)? Never
    * false when the code refers to one. The walk also says true for a property key or member name
    * spelled the same, and looks at the whole block (it does not tell references from names, nor
    * keep positions): a caller may only use a false to skip work, never to decide.
    */
-  mayMentionAny(names: readonly string[], scope: Node, from?: number): boolean;
+  mayMentionAny(names: readonly string[], block: Node, from?: number): boolean;
 }
 
 export type FunctionDeclarator = TSESTree.VariableDeclarator & {
@@ -65,14 +65,14 @@ const TYPE_ONLY: ReadonlySet<string> = new Set([
 
 const blockUsageCache = new WeakMap<Node, BlockUsage>();
 
-function blockUsage(scope: Node): BlockUsage {
-  let usage = blockUsageCache.get(scope);
+function blockUsage(block: Node): BlockUsage {
+  let usage = blockUsageCache.get(block);
   if (usage) return usage;
   const called = new Set<string>();
   const memberObjects = new Set<string>();
   const identifiers = new Set<string>();
   const functionDeclarators: FunctionDeclarator[] = [];
-  walk(scope, (node) => {
+  walk(block, (node) => {
     if (TYPE_ONLY.has(node.type)) return "skip";
     if (node.type === AST_NODE_TYPES.Identifier) {
       identifiers.add(node.name);
@@ -88,21 +88,21 @@ function blockUsage(scope: Node): BlockUsage {
     return undefined;
   });
   usage = { called, memberObjects, identifiers, functionDeclarators };
-  blockUsageCache.set(scope, usage);
+  blockUsageCache.set(block, usage);
   return usage;
 }
 
 /** One pass over a block, shared by every acquisition bound in it. */
 export const walkNameUsage: NameUsage = {
-  style(name, scope) {
-    const usage = blockUsage(scope);
+  style(name, block) {
+    const usage = blockUsage(block);
     return styleOf(usage.called.has(name), usage.memberObjects.has(name));
   },
-  functionDeclarators(scope) {
-    return blockUsage(scope).functionDeclarators;
+  functionDeclarators(block) {
+    return blockUsage(block).functionDeclarators;
   },
-  mayMentionAny(names, scope) {
-    const identifiers = blockUsage(scope).identifiers;
+  mayMentionAny(names, block) {
+    const identifiers = blockUsage(block).identifiers;
     for (let i = 0; i < names.length; i++) if (identifiers.has(names[i]!)) return true;
     return false;
   },
@@ -156,11 +156,11 @@ export function referenceNameUsage(getScopeManager: () => ScopeManagerLike | nul
     return uses;
   };
   return {
-    style(name, scope) {
+    style(name, block) {
       const found = managerOf();
-      if (!found) return walkNameUsage.style(name, scope);
-      const [start, end] = scope.range;
-      const covering = coveringScope(found, scope);
+      if (!found) return walkNameUsage.style(name, block);
+      const [start, end] = block.range;
+      const covering = coveringScope(found, block);
       if (covering) {
         let called = false;
         let member = false;
@@ -176,20 +176,20 @@ export function referenceNameUsage(getScopeManager: () => ScopeManagerLike | nul
       const uses = usesOfName(found, name);
       return styleOf(anyWithin(uses.called, start, end), anyWithin(uses.memberObjects, start, end));
     },
-    mayMentionAny(names, scope, from = scope.range[0]) {
+    mayMentionAny(names, block, from = block.range[0]) {
       const found = managerOf();
-      if (!found) return walkNameUsage.mayMentionAny(names, scope);
-      const start = Math.max(from, scope.range[0]);
-      const covering = coveringScope(found, scope);
-      if (covering) return someReferenceIn(covering, start, scope.range[1], (identifier) => names.includes(identifier.name));
-      for (let i = 0; i < names.length; i++) if (anyWithin(usesOfName(found, names[i]!).all, start, scope.range[1])) return true;
+      if (!found) return walkNameUsage.mayMentionAny(names, block);
+      const start = Math.max(from, block.range[0]);
+      const covering = coveringScope(found, block);
+      if (covering) return someReferenceIn(covering, start, block.range[1], (identifier) => names.includes(identifier.name));
+      for (let i = 0; i < names.length; i++) if (anyWithin(usesOfName(found, names[i]!).all, start, block.range[1])) return true;
       return false;
     },
-    functionDeclarators(scope) {
+    functionDeclarators(block) {
       const found = managerOf();
-      if (!found) return walkNameUsage.functionDeclarators(scope);
+      if (!found) return walkNameUsage.functionDeclarators(block);
       declarators ??= functionDeclaratorsOf(found);
-      const [start, end] = scope.range;
+      const [start, end] = block.range;
       const inside: FunctionDeclarator[] = [];
       for (let i = firstAtOrAfter(declarators, start); i < declarators.length && declarators[i]!.range[0] < end; i++) {
         if (declarators[i]!.range[1] <= end) inside.push(declarators[i]!);

@@ -87,7 +87,7 @@ export type LeakReason = "throw" | "exit" | "end" | "processExit";
 
 export interface Leak {
   readonly reason: LeakReason;
-  /** Source offset used to pick the earliest escape (an `end` leak happens at the end of its scope). */
+  /** Source offset used to pick the earliest escape (an `end` leak happens at the end of its block). */
   readonly order: number;
   /** The statement or expression that lets the lock escape. */
   readonly escape: Node;
@@ -106,7 +106,7 @@ export interface PathReport {
 export interface InterpretOptions {
   readonly effects: FollowedLock;
   /** The block whose exit ends the binding's life. */
-  readonly scope: Node;
+  readonly block: Node;
   /** Whether the lock is held when `body` starts (`.then(lock => …)` callbacks). */
   readonly heldOnEntry: boolean;
   readonly releaseIsAsync: boolean;
@@ -168,10 +168,10 @@ class Interpreter {
     } else {
       // Arrow function with an expression body: an implicit return.
       outcome = this.returned(body, [entry], body);
-      if (body === this.options.scope) this.closeScope(body, outcome);
+      if (body === this.options.block) this.closeScope(body, outcome);
     }
     // Whatever is still held when the function returns or throws has escaped.
-    if (this.options.scope !== body) this.closeScope(body, outcome);
+    if (this.options.block !== body) this.closeScope(body, outcome);
     return { leaks: this.leaks, unawaitedReleases: this.unawaited, transfers: this.transfers };
   }
 
@@ -179,16 +179,16 @@ class Interpreter {
 
   private statement(node: Node, paths: Path[]): Outcome {
     const outcome = this.statementInner(node, paths);
-    if (node === this.options.scope) return this.closeScope(node, outcome);
+    if (node === this.options.block) return this.closeScope(node, outcome);
     return outcome;
   }
 
-  /** Records leaks for every held path leaving the owning scope, then marks them handled. */
-  private closeScope(scope: Node, outcome: Outcome): Outcome {
+  /** Records leaks for every held path leaving the owning block, then marks them handled. */
+  private closeScope(block: Node, outcome: Outcome): Outcome {
     if (!withLock(outcome.normal, Lock.Held) && !someAbruptHeld(outcome.abrupt)) return outcome;
     const normal = outcome.normal.map((path) => {
       if (path.lock !== Lock.Held) return path;
-      this.leaks.push({ reason: "end", escape: path.via?.node ?? endOf(scope), via: path.via, order: scope.range[1] });
+      this.leaks.push({ reason: "end", escape: path.via?.node ?? endOf(block), via: path.via, order: block.range[1] });
       return pathOf(Lock.Released);
     });
     const abrupt = outcome.abrupt.map((completion) => {
@@ -592,11 +592,11 @@ function entersFirstRound(node: TSESTree.WhileStatement | TSESTree.ForStatement 
         : false;
 }
 
-function endOf(scope: Node): Node {
-  if ((scope.type === AST_NODE_TYPES.BlockStatement || scope.type === AST_NODE_TYPES.Program) && scope.body.length > 0) {
-    return scope.body[scope.body.length - 1]!;
+function endOf(block: Node): Node {
+  if ((block.type === AST_NODE_TYPES.BlockStatement || block.type === AST_NODE_TYPES.Program) && block.body.length > 0) {
+    return block.body[block.body.length - 1]!;
   }
-  return scope;
+  return block;
 }
 
 /** Splits paths by a guard: [paths where the test is true, paths where it is false]. */

@@ -39,7 +39,7 @@ import {
 
 export type SiteForm =
   /** `using` / `await using`: released by the language. */
-  | { readonly kind: "using"; readonly declaration: TSESTree.VariableDeclaration; readonly scope: Node }
+  | { readonly kind: "using"; readonly declaration: TSESTree.VariableDeclaration; readonly block: Node }
   /** The handle is dropped (`await acquireX();`) although releasing needs it. */
   | { readonly kind: "discarded" }
   /**
@@ -59,7 +59,7 @@ export type SiteForm =
   /** A form the analysis does not follow (reported by nobody; listed for the codemod). */
   | { readonly kind: "untracked"; readonly reason: string };
 
-/** `using` / `await using`: released by the language when `scope` exits. */
+/** `using` / `await using`: released by the language when `block` exits. */
 export type UsingForm = Extract<SiteForm, { kind: "using" }>;
 
 /** A helper call that may make the handle disposable (`disposable(await acquire(), …)`); types decide. */
@@ -78,7 +78,7 @@ export interface TrackedForm {
   /** Node whose completion makes the lock held (declarator, assignment, await, call); undefined: held on entry. */
   readonly acquireAt: Node | undefined;
   /** Block (or statement) that owns the binding: leaving it while held leaks. */
-  readonly scope: Node;
+  readonly block: Node;
   /** Function (or program) whose body is interpreted. */
   readonly owner: FunctionNode | TSESTree.Program;
   /** The declarator when bound by `const x = await acquire()` (used by fix planners). */
@@ -176,7 +176,7 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
       refineByUsage(binding, callback.body, usage);
       addReleaseAliases(binding, callback.body, sourceText, usage);
       binding.lendsOnly = releasesItself(binding, callback.body, sourceText);
-      return { kind: "tracked", binding, acquireAt: undefined, scope: callback.body, owner: callback };
+      return { kind: "tracked", binding, acquireAt: undefined, block: callback.body, owner: callback };
     }
     return { kind: "untracked", reason: "`.then()` without an inline callback" };
   }
@@ -202,17 +202,17 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     const binding: HandleBinding = { ...emptyBinding(), handleMethods };
     binding.handleNames.add(path);
     if (!releasesItself(binding, owner.body, sourceText)) return { kind: "transferred" };
-    return { kind: "tracked", binding: { ...binding, lendsOnly: true }, acquireAt: parent, scope: owner.body, owner };
+    return { kind: "tracked", binding: { ...binding, lendsOnly: true }, acquireAt: parent, block: owner.body, owner };
   }
 
   if (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.init === valueNode) {
     const declaration = parent.parent;
-    if (declaration.kind === "using" || declaration.kind === "await using") return { kind: "using", declaration, scope: scopeOfDeclaration(declaration) };
+    if (declaration.kind === "using" || declaration.kind === "await using") return { kind: "using", declaration, block: blockOfDeclaration(declaration) };
     const binding = bindPattern(parent.id, releases, successFlag);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
-    const scope = scopeOfDeclaration(declaration);
-    completeBinding(binding, scope, call, releases, sourceText, usage);
-    return { kind: "tracked", binding, acquireAt: parent, scope, owner: ownerOf(call), declarator: parent };
+    const block = blockOfDeclaration(declaration);
+    completeBinding(binding, block, call, releases, sourceText, usage);
+    return { kind: "tracked", binding, acquireAt: parent, block, owner: ownerOf(call), declarator: parent };
   }
 
   if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.right === valueNode && parent.operator === "=") {
@@ -228,9 +228,9 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
     if (!parameter && (!declaration || !contains(owner, declaration))) return { kind: "transferred" };
     const binding = bindPattern(parent.left, releases, successFlag);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
-    const scope = declaration ? scopeOfDeclaration(declaration) : (owner as FunctionNode).body;
-    completeBinding(binding, scope, call, releases, sourceText, usage);
-    return { kind: "tracked", binding, acquireAt: parent, scope, owner };
+    const block = declaration ? blockOfDeclaration(declaration) : (owner as FunctionNode).body;
+    completeBinding(binding, block, call, releases, sourceText, usage);
+    return { kind: "tracked", binding, acquireAt: parent, block, owner };
   }
 
   const receiverRelease = releases.find((spec) => spec.kind === "receiverMethod");
@@ -239,20 +239,20 @@ function formOf(call: TSESTree.CallExpression, valueNode: Node, acquire: Compile
   const isSuccessTest = successFlag && isInIfTest(valueNode);
   if (isStatement || isSuccessTest) {
     const owner = ownerOf(call);
-    const scope = owner.type === AST_NODE_TYPES.Program ? owner : owner.body;
+    const block = owner.type === AST_NODE_TYPES.Program ? owner : owner.body;
     if (receiverRelease) {
       const callee = unwrap(call.callee);
       const path = callee.type === AST_NODE_TYPES.MemberExpression ? referencePath(callee.object) : undefined;
       if (path === undefined) return { kind: "untracked", reason: "the lock's receiver is not a simple reference" };
       const binding: HandleBinding = { ...emptyBinding(), receiver: { path, methods: receiverRelease.methods } };
-      return { kind: "tracked", binding, acquireAt: valueNode, scope, owner };
+      return { kind: "tracked", binding, acquireAt: valueNode, block, owner };
     }
     if (moduleRelease && call.arguments[0]) {
       const binding: HandleBinding = {
         ...emptyBinding(),
         moduleRelease: { functions: moduleRelease.functions, firstArgument: textOf(call.arguments[0], sourceText) },
       };
-      return { kind: "tracked", binding, acquireAt: valueNode, scope, owner };
+      return { kind: "tracked", binding, acquireAt: valueNode, block, owner };
     }
     if (isStatement) return { kind: "discarded" };
   }
@@ -312,11 +312,11 @@ function assignedAdapterForm(
   if (declarator?.id.type !== AST_NODE_TYPES.Identifier) return undefined;
   const binding = bindPattern(declarator.id, acquire.spec.release, false);
   if (!binding) return undefined;
-  const scope = scopeOfDeclaration(declarator.parent);
-  completeBinding(binding, scope, call, acquire.spec.release, sourceText, usage);
+  const block = blockOfDeclaration(declarator.parent);
+  completeBinding(binding, block, call, acquire.spec.release, sourceText, usage);
   const using = usingDeclarationOf(adapter);
-  if (using && adapterReleases(binding, adapter, sourceText, true)) return { kind: "using", declaration: using, scope };
-  return { kind: "tracked", binding, acquireAt: adapter, scope, owner: ownerOf(call) };
+  if (using && adapterReleases(binding, adapter, sourceText, true)) return { kind: "using", declaration: using, block };
+  return { kind: "tracked", binding, acquireAt: adapter, block, owner: ownerOf(call) };
 }
 
 /**
@@ -350,12 +350,12 @@ function literalAdapterForm(
     disposes = disposeReleases(inMethod, member.value, sourceText, false);
     binding.handleNames.add(field);
   }
-  binding.handleNames.add(name); // `release[Symbol.asyncDispose]()`, `scope[Symbol.asyncDispose]()`
-  const scope = scopeOfDeclaration(declarator.parent);
+  binding.handleNames.add(name); // `release[Symbol.asyncDispose]()`, `block[Symbol.asyncDispose]()`
+  const block = blockOfDeclaration(declarator.parent);
   const using = usingDeclarationOf(adapter);
-  if (using && disposes) return { kind: "using", declaration: using, scope };
-  completeBinding(binding, scope, call, releases, sourceText, usage);
-  return { kind: "tracked", binding, acquireAt: adapter, scope, owner: ownerOf(call) };
+  if (using && disposes) return { kind: "using", declaration: using, block };
+  completeBinding(binding, block, call, releases, sourceText, usage);
+  return { kind: "tracked", binding, acquireAt: adapter, block, owner: ownerOf(call) };
 }
 
 /**
@@ -391,9 +391,9 @@ function stackForm(
     binding.carrierNames.add(stackName);
   }
   // The lock lives as long as the stack that holds it.
-  const scope = scopeOfDeclaration(stack.declaration);
-  completeBinding(binding, scope, call, releases, sourceText, usage);
-  return { kind: "tracked", binding, acquireAt: registration, scope, owner };
+  const block = blockOfDeclaration(stack.declaration);
+  completeBinding(binding, block, call, releases, sourceText, usage);
+  return { kind: "tracked", binding, acquireAt: registration, block, owner };
 }
 
 /** `[await using|const] lock = disposable(await acquire(), …)`: a hand-over, unless types show the result disposable (verdict.ts). */
@@ -409,15 +409,15 @@ function helperForm(
   const releases = acquire.spec.release;
   const binding: HandleBinding = { ...emptyBinding(), handleMethods: releases.flatMap((spec) => (spec.kind === "handleMethod" ? spec.methods : [])) };
   binding.handleNames.add(declarator.id.name);
-  const scope = scopeOfDeclaration(declarator.parent);
-  completeBinding(binding, scope, call, releases, sourceText, usage);
+  const block = blockOfDeclaration(declarator.parent);
+  completeBinding(binding, block, call, releases, sourceText, usage);
   const using = usingDeclarationOf(helper);
   return {
     kind: "transferred",
     adapter: {
       call: helper,
-      using: using && { kind: "using", declaration: using, scope },
-      tracked: { kind: "tracked", binding, acquireAt: helper, scope, owner: ownerOf(call) },
+      using: using && { kind: "using", declaration: using, block },
+      tracked: { kind: "tracked", binding, acquireAt: helper, block, owner: ownerOf(call) },
     },
   };
 }
@@ -439,15 +439,15 @@ function partialForm(
   const pattern = target.type === AST_NODE_TYPES.VariableDeclarator ? target.id : target.left;
   if (pattern.type !== AST_NODE_TYPES.Identifier) return { kind: "untracked", reason: "a branch of an initialiser bound to a pattern" };
   const owner = ownerOf(call);
-  let scope: Node;
+  let block: Node;
   if (target.type === AST_NODE_TYPES.VariableDeclarator) {
     if (target.parent.kind === "using" || target.parent.kind === "await using")
-      return { kind: "using", declaration: target.parent, scope: scopeOfDeclaration(target.parent) };
-    scope = scopeOfDeclaration(target.parent);
+      return { kind: "using", declaration: target.parent, block: blockOfDeclaration(target.parent) };
+    block = blockOfDeclaration(target.parent);
   } else {
     const declaration = findDeclaration(pattern.name, target);
     if (!declaration || !contains(owner, declaration)) return { kind: "transferred" };
-    scope = scopeOfDeclaration(declaration);
+    block = blockOfDeclaration(declaration);
   }
   const releases = acquire.spec.release;
   let binding: HandleBinding | undefined;
@@ -458,16 +458,16 @@ function partialForm(
   } else {
     binding = bindPattern(pattern, releases, acquire.spec.returnsSuccessFlag === true);
     if (!binding) return { kind: "untracked", reason: "the binding does not keep the release function or handle" };
-    completeBinding(binding, scope, call, releases, sourceText, usage);
+    completeBinding(binding, block, call, releases, sourceText, usage);
   }
-  const complete: HandleBinding = { ...binding, conditions, lendsOnly: binding.lendsOnly ?? releasesItself(binding, scope, sourceText) };
-  return { kind: "tracked", binding: complete, acquireAt: valueNode, scope, owner };
+  const complete: HandleBinding = { ...binding, conditions, lendsOnly: binding.lendsOnly ?? releasesItself(binding, block, sourceText) };
+  return { kind: "tracked", binding: complete, acquireAt: valueNode, block, owner };
 }
 
-/** Does code of `scope` itself (not a closure it creates) release the bound lock? Then handing the handle on only lends it. */
-function releasesItself(binding: HandleBinding, scope: Node, sourceText: string): boolean {
+/** Does code of `block` itself (not a closure it creates) release the bound lock? Then handing the handle on only lends it. */
+function releasesItself(binding: HandleBinding, block: Node, sourceText: string): boolean {
   let found = false;
-  walk(scope, (node) => {
+  walk(block, (node) => {
     // A closure's release is a hand-over; a catch clause's release covers failure only.
     if (found || isFunctionNode(node) || node.type === AST_NODE_TYPES.CatchClause) return "skip";
     if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) found = true;
@@ -508,23 +508,23 @@ function groupOf(valueNode: Node): TSESTree.CallExpression | undefined {
 /** Usage-based refinement, receiver release for try-acquisition flags, and local release aliases. */
 function completeBinding(
   binding: HandleBinding,
-  scope: Node,
+  block: Node,
   call: TSESTree.CallExpression,
   releases: CompiledAcquire["spec"]["release"],
   sourceText: string,
   usage: NameUsage,
 ): void {
-  refineByUsage(binding, scope, usage);
+  refineByUsage(binding, block, usage);
   const receiverRelease = releases.find((spec) => spec.kind === "receiverMethod");
   const callee = unwrap(call.callee);
   if (receiverRelease?.kind === "receiverMethod" && binding.successFlagNames.size > 0 && callee.type === AST_NODE_TYPES.MemberExpression) {
     const path = referencePath(callee.object);
     if (path !== undefined) binding.receiver = { path, methods: receiverRelease.methods };
   }
-  addReleaseAliases(binding, scope, sourceText, usage);
+  addReleaseAliases(binding, block, sourceText, usage);
   const owner = ownerOf(call);
-  addAdapterAliases(binding, scope, owner, sourceText);
-  binding.lendsOnly = releasesItself(binding, scope, sourceText);
+  addAdapterAliases(binding, block, owner, sourceText);
+  binding.lendsOnly = releasesItself(binding, block, sourceText);
   // A function that hands out an object built from the handle (`return connection`, built by `new
   // MysqlConnection(raw)`): returning it hands the handle over, and what the handle is given to on
   // the way only borrows it, as in a function that releases it itself (inferred.ts).
@@ -565,7 +565,7 @@ function ownerOf(node: Node): FunctionNode | TSESTree.Program {
 }
 
 /** The block-like node that owns a declaration's bindings (a `var` lives in the whole function). */
-export function scopeOfDeclaration(declaration: Node): Node {
+export function blockOfDeclaration(declaration: Node): Node {
   if (declaration.type === AST_NODE_TYPES.VariableDeclaration && declaration.kind === "var") {
     const owner = ownerOf(declaration);
     return owner.type === AST_NODE_TYPES.Program ? owner : owner.body;
@@ -586,7 +586,7 @@ function contains(outer: Node, inner: Node): boolean {
 
 /**
  * The `let`/`var` declaration of `name` visible from `from`, searching enclosing blocks up to the function
- * (on the AST, not with the scope manager: the codemod has none, and both must decide alike).
+ * (on the AST, not with the block manager: the codemod has none, and both must decide alike).
  */
 function findDeclaration(name: string, from: Node): TSESTree.VariableDeclaration | undefined {
   for (let current: Node | undefined = from.parent; current; current = current.parent) {

@@ -54,7 +54,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   switch (form.kind) {
     case "using": {
       // `process.exit()` skips disposal too.
-      const exit = processExitAfter(form.scope, form.declaration.range[1]);
+      const exit = processExitAfter(form.block, form.declaration.range[1]);
       return exit ? { kind: "leak", leak: { reason: "processExit", escape: exit, order: exit.range[0] }, others: [] } : { kind: "safe", why: "using" };
     }
     case "transferred":
@@ -74,7 +74,7 @@ export function judgeSite(site: AcquisitionSite, context: AnalysisContext, facts
   // to keep in agreement with it; on real code they saved no measurable time, bench/RESULTS.md).
   const report = interpret(body, {
     effects: followedLockOf(site, context, form)!,
-    scope: form.scope,
+    block: form.block,
     heldOnEntry: form.acquireAt === undefined,
     releaseIsAsync: releaseKnownAsync(site, facts),
     ownerIsAsync: owner.type !== AST_NODE_TYPES.Program && owner.async,
@@ -110,15 +110,15 @@ function disposalFits(declaration: TSESTree.VariableDeclaration, disposal: NonNu
 /** The block whose end a normal path reaches while the lock is held (for "reaches line N" messages). */
 export function heldScopeOf(site: AcquisitionSite, facts: TypeFacts = {}): Node | undefined {
   const form = judgedForm(site, facts);
-  return form.kind === "tracked" ? form.scope : undefined;
+  return form.kind === "tracked" ? form.block : undefined;
 }
 
-function processExitAfter(scope: Node, offset: number): Node | undefined {
+function processExitAfter(block: Node, offset: number): Node | undefined {
   let found: Node | undefined;
   walk(
-    scope,
+    block,
     (node) => {
-      if (found || node.range[1] <= offset) return node.range[1] <= offset && node !== scope ? "skip" : undefined;
+      if (found || node.range[1] <= offset) return node.range[1] <= offset && node !== block ? "skip" : undefined;
       if (node.type === AST_NODE_TYPES.CallExpression && isProcessExit(node)) found = node;
       return undefined;
     },

@@ -98,10 +98,10 @@ export function planUsingRewrite(site: AcquisitionSite, input: PlanInput): Rewri
 }
 
 /** `queue.release(claimed, …)` / `lockfile.unlock(path)`: a release `using` cannot make; what to do instead. */
-function moduleReleaseReason(binding: HandleBinding, scope: Node, sourceText: string): string {
+function moduleReleaseReason(binding: HandleBinding, block: Node, sourceText: string): string {
   const calls: TSESTree.CallExpression[] = [];
   walk(
-    scope,
+    block,
     (node) => {
       if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) calls.push(node);
       return undefined;
@@ -131,7 +131,7 @@ function whatToDoReason(site: AcquisitionSite, input: PlanInput): string | undef
   const releases: TSESTree.CallExpression[] = [];
   let handedTo: TSESTree.CallExpression | TSESTree.NewExpression | undefined;
   walk(
-    form.scope,
+    form.block,
     (node) => {
       // Only what runs after the acquisition: an earlier release is another lock's of the same name.
       if (node.type === AST_NODE_TYPES.CallExpression && node.range[0] > site.call.range[1] && isReleaseCall(binding, node, sourceText)) releases.push(node);
@@ -161,7 +161,7 @@ function whatToDoReason(site: AcquisitionSite, input: PlanInput): string | undef
   }
   // `if (!cleanupError) await stateLock?.release()`: a test that is not about the lock decides whether it is released.
   for (const release of releases) {
-    for (let current: Node | undefined = release.parent; current && current !== form.scope; current = current.parent) {
+    for (let current: Node | undefined = release.parent; current && current !== form.block; current = current.parent) {
       if (isFunctionNode(current)) break;
       if (current.type !== AST_NODE_TYPES.IfStatement || current.test.range[1] > release.range[0]) continue;
       const guard = input.effects ? guardOf(input.effects, current.test) : undefined;
@@ -221,7 +221,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   if (form.kind !== "tracked") return manual(untrackedReason(site));
   const binding = form.binding;
   if (binding.receiver) return manual("the lock is released through its receiver (`lock.release()` after `lock.acquire…()`); bind a disposable handle by hand");
-  if (binding.moduleRelease) return manual(moduleReleaseReason(binding, form.scope, sourceText));
+  if (binding.moduleRelease) return manual(moduleReleaseReason(binding, form.block, sourceText));
   if (form.acquireAt === undefined) return manual("the lock is used in a `.then()` chain; rewrite it to async/await first");
   if (binding.successFlagNames.size > 0) return manual("a try-acquisition returns a flag, not a handle");
   // A lock `using` cannot bind (a wrapper's field, a borrowed-or-acquired value) can still get a
@@ -234,7 +234,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const acquireAt = unbound ? (declaratorAround(form.acquireAt) ?? form.acquireAt) : form.acquireAt;
   const bound = boundName(acquireAt) ?? (input.form === "tryFinally" ? destructuredRelease(acquireAt, binding) : undefined);
   if (!bound) return manual(unbound ?? "the lock is bound by destructuring; `using` needs a single name");
-  if (names.some((n) => n !== bound && !isAlias(n, form.scope))) {
+  if (names.some((n) => n !== bound && !isAlias(n, form.block))) {
     return manual("the release is reachable through another name");
   }
   if (disposal.adapter && !binding.releaseFnNames.has(bound)) return manual("the handle is not disposable");
@@ -242,7 +242,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   // The try/finally form keeps the name bound to what the API returned: no adapter, no wrapper to see.
   if (disposal.adapter && !tryFinally) {
     // With the adapter the name holds `{ [Symbol.dispose]: fn }`: any use other than a call would see the wrapper.
-    const valueUse = descendants(form.scope).find((node) => node.type === AST_NODE_TYPES.Identifier && node.name === bound && !isCalleeOrDeclaration(node));
+    const valueUse = descendants(form.block).find((node) => node.type === AST_NODE_TYPES.Identifier && node.name === bound && !isCalleeOrDeclaration(node));
     if (valueUse) return manual(`\`${bound}\` is used as a value on line ${valueUse.loc.start.line}; the adapter would change what it holds`);
   }
   if (!unbound && !tryFinally && !disposal.adapter && !binding.handleNames.has(bound))
@@ -262,7 +262,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   const declIndex = block.body.indexOf(declarationStatement as never);
   if (declIndex < 0) return manual("the acquisition is not a statement of its block");
 
-  const releases = releaseStatements(binding, form.scope, sourceText, input.effects, tryFinally && unbound !== undefined, acquireAt);
+  const releases = releaseStatements(binding, form.block, sourceText, input.effects, tryFinally && unbound !== undefined, acquireAt);
   if (typeof releases === "string") return manual(releases);
   if (releases.length === 0) return manual("nothing releases the lock; the codemod cannot tell where the locked region ends");
 
@@ -769,7 +769,7 @@ function guardedReleasesPlan(site: AcquisitionSite, sourceText: string): Rewrite
   const binding = form.binding;
   const blocks: TSESTree.BlockStatement[] = [];
   walk(
-    form.scope,
+    form.block,
     (node) => {
       if (node.range[1] <= site.call.range[1]) return "skip";
       if (node.type === AST_NODE_TYPES.CatchClause) blocks.push(node.body);
@@ -780,7 +780,7 @@ function guardedReleasesPlan(site: AcquisitionSite, sourceText: string): Rewrite
   );
   const edits: TextEdit[] = [];
   let problem: string | undefined;
-  const extension = extendedReleasingTry(form.acquireAt, form.scope, binding, sourceText);
+  const extension = extendedReleasingTry(form.acquireAt, form.block, binding, sourceText);
   if (typeof extension === "string") problem = extension;
   else if (extension) edits.push(...extension);
   for (const block of blocks) {
@@ -806,14 +806,14 @@ function guardedReleasesPlan(site: AcquisitionSite, sourceText: string): Rewrite
  * `catchExtension` does for a hand-over. Bare declarations (`let lease;`) do nothing and stay. Undefined
  * when there is no such `try` or nothing to move.
  */
-function extendedReleasingTry(acquireAt: Node, scope: Node, binding: HandleBinding, sourceText: string): TextEdit[] | string | undefined {
-  if (scope.type !== AST_NODE_TYPES.BlockStatement && scope.type !== AST_NODE_TYPES.Program) return undefined;
-  const top = topStatementOf(acquireAt, scope);
+function extendedReleasingTry(acquireAt: Node, block: Node, binding: HandleBinding, sourceText: string): TextEdit[] | string | undefined {
+  if (block.type !== AST_NODE_TYPES.BlockStatement && block.type !== AST_NODE_TYPES.Program) return undefined;
+  const top = topStatementOf(acquireAt, block);
   if (!top) return undefined;
-  const topIndex = scope.body.indexOf(top as never);
-  const tryIndex = scope.body.findIndex((statement, index) => index > topIndex && statement.type === AST_NODE_TYPES.TryStatement);
+  const topIndex = block.body.indexOf(top as never);
+  const tryIndex = block.body.findIndex((statement, index) => index > topIndex && statement.type === AST_NODE_TYPES.TryStatement);
   if (tryIndex < 0) return undefined;
-  const tryStatement = scope.body[tryIndex] as TSESTree.TryStatement;
+  const tryStatement = block.body[tryIndex] as TSESTree.TryStatement;
   const handler = tryStatement.handler;
   const last = handler?.body.body[handler.body.body.length - 1];
   const rethrows =
@@ -827,16 +827,16 @@ function extendedReleasingTry(acquireAt: Node, scope: Node, binding: HandleBindi
   if (!rethrows || !releases || tryStatement.finalizer) return undefined;
   const bare = (statement: Node) =>
     statement.type === AST_NODE_TYPES.VariableDeclaration && statement.kind === "let" && statement.declarations.every((d) => d.init === null);
-  const moved = scope.body.slice(topIndex + 1, tryIndex).filter((statement) => !bare(statement));
+  const moved = block.body.slice(topIndex + 1, tryIndex).filter((statement) => !bare(statement));
   if (moved.length === 0) return undefined;
   const inside = `the \`try\` on line ${tryStatement.loc.start.line} releases the lock in its \`catch\`, but starts late`;
   const problem = failureRegionProblem(moved, tryStatement, binding, sourceText);
   if (problem) return `${inside}; ${problem}`;
   const movedNames = declaredNames(moved, "");
   movedNames.delete("");
-  if (usesNames([handler, ...scope.body.slice(tryIndex + 1)], movedNames)) return `${inside}; code after it uses names declared before it`;
+  if (usesNames([handler, ...block.body.slice(tryIndex + 1)], movedNames)) return `${inside}; code after it uses names declared before it`;
   if ([...movedNames].some((name) => declaredNames(tryStatement.block.body, "").has(name))) return `${inside}; its block declares a name declared before it`;
-  const unit = indentUnit(scope, sourceText);
+  const unit = indentUnit(block, sourceText);
   const edits: TextEdit[] = [];
   const lines: string[] = [];
   for (const statement of moved) {
@@ -995,10 +995,10 @@ function runsWith(statement: Node, finalizer: TSESTree.BlockStatement): boolean 
  * Is the lock released after `node` in its own function (not in a callback)? Then passing it to a
  * call (`migration.up(queryRunner)`, typeorm) lends it: the function still owns it and releases it later.
  */
-export function releasedAfter(binding: HandleBinding, scope: Node, node: Node, sourceText: string): boolean {
+export function releasedAfter(binding: HandleBinding, block: Node, node: Node, sourceText: string): boolean {
   let released = false;
   walk(
-    scope,
+    block,
     (inner) => {
       if (released) return "skip";
       if (inner.type === AST_NODE_TYPES.CallExpression && inner.range[0] > node.range[1] && isReleaseCall(binding, inner, sourceText)) released = true;
@@ -1017,9 +1017,9 @@ const COMPOUND_RELEASE = /^[a-z][\w$]*And(Unlock|Release)$/u;
  * there are several; undefined when there is none. Such a call cannot be removed like a release
  * (it writes), nor moved into a disposal; the codemod releases on failure before it instead.
  */
-export function compoundReleaseOf(binding: HandleBinding, scope: Node, sourceText: string): TSESTree.CallExpression | string | undefined {
+export function compoundReleaseOf(binding: HandleBinding, block: Node, sourceText: string): TSESTree.CallExpression | string | undefined {
   const calls: TSESTree.CallExpression[] = [];
-  walk(scope, (node) => {
+  walk(block, (node) => {
     if (node.type === AST_NODE_TYPES.CallExpression && isCompoundRelease(node) && isReleaseCall(binding, node, sourceText)) calls.push(node);
     return undefined;
   });
@@ -1532,10 +1532,10 @@ function boundName(acquireAt: Node): string | undefined {
   return undefined;
 }
 
-function isAlias(name: string, scope: Node): boolean {
+function isAlias(name: string, block: Node): boolean {
   // `const unlock = () => lock.release()`: an alias declared in scope; its calls are removed like releases.
   let alias = false;
-  walk(scope, (node) => {
+  walk(block, (node) => {
     if (
       node.type === AST_NODE_TYPES.VariableDeclarator &&
       node.id.type === AST_NODE_TYPES.Identifier &&
@@ -1558,7 +1558,7 @@ function isFirstStatementOfTry(acquireAt: Node, tryStatement: TSESTree.TryStatem
 /** Release statements of the binding, or a reason why a release cannot be removed cleanly. */
 function releaseStatements(
   binding: HandleBinding,
-  scope: Node,
+  block: Node,
   sourceText: string,
   effects: FollowedLock | undefined,
   keepsTests = false,
@@ -1566,13 +1566,13 @@ function releaseStatements(
 ): Node[] | string {
   const statements: Node[] = [];
   let problem: string | undefined;
-  walk(scope, (node) => {
+  walk(block, (node) => {
     if (problem) return "skip";
     // `if (!db) { const runner = create(); …; await runner.release(); } const runner = create(); …` (typeorm):
     // a block that declares the name again holds another lock's releases.
     if (acquireAt && node.type === AST_NODE_TYPES.BlockStatement && redeclares(node, binding, acquireAt)) return "skip";
     if (node.type !== AST_NODE_TYPES.CallExpression || !isReleaseCall(binding, node, sourceText)) return undefined;
-    if (insideNestedFunction(node, scope)) {
+    if (insideNestedFunction(node, block)) {
       problem = `the release on line ${node.loc.start.line} runs in a callback`;
       return undefined;
     }
@@ -1709,8 +1709,8 @@ function guardingIf(statement: TSESTree.ExpressionStatement, effects: FollowedLo
   return undefined;
 }
 
-function insideNestedFunction(node: Node, scope: Node): boolean {
-  for (let current = node.parent; current && current !== scope; current = current.parent) {
+function insideNestedFunction(node: Node, block: Node): boolean {
+  for (let current = node.parent; current && current !== block; current = current.parent) {
     if (isFunctionNode(current)) return true;
   }
   return false;
@@ -1993,9 +1993,9 @@ function within(node: Node, start: number, end: number): boolean {
   return node.range[0] >= start && node.range[1] <= end;
 }
 
-function isReassigned(name: string, scope: Node, except: Node): boolean {
+function isReassigned(name: string, block: Node, except: Node): boolean {
   let reassigned = false;
-  walk(scope, (node) => {
+  walk(block, (node) => {
     if (node === except) return undefined;
     if (node.type === AST_NODE_TYPES.AssignmentExpression && node.left.type === AST_NODE_TYPES.Identifier && node.left.name === name) reassigned = true;
     if (node.type === AST_NODE_TYPES.UpdateExpression && node.argument.type === AST_NODE_TYPES.Identifier && node.argument.name === name) reassigned = true;

@@ -85,7 +85,7 @@ export function planProviders(
         collectDeclaredTypes(sourceFile, site, original.text, declaredTypes);
         // Try/finally fixes call the API's own release: no handle needs to be disposable for them;
         // nor does a handle released by a call that also writes (`writeAndUnlock(data)`): it never becomes `using`.
-        if (setup.cannotRunUsing.has(file) || compoundReleaseOf(site.form.binding, site.form.scope, original.text) !== undefined) continue;
+        if (setup.cannotRunUsing.has(file) || compoundReleaseOf(site.form.binding, site.form.block, original.text) !== undefined) continue;
         analyseProviderSite(project, analysis, sourceFile, site);
       }
     }
