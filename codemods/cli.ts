@@ -234,7 +234,7 @@ function jsonReport(result: MigrationResult, cwd: string, written: boolean): unk
 /**
  * One line per provider change that was not made: it did not type-check (`file:line:column` of the
  * first new error, and the error) or it is in a file outside the run's paths. Its handle stays as
- * it is, and its call sites got the try/finally form.
+ * it is, and its call sites got the handle adapter (the try/finally form where `using` cannot run).
  */
 function providerFallbackLines(result: MigrationResult, cwd: string): string {
   let text = "";
@@ -242,7 +242,7 @@ function providerFallbackLines(result: MigrationResult, cwd: string): string {
     const where = fallback.file ? `${path.relative(cwd, fallback.file)}${fallback.line ? `:${fallback.line}:${fallback.column}` : ""}: ` : "";
     const apis = fallback.apis.map((api) => `\`${api}\``).join(", ");
     const why = fallback.kind === "typeError" ? `the change would add a type error: ${fallback.message.replace(/\.$/, "")}` : fallback.message;
-    text += `${where}note: ${apis}: the handle was not made disposable, ${why}; its call sites use try { … } finally { release } instead\n`;
+    text += `${where}note: ${apis}: the handle was not made disposable, ${why}; its call sites get the handle adapter instead (try { … } finally { release } where \`using\` cannot run)\n`;
   }
   return text;
 }

@@ -275,9 +275,12 @@ describe("lock-scope migrate: bad input", () => {
     expect(fs.readFileSync(path.join(dir, "src/broken.ts"), "utf8")).toBe(BROKEN);
     expect(fs.readFileSync(path.join(dir, "src/empty.ts"), "utf8")).toBe("");
     expect(fs.readFileSync(path.join(dir, "src/blob.js"))[5]).toBe(0);
-    // The handle API without the type checker (not known to be disposable) gets the try/finally form.
+    // The handle API without the type checker (not known to be disposable) gets the handle adapter.
     expect(fs.readFileSync(path.join(dir, "src/leaky.ts"), "utf8")).toBe(
-      LEAKY.replace("  await work();\n  await lock.release();\n", "  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n"),
+      LEAKY.replace(
+        "  await work();\n  await lock.release();\n",
+        "  await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };\n  await work();\n",
+      ),
     );
     expect(io.err).not.toMatch(/leaky\.ts.*manual/);
     expect(fs.readdirSync(path.join(dir, "src")).filter((f) => TEMP_FILE.test(f))).toEqual([]);

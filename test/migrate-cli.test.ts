@@ -138,7 +138,7 @@ export async function compact(file: string, work: () => Promise<void>): Promise<
     expect(JSON.parse(again.out).summary).toMatchObject({ modified: 0, sitesRewritten: 0 });
   });
 
-  it("a lock API that exists only in a .d.ts: the leak gets the try/finally form, type-checks, and the rule reports nothing", async () => {
+  it("a lock API that exists only in a .d.ts: the leak is fixed through the handle adapter, type-checks, and the rule reports nothing", async () => {
     const declaration = `export declare function acquireSessionWriteLock(o: { sessionFile: string }): Promise<{ release(): Promise<void> }>;\n`;
     const incident = `import { acquireSessionWriteLock } from "./lock-api.js";
 declare function rewrite(file: string): Promise<string[]>;
@@ -159,13 +159,12 @@ export async function compact(sessionFile: string): Promise<number> {
     expect(JSON.parse(io.out).summary).toMatchObject({ modified: 1, errors: 0, sitesRewritten: 1, sitesManual: 0 });
     expect(fs.readFileSync(path.join(dir, "src/lock-api.d.ts"), "utf8")).toBe(declaration);
     expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain(`  const lock = await acquireSessionWriteLock({ sessionFile });
-  try {
-    const kept = await rewrite(sessionFile);
-    if (kept.length === 0) throw new Error("empty transcript");
-    return kept.length;
-  } finally {
-    await lock.release();
-  }`);
+  await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };
+  const kept = await rewrite(sessionFile);
+  if (kept.length === 0) throw new Error("empty transcript");
+  return kept.length;
+}`);
+    expect(tsc(dir).status).toBe(0);
     const after = capture(dir);
     expect(await run(["scan", "src"], after)).toBe(0);
     const again = capture(dir);
@@ -285,15 +284,15 @@ export async function rotate(file: string, work: () => Promise<void>): Promise<v
       null,
       2,
     );
-    // A lock API that exists only in a .d.ts: its handle cannot be made disposable, so the leak gets try/finally.
-    const declaration = `export declare function acquireSessionWriteLock(o: { sessionFile: string }): Promise<{ release(): Promise<void> }>;\n`;
-    const leaky = `import { acquireSessionWriteLock } from "./lock-api.js";
-declare function rewrite(file: string): Promise<string[]>;
+    // A release destructured from the acquisition (`const [ticket, release] = …`): `using` cannot bind it, so the leak gets try/finally.
+    const declaration = `export declare function obtainTicket(file: string): Promise<[ticket: number, release: () => Promise<void>]>;\n`;
+    const leaky = `import { obtainTicket } from "./lock-api.js";
+declare function rewrite(file: string, ticket: number): Promise<string[]>;
 
 export async function compact(sessionFile: string): Promise<number> {
-  const lock = await acquireSessionWriteLock({ sessionFile });
-  const kept = await rewrite(sessionFile);
-  await lock.release();
+  const [ticket, release] = await obtainTicket(sessionFile);
+  const kept = await rewrite(sessionFile, ticket);
+  await release();
   return kept.length;
 }
 `;
@@ -311,7 +310,7 @@ export async function compact(sessionFile: string): Promise<number> {
       summary: { leaksFixed: 1 },
     });
     expect(fs.readFileSync(path.join(dir, "tsconfig.json"), "utf8")).toBe(tsconfig);
-    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("} finally {\n    await lock.release();\n  }");
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("} finally {\n    await release();\n  }");
   });
 
   it("--modernize gives every correct site it keeps a reason, on stderr and in --json", async () => {
@@ -480,7 +479,7 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     expect(fs.statSync(path.join(dir, "src/compact.ts")).mode & 0o777).toBe(0o640);
   });
 
-  it("a provider change the type checker rejects is not written and says why; its call sites get try/finally instead", async () => {
+  it("a provider change the type checker rejects is not written and says why; its call sites get the handle adapter instead", async () => {
     // The handle comes from a function typed with another interface: adding [Symbol.asyncDispose] to Lock cannot be satisfied there.
     const raw = LOCK_MODULE.replace(
       "export async function acquireFileLock(path: string): Promise<Lock> {\n  return {",
@@ -490,13 +489,14 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     const io = capture(dir);
     expect(await run(["migrate", "src", "--write"], io)).toBe(0);
     expect(io.err).toMatch(
-      /^src\/lock\.ts:7:3: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '\[Symbol\.asyncDispose\]' is missing in type .+; its call sites use try \{ … \} finally \{ release \} instead$/m,
+      /^src\/lock\.ts:7:3: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '\[Symbol\.asyncDispose\]' is missing in type .+; its call sites get the handle adapter instead \(try \{ … \} finally \{ release \} where `using` cannot run\)$/m,
     );
     expect(io.err).not.toMatch(/: error: /);
     expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toBe(raw);
     expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain(
-      "  const lock = await acquireFileLock(file);\n  try {\n    await work();\n  } finally {\n    await lock.release();\n  }\n",
+      "  const lock = await acquireFileLock(file);\n  await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };\n  await work();\n}\n",
     );
+    expect(tsc(dir).status).toBe(0);
   });
 
   it('fixes leaks with try/finally where "noUnusedLocals" would reject an unread `using` binding (TS6133)', async () => {
@@ -542,18 +542,20 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     // Every planned diff is there: the accepted one plain, the rejected one after a header line with the reason.
     const diffs = fileDiffs(io.out);
     expect(diffs.map((d) => d.split("\n")[0])).toEqual([
-      "# rejected, --write would not write src/compact.ts: the rewrite adds a type error: src/compact.ts:7:21 (in the rewritten text) Cannot find name 'sample'.",
+      "# rejected, --write would not write src/compact.ts: the rewrite adds a type error: src/compact.ts:6:21 (in the rewritten text) Cannot find name 'sample'.",
       "--- a/src/queue.ts",
     ]);
     // The `await using` plan was rejected, then planned again with the handle as not disposable
-    // (try/finally: provider-fallback.ts); that fails too, and the diff shown is the last plan's.
-    expect(diffs[0]).toContain('+  let kept: (typeof sample)[];\n+  try {\n+    const sample = { id: "" };');
+    // (the handle adapter: provider-fallback.ts); that fails too, and the diff shown is the last plan's.
+    expect(diffs[0]).toContain(
+      '+  let kept: (typeof sample)[];\n+  {\n+    const lock = await acquireFileLock(file);\n+    await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };\n+    const sample = { id: "" };',
+    );
     expect(diffs[1]).toContain("+  await using lock = await acquireFileLock(file);");
     expect(io.err).toMatch(
-      /^src\/compact\.ts: rejected, --write would not write it: the rewrite adds a type error: src\/compact\.ts:7:21 \(in the rewritten text\) Cannot find name 'sample'\.$/m,
+      /^src\/compact\.ts: rejected, --write would not write it: the rewrite adds a type error: src\/compact\.ts:6:21 \(in the rewritten text\) Cannot find name 'sample'\.$/m,
     );
     expect(io.err).toMatch(
-      /^src\/compact\.ts:6:22: manual: `acquireFileLock`: not rewritten: the rewrite adds a type error: src\/compact\.ts:7:21 \(in the rewritten text\) Cannot find name 'sample'; fix that type error and run again, or fix this site by hand$/m,
+      /^src\/compact\.ts:6:22: manual: `acquireFileLock`: not rewritten: the rewrite adds a type error: src\/compact\.ts:6:21 \(in the rewritten text\) Cannot find name 'sample'; fix that type error and run again, or fix this site by hand$/m,
     );
     expect(io.err).toMatch(/^ {2}would modify {14}1$/m);
     expect(io.err).toMatch(/^ {2}rejected by type check {4}1$/m);
@@ -567,9 +569,9 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     const compact = report.files.find((f: { file: string }) => f.file === "src/compact.ts");
     expect(compact).toMatchObject({
       status: "rejected",
-      rejectedBecause: "the rewrite adds a type error: src/compact.ts:7:21 (in the rewritten text) Cannot find name 'sample'.",
+      rejectedBecause: "the rewrite adds a type error: src/compact.ts:6:21 (in the rewritten text) Cannot find name 'sample'.",
       added: 7,
-      removed: 3,
+      removed: 4,
       sites: [
         {
           line: 6,
@@ -615,9 +617,11 @@ export async function restart(work: () => Promise<void>): Promise<void> {
       /^src\/fake\.ts:3:14: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '\[Symbol\.asyncDispose\]' is missing/m,
     );
     expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toBe(LOCK_MODULE);
-    // Its call site is still fixed, with the API's own release.
-    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).not.toContain("await using");
-    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain("} finally {\n    await lock.release();\n  }");
+    // Its call site is still fixed, through the handle adapter that calls the API's own release.
+    expect(fs.readFileSync(path.join(dir, "src/compact.ts"), "utf8")).toContain(
+      "  const lock = await acquireFileLock(file);\n  await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };\n",
+    );
+    expect(tsc(dir).status).toBe(0);
   });
 
   it("type errors the code already had do not reject a rewrite (in a changed file or in a file that imports one)", async () => {

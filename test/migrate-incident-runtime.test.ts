@@ -6,6 +6,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCodemod, tsc } from "./helpers/in-process.js";
 import { runNode, type Ran } from "./helpers/run.js";
+import plugin from "../index.js";
 
 /**
  * The incident this project exists for, proved by running it: statements after the locked region
@@ -228,6 +229,61 @@ describe("migrate: the incident program, before and after, by running it", () =>
       ],
     });
     const linted = await eslint.lintFiles(["src/job.ts", "src/lock.ts"]);
+    expect(linted.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`))).toEqual([]);
+  });
+
+  it("a lock API that exists only in a .d.ts (a frozen handle): the handle adapter; lock timeout before, FREE after; lint-clean, the rule reports nothing", async () => {
+    // The lock ships as JavaScript with its declaration, outside the code the codemod edits (as a package would).
+    const vendorJs = toJs(LOCK_TS).replace(
+      "return { lockDir, release: () => fs.rmdir(lockDir) };",
+      "return Object.freeze({ lockDir, release: () => fs.rmdir(lockDir) });",
+    );
+    const vendorDts = `export interface SessionWriteLock {\n  readonly lockDir: string;\n  release(): Promise<void>;\n}\nexport declare function acquireSessionWriteLock(opts: { sessionFile: string; timeoutMs?: number }): Promise<SessionWriteLock>;\n`;
+    const fromVendor = (source: string) => source.replace('from "./lock.js"', 'from "../vendor/session-lock.js"');
+    const dir = project({
+      "package.json": PACKAGE_JSON,
+      "tsconfig.json": TSCONFIG_ES2022,
+      "vendor/session-lock.js": vendorJs,
+      "vendor/session-lock.d.ts": vendorDts,
+      "src/job.ts": fromVendor(JOB_TS),
+      "src/main.ts": fromVendor(MAIN_TS),
+    });
+    expect(tsc(dir).status).toBe(0);
+    expectLeaks(runAll(dir, "dist/main.js"));
+
+    const migrated = await runCodemod(["src", "--write", "--force", "--json"], dir);
+    expect(migrated.status, show("codemod", migrated)).toBe(0);
+    const report = JSON.parse(migrated.stdout) as { summary: Record<string, number> };
+    expect(report.summary).toMatchObject({ leaksFixed: 2, leaksLeftForHuman: 0 });
+    const job = fs.readFileSync(path.join(dir, "src/job.ts"), "utf8");
+    expect(job).toContain(`  const lock = await acquireSessionWriteLock({ sessionFile });
+  await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };
+  const lines = (await fs.readFile(sessionFile, "utf8")).split("\\n");`);
+    expect(job).toContain(`  let kept: string[];
+  let dropped: number;
+  {
+    const lock = await acquireSessionWriteLock({ sessionFile });
+    await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };`);
+    expect(fs.readFileSync(path.join(dir, "vendor/session-lock.d.ts"), "utf8")).toBe(vendorDts);
+    await expectSecondRunChangesNothing(dir, ["src/job.ts"]);
+
+    fs.rmSync(path.join(dir, "dist"), { recursive: true, force: true });
+    const compiled = tsc(dir);
+    expect(compiled.status, show("tsc", compiled)).toBe(0);
+    expectFree(runAll(dir, "dist/main.js"));
+
+    // typescript-eslint's recommended-type-checked config (with the option for never-read `using` bindings) and require-release: nothing.
+    const eslint = new ESLint({
+      cwd: dir,
+      overrideConfigFile: true,
+      overrideConfig: [
+        ...(tseslint.configs.recommendedTypeChecked as Linter.Config[]),
+        { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: dir } } },
+        { rules: { "@typescript-eslint/no-unused-vars": ["error", { ignoreUsingDeclarations: true }] } },
+        { plugins: { "lock-scope": plugin as never }, rules: { "lock-scope/require-release": "error" } },
+      ],
+    });
+    const linted = await eslint.lintFiles(["src/job.ts"]);
     expect(linted.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`))).toEqual([]);
   });
 

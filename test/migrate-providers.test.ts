@@ -79,19 +79,17 @@ export async function ${name}(file: string): Promise<number> {
 }
 `;
 
-const JOB_TRY_FINALLY = (from: string, name = "rewrite") => `import fs from "node:fs/promises";
+/** The handle adapter: what the call sites get when their handle is not made disposable. */
+const JOB_ADAPTER = (from: string, name = "rewrite") => `import fs from "node:fs/promises";
 import { acquireFileLock } from "${from}";
 
 export async function ${name}(file: string): Promise<number> {
   const lock = await acquireFileLock(file);
-  try {
-    const text = await fs.readFile(file, "utf8");
-    if (!text.startsWith("#")) throw new Error("not a data file");
-    await fs.writeFile(file, text + "\\n# rewritten");
-    return text.length;
-  } finally {
-    await lock.release();
-  }
+  await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };
+  const text = await fs.readFile(file, "utf8");
+  if (!text.startsWith("#")) throw new Error("not a data file");
+  await fs.writeFile(file, text + "\\n# rewritten");
+  return text.length;
 }
 `;
 
@@ -422,7 +420,7 @@ export async function acquireFileLock(file: string): Promise<FileLock> {
     expect(typeCheck(dir)).toBe("");
   });
 
-  it("a provider change that does not type-check is reported (file:line, the diagnostic) and its call sites get try/finally; runs, lock free after a failure", async () => {
+  it("a provider change that does not type-check is reported (file:line, the diagnostic) and its call sites get the handle adapter; runs, lock free after a failure", async () => {
     const lock = `import fs from "node:fs/promises";
 
 /** What the low-level opener returns. */
@@ -463,7 +461,7 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<Fi
 
     const dry = await runCodemod(["src"], dir);
     expect(dry.stderr).toContain(
-      "src/lock.ts:32:3: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'; its call sites use try { … } finally { release } instead\n",
+      "src/lock.ts:32:3: note: `acquireFileLock`: the handle was not made disposable, the change would add a type error: Property '[Symbol.asyncDispose]' is missing in type 'RawLock' but required in type 'FileLock'; its call sites get the handle adapter instead (try { … } finally { release } where `using` cannot run)\n",
     );
     const { status, report } = await migrate(dir);
     expect(report.providerFallbacks).toEqual([
@@ -479,8 +477,8 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<Fi
     expect(report.summary).toMatchObject({ errors: 0, leaksFixed: 2, leaksLeftForHuman: 0 });
     expect(status).toBe(0);
     expect(read(dir, "src/lock.ts")).toBe(lock);
-    expect(read(dir, "src/job.ts")).toBe(JOB_TRY_FINALLY("./lock.js"));
-    expect(read(dir, "src/other.ts")).toBe(JOB_TRY_FINALLY("./lock.js", "other"));
+    expect(read(dir, "src/job.ts")).toBe(JOB_ADAPTER("./lock.js"));
+    expect(read(dir, "src/other.ts")).toBe(JOB_ADAPTER("./lock.js", "other"));
     expect(typeCheck(dir)).toBe("");
     expect(runMain(dir)).toEqual(["failed: not a data file", "FREE"]);
     // A second run has nothing left to do.
@@ -488,7 +486,7 @@ export async function acquireFileLock(file: string, timeoutMs = 300): Promise<Fi
     expect(JSON.parse(again.stdout).summary).toMatchObject({ modified: 0, leaksFixed: 0 });
   });
 
-  it("a provider outside the paths given to the run is not edited (no run would write it): its call sites get try/finally", async () => {
+  it("a provider outside the paths given to the run is not edited (no run would write it): its call sites get the handle adapter", async () => {
     const lock = `import fs from "node:fs/promises";
 
 export interface Lock {
@@ -504,15 +502,15 @@ export async function acquireFileLock(file: string): Promise<Lock> {
     const dir = project({ "src/lock.ts": lock, "src/app/job.ts": JOB("../lock.js") });
     const ran = await runCodemod(["src/app", "--write"], dir);
     expect(ran.stderr).toContain(
-      "src/lock.ts: note: `acquireFileLock`: the handle was not made disposable, src/lock.ts is not among the paths given to this run; include it to make the handle disposable there; its call sites use try { … } finally { release } instead\n",
+      "src/lock.ts: note: `acquireFileLock`: the handle was not made disposable, src/lock.ts is not among the paths given to this run; include it to make the handle disposable there; its call sites get the handle adapter instead (try { … } finally { release } where `using` cannot run)\n",
     );
     expect(ran.status).toBe(0);
     expect(read(dir, "src/lock.ts")).toBe(lock);
-    expect(read(dir, "src/app/job.ts")).toBe(JOB_TRY_FINALLY("../lock.js"));
+    expect(read(dir, "src/app/job.ts")).toBe(JOB_ADAPTER("../lock.js"));
     expect(typeCheck(dir)).toBe("");
   });
 
-  it("a call site whose `await using` does not type-check (another API of the same name, declared only) is planned again with try/finally", async () => {
+  it("a call site whose `await using` does not type-check (another API of the same name, declared only) is planned again with the handle adapter", async () => {
     const lock = `import fs from "node:fs/promises";
 
 export interface Lock {
@@ -536,7 +534,7 @@ export async function acquireFileLock(file: string): Promise<Lock> {
     expect(status).toBe(0);
     expect(report.summary).toMatchObject({ errors: 0, leaksFixed: 2 });
     expect(read(dir, "src/job.ts")).toBe(JOB_AFTER("./lock.js"));
-    expect(read(dir, "src/remote-job.ts")).toBe(JOB_TRY_FINALLY("./remote.js", "remoteRewrite"));
+    expect(read(dir, "src/remote-job.ts")).toBe(JOB_ADAPTER("./remote.js", "remoteRewrite"));
     expect(read(dir, "src/remote.d.ts")).toBe(remote);
     expect(typeCheck(dir)).toBe("");
   });

@@ -367,19 +367,17 @@ const SHAPES: readonly Shape[] = [
   },
   {
     entry: "dts-only",
-    title: "a lock API that exists only in a .d.ts: try/finally (even for Node 24)",
+    title: "a lock API that exists only in a .d.ts, its handle frozen: the handle adapter `await using _lockScope = { … }`",
     file: "src/app/shapes/dts-only.ts",
     migrated: [
       `  const lock = await acquireSessionWriteLock({ sessionFile });
-  try {
-    const kept = await readLines(sessionFile);
-    if (exitAt("empty")) throw new Error("empty transcript");
-    return kept.length;
-  } finally {
-    await lock.release();
-  }`,
+  await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };
+  const kept = await readLines(sessionFile);
+  if (exitAt("empty")) throw new Error("empty transcript");
+  return kept.length;
+}`,
     ],
-    usingForm: false,
+    usingForm: true,
     cases: [
       { faults: "none", before: "FREE" },
       { faults: "reject:read", before: "LOCKED" },
@@ -534,8 +532,8 @@ describe("migrate: every rewrite shape over a real file lock, before and after, 
     expect(report(pipeline.second).files.every((f) => f.status === "unchanged")).toBe(true);
   });
 
-  // On the second run the try/finally sites that cannot become `using` (destructured release,
-  // .d.ts-only handle) are correct and stay as they are: nothing counts as rewritten or modernised.
+  // On the second run the try/finally sites that cannot become `using` (destructured release) and the
+  // handle adapter (.d.ts-only handle) are correct and stay as they are: nothing counts as rewritten or modernised.
   it("a second run counts no site as rewritten where it changes nothing", () => {
     const second = report(pipeline.second);
     const phantom = second.files

@@ -236,11 +236,16 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           (unboundHandleReason(site.form.binding) !== undefined || destructuredRelease(site.form.acquireAt, site.form.binding) !== undefined);
         let tryFinally = !canRunUsing || unbound;
         let disposal = tryFinally ? tryFinallyDisposal(site) : disposalFor(site, options.disposableHandles, options.handleReasons);
-        // A handle that is not disposable and cannot be made so here (a `.d.ts`-only or package API): the
-        // try/finally form calls its own release and needs no disposable at all.
+        // A handle that is not disposable and cannot be made so here (a `.d.ts`-only or package API): a
+        // leak gets the handle adapter (the handle stays as it is, `await using _lockScope = { … }` after
+        // it releases it); where the adapter does not fit, or for a release function no adapter fits, the
+        // try/finally form calls the API's own release and needs no disposable at all.
+        let fallback: Disposal | string | undefined;
         if (typeof disposal === "string" && !tryFinally && isNotDisposable(site, options.disposableHandles, options.handleReasons)) {
-          const fallback = tryFinallyDisposal(site);
-          if (typeof fallback !== "string") {
+          fallback = tryFinallyDisposal(site);
+          const adapter = reported ? handleAdapterDisposal(site) : undefined;
+          if (adapter) disposal = adapter;
+          else if (typeof fallback !== "string") {
             tryFinally = true;
             disposal = fallback;
           }
@@ -260,18 +265,21 @@ export function migrateSource(sourceText: string, filePath: string, options: Cal
           continue;
         }
         if (owners.has(owner)) continue; // same function as a plan in this batch: next pass
-        plan = planUsingRewrite(site, {
-          sourceText: text,
-          disposal,
-          effects: followedLockOf(site, context),
-          form: tryFinally ? "tryFinally" : "using",
-          // `await using` awaits an async release; the try/finally form must say so (`await lock.release()` in the `finally`).
-          awaitRelease: verdict.kind === "releaseNotAwaited" || (tryFinally && releaseKnownAsync(site)),
-          javascript,
-          typeOf,
-          ...hint,
-          everyNormalPathReleases: (verdict.kind !== "leak" || verdict.leak.reason === "throw") && (verdict.transfers ?? []).length === 0,
-        });
+        const planFor = (chosen: Disposal, tryFinallyForm: boolean) =>
+          planUsingRewrite(site, {
+            sourceText: text,
+            disposal: chosen,
+            effects: followedLockOf(site, context),
+            form: tryFinallyForm ? "tryFinally" : "using",
+            // `await using` awaits an async release; the try/finally form (and the handle adapter's dispose) must say so.
+            awaitRelease: verdict.kind === "releaseNotAwaited" || ((tryFinallyForm || chosen.adapter === "handle") && releaseKnownAsync(site)),
+            javascript,
+            typeOf,
+            ...hint,
+            everyNormalPathReleases: (verdict.kind !== "leak" || verdict.leak.reason === "throw") && (verdict.transfers ?? []).length === 0,
+          });
+        plan = planFor(disposal, tryFinally);
+        if (plan.kind === "manual" && disposal.adapter === "handle" && fallback !== undefined && typeof fallback !== "string") plan = planFor(fallback, true);
       }
       // A `try` whose `finally` releases, started too late: the statements before it release on failure.
       if (plan.kind === "manual" && reported && compound === undefined) {
@@ -410,7 +418,7 @@ function tryFinallyDisposal(site: AcquisitionSite): Disposal | string {
   const name = boundIdentifier(form.acquireAt);
   const style = name === undefined ? undefined : bindingStyle(name, form.binding);
   if (style === undefined) return "the acquisition does not bind a single handle or release function";
-  return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: style === "function" };
+  return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: style === "function" ? "releaseFunction" : false };
 }
 
 /** How this site's lock can be disposed of, or why it cannot. */
@@ -425,7 +433,7 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
     // The adapter member follows the release's type when the checker knows it (`() => void`: `[Symbol.dispose]`).
     const known = handles === "assume" ? undefined : handles?.get(site.label);
     if (!known && reasons?.get(site.label)) return reasons.get(site.label)!;
-    return { keyword: (known ? known === "async" : releaseIsAsyncFor(site)) ? "await using" : "using", adapter: true };
+    return { keyword: (known ? known === "async" : releaseIsAsyncFor(site)) ? "await using" : "using", adapter: "releaseFunction" };
   }
   if (style === "handle") {
     const known = handles === "assume" ? (releaseIsAsyncFor(site) ? "async" : "sync") : handles?.get(site.label);
@@ -435,6 +443,18 @@ function disposalFor(site: AcquisitionSite, handles: CallSiteOptions["disposable
     return { keyword: known === "async" ? "await using" : "using", adapter: false };
   }
   return "the acquisition does not bind a single handle or release function";
+}
+
+/**
+ * The handle adapter for a leaky site whose handle is not disposable: a handle (not a release
+ * function) bound by a `const` of its own. The keyword follows the release (async: `await using`).
+ */
+function handleAdapterDisposal(site: AcquisitionSite): Disposal | undefined {
+  const form = rewritableForm(site);
+  if (typeof form === "string" || unboundHandleReason(form.binding) || destructuredRelease(form.acquireAt, form.binding)) return undefined;
+  const name = boundIdentifier(form.acquireAt);
+  if (name === undefined || form.acquireAt.type !== AST_NODE_TYPES.VariableDeclarator || bindingStyle(name, form.binding) !== "handle") return undefined;
+  return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: "handle" };
 }
 
 /**

@@ -6,10 +6,10 @@ import { migrateSource } from "./migrate-source.js";
  * It follows jscodeshift's contract (return `undefined` to skip, the same text for
  * no change, throw for an error) but plans token-level text edits from the
  * shared analysis instead of reprinting with recast, so untouched code stays
- * byte-for-byte. Handle-returning APIs are rewritten only when
+ * byte-for-byte. Handle-returning APIs get `await using lock = …` when
  * `--assumeDisposable` says their handles are disposable (after the provider
- * step); release-function APIs always use the inline adapter. Like `migrate`, it fixes leaks
- * only unless `--modernize` is given.
+ * step), and the handle adapter otherwise; release-function APIs always use the inline adapter.
+ * Like `migrate`, it fixes leaks only unless `--modernize` is given.
  */
 interface FileInfo {
   readonly path: string;

@@ -2,6 +2,8 @@
 export interface TextEdit {
   readonly range: readonly [number, number];
   readonly text: string;
+  /** Inserted lines that belong to the code around them: a wrapped region indents them with it. */
+  readonly movesWithRegion?: true;
 }
 
 /** Applies non-overlapping edits (any order) to `text`. Throws on overlap: a planner bug must never corrupt code. */

@@ -42,10 +42,13 @@ export interface Disposal {
   /** `await using` for an async release, `using` for a sync one. */
   readonly keyword: "await using" | "using";
   /**
-   * Wrap the acquired value in an inline adapter (`{ [Symbol.asyncDispose]: release }`):
-   * for APIs that return a release function. Needs no runtime dependency.
+   * The inline adapter, for a value that is not disposable itself (none needs a runtime dependency):
+   * - `"releaseFunction"`: the acquired release function is wrapped (`{ [Symbol.asyncDispose]: await lockfile.lock(file) }`);
+   * - `"handle"`: a handle object the repository does not own (a `.d.ts`-only or package API) stays
+   *   bound as it is, and `await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };`
+   *   follows it: the handle keeps its type, identity and every member, frozen or not.
    */
-  readonly adapter: boolean;
+  readonly adapter: false | "releaseFunction" | "handle";
 }
 
 export interface PlanInput {
@@ -237,15 +240,16 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   if (names.some((n) => n !== bound && !isAlias(n, form.block))) {
     return manual("the release is reachable through another name");
   }
-  if (disposal.adapter && !binding.releaseFnNames.has(bound)) return manual("the handle is not disposable");
+  if (disposal.adapter === "releaseFunction" && !binding.releaseFnNames.has(bound)) return manual("the handle is not disposable");
+  if (disposal.adapter === "handle" && !binding.handleNames.has(bound)) return manual("the acquisition returns a release function, not a handle");
   const tryFinally = input.form === "tryFinally";
   // The try/finally form keeps the name bound to what the API returned: no adapter, no wrapper to see.
-  if (disposal.adapter && !tryFinally) {
+  if (disposal.adapter === "releaseFunction" && !tryFinally) {
     // With the adapter the name holds `{ [Symbol.dispose]: fn }`: any use other than a call would see the wrapper.
     const valueUse = descendants(form.block).find((node) => node.type === AST_NODE_TYPES.Identifier && node.name === bound && !isCalleeOrDeclaration(node));
     if (valueUse) return manual(`\`${bound}\` is used as a value on line ${valueUse.loc.start.line}; the adapter would change what it holds`);
   }
-  if (!unbound && !tryFinally && !disposal.adapter && !binding.handleNames.has(bound))
+  if (!unbound && !tryFinally && disposal.adapter !== "releaseFunction" && !binding.handleNames.has(bound))
     return manual("the acquisition returns a release function; it needs the adapter form");
 
   const owner = form.owner;
@@ -463,10 +467,29 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     });
   }
 
-  // The declaration itself.
-  const declEdits = rewriteDeclaration(anchor, acquireAt, disposal, sourceText);
-  if (typeof declEdits === "string") return manual(declEdits);
-  edits.push(...declEdits);
+  // The declaration itself, or the handle adapter after it.
+  if (disposal.adapter === "handle") {
+    if (letDeclaration) return manual("the lock is assigned to an outer `let`; the adapter needs the handle in a `const` of its own");
+    const successRelease = finallyRelease?.statement ?? tailRelease ?? branchTail?.releases[0] ?? exitReleases[0]!;
+    const texts = new Set(branchTail?.releases.map((r) => sourceText.slice(r.range[0], r.range[1])) ?? []);
+    if (texts.size > 1) return manual("the branches release the lock in different ways; one adapter cannot hold them all");
+    const release = releaseToRun(successRelease, block.body.slice(declIndex + 1), bound, {
+      sourceText,
+      awaitRelease: input.awaitRelease === true,
+      ...(input.effects ? { effects: input.effects } : {}),
+      ...(!finallyRelease && !tailRelease && !branchTail
+        ? { releaseText: releaseCallStatement(successRelease, binding, sourceText, input.awaitRelease === true) }
+        : {}),
+    });
+    if (typeof release !== "string") return manual(release.reason);
+    const adapter = handleAdapterEdit(declarationStatement, bound, release, disposal.keyword, sourceText);
+    if (typeof adapter === "string") return manual(adapter);
+    edits.push(adapter);
+  } else {
+    const declEdits = rewriteDeclaration(anchor, acquireAt, disposal, sourceText);
+    if (typeof declEdits === "string") return manual(declEdits);
+    edits.push(...declEdits);
+  }
 
   const endIndex = block.body.indexOf(regionEnd as never);
   // Disposal order: a `using` declared after this lock in the same block would now be disposed first.
@@ -1349,36 +1372,14 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
   }
   if (usesNames(block.body.slice(0, declIndex), declared)) return manual("statements before the locked region use names declared inside it");
 
-  // A release over several lines (`if (!borrowed) {\n  await runner.release();\n}`) keeps its shape, re-indented by wrapRegion.
-  const releaseIndent = indentAt(sourceText, successRelease.range[0]);
-  let release = input.releaseText ?? dedent(sourceText.slice(successRelease.range[0], successRelease.range[1]), releaseIndent);
-  if (input.releaseText !== undefined) {
-    // Built from the call (awaited already): nothing more to await.
-  } else if (
-    input.awaitRelease &&
-    successRelease.type === AST_NODE_TYPES.ExpressionStatement &&
-    successRelease.expression.type !== AST_NODE_TYPES.AwaitExpression
-  ) {
-    release = `await ${release}`;
-  } else if (input.awaitRelease && successRelease.type === AST_NODE_TYPES.IfStatement) {
-    // `if (!borrowed) lock.release();`: await the call inside the guard.
-    const call = unawaitedReleaseCall(successRelease, input.input.effects, sourceText);
-    if (call) {
-      const at = call.range[0] - successRelease.range[0];
-      const original = sourceText.slice(successRelease.range[0], successRelease.range[1]);
-      release = dedent(`${original.slice(0, at)}await ${original.slice(at)}`, releaseIndent);
-    } else if (!/\bawait\b/.test(release)) {
-      return manual(`the release on line ${successRelease.loc.start.line} is not awaited and the codemod cannot tell which call to await`);
-    }
-  }
-  // `using` skips a null handle; a region that tests the handle (`if (!lock) return;`) may reach the `finally` with one.
-  if (
-    (input.releaseText !== undefined || successRelease.type !== AST_NODE_TYPES.IfStatement) &&
-    !release.includes(`${bound}?.`) &&
-    testsName(block.body.slice(declIndex + 1, last + 1), bound)
-  ) {
-    release = `if (${bound}) ${release}`;
-  }
+  const ran = releaseToRun(successRelease, block.body.slice(declIndex + 1, last + 1), bound, {
+    sourceText,
+    awaitRelease: input.awaitRelease,
+    ...(input.input.effects ? { effects: input.input.effects } : {}),
+    ...(input.releaseText !== undefined ? { releaseText: input.releaseText } : {}),
+  });
+  if (typeof ran !== "string") return manual(ran.reason);
+  let release = ran;
   const comments = leadingComments(successRelease, sourceText);
   if (comments) release = `${comments}\n${release}`;
   const region: Region = { block, first: declIndex + 1, last };
@@ -1387,6 +1388,51 @@ function tryFinallyPlan(input: TryFinallyInput): RewritePlan {
     shape: "tryFinally",
     edits: wrapRegion(region, [...input.edits, ...(hoist?.edits ?? [])], sourceText, release, hoist?.declarations),
   };
+}
+
+/**
+ * The success-path release as a statement of its own, for the new `finally` or the handle adapter's
+ * dispose: awaited where it must be (as `await using` would), guarded where the region tests the
+ * handle (`using` skips a null one). `releaseText`: the release call of an early-exit release.
+ */
+function releaseToRun(
+  successRelease: Node,
+  region: readonly Node[],
+  bound: string,
+  options: { readonly sourceText: string; readonly awaitRelease: boolean; readonly effects?: FollowedLock; readonly releaseText?: string },
+): string | { readonly reason: string } {
+  const { sourceText } = options;
+  // A release over several lines (`if (!borrowed) {\n  await runner.release();\n}`) keeps its shape, re-indented by wrapRegion.
+  const releaseIndent = indentAt(sourceText, successRelease.range[0]);
+  let release = options.releaseText ?? dedent(sourceText.slice(successRelease.range[0], successRelease.range[1]), releaseIndent);
+  if (options.releaseText !== undefined) {
+    // Built from the call (awaited already): nothing more to await.
+  } else if (
+    options.awaitRelease &&
+    successRelease.type === AST_NODE_TYPES.ExpressionStatement &&
+    successRelease.expression.type !== AST_NODE_TYPES.AwaitExpression
+  ) {
+    release = `await ${release}`;
+  } else if (options.awaitRelease && successRelease.type === AST_NODE_TYPES.IfStatement) {
+    // `if (!borrowed) lock.release();`: await the call inside the guard.
+    const call = unawaitedReleaseCall(successRelease, options.effects, sourceText);
+    if (call) {
+      const at = call.range[0] - successRelease.range[0];
+      const original = sourceText.slice(successRelease.range[0], successRelease.range[1]);
+      release = dedent(`${original.slice(0, at)}await ${original.slice(at)}`, releaseIndent);
+    } else if (!/\bawait\b/.test(release)) {
+      return { reason: `the release on line ${successRelease.loc.start.line} is not awaited and the codemod cannot tell which call to await` };
+    }
+  }
+  // `using` skips a null handle; a region that tests the handle (`if (!lock) return;`) may reach the `finally` with one.
+  if (
+    (options.releaseText !== undefined || successRelease.type !== AST_NODE_TYPES.IfStatement) &&
+    !release.includes(`${bound}?.`) &&
+    testsName(region, bound)
+  ) {
+    release = `if (${bound}) ${release}`;
+  }
+  return release;
 }
 
 /** `await lock.unlock();`: the release call of an early-exit release statement, as a statement of its own. */
@@ -1759,7 +1805,7 @@ function rewriteDeclaration(anchor: Anchor, acquireAt: Node, disposal: Disposal,
   const init = acquireAt.type === AST_NODE_TYPES.VariableDeclarator ? acquireAt.init! : (acquireAt as TSESTree.AssignmentExpression).right;
   const value = sourceText.slice(init.range[0], init.range[1]);
   const disposeKey = disposal.keyword === "await using" ? "Symbol.asyncDispose" : "Symbol.dispose";
-  const newInit = disposal.adapter ? `{ [${disposeKey}]: ${value} }` : value;
+  const newInit = disposal.adapter === "releaseFunction" ? `{ [${disposeKey}]: ${value} }` : value;
   if (anchor.letDeclaration) {
     // `let lock: T | undefined;` goes; `lock = await acquire();` becomes the `using` declaration.
     const removal = removeStatement(sourceText, anchor.letDeclaration);
@@ -1771,12 +1817,32 @@ function rewriteDeclaration(anchor: Anchor, acquireAt: Node, disposal: Disposal,
   const declaration = acquireAt.parent as TSESTree.VariableDeclaration;
   const declarator = acquireAt as TSESTree.VariableDeclarator;
   const edits: TextEdit[] = [{ range: [declaration.range[0], declaration.range[0] + declaration.kind.length], text: disposal.keyword }];
-  if (disposal.adapter) {
+  if (disposal.adapter === "releaseFunction") {
     // A type annotation for the release function no longer fits the adapter object.
     if (declarator.id.typeAnnotation) edits.push({ range: [declarator.id.typeAnnotation.range[0], declarator.id.typeAnnotation.range[1]], text: "" });
     edits.push({ range: [init.range[0], init.range[1]], text: newInit });
   }
   return edits;
+}
+
+/**
+ * The handle adapter, on the line after the declaration: `await using _lockScope = { async
+ * [Symbol.asyncDispose]() { await lock.release(); } };`. The handle stays as the API returned it;
+ * the name starts with `_` because nothing reads it (TypeScript's noUnusedLocals exempts such names).
+ */
+function handleAdapterEdit(declaration: Node, bound: string, release: string, keyword: Disposal["keyword"], sourceText: string): TextEdit | string {
+  if (release.includes("\n")) return "the release spans several lines; the adapter holds one statement";
+  if (keyword === "using" && /\bawait\b/.test(release)) return "the release is awaited, but the lock is released synchronously; `using` cannot await it";
+  const member = keyword === "await using" ? "async [Symbol.asyncDispose]()" : "[Symbol.dispose]()";
+  let name = `_${bound}Scope`;
+  for (let n = 2; new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`).test(sourceText); n++) name = `_${bound}Scope${n}`;
+  const statement = `${keyword} ${name} = { ${member} { ${release} } };`;
+  // After a line comment that ends the declaration's line, so the comment stays with the declaration.
+  const end = declaration.range[1];
+  const lineEnd = lineEndWithBreak(sourceText, end);
+  const rest = sourceText.slice(end, lineEnd).replace(/\r?\n$/, "");
+  const at = /^\s*(\/\/.*)?$/.test(rest) ? end + rest.length : end;
+  return { range: [at, at], text: `\n${indentAt(sourceText, declaration.range[0])}${statement}`, movesWithRegion: true };
 }
 
 /** Removes the release from the `finally`, then drops an empty `finally` and unwraps a `try` that is left with nothing to do. */
@@ -1875,7 +1941,9 @@ function wrapRegion(
     );
     if (!blank && !touched && !isProtected(at)) indentation.push({ range: [at, at], text: unit });
   }
-  const local = [...indentation, ...clipped].map((edit) => ({ range: [edit.range[0] - start, edit.range[1] - start] as const, text: edit.text }));
+  // Lines inserted inside the region (the handle adapter after its declaration) move in with it.
+  const inserted = clipped.map((edit) => (edit.movesWithRegion ? { ...edit, text: edit.text.replace(/\n/g, `\n${unit}`) } : edit));
+  const local = [...indentation, ...inserted].map((edit) => ({ range: [edit.range[0] - start, edit.range[1] - start] as const, text: edit.text }));
   const text = applyEdits(sourceText.slice(start, regionEnd), local).replace(/\s+$/, "");
   const baseIndent = indentAt(sourceText, start);
   const trailing = regionEnd > end ? "\n" : "";

@@ -339,6 +339,25 @@ export async function drain() {
 }`,
   },
   {
+    name: "codemod handle adapter: await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } }",
+    code: `declare function acquireSessionWriteLock(o: { sessionFile: string }): Promise<{ release(): Promise<void> }>;
+export async function compact(sessionFile: string) {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };
+  if (!(await work(sessionFile))) throw new Error("empty transcript");
+  await work(sessionFile);
+}`,
+  },
+  {
+    name: "codemod handle adapter, sync: using _lockScope = { [Symbol.dispose]() { lock.unlock(); } }",
+    code: `declare function acquireMutex(): Promise<{ unlock(): void }>;
+export async function drain() {
+  const lock = await acquireMutex();
+  using _lockScope = { [Symbol.dispose]() { lock.unlock(); } };
+  await work();
+}`,
+  },
+  {
     name: "codemod adapter bound with const, disposed in a finally",
     code: `import { lock } from "proper-lockfile";
 export async function update(file: string) {
@@ -361,6 +380,16 @@ export async function update(file: string) {
   await work(file);
 }`,
     errors: [{ messageId: "leakAtEnd", line: 3, column: 50 }],
+  },
+  {
+    name: "codemod handle adapter whose dispose does not release the lock",
+    code: `declare function acquireSessionWriteLock(o: { sessionFile: string }): Promise<{ release(): Promise<void> }>;
+export async function compact(sessionFile: string) {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  await using _lockScope = { async [Symbol.asyncDispose]() { await flush(); } };
+  await work(sessionFile);
+}`,
+    errors: [{ messageId: "leakAtEnd", line: 3, column: 22 }],
   },
 ];
 

@@ -4,9 +4,11 @@
 //  (b) the truth corpus (test/truth/sites/*.json): every site labelled LEAK, in the published
 //      package downloaded into test/truth/.work (as run.mjs does; nothing is copied here).
 //
-// Each file is migrated by the built codemod (codemods/dist) with `{ modernize: false }`, in two
-// forms: `using` (handles assumed disposable, as after the provider step) and try/finally (what a
-// runtime without `using` gets; it needs no disposable handle). A site is
+// Each file is migrated by the built codemod (codemods/dist) with `{ modernize: false }`, in three
+// forms: `using` (handles assumed disposable, as after the provider step), `adapter` (no handle is
+// disposable, as for an API the repository does not own: a `.d.ts` or a package; handle sites get
+// the handle adapter) and try/finally (what a runtime without `using` gets; it needs no disposable
+// handle). A site is
 //   fixed    — in the outcomes with action "rewritten", and `require-release` no longer reports
 //              it when the output is linted (the same acquisition, found by its order in the file),
 //   manual   — in the outcomes with action "manual" (the reason is counted),
@@ -32,18 +34,21 @@ const args = new Set(process.argv.slice(2));
 
 const FORMS = {
   using: { modernize: false, disposableHandles: "assume" },
+  adapter: { modernize: false, disposableHandles: new Map() },
   tryFinally: { modernize: false, canRunUsing: false },
 };
 
 /** Outcome of one leaky site under one form. */
-function classify(outcomes, line, column, stillReported = new Set()) {
+function classify(outcomes, line, column, stillReported = new Set(), handleAdapted = new Set()) {
   const candidates = outcomes.filter((o) => o.line === line);
   // Two acquisitions on one line: the label's column picks (the label gives the callee's column, the outcome the call's).
   const site =
     candidates.length > 1 && column !== undefined ? (candidates.find((o) => o.column <= column && column - o.column < 60) ?? candidates[0]) : candidates[0];
   if (!site) return { status: "notSeen" };
   if (site.action === "rewritten")
-    return stillReported.has(site.line) ? { status: "manual", reason: "rewritten, but require-release still reports it" } : { status: "fixed" };
+    return stillReported.has(site.line)
+      ? { status: "manual", reason: "rewritten, but require-release still reports it" }
+      : { status: "fixed", ...(handleAdapted.has(site.line) ? { by: "handle adapter" } : {}) };
   return { status: "manual", reason: site.reason };
 }
 
@@ -77,7 +82,19 @@ function reportedAfter(input, output, file, apis) {
   return new Set(after.flatMap((line, index) => (lines.has(line) && before[index] !== undefined ? [before[index]] : [])));
 }
 
-/** Runs both forms on one file; a parse error makes every site of the file "error". */
+/** Lines (of the input) of the acquisitions that the output follows with the handle adapter (`await using _lockScope = { … }`). */
+function handleAdaptedLines(input, output, file, apis) {
+  const model = core.buildLockModel({ presets: core.defaultPresetIds, ...(apis ? { apis } : {}) });
+  const sites = (text) => {
+    const program = parseSource(text, file);
+    return core.findAcquisitions(program, model, core.collectImports(program), text).map((site) => site.call.loc.start.line);
+  };
+  const before = sites(input);
+  const outputLines = output.split("\n");
+  return new Set(sites(output).flatMap((line, index) => (/^\s*(?:await )?using _[\w$]+Scope\d* = \{/.test(outputLines[line] ?? "") ? [before[index]] : [])));
+}
+
+/** Runs every form on one file; a parse error makes every site of the file "error". */
 function migrateFile(text, file, model) {
   const result = {};
   for (const [form, options] of Object.entries(FORMS)) {
@@ -85,6 +102,7 @@ function migrateFile(text, file, model) {
       const migrated = migrateSource(text, file, { ...options, ...(model ? { model } : {}) });
       result[form] = migrated.sites;
       result[form].stillReported = migrated.output === text ? new Set() : reportedAfter(text, migrated.output, file, model?.apis);
+      result[form].handleAdapted = migrated.output === text ? new Set() : handleAdaptedLines(text, migrated.output, file, model?.apis);
     } catch (error) {
       result[form] = { error: String(error.message ?? error).split("\n")[0] };
     }
@@ -95,10 +113,11 @@ function migrateFile(text, file, model) {
 function tally(leaks) {
   const table = {};
   for (const form of Object.keys(FORMS)) {
-    const row = { fixed: 0, manual: 0, notSeen: 0, error: 0, total: leaks.length, reasons: new Map() };
+    const row = { fixed: 0, byHandleAdapter: 0, manual: 0, notSeen: 0, error: 0, total: leaks.length, reasons: new Map() };
     for (const leak of leaks) {
       const outcome = leak[form];
       row[outcome.status]++;
+      if (outcome.by === "handle adapter") row.byHandleAdapter++;
       if (outcome.status === "manual") row.reasons.set(normalise(outcome.reason), (row.reasons.get(normalise(outcome.reason)) ?? 0) + 1);
     }
     table[form] = row;
@@ -130,7 +149,7 @@ function exampleProject() {
           const site = { file: path.relative(root, file), line };
           for (const form of Object.keys(FORMS))
             site[form] = Array.isArray(outcomes[form])
-              ? classify(outcomes[form], line, undefined, outcomes[form].stillReported)
+              ? classify(outcomes[form], line, undefined, outcomes[form].stillReported, outcomes[form].handleAdapted)
               : { status: "error", reason: outcomes[form].error };
           leaks.push(site);
         }
@@ -160,7 +179,7 @@ function truthCorpus() {
         const site = { package: corpus.package, file, line: s.line };
         for (const form of Object.keys(FORMS))
           site[form] = Array.isArray(outcomes[form])
-            ? classify(outcomes[form], s.line, s.column, outcomes[form].stillReported)
+            ? classify(outcomes[form], s.line, s.column, outcomes[form].stillReported, outcomes[form].handleAdapted)
             : { status: "error", reason: outcomes[form].error };
         leaks.push(site);
       }
@@ -184,10 +203,10 @@ if (args.has("--json")) {
   for (const [name, leaks] of Object.entries(measured)) {
     const table = tally(leaks);
     console.log(`\n## ${name}: ${leaks.length} leaky sites\n`);
-    console.log("| form | fixed | manual | not seen | error | fix rate |");
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| form | fixed | of which by the handle adapter | manual | not seen | error | fix rate |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const [form, row] of Object.entries(table))
-      console.log(`| ${form} | ${row.fixed} | ${row.manual} | ${row.notSeen} | ${row.error} | ${percent(row.fixed, row.total)} |`);
+      console.log(`| ${form} | ${row.fixed} | ${row.byHandleAdapter} | ${row.manual} | ${row.notSeen} | ${row.error} | ${percent(row.fixed, row.total)} |`);
     for (const [form, row] of Object.entries(table)) {
       if (row.reasons.size === 0) continue;
       console.log(`\nManual reasons (${form}):\n`);
@@ -196,7 +215,7 @@ if (args.has("--json")) {
     if (args.has("--sites"))
       for (const leak of leaks)
         console.log(
-          `  ${leak.package ?? ""} ${leak.file}:${leak.line} using=${leak.using.status} tryFinally=${leak.tryFinally.status} ${leak.using.reason ?? ""}`,
+          `  ${leak.package ?? ""} ${leak.file}:${leak.line} using=${leak.using.status} adapter=${leak.adapter.status} tryFinally=${leak.tryFinally.status} ${leak.using.reason ?? ""}`,
         );
   }
 }
