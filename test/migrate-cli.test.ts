@@ -624,6 +624,33 @@ export async function restart(work: () => Promise<void>): Promise<void> {
     expect(tsc(dir).status).toBe(0);
   });
 
+  it("a hoisted name gets the checker's type as the file can write it: global, imported by name, through a namespace import", async () => {
+    const entry = `export interface Entry {\n  readonly id: string;\n}\nexport declare function readEntries(file: string): Promise<Entry[]>;\n`;
+    const job = `import { acquireFileLock } from "./lock.js";
+import { readEntries } from "./entry.js";
+import * as entries from "./entry.js";
+declare function publish(values: readonly unknown[]): Promise<void>;
+
+export async function compact(file: string): Promise<void> {
+  const lock = await acquireFileLock(file);
+  const lines = (await readEntries(file)).map((e) => e.id);
+  const kept = await readEntries(file);
+  const again = await entries.readEntries(file);
+  await lock.release();
+  await publish([lines, kept, again]);
+}
+`;
+    const dir = project({ "src/lock.ts": DISPOSABLE_LOCK_MODULE, "src/entry.ts": entry, "src/job.ts": job });
+    const io = capture(dir);
+    expect(await run(["migrate", "src", "--write", "--json"], io), io.out + io.err).toBe(0);
+    expect(JSON.parse(io.out).summary).toMatchObject({ errors: 0, rejected: 0, leaksFixed: 1 });
+    // `Entry` is not imported by name here: the checker writes it as the file can reach it, through the namespace.
+    expect(fs.readFileSync(path.join(dir, "src/job.ts"), "utf8")).toContain(
+      "  let lines: string[];\n  let kept: entries.Entry[];\n  let again: entries.Entry[];\n  {\n",
+    );
+    expect(tsc(dir).status).toBe(0);
+  });
+
   it("type errors the code already had do not reject a rewrite (in a changed file or in a file that imports one)", async () => {
     const already = `${LEAKY}export const wrong: number = "not a number";\n`;
     const importer = `import { compact } from "./compact.js";\n\nexport const alsoWrong: string = 1;\nexport const run = compact;\n`;

@@ -5,6 +5,7 @@ import { readSourceFile } from "../cli/file-system.js";
 import { findTsconfig, loadProject } from "../codemods/migrate/project.js";
 import type { PlannedFile, VerifiedFile } from "../codemods/migrate/records.js";
 import { listFiles } from "../codemods/migrate/stages/list-files.js";
+import { namesNoType } from "../codemods/migrate/stages/plan-providers.js";
 import { leaveRejectedSitesToHuman, verifyPlans } from "../codemods/migrate/stages/verify.js";
 import { writeFiles } from "../codemods/migrate/stages/write.js";
 import { removeProject, writeProject, usingCompilerOptions } from "./helpers/temp-project.js";
@@ -64,6 +65,22 @@ describe("load project: findTsconfig", () => {
     expect(findTsconfig(path.join(dir, "tools/z.ts"), undefined, dir)).toBe(path.join(dir, "tsconfig.json"));
     expect(findTsconfig(path.join(dir, "packages/a/src/x.ts"), "tsconfig.json", dir)).toBe(path.join(dir, "tsconfig.json"));
   });
+});
+
+describe("providers: namesNoType (a hoisted type written without asking the checker from its scope)", () => {
+  it.each([
+    "string[]",
+    "readonly string[]",
+    "[string, number]",
+    "{ id: string; n?: number; }",
+    '"a" | "b: c"',
+    "(a: string) => void",
+    "{ [key: string]: number; }",
+  ])("%s names no type: it reads the same from every scope", (text) => expect(namesNoType(text)).toBe(true));
+  it.each(["Entry[]", "entries.Entry", "Map<string, number>", "{ a: Entry; }", "`x${Entry}`", "Promise<void>"])(
+    "%s names a type: asked from the declaration's scope",
+    (text) => expect(namesNoType(text)).toBe(false),
+  );
 });
 
 describe("verify", () => {
