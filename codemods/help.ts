@@ -3,8 +3,10 @@ export const MIGRATE_HELP = `Usage: npx lock-scope-codemod <paths…> [options] 
 
 Fixes lock acquisitions that are not released on every path by rewriting them
 to disposable lock scopes (\`await using lock = await acquire…()\`), makes lock
-handles defined in the repository disposable at their source, and verifies every
-changed file with the project's own tsconfig.json before writing it. Where the
+handles defined in the repository disposable at their source (a handle it does
+not own, from a package or a .d.ts, is released by an adapter on the next line:
+\`await using _lockScope = { async [Symbol.asyncDispose]() { … } }\`), and verifies
+every changed file with the project's own tsconfig.json before writing it. Where the
 code runs on a Node that cannot run \`using\` (Node 20 and 22, unless TypeScript
 lowers it), leaks are fixed with try { … } finally { release } instead.
 
