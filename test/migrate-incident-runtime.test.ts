@@ -178,6 +178,33 @@ async function expectSecondRunChangesNothing(dir: string, files: string[]): Prom
   expect(report.files.every((f) => f.status === "unchanged")).toBe(true);
 }
 
+/** Compiled again from a clean dist, every job × fault leaves the lock free for the next writer. */
+function expectFreeOnceCompiled(dir: string): void {
+  fs.rmSync(path.join(dir, "dist"), { recursive: true, force: true });
+  const compiled = tsc(dir);
+  expect(compiled.status, show("tsc", compiled)).toBe(0);
+  expectFree(runAll(dir, "dist/main.js"));
+}
+
+/**
+ * The migrated files pass typescript-eslint's recommended-type-checked config, with the one option
+ * the codemod names for never-read `using` bindings (docs/migrate.md), and require-release.
+ */
+async function expectLintClean(dir: string, files: string[]): Promise<void> {
+  const eslint = new ESLint({
+    cwd: dir,
+    overrideConfigFile: true,
+    overrideConfig: [
+      ...(tseslint.configs.recommendedTypeChecked as Linter.Config[]),
+      { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: dir } } },
+      { rules: { "@typescript-eslint/no-unused-vars": ["error", { ignoreUsingDeclarations: true }] } },
+      { plugins: { "lock-scope": plugin as never }, rules: { "lock-scope/require-release": "error" } },
+    ],
+  });
+  const linted = await eslint.lintFiles(files);
+  expect(linted.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`))).toEqual([]);
+}
+
 describe("migrate: the incident program, before and after, by running it", () => {
   it('TypeScript, "target": "ES2022" (tsc lowers `await using`), Node 20: lock timeout before, FREE after; lint-clean', async () => {
     const dir = project({
@@ -212,24 +239,8 @@ describe("migrate: the incident program, before and after, by running it", () =>
     expect(fs.readFileSync(path.join(dir, "src/lock.ts"), "utf8")).toContain("[Symbol.asyncDispose]");
     await expectSecondRunChangesNothing(dir, ["src/job.ts", "src/lock.ts"]);
 
-    fs.rmSync(path.join(dir, "dist"), { recursive: true, force: true });
-    const compiled = tsc(dir);
-    expect(compiled.status, show("tsc", compiled)).toBe(0);
-    expectFree(runAll(dir, "dist/main.js"));
-
-    // The migrated files pass typescript-eslint's recommended-type-checked config, with the one
-    // option the codemod names for never-read `using` bindings (docs/migrate.md).
-    const eslint = new ESLint({
-      cwd: dir,
-      overrideConfigFile: true,
-      overrideConfig: [
-        ...(tseslint.configs.recommendedTypeChecked as Linter.Config[]),
-        { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: dir } } },
-        { rules: { "@typescript-eslint/no-unused-vars": ["error", { ignoreUsingDeclarations: true }] } },
-      ],
-    });
-    const linted = await eslint.lintFiles(["src/job.ts", "src/lock.ts"]);
-    expect(linted.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`))).toEqual([]);
+    expectFreeOnceCompiled(dir);
+    await expectLintClean(dir, ["src/job.ts", "src/lock.ts"]);
   });
 
   it("a lock API that exists only in a .d.ts (a frozen handle): the handle adapter; lock timeout before, FREE after; lint-clean, the rule reports nothing", async () => {
@@ -267,24 +278,8 @@ describe("migrate: the incident program, before and after, by running it", () =>
     expect(fs.readFileSync(path.join(dir, "vendor/session-lock.d.ts"), "utf8")).toBe(vendorDts);
     await expectSecondRunChangesNothing(dir, ["src/job.ts"]);
 
-    fs.rmSync(path.join(dir, "dist"), { recursive: true, force: true });
-    const compiled = tsc(dir);
-    expect(compiled.status, show("tsc", compiled)).toBe(0);
-    expectFree(runAll(dir, "dist/main.js"));
-
-    // typescript-eslint's recommended-type-checked config (with the option for never-read `using` bindings) and require-release: nothing.
-    const eslint = new ESLint({
-      cwd: dir,
-      overrideConfigFile: true,
-      overrideConfig: [
-        ...(tseslint.configs.recommendedTypeChecked as Linter.Config[]),
-        { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: dir } } },
-        { rules: { "@typescript-eslint/no-unused-vars": ["error", { ignoreUsingDeclarations: true }] } },
-        { plugins: { "lock-scope": plugin as never }, rules: { "lock-scope/require-release": "error" } },
-      ],
-    });
-    const linted = await eslint.lintFiles(["src/job.ts"]);
-    expect(linted.flatMap((r) => r.messages.map((m) => `${path.basename(r.filePath)}:${m.line} ${m.ruleId}: ${m.message}`))).toEqual([]);
+    expectFreeOnceCompiled(dir);
+    await expectLintClean(dir, ["src/job.ts"]);
   });
 
   it("plain JavaScript, engines node >=20 (try/finally): lock timeout before, FREE after", async () => {
