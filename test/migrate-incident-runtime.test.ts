@@ -178,6 +178,17 @@ async function expectSecondRunChangesNothing(dir: string, files: string[]): Prom
   expect(report.files.every((f) => f.status === "unchanged")).toBe(true);
 }
 
+/** Compiled, every job × fault keeps the lock; one `--write` run fixes both leaks. Returns the migrated src/job.ts. */
+async function expectLeaksThenMigrate(dir: string): Promise<string> {
+  expect(tsc(dir).status).toBe(0);
+  expectLeaks(runAll(dir, "dist/main.js"));
+  const migrated = await runCodemod(["src", "--write", "--force", "--json"], dir);
+  expect(migrated.status, show("codemod", migrated)).toBe(0);
+  const report = JSON.parse(migrated.stdout) as { summary: Record<string, number> };
+  expect(report.summary).toMatchObject({ leaksFixed: 2, leaksLeftForHuman: 0 });
+  return fs.readFileSync(path.join(dir, "src/job.ts"), "utf8");
+}
+
 /** Compiled again from a clean dist, every job × fault leaves the lock free for the next writer. */
 function expectFreeOnceCompiled(dir: string): void {
   fs.rmSync(path.join(dir, "dist"), { recursive: true, force: true });
@@ -214,14 +225,7 @@ describe("migrate: the incident program, before and after, by running it", () =>
       "src/job.ts": JOB_TS,
       "src/main.ts": MAIN_TS,
     });
-    expect(tsc(dir).status).toBe(0);
-    expectLeaks(runAll(dir, "dist/main.js"));
-
-    const migrated = await runCodemod(["src", "--write", "--force", "--json"], dir);
-    expect(migrated.status, show("codemod", migrated)).toBe(0);
-    const report = JSON.parse(migrated.stdout) as { summary: Record<string, number> };
-    expect(report.summary).toMatchObject({ leaksFixed: 2, leaksLeftForHuman: 0 });
-    const job = fs.readFileSync(path.join(dir, "src/job.ts"), "utf8");
+    const job = await expectLeaksThenMigrate(dir);
     // (a) Only `return kept.length` follows the release: the scope runs to the end of the function.
     expect(job).toContain(`  await using lock = await acquireSessionWriteLock({ sessionFile });
   const lines = (await fs.readFile(sessionFile, "utf8")).split("\\n");
@@ -259,14 +263,7 @@ describe("migrate: the incident program, before and after, by running it", () =>
       "src/job.ts": fromVendor(JOB_TS),
       "src/main.ts": fromVendor(MAIN_TS),
     });
-    expect(tsc(dir).status).toBe(0);
-    expectLeaks(runAll(dir, "dist/main.js"));
-
-    const migrated = await runCodemod(["src", "--write", "--force", "--json"], dir);
-    expect(migrated.status, show("codemod", migrated)).toBe(0);
-    const report = JSON.parse(migrated.stdout) as { summary: Record<string, number> };
-    expect(report.summary).toMatchObject({ leaksFixed: 2, leaksLeftForHuman: 0 });
-    const job = fs.readFileSync(path.join(dir, "src/job.ts"), "utf8");
+    const job = await expectLeaksThenMigrate(dir);
     expect(job).toContain(`  const lock = await acquireSessionWriteLock({ sessionFile });
   await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };
   const lines = (await fs.readFile(sessionFile, "utf8")).split("\\n");`);
