@@ -9,6 +9,7 @@ import {
   judgeSite,
   releaseIsAsyncFor,
   releaseKnownAsync,
+  releaseKnownSync,
   type AnalysisContext,
   type Verdict,
   applyEdits,
@@ -454,7 +455,9 @@ function handleAdapterDisposal(site: AcquisitionSite): Disposal | undefined {
   if (typeof form === "string" || unboundHandleReason(form.binding) || destructuredRelease(form.acquireAt, form.binding)) return undefined;
   const name = boundIdentifier(form.acquireAt);
   if (name === undefined || form.acquireAt.type !== AST_NODE_TYPES.VariableDeclarator || bindingStyle(name, form.binding) !== "handle") return undefined;
-  return { keyword: releaseIsAsyncFor(site) ? "await using" : "using", adapter: "handle" };
+  // A release its declaration says is synchronous (`unlock(): void`) gets `using`, even after an awaited acquisition.
+  const async = !releaseKnownSync(site) && releaseIsAsyncFor(site);
+  return { keyword: async ? "await using" : "using", adapter: "handle" };
 }
 
 /**

@@ -161,6 +161,11 @@ export function releaseKnownAsync(site: AcquisitionSite, facts: TypeFacts = {}):
   return facts.releaseIsAsync ?? declaredReleaseIsAsync(site) ?? site.acquire.spec.releaseIsAsync === true;
 }
 
+/** Whether the release is known to return no promise (`unlock(): void`), from the same sources as releaseKnownAsync. */
+export function releaseKnownSync(site: AcquisitionSite, facts: TypeFacts = {}): boolean {
+  return (facts.releaseIsAsync ?? declaredReleaseIsAsync(site) ?? site.acquire.spec.releaseIsAsync) === false;
+}
+
 /**
  * The leak to report, the strongest witness first: `process.exit` (it skips every `finally`), then
  * a normal path that leaves without releasing (`return`, `break`, falling off the end: a reader

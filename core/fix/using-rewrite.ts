@@ -482,7 +482,7 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
         : {}),
     });
     if (typeof release !== "string") return manual(release.reason);
-    const adapter = handleAdapterEdit(declarationStatement, bound, release, disposal.keyword, sourceText);
+    const adapter = handleAdapterEdit(declarationStatement, bound, release, disposal.keyword, sourceText, sourceText.slice(owner.range[0], owner.range[1]));
     if (typeof adapter === "string") return manual(adapter);
     edits.push(adapter);
   } else {
@@ -1830,12 +1830,20 @@ function rewriteDeclaration(anchor: Anchor, acquireAt: Node, disposal: Disposal,
  * [Symbol.asyncDispose]() { await lock.release(); } };`. The handle stays as the API returned it;
  * the name starts with `_` because nothing reads it (TypeScript's noUnusedLocals exempts such names).
  */
-function handleAdapterEdit(declaration: Node, bound: string, release: string, keyword: Disposal["keyword"], sourceText: string): TextEdit | string {
+function handleAdapterEdit(
+  declaration: Node,
+  bound: string,
+  release: string,
+  keyword: Disposal["keyword"],
+  sourceText: string,
+  /** The owner function's text: a name it never mentions can neither clash with nor shadow anything it reads. */
+  ownerText: string,
+): TextEdit | string {
   if (release.includes("\n")) return "the release spans several lines; the adapter holds one statement";
   if (keyword === "using" && /\bawait\b/.test(release)) return "the release is awaited, but the lock is released synchronously; `using` cannot await it";
   const member = keyword === "await using" ? "async [Symbol.asyncDispose]()" : "[Symbol.dispose]()";
   let name = `_${bound}Scope`;
-  for (let n = 2; new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`).test(sourceText); n++) name = `_${bound}Scope${n}`;
+  for (let n = 2; new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`).test(ownerText); n++) name = `_${bound}Scope${n}`;
   const statement = `${keyword} ${name} = { ${member} { ${release} } };`;
   // After a line comment that ends the declaration's line, so the comment stays with the declaration.
   const end = declaration.range[1];
