@@ -71,13 +71,14 @@ describe("providers: namesNoType (a hoisted type written without asking the chec
   it.each([
     "string[]",
     "readonly string[]",
+    "{ readonly id: string; }",
     "[string, number]",
     "{ id: string; n?: number; }",
     '"a" | "b: c"',
     "(a: string) => void",
     "{ [key: string]: number; }",
   ])("%s names no type: it reads the same from every scope", (text) => expect(namesNoType(text)).toBe(true));
-  it.each(["Entry[]", "entries.Entry", "Map<string, number>", "{ a: Entry; }", "`x${Entry}`", "Promise<void>"])(
+  it.each(["Entry[]", "entries.Entry", "Map<string, number>", "{ a: Entry; }", "`x${Entry}`", "Promise<void>", "型[]", "unique", "keyof", "readonly Entry[]"])(
     "%s names a type: asked from the declaration's scope",
     (text) => expect(namesNoType(text)).toBe(false),
   );

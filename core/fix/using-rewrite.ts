@@ -451,6 +451,10 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
     // One `finally` for every branch: the branches must release the same way.
     const texts = new Set(branchTail?.releases.map((r) => sourceText.slice(r.range[0], r.range[1])) ?? []);
     if (texts.size > 1) return manual("the branches release the lock in different ways; one `finally` cannot hold them all");
+    // The `finally` makes the success path's call on every path: an early exit's other call (`lock.release("early")`) would be lost.
+    const calls = new Set(releases.map((release) => releaseCallText(release, binding, sourceText)));
+    if (calls.size > 1)
+      return manual(`the lock is released in different ways (${[...calls].map((c) => `\`${c}\``).join(", ")}); one \`finally\` makes one call`);
     return tryFinallyPlan({
       block,
       declIndex,
@@ -471,8 +475,11 @@ function plan(site: AcquisitionSite, input: PlanInput): RewritePlan {
   if (disposal.adapter === "handle") {
     if (letDeclaration) return manual("the lock is assigned to an outer `let`; the adapter needs the handle in a `const` of its own");
     const successRelease = finallyRelease?.statement ?? tailRelease ?? branchTail?.releases[0] ?? exitReleases[0]!;
-    const texts = new Set(branchTail?.releases.map((r) => sourceText.slice(r.range[0], r.range[1])) ?? []);
-    if (texts.size > 1) return manual("the branches release the lock in different ways; one adapter cannot hold them all");
+    // One dispose makes every release: they must make the same call (`lock.release("early")` and `lock.release()` differ).
+    const calls = new Set(releases.map((release) => releaseCallText(release, binding, sourceText)));
+    if (calls.size > 1) return manual(`the lock is released in different ways (${[...calls].map((c) => `\`${c}\``).join(", ")}); one adapter makes one call`);
+    // The dispose is a method of the adapter: `this` and `arguments` there are not the function's.
+    if (readsThisOrArguments(successRelease)) return manual("the release reads `this` or `arguments`, which the adapter's dispose would not see");
     const release = releaseToRun(successRelease, block.body.slice(declIndex + 1), bound, {
       sourceText,
       awaitRelease: input.awaitRelease === true,
@@ -1402,6 +1409,14 @@ function releaseToRun(
   options: { readonly sourceText: string; readonly awaitRelease: boolean; readonly effects?: FollowedLock; readonly releaseText?: string },
 ): string | { readonly reason: string } {
   const { sourceText } = options;
+  // The release runs where the region's names are out of scope (the `finally` after its `try` block) or not yet
+  // initialised (the adapter, declared before them): it may read only names declared before the acquisition.
+  const inside = declaredAnywhere(region);
+  const stale = namesRead(successRelease).find((name) => name !== bound && inside.has(name));
+  if (stale !== undefined)
+    return {
+      reason: `the release on line ${successRelease.loc.start.line} reads \`${stale}\`, which the locked region declares; where the lock is released for every path, that name is not in scope: release it by hand`,
+    };
   // A release over several lines (`if (!borrowed) {\n  await runner.release();\n}`) keeps its shape, re-indented by wrapRegion.
   const releaseIndent = indentAt(sourceText, successRelease.range[0]);
   let release = options.releaseText ?? dedent(sourceText.slice(successRelease.range[0], successRelease.range[1]), releaseIndent);
@@ -1447,6 +1462,62 @@ function releaseCallStatement(statement: Node, binding: HandleBinding, sourceTex
   for (let up = parentOf(outer); up?.type === AST_NODE_TYPES.ChainExpression || up?.type === AST_NODE_TYPES.TSNonNullExpression; up = parentOf(up)) outer = up;
   const awaited = parentOf(outer)?.type === AST_NODE_TYPES.AwaitExpression || awaitIt;
   return `${awaited ? "await " : ""}${sourceText.slice(outer.range[0], outer.range[1])};`;
+}
+
+/** The text of the release call in a release statement (`lock.release("early")`), or the statement's when none is found. */
+function releaseCallText(statement: Node, binding: HandleBinding, sourceText: string): string {
+  let call: TSESTree.CallExpression | undefined;
+  walk(statement, (node) => {
+    if (call || isFunctionNode(node)) return "skip";
+    if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) call = node;
+    return undefined;
+  });
+  const at = call ?? statement;
+  return sourceText.slice(at.range[0], at.range[1]);
+}
+
+/** Every name `statements` declare, at any depth (variables, functions, classes, `catch` parameters). */
+function declaredAnywhere(statements: readonly Node[]): Set<string> {
+  const names = new Set<string>();
+  const addPattern = (pattern: Node): void => {
+    walk(pattern, (n) => {
+      if (n.type === AST_NODE_TYPES.Identifier) names.add(n.name);
+      return undefined;
+    });
+  };
+  for (const statement of statements)
+    walk(statement, (node) => {
+      if (node.type === AST_NODE_TYPES.VariableDeclarator) addPattern(node.id);
+      else if ((node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.ClassDeclaration) && node.id) names.add(node.id.name);
+      else if (node.type === AST_NODE_TYPES.CatchClause && node.param) addPattern(node.param);
+      return undefined;
+    });
+  return names;
+}
+
+/** The names a statement reads (not property names after `.`, not keys of object literals). */
+function namesRead(statement: Node): string[] {
+  const names: string[] = [];
+  walk(statement, (node) => {
+    if (node.type !== AST_NODE_TYPES.Identifier) return undefined;
+    const parent = node.parent;
+    if (parent.type === AST_NODE_TYPES.MemberExpression && parent.property === node && !parent.computed) return undefined;
+    if (parent.type === AST_NODE_TYPES.Property && parent.key === node && !parent.computed && !parent.shorthand) return undefined;
+    names.push(node.name);
+    return undefined;
+  });
+  return names;
+}
+
+/** Does the statement read `this` or `arguments` outside a nested non-arrow function? */
+function readsThisOrArguments(statement: Node): boolean {
+  let found = false;
+  walk(statement, (node) => {
+    if (found || node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.FunctionDeclaration) return "skip";
+    if (node.type === AST_NODE_TYPES.ThisExpression || (node.type === AST_NODE_TYPES.Identifier && node.name === "arguments")) found = true;
+    return undefined;
+  });
+  return found;
 }
 
 /** The release call in a guarded release statement that is not awaited yet. */

@@ -167,6 +167,7 @@ function collectDeclaredTypes(sourceFile: SourceFile, site: AcquisitionSite, tex
   if (entries.length > 0) out.set(sourceFile.getFilePath(), entries);
 }
 
+// Keywords a type's text may hold without naming a type; `unique` and `keyof` are left out (a type may be named so).
 const KEYWORD_TYPES = new Set([
   "string",
   "number",
@@ -182,9 +183,6 @@ const KEYWORD_TYPES = new Set([
   "any",
   "true",
   "false",
-  "readonly",
-  "unique",
-  "keyof",
 ]);
 
 /**
@@ -195,7 +193,11 @@ const KEYWORD_TYPES = new Set([
 export function namesNoType(text: string): boolean {
   if (text.includes("`")) return false; // a template literal type may hold a type in `${…}`
   const literalsOut = text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '""');
-  for (const [, name, property] of literalsOut.matchAll(/([A-Za-z_$][\w$]*)(\s*\??\s*:)?/g))
-    if (property === undefined && !KEYWORD_TYPES.has(name!)) return false;
+  for (const [, name, after] of literalsOut.matchAll(/([\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)(\s*\??\s*:|\s+(?=[\p{ID_Start}$_[(]))?/gu)) {
+    if (after?.includes(":")) continue; // a property or parameter name
+    // `readonly string[]`: the modifier, when a type follows it.
+    if (name === "readonly" && after !== undefined) continue;
+    if (!KEYWORD_TYPES.has(name!)) return false;
+  }
   return true;
 }
