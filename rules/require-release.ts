@@ -25,6 +25,7 @@ export type MessageIds =
   | "processExitWhileHeld"
   | "groupedAcquisition"
   | "suggestUsing"
+  | "suggestAdapter"
   | "invalidConfiguration";
 
 export interface RequireReleaseOptions {
@@ -76,6 +77,7 @@ export default createRule<Options, MessageIds>({
       groupedAcquisition:
         "The lock from `{{api}}` is acquired inside `{{group}}` (line {{line}}): when another element rejects, the locks already granted are lost with the array and never released. Acquire the locks one at a time, each in its own `try`/`finally` (or `using`), or use `Promise.allSettled` and release every granted lock before rethrowing.",
       suggestUsing: "Bind the lock with `{{using}}` so it is released when the block exits.",
+      suggestAdapter: "Release the lock when the block exits through an adapter bound with `{{using}}` after the acquisition (the handle is not disposable).",
       invalidConfiguration: invalidConfigurationMessage,
     },
   },
@@ -178,18 +180,22 @@ export default createRule<Options, MessageIds>({
 
     /** Offered only when types prove the handle disposable and the rewrite keeps behaviour (like unicorn's prefer-dispose). */
     function suggestion(site: AcquisitionSite, facts: CheckedFacts, usingKeyword: string): TSESLint.SuggestionReportDescriptor<MessageIds>[] | undefined {
-      if (!facts.disposable) return undefined;
-      const keyword = facts.disposable.async ? "await using" : "using";
+      // Types prove the handle disposable: `await using lock = …`. Types show a handle that is not (its release's
+      // type is known): the codemod's handle adapter, which calls that release. Without types: nothing.
+      const adapter = !facts.disposable && program != null && facts.releaseIsAsync !== undefined && facts.isLockHandle !== false;
+      if (!facts.disposable && !adapter) return undefined;
+      const keyword = (facts.disposable ? facts.disposable.async : facts.releaseIsAsync) ? "await using" : "using";
       const plan = planUsingRewrite(site, {
         sourceText,
-        disposal: { keyword, adapter: false },
+        disposal: { keyword, adapter: adapter ? "handle" : false },
         effects: followedLockOf(site, analysis!),
+        ...(adapter ? { awaitRelease: facts.releaseIsAsync } : {}),
       });
       if (plan.kind !== "rewrite") return undefined;
       return [
         {
-          messageId: "suggestUsing",
-          data: { using: usingKeyword },
+          messageId: adapter ? "suggestAdapter" : "suggestUsing",
+          data: { using: adapter ? keyword : usingKeyword },
           fix: (fixer) => plan.edits.map((edit) => fixer.replaceTextRange(edit.range, edit.text)),
         },
       ];

@@ -216,13 +216,30 @@ export async function drain() {
       ],
     },
     {
-      name: "session write lock is not disposable: no suggestion",
+      name: "session write lock is not disposable: the handle adapter suggestion (the codemod's), which calls its release",
       code: `async function f(sessionFile: string) {
   const lock = await acquireSessionWriteLock({ sessionFile });
   await work();
   await lock.release();
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 2, column: 22, suggestions: [] }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 2,
+          column: 22,
+          suggestions: [
+            {
+              messageId: "suggestAdapter",
+              data: { using: "await using" },
+              output: `async function f(sessionFile: string) {
+  const lock = await acquireSessionWriteLock({ sessionFile });
+  await using _lockScope = { async [Symbol.asyncDispose]() { await lock.release(); } };
+  await work();
+}`,
+            },
+          ],
+        },
+      ],
     },
     {
       name: "acquireFileLock returns () => Promise<void>: un-awaited release",
@@ -237,13 +254,30 @@ export async function drain() {
       errors: [{ messageId: "releaseNotAwaited", line: 2, column: 25 }],
     },
     {
-      name: "acquireMemoryLock (sync release) still leaks on throw",
+      name: "acquireMemoryLock (sync release) still leaks on throw: the adapter suggestion is `using` with [Symbol.dispose]",
       code: `async function f() {
   const lock = await acquireMemoryLock("m");
   await work();
   lock.release();
 }`,
-      errors: [{ messageId: "leakOnThrow", line: 2, column: 22 }],
+      errors: [
+        {
+          messageId: "leakOnThrow",
+          line: 2,
+          column: 22,
+          suggestions: [
+            {
+              messageId: "suggestAdapter",
+              data: { using: "using" },
+              output: `async function f() {
+  const lock = await acquireMemoryLock("m");
+  using _lockScope = { [Symbol.dispose]() { lock.release(); } };
+  await work();
+}`,
+            },
+          ],
+        },
+      ],
     },
     {
       name: "async-mutex (real types): work before the release",
