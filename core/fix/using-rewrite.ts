@@ -1452,13 +1452,7 @@ function releaseToRun(
 
 /** `await lock.unlock();`: the release call of an early-exit release statement, as a statement of its own. */
 function releaseCallStatement(statement: Node, binding: HandleBinding, sourceText: string, awaitIt: boolean): string {
-  let call: TSESTree.CallExpression | undefined;
-  walk(statement, (node) => {
-    if (call || isFunctionNode(node)) return "skip";
-    if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) call = node;
-    return undefined;
-  });
-  let outer: Node = call!;
+  let outer: Node = releaseCallIn(statement, binding, sourceText)!;
   for (let up = parentOf(outer); up?.type === AST_NODE_TYPES.ChainExpression || up?.type === AST_NODE_TYPES.TSNonNullExpression; up = parentOf(up)) outer = up;
   const awaited = parentOf(outer)?.type === AST_NODE_TYPES.AwaitExpression || awaitIt;
   return `${awaited ? "await " : ""}${sourceText.slice(outer.range[0], outer.range[1])};`;
@@ -1466,14 +1460,19 @@ function releaseCallStatement(statement: Node, binding: HandleBinding, sourceTex
 
 /** The text of the release call in a release statement (`lock.release("early")`), or the statement's when none is found. */
 function releaseCallText(statement: Node, binding: HandleBinding, sourceText: string): string {
+  const at = releaseCallIn(statement, binding, sourceText) ?? statement;
+  return sourceText.slice(at.range[0], at.range[1]);
+}
+
+/** The first call in `statement` (outside nested functions) that releases the lock of `binding`. */
+function releaseCallIn(statement: Node, binding: HandleBinding, sourceText: string): TSESTree.CallExpression | undefined {
   let call: TSESTree.CallExpression | undefined;
   walk(statement, (node) => {
     if (call || isFunctionNode(node)) return "skip";
     if (node.type === AST_NODE_TYPES.CallExpression && isReleaseCall(binding, node, sourceText)) call = node;
     return undefined;
   });
-  const at = call ?? statement;
-  return sourceText.slice(at.range[0], at.range[1]);
+  return call;
 }
 
 /** Every name `statements` declare, at any depth (variables, functions, classes, `catch` parameters). */
